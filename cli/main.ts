@@ -1,0 +1,142 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createEmulator, listProfiles } from '../emulator/index.js';
+import { BenchError } from '../hil/errors.js';
+
+// The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
+// process where errors become a one-line message.
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+
+const USAGE = `usage: routerlab <command> [options]
+
+commands:
+  serve      run the emulated router's goform API
+  profiles   list the device profiles
+  help       show this text
+
+serve options:
+  --profile NAME    device profile (default mf79u; see 'routerlab profiles')
+  --host HOST       address to bind (default 127.0.0.1)
+  --port PORT       goform port (default 8080; 0 picks a free one)
+  --seed N          seed for identities and random behaviour (default 1)
+  --speed X         virtual seconds per wall second (default 1)
+  --paused          start with the virtual clock paused
+  --password PW     web login password (default: the profile's, admin)
+  --share-dir DIR   folder for shared files (default: a temporary folder)
+  --verbose         print stack traces of errors
+`;
+
+const SERVE_OPTIONS = {
+  profile: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  speed: { type: 'string' },
+  paused: { type: 'boolean' },
+  password: { type: 'string' },
+  'share-dir': { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  stopSignal: () => Promise<void>;
+}
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  stopSignal: () =>
+    new Promise((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    }),
+};
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const verbose = rest.includes('--verbose');
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'profiles':
+        for (const name of listProfiles()) io.out(name);
+        return EXIT.OK;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? EXIT.USAGE : EXIT.OK;
+      default:
+        io.err(`routerlab: unknown command "${command}"; run 'routerlab help'`);
+        return EXIT.USAGE;
+    }
+  } catch (e) {
+    if (e instanceof BenchError && (e.code === 'INVALID_ARGUMENT' || e.code === 'CONFIG_INVALID')) {
+      io.err(`routerlab: ${e.message}`);
+      if (verbose && e.stack) io.err(e.stack);
+      return EXIT.USAGE;
+    }
+    io.err(`routerlab: ${e instanceof Error ? e.message : String(e)}`);
+    if (verbose && e instanceof Error && e.stack) io.err(e.stack);
+    return EXIT.FAILURE;
+  }
+}
+
+async function serveCommand(args: string[], io: CliIo): Promise<number> {
+  let values: ReturnType<typeof parseServe>;
+  try {
+    values = parseServe(args);
+  } catch (e) {
+    throw new BenchError('INVALID_ARGUMENT', `${e instanceof Error ? e.message : String(e)}; run 'routerlab help'`, { cause: e });
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return EXIT.OK;
+  }
+  const emulator = createEmulator({
+    profile: values.profile ?? 'mf79u',
+    seed: intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
+    speed: numberOption('--speed', values.speed, 1),
+    clockMode: values.paused ? 'paused' : 'running',
+    ...(values.password === undefined ? {} : { password: values.password }),
+    ...(values['share-dir'] === undefined ? {} : { shareDir: values['share-dir'] }),
+  });
+  try {
+    const url = await emulator.listen({
+      host: values.host ?? '127.0.0.1',
+      port: intOption('--port', values.port, 8080, 0, 65535),
+    });
+    io.out(`goform listening on ${url}`);
+    await io.stopSignal();
+    return EXIT.OK;
+  } finally {
+    await emulator.close();
+  }
+}
+
+function parseServe(args: string[]) {
+  return parseArgs({ args, options: SERVE_OPTIONS, strict: true, allowPositionals: false }).values;
+}
+
+function intOption(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new BenchError('INVALID_ARGUMENT', `${flag} ${text} is not a whole number in ${min}..${max}`);
+  }
+  return Number(text);
+}
+
+function numberOption(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new BenchError('INVALID_ARGUMENT', `${flag} ${text} is not a positive number`);
+  }
+  return n;
+}

@@ -1,0 +1,67 @@
+import { formatTz } from '../codec.js';
+import { defineKeys, str, type ReadContext } from './key-def.js';
+
+// goform-api.md §3.1 identity and versions, §2 login-page keys, §3.10 system flags.
+
+export const deviceKeys = defineKeys(
+  'device',
+  {
+    imei: (c) => c.state.identity.imei,
+    imsi: (c) => (c.state.sim.status === 'ready' ? c.state.identity.imsi : ''),
+    sim_imsi: (c) => (c.state.sim.status === 'absent' ? '' : c.state.identity.imsi),
+    sim_iccid: (c) => (c.state.sim.status === 'absent' ? '' : c.state.identity.iccid),
+    ziccid: (c) => (c.state.sim.status === 'absent' ? '' : c.state.identity.iccid),
+    msisdn: (c) => (c.state.sim.status === 'ready' ? c.state.identity.msisdn : ''),
+    modem_msn: (c) => c.state.identity.serialNumber,
+    hardware_version: (c) => c.device.profile.firmware.hardware_version,
+    wa_inner_version: (c) => c.device.profile.firmware.wa_inner_version,
+    cr_version: (c) => c.device.profile.firmware.cr_version,
+    wa_version: (c) => c.state.fota.currentVersion,
+    web_version: (c) => c.device.profile.firmware.web_version,
+    Language: (c) => c.state.system.language,
+    mac_address: (c) => c.state.identity.macAddress,
+    loginfo: (c) => {
+      if (c.loggedIn) return 'ok';
+      // §7.17: without multi_data some firmware answers "ok" while another client holds the session.
+      if (!c.multi && c.device.profile.quirks.loginfoOkWithoutMultiData && c.auth.anySession()) return 'ok';
+      return 'no';
+    },
+    psw_fail_num_str: (c) => str(c.state.login.failuresLeft),
+    login_lock_time: (c) => str(c.device.loginLockSecondsLeft()),
+    modem_main_state: (c) => MODEM_MAIN_STATE[c.state.sim.status],
+    pin_status: (c) => str(c.state.sim.pinEnabled),
+    pinnumber: (c) => str(c.state.sim.pinAttemptsLeft),
+    puknumber: (c) => str(c.state.sim.pukAttemptsLeft),
+    restore_flag: (c) => str(c.state.system.restoreFlag),
+    privacy_read_flag: () => '1',
+    check_web_conflict: () => '0',
+    user_ip_addr: (c) => c.req.ip,
+    // §3.10 SNTP: the device's local time, split into fields.
+    sntp_year: (c) => localPart(c, 0, 4),
+    sntp_month_temp: (c) => localPart(c, 5, 7),
+    sntp_day: (c) => localPart(c, 8, 10),
+    sntp_hour: (c) => localPart(c, 11, 13),
+    sntp_minute: (c) => localPart(c, 14, 16),
+    sntp_second: (c) => localPart(c, 17, 19),
+    sntp_timezone: (c) => formatTz(c.state.system.tzHours),
+    syn_done: () => '1',
+    nitz_sync_flag: () => '1',
+  },
+  {
+    public: ['loginfo', 'psw_fail_num_str', 'login_lock_time', 'modem_main_state', 'pin_status', 'pinnumber', 'puknumber',
+      'Language', 'cr_version', 'wa_inner_version', 'restore_flag', 'check_web_conflict'],
+    perRequester: ['loginfo', 'user_ip_addr'],
+  },
+);
+
+const MODEM_MAIN_STATE = {
+  ready: 'modem_init_complete',
+  absent: 'modem_sim_undetected',
+  pin: 'modem_waitpin',
+  puk: 'modem_waitpuk',
+  'network-locked': 'modem_imsi_waitnck',
+} as const;
+
+function localPart(c: ReadContext, from: number, to: number): string {
+  return new Date(c.nowMs + c.state.system.tzHours * 3_600_000).toISOString().slice(from, to);
+}

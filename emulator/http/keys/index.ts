@@ -1,0 +1,20 @@
+// The goform read-key table: every plain key by name, and the aggregate commands. Data only.
+import { aggregates } from './aggregates.js';
+import { deviceKeys } from './device-keys.js';
+import type { KeyDef } from './key-def.js';
+import { apnKeys, fotaKeys, lanKeys, legacyFotaKeys, scheduleKeys, shareKeys, wanKeys } from './settings-keys.js';
+import { batteryKeys, trafficKeys } from './power-traffic-keys.js';
+import { nrKeys, radioKeys } from './radio-keys.js';
+import { smsKeys, ussdKeys } from './sms-keys.js';
+import { stationKeys, wifiKeys } from './wifi-keys.js';
+
+export const PLAIN_KEYS: ReadonlyMap<string, KeyDef> = new Map(
+  Object.entries({
+    ...deviceKeys, ...radioKeys, ...nrKeys, ...batteryKeys, ...trafficKeys, ...wifiKeys, ...stationKeys,
+    ...smsKeys, ...ussdKeys, ...fotaKeys, ...legacyFotaKeys, ...apnKeys, ...wanKeys, ...lanKeys, ...scheduleKeys, ...shareKeys,
+  }),
+);
+
+export { aggregates };
+export type { AggregateContext, AggregateDef } from './aggregates.js';
+export type { KeyDef, ReadContext } from './key-def.js';

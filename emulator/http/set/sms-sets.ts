@@ -1,0 +1,129 @@
+import { decodeUcs2Hex, encodeUcs2Hex } from '../codec.js';
+import { BadField, SUCCESS, idList, need, oneOf, optional, type SetDef } from './set-def.js';
+
+// goform-api.md §4.7 SMS and USSD, §5 encodings and the sms_cmd polling protocol.
+// Message times come from the virtual clock, not the client's sms_time, so runs stay reproducible.
+
+const MAX_SMS_CHARS = 765; // §5.2: the UI caps messages at 765 GSM-7 characters (5 parts)
+const NUMBER_RE = /^\+?[0-9*#]{1,20}$/;
+
+function body(hex: string): string {
+  try {
+    return decodeUcs2Hex(hex);
+  } catch (e) {
+    throw new BadField(e instanceof Error ? e.message : 'bad hex');
+  }
+}
+
+function number(value: string, name: string): string {
+  if (!NUMBER_RE.test(value)) throw new BadField(`${name}=${value} is not a phone number`);
+  return value;
+}
+
+export const smsSets: Record<string, SetDef> = {
+  SEND_SMS: {
+    handle(ctx) {
+      const to = number(need(ctx, 'Number'), 'Number');
+      const text = body(need(ctx, 'MessageBody'));
+      if (text.length === 0 || text.length > MAX_SMS_CHARS) throw new BadField(`MessageBody has ${text.length} characters; 1..${MAX_SMS_CHARS} allowed`);
+      const id = optional(ctx, 'ID');
+      const draftId = id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined;
+      ctx.device.sendSms({ number: to, text, ...(draftId === undefined ? {} : { draftId }) });
+      return SUCCESS;
+    },
+  },
+  SAVE_SMS: {
+    handle(ctx) {
+      const numbers = need(ctx, 'SMSNumber').split(';').filter((n) => n !== '').map((n) => number(n, 'SMSNumber'));
+      if (numbers.length === 0) throw new BadField('SMSNumber is empty');
+      const text = body(need(ctx, 'SMSMessage'));
+      if (text.length > MAX_SMS_CHARS) throw new BadField(`SMSMessage has ${text.length} characters; at most ${MAX_SMS_CHARS}`);
+      const index = optional(ctx, 'Index');
+      const replaceId = index !== undefined && /^\d+$/.test(index) ? Number(index) : undefined;
+      const group = optional(ctx, 'draft_group_id');
+      ctx.device.saveDraft({
+        numbers,
+        text,
+        ...(replaceId === undefined ? {} : { replaceId }),
+        ...(group ? { groupId: group } : {}),
+      });
+      return SUCCESS;
+    },
+  },
+  DELETE_SMS: {
+    handle(ctx) {
+      ctx.device.deleteSms(idList(ctx, 'msg_id'));
+      return SUCCESS;
+    },
+  },
+  ALL_DELETE_SMS: {
+    handle(ctx) {
+      const which = need(ctx, 'which_cgi');
+      const store = which.startsWith('sim') ? 'sim' : 'device';
+      const box = which.split('_')[1] ?? 'inbox';
+      const tagsOf: Record<string, number[]> = { inbox: [0, 1], outbox: [2, 3], sendbox: [2, 3], draftbox: [4], all: [0, 1, 2, 3, 4] };
+      const tags = tagsOf[box];
+      if (!tags) throw new BadField(`which_cgi=${which} is not a known box`);
+      const ids = ctx.state.sms.messages.filter((m) => m.store === store && tags.includes(m.tag)).map((m) => m.id);
+      ctx.device.deleteSms(ids);
+      return SUCCESS;
+    },
+  },
+  SET_MSG_READ: {
+    handle(ctx) {
+      const ids = idList(ctx, 'msg_id');
+      const tag = oneOf(ctx, 'tag', ['0', '1']);
+      ctx.device.setSmsTag(ids, tag === '0' ? 0 : 1);
+      ctx.device.update((s) => {
+        if (!s.sms.messages.some((m) => m.tag === 1)) s.sms.receivedFlag = false;
+      });
+      return SUCCESS;
+    },
+  },
+  SET_MESSAGE_CENTER: {
+    handle(ctx) {
+      const smsc = number(need(ctx, 'MessageCenter'), 'MessageCenter');
+      const saveTime = oneOf(ctx, 'save_time', ['twelve_hours', 'one_day', 'one_week', 'largest']);
+      const report = oneOf(ctx, 'status_save', ['0', '1']);
+      ctx.device.update((s) => {
+        s.sms.smsc = smsc;
+        s.sms.validityPeriod = saveTime;
+        s.sms.statusReport = report === '1';
+        s.sms.cmdStatus['3'] = '3';
+      });
+      return SUCCESS;
+    },
+  },
+  USSD_PROCESS: {
+    handle(ctx) {
+      const op = oneOf(ctx, 'USSD_operator', ['ussd_send', 'ussd_reply', 'ussd_cancel']);
+      if (op === 'ussd_cancel') {
+        ctx.device.update((s) => {
+          s.sms.ussd = { flag: '13', data: '', action: '', dcs: '' };
+        });
+        return SUCCESS;
+      }
+      const code = need(ctx, op === 'ussd_send' ? 'USSD_send_number' : 'USSD_reply_number');
+      if (!/^[0-9*#]{1,40}$/.test(code)) throw new BadField(`USSD code ${code} is not a USSD string`);
+      const registered = ctx.state.radio.registration === 'home' || ctx.state.radio.registration === 'roaming';
+      ctx.device.update((s) => {
+        s.sms.ussd = { flag: registered ? '15' : '1', data: '', action: '', dcs: '' };
+      });
+      if (registered) {
+        ctx.device.clock.after(2000, () => {
+          ctx.device.update((s) => {
+            if (s.sms.ussd.flag !== '15') return;
+            s.sms.ussd = { flag: '16', data: encodeUcs2Hex(ussdAnswer(code, s.homeOperator.shortName)), action: '0', dcs: '72' };
+          });
+        });
+      }
+      return SUCCESS;
+    },
+  },
+};
+
+/** A deterministic network answer for a USSD code. */
+function ussdAnswer(code: string, operator: string): string {
+  if (code === '*100#' || code === '*101#') return `${operator}: your balance is 12.34 EUR.`;
+  return `${operator}: request ${code} received.`;
+}

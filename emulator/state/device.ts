@@ -1,0 +1,561 @@
+import { BenchError } from '../../hil/errors.js';
+import type { TimerHandle, VirtualClock } from '../clock/virtual-clock.js';
+import { createInitialState } from './create-state.js';
+import { dataLimitUsed, isDataConnected, isRegistered } from './derive.js';
+import type { DeviceState, Registration, SmsMessage, SmsStore, SmsTag, Station, Technology } from './device-state.js';
+import { SeededRandom } from './identity.js';
+import { loadCarrier, type DeviceProfile } from './profile.js';
+
+export interface DeviceEvents {
+  /** Any change to the state (after the change). */
+  changed: [];
+  'sms-received': [message: SmsMessage];
+  'registration-changed': [registration: Registration];
+  'technology-changed': [technology: Technology];
+  /** The device went down for a reboot (or power loss); sessions of every surface end here. */
+  reboot: [];
+}
+
+export interface CreateDeviceOptions {
+  id?: string;
+  profile: DeviceProfile;
+  clock: VirtualClock;
+  seed: number;
+  password?: string;
+}
+
+const TICK_MS = 1000;
+const CONNECT_DELAY_MS = 2000;
+const SMS_SEND_DELAY_MS = 1000;
+const REBOOT_DOWN_MS = 30_000;
+const LOGIN_LOCK_MS = 300_000; // goform-api.md §2.5: locked for 300 s after 5 wrong passwords
+export const MAX_LOGIN_ATTEMPTS = 5;
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+/**
+ * One emulated device: its state, the simulation that moves it on the virtual clock, and the operations
+ * every surface uses to change it. Surfaces never write `state` directly; they call these methods, so
+ * effects (events, timers, version bumps) happen once, here.
+ */
+export class Device {
+  readonly profile: DeviceProfile;
+  readonly clock: VirtualClock;
+  state: DeviceState;
+  /** Increases on every change; surfaces use it to cache what they derive. */
+  version = 0;
+  /** Increases on every reboot or reset; sessions from an older boot are invalid. */
+  bootEpoch = 0;
+  readonly rng: SeededRandom;
+  #listeners = new Map<keyof DeviceEvents, Set<Listener<never[]>>>();
+  #tick: TimerHandle;
+  #pending = new Set<TimerHandle>();
+
+  constructor(options: CreateDeviceOptions) {
+    this.profile = options.profile;
+    this.clock = options.clock;
+    this.rng = new SeededRandom(options.seed);
+    this.state = createInitialState({
+      id: options.id ?? 'dev-0',
+      profile: options.profile,
+      home: loadCarrier(options.profile.homeCarrier),
+      roaming: loadCarrier(options.profile.roamingCarrier),
+      seed: options.seed,
+      nowMs: options.clock.now(),
+      ...(options.password === undefined ? {} : { password: options.password }),
+    });
+    this.#tick = this.clock.every(TICK_MS, () => this.#simulate());
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  on<E extends keyof DeviceEvents>(event: E, fn: Listener<DeviceEvents[E]>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(fn as Listener<never[]>);
+    return () => set.delete(fn as Listener<never[]>);
+  }
+
+  /** Apply a change to the state and notify. Every mutation goes through here. */
+  update(fn: (state: DeviceState) => void): void {
+    fn(this.state);
+    this.touch();
+  }
+
+  touch(): void {
+    this.version++;
+    this.#emit('changed');
+  }
+
+  close(): void {
+    this.#tick.cancel();
+    for (const t of this.#pending) t.cancel();
+    this.#pending.clear();
+    this.#listeners.clear();
+  }
+
+  // --- login lockout (goform-api.md §2.5) ---
+
+  loginLocked(): boolean {
+    const until = this.state.login.lockedUntilMs;
+    return until !== null && this.now() < until;
+  }
+
+  /** Seconds left in the lock, or -1 when not locked. */
+  loginLockSecondsLeft(): number {
+    const until = this.state.login.lockedUntilMs;
+    if (until === null) return -1;
+    return Math.max(0, Math.ceil((until - this.now()) / 1000));
+  }
+
+  recordLoginFailure(): void {
+    this.update((s) => {
+      s.login.failuresLeft = Math.max(0, s.login.failuresLeft - 1);
+      if (s.login.failuresLeft === 0) s.login.lockedUntilMs = this.now() + LOGIN_LOCK_MS;
+    });
+  }
+
+  recordLoginSuccess(): void {
+    this.update((s) => {
+      s.login.failuresLeft = MAX_LOGIN_ATTEMPTS;
+      s.login.lockedUntilMs = null;
+    });
+  }
+
+  // --- data connection ---
+
+  connectData(): boolean {
+    const s = this.state;
+    if (!isRegistered(s) || s.connection.pdpRejected) return false;
+    if (s.radio.registration === 'roaming' && !s.network.dataRoaming) return false;
+    if (s.connection.ppp === 'ppp_connected' || s.connection.ppp === 'ppp_connecting') return true;
+    this.update((st) => {
+      st.connection.ppp = 'ppp_connecting';
+      st.network.mobileData = true;
+    });
+    this.#later(CONNECT_DELAY_MS, () => {
+      if (this.state.connection.ppp !== 'ppp_connecting') return;
+      this.update((st) => {
+        st.connection.ppp = 'ppp_connected';
+        st.connection.connectedSinceMs = this.now();
+        st.traffic.realtimeRxBytes = 0;
+        st.traffic.realtimeTxBytes = 0;
+        st.traffic.realtimeSeconds = 0;
+      });
+    });
+    return true;
+  }
+
+  disconnectData(userInitiated = true): void {
+    const s = this.state;
+    if (s.connection.ppp === 'ppp_disconnected') return;
+    this.update((st) => {
+      st.connection.ppp = 'ppp_disconnecting';
+      if (userInitiated) st.network.mobileData = false;
+    });
+    this.#later(500, () => {
+      this.update((st) => {
+        st.connection.ppp = 'ppp_disconnected';
+        st.connection.connectedSinceMs = null;
+        st.traffic.rxBytesPerSecond = 0;
+        st.traffic.txBytesPerSecond = 0;
+      });
+    });
+  }
+
+  // --- radio ---
+
+  setRegistration(registration: Registration): void {
+    const before = this.state.radio.registration;
+    this.update((s) => {
+      s.radio.registration = registration;
+      s.radio.operator = registration === 'roaming' ? s.roamingOperator : s.homeOperator;
+    });
+    if (before !== registration) this.#emit('registration-changed', registration);
+    this.#enforceDataPolicy();
+  }
+
+  setTechnology(technology: Technology): void {
+    const before = this.state.radio.technology;
+    this.update((s) => {
+      s.radio.technology = technology;
+      if (technology === 'ENDC' || technology === 'SA') {
+        s.radio.nr ??= { rsrpDbm: -90, rsrqDb: -11, sinrDb: 15, band: 'n78', pci: 0x1f4, cellId: 0x1234567 };
+      } else {
+        s.radio.nr = null;
+      }
+    });
+    if (before !== technology) this.#emit('technology-changed', technology);
+  }
+
+  // --- SMS ---
+
+  smsCount(store: SmsStore): number {
+    return this.state.sms.messages.filter((m) => m.store === store).length;
+  }
+
+  /** Store an incoming SMS; returns null when the store is full (the network keeps it). */
+  receiveSms(input: { number: string; text: string; store?: SmsStore; concatTotal?: number; timeMs?: number }): SmsMessage | null {
+    const store = input.store ?? 'device';
+    const capacity = store === 'device' ? this.state.sms.deviceCapacity : this.state.sms.simCapacity;
+    if (this.smsCount(store) >= capacity) return null;
+    const message = this.#addSms({
+      number: input.number,
+      text: input.text,
+      tag: 1,
+      store,
+      concatTotal: input.concatTotal ?? 0,
+      ...(input.timeMs === undefined ? {} : { timeMs: input.timeMs }),
+    });
+    this.update((s) => {
+      s.sms.receivedFlag = true;
+    });
+    this.#emit('sms-received', message);
+    return message;
+  }
+
+  /**
+   * Send an SMS: the sent copy is stored at once with tag 2, and the send status (sms_cmd 4) moves from
+   * "1" processing to "3" success (or "2" failed, tag 3) after a second of virtual time.
+   */
+  sendSms(input: { number: string; text: string; draftId?: number }): SmsMessage {
+    if (input.draftId !== undefined) this.deleteSms([input.draftId]);
+    const failing = this.state.sms.sendFailure || !isRegistered(this.state);
+    const message = this.#addSms({ number: input.number, text: input.text, tag: 2, store: 'device', concatTotal: 0 });
+    this.update((s) => {
+      s.sms.cmdStatus['4'] = '1';
+    });
+    this.#later(SMS_SEND_DELAY_MS, () => {
+      this.update((s) => {
+        s.sms.cmdStatus['4'] = failing ? '2' : '3';
+        const stored = s.sms.messages.find((m) => m.id === message.id);
+        if (stored && failing) stored.tag = 3;
+      });
+    });
+    return message;
+  }
+
+  saveDraft(input: { numbers: string[]; text: string; replaceId?: number; groupId?: string }): SmsMessage[] {
+    if (input.replaceId !== undefined) this.deleteSms([input.replaceId]);
+    const groupId = input.numbers.length > 1 ? (input.groupId ?? String(this.state.sms.nextId)) : '';
+    const saved = input.numbers.map((number) =>
+      this.#addSms({ number, text: input.text, tag: 4, store: 'device', concatTotal: 0, draftGroupId: groupId }),
+    );
+    this.update((s) => {
+      s.sms.cmdStatus['5'] = '3';
+    });
+    return saved;
+  }
+
+  /** Delete messages by id; returns how many existed. */
+  deleteSms(ids: number[]): number {
+    const wanted = new Set(ids);
+    const before = this.state.sms.messages.length;
+    this.update((s) => {
+      s.sms.messages = s.sms.messages.filter((m) => !wanted.has(m.id));
+      s.sms.cmdStatus['6'] = '3';
+    });
+    return before - this.state.sms.messages.length;
+  }
+
+  setSmsTag(ids: number[], tag: SmsTag): void {
+    const wanted = new Set(ids);
+    this.update((s) => {
+      for (const m of s.sms.messages) if (wanted.has(m.id)) m.tag = tag;
+    });
+  }
+
+  // --- stations ---
+
+  joinStation(input: { mac: string; hostname?: string; ssidIndex?: 0 | 1; medium?: 'wifi' | 'lan' }): Station {
+    const mac = input.mac.toUpperCase();
+    const existing = this.state.stations.find((st) => st.mac === mac);
+    const now = this.now();
+    if (existing) {
+      this.update(() => {
+        if (!existing.online) existing.connectedAtMs = now;
+        existing.online = true;
+        if (input.hostname !== undefined) existing.hostname = input.hostname;
+      });
+      return existing;
+    }
+    const used = new Set(this.state.stations.map((st) => st.ip));
+    const prefix = this.state.wan.lan.ip.split('.').slice(0, 3).join('.');
+    let host = Number(this.state.wan.lan.dhcpStart.split('.')[3] ?? 100);
+    while (used.has(`${prefix}.${host}`)) host++;
+    const station: Station = {
+      mac,
+      hostname: input.hostname ?? '',
+      ip: `${prefix}.${host}`,
+      ssidIndex: input.ssidIndex ?? 0,
+      medium: input.medium ?? 'wifi',
+      online: true,
+      connectedAtMs: now,
+      lastDurationMs: 0,
+      child: false,
+      accessSchedule: {},
+    };
+    this.update((s) => {
+      s.stations.push(station);
+      s.wifi.idleSinceMs = null;
+    });
+    return station;
+  }
+
+  leaveStation(mac: string): boolean {
+    const st = this.state.stations.find((x) => x.mac === mac.toUpperCase());
+    if (!st || !st.online) return false;
+    this.update((s) => {
+      st.online = false;
+      st.lastDurationMs = this.now() - st.connectedAtMs;
+      if (!s.stations.some((x) => x.online && x.medium === 'wifi')) s.wifi.idleSinceMs = this.now();
+    });
+    return true;
+  }
+
+  // --- firmware update (goform-api.md §3.8, §4.8 IF_UPGRADE) ---
+
+  publishFirmware(input: { version: string; sizeBytes: number; description: string; mandatory?: boolean }): void {
+    this.update((s) => {
+      s.fota.available = { mandatory: false, ...input };
+    });
+  }
+
+  checkFirmware(): void {
+    this.update((s) => {
+      s.fota.upgradeState = 'checking';
+      s.fota.newVersionState = 'checking';
+    });
+    this.#later(3000, () => {
+      this.update((s) => {
+        const a = s.fota.available;
+        s.fota.lastCheckMs = this.now();
+        s.fota.upgradeState = 'idle';
+        s.fota.newVersionState = a ? (a.mandatory ? 'version_has_new_critical_software' : 'version_has_new_optional_software') : '0';
+      });
+    });
+  }
+
+  /** Start downloading the published version; false when there is none or the battery is too low. */
+  acceptFirmware(): boolean {
+    const s = this.state;
+    if (!s.fota.available) return false;
+    if (s.battery.present && !s.battery.chargerConnected && s.battery.percent < 30) {
+      this.update((st) => {
+        st.fota.upgradeState = 'low_battery';
+      });
+      return false;
+    }
+    this.update((st) => {
+      st.fota.upgradeState = 'downloading';
+      st.fota.selector = 'accept';
+      st.fota.downloadedBytes = 0;
+    });
+    return true;
+  }
+
+  cancelFirmware(): void {
+    this.update((s) => {
+      if (s.fota.upgradeState === 'downloading') s.fota.selector = 'downloading_cancel';
+      else s.fota.selector = 'cancel';
+      s.fota.upgradeState = 'idle';
+      s.fota.downloadedBytes = 0;
+    });
+  }
+
+  // --- system ---
+
+  /** Reboot: down for 30 virtual seconds, sessions end, data reconnects on boot when auto_dial. */
+  reboot(): void {
+    this.bootEpoch++;
+    this.update((s) => {
+      s.system.poweredOn = false;
+      s.connection.ppp = 'ppp_disconnected';
+      s.connection.connectedSinceMs = null;
+      for (const st of s.stations) {
+        if (st.online) {
+          st.online = false;
+          st.lastDurationMs = this.now() - st.connectedAtMs;
+        }
+      }
+    });
+    this.#emit('reboot');
+    this.#later(REBOOT_DOWN_MS, () => this.#boot());
+  }
+
+  /** Factory reset: settings, SMS on the device and counters return to defaults; identity and SIM stay. */
+  factoryReset(): void {
+    const keep = this.state;
+    const fresh = createInitialState({
+      id: keep.id,
+      profile: this.profile,
+      home: loadCarrier(this.profile.homeCarrier),
+      roaming: loadCarrier(this.profile.roamingCarrier),
+      seed: keep.seed,
+      nowMs: this.now(),
+    });
+    fresh.sim = keep.sim;
+    fresh.sms.messages = keep.sms.messages.filter((m) => m.store === 'sim');
+    fresh.sms.nextId = keep.sms.nextId;
+    fresh.fota.currentVersion = keep.fota.currentVersion;
+    fresh.battery = keep.battery;
+    fresh.system.restoreFlag = true;
+    this.state = fresh;
+    this.reboot();
+  }
+
+  isUp(): boolean {
+    return this.state.system.poweredOn;
+  }
+
+  // --- internal ---
+
+  #emit<E extends keyof DeviceEvents>(event: E, ...args: DeviceEvents[E]): void {
+    const set = this.#listeners.get(event);
+    if (!set) return;
+    for (const fn of set) (fn as Listener<DeviceEvents[E]>)(...args);
+  }
+
+  #later(delayMs: number, fn: () => void): void {
+    const handle = this.clock.after(delayMs, () => {
+      this.#pending.delete(handle);
+      fn();
+    });
+    this.#pending.add(handle);
+  }
+
+  #addSms(input: { number: string; text: string; tag: SmsTag; store: SmsStore; concatTotal: number; draftGroupId?: string; timeMs?: number }): SmsMessage {
+    const s = this.state.sms;
+    const message: SmsMessage = {
+      id: s.nextId,
+      number: input.number,
+      text: input.text,
+      tag: input.tag,
+      store: input.store,
+      timeMs: input.timeMs ?? this.now(),
+      tzHours: this.state.system.tzHours,
+      draftGroupId: input.draftGroupId ?? '',
+      concatTotal: input.concatTotal,
+      concatReceived: input.concatTotal,
+    };
+    this.update((st) => {
+      st.sms.messages.push(message);
+      st.sms.nextId++;
+    });
+    return message;
+  }
+
+  #boot(): void {
+    this.update((s) => {
+      s.system.poweredOn = true;
+      s.system.bootedAtMs = this.now();
+      s.system.rebootCount++;
+      const fota = s.fota;
+      if (fota.upgradeState === 'upgrading' && fota.available) {
+        fota.currentVersion = fota.available.version;
+        fota.available = null;
+        fota.upgradeResult = 'success';
+        fota.upgradeState = 'idle';
+        fota.newVersionState = '0';
+        fota.lastUpdateMs = this.now();
+        fota.downloadedBytes = 0;
+      }
+    });
+    if (this.state.network.connectionMode === 'auto_dial' && this.state.network.mobileData) this.connectData();
+  }
+
+  #enforceDataPolicy(): void {
+    const s = this.state;
+    const allowed = isRegistered(s) && (s.radio.registration !== 'roaming' || s.network.dataRoaming);
+    if (!allowed && s.connection.ppp !== 'ppp_disconnected') this.disconnectData(false);
+    if (allowed && s.connection.ppp === 'ppp_disconnected' && s.network.mobileData && s.network.connectionMode === 'auto_dial') {
+      this.connectData();
+    }
+  }
+
+  /** One virtual second of device life: battery, traffic, month roll-over, lock expiry, FOTA progress. */
+  #simulate(): void {
+    const s = this.state;
+    const now = this.now();
+    if (s.login.lockedUntilMs !== null && now >= s.login.lockedUntilMs) {
+      s.login.lockedUntilMs = null;
+      s.login.failuresLeft = MAX_LOGIN_ATTEMPTS;
+    }
+    const month = new Date(now + s.system.tzHours * 3_600_000).getUTCMonth() + 1;
+    if (month !== s.traffic.month) {
+      s.traffic.lastMonthTotalBytes = s.traffic.monthlyRxBytes + s.traffic.monthlyTxBytes;
+      s.traffic.month = month;
+      if (s.dataLimit.autoClear) {
+        s.traffic.monthlyRxBytes = 0;
+        s.traffic.monthlyTxBytes = 0;
+        s.traffic.monthlySeconds = 0;
+      }
+    }
+    if (s.system.poweredOn) {
+      this.#simulateBattery();
+      if (isDataConnected(s)) this.#simulateTraffic();
+      this.#simulateFota();
+    }
+    this.touch();
+  }
+
+  #simulateBattery(): void {
+    const b = this.state.battery;
+    if (!b.present) return;
+    if (b.chargerConnected) {
+      b.level = Math.min(100, b.level + b.chargePerHour / 3600);
+    } else {
+      const online = this.state.stations.filter((x) => x.online).length;
+      const load = 1 + 0.1 * online + (isDataConnected(this.state) ? 0.3 : 0);
+      b.level = Math.max(0, b.level - (b.drainPerHour * load) / 3600);
+    }
+    b.percent = Math.round(b.level);
+    if (b.level <= 0 && !b.chargerConnected) {
+      this.bootEpoch++;
+      this.state.system.poweredOn = false;
+      this.state.connection.ppp = 'ppp_disconnected';
+      this.#emit('reboot');
+    }
+  }
+
+  #simulateTraffic(): void {
+    const t = this.state.traffic;
+    const used = dataLimitUsed(this.state);
+    const wander = (mean: number): number => Math.round(mean * (0.4 + 1.2 * this.rng.next()));
+    t.rxBytesPerSecond = wander(t.meanRxBytesPerSecond);
+    t.txBytesPerSecond = wander(t.meanTxBytesPerSecond);
+    if (used !== null && used >= 1) {
+      t.rxBytesPerSecond = 0;
+      t.txBytesPerSecond = 0;
+    }
+    t.realtimeRxBytes += t.rxBytesPerSecond;
+    t.realtimeTxBytes += t.txBytesPerSecond;
+    t.monthlyRxBytes += t.rxBytesPerSecond;
+    t.monthlyTxBytes += t.txBytesPerSecond;
+    t.realtimeSeconds++;
+    t.monthlySeconds++;
+  }
+
+  #simulateFota(): void {
+    const f = this.state.fota;
+    if (f.upgradeState !== 'downloading' || !f.available) return;
+    if (!isDataConnected(this.state)) return;
+    f.downloadedBytes = Math.min(f.available.sizeBytes, f.downloadedBytes + f.downloadBytesPerSecond);
+    if (f.downloadedBytes >= f.available.sizeBytes) {
+      f.upgradeState = 'download_success';
+      this.#later(2000, () => {
+        this.update((s) => {
+          s.fota.upgradeState = 'upgrading';
+        });
+        this.#later(10_000, () => this.reboot());
+      });
+    }
+  }
+}
+
+export function assertDevice(device: Device | undefined, id: string): Device {
+  if (!device) throw new BenchError('INVALID_ARGUMENT', `[emulator] no device "${id}"`);
+  return device;
+}

@@ -1,0 +1,136 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { z } from 'zod';
+import { BenchError } from '../../hil/errors.js';
+
+// Device and carrier profiles are data in fixtures/; this module validates and loads them.
+
+const FIXTURES = new URL('../../fixtures/', import.meta.url);
+
+export const KEY_GROUPS = [
+  'device', 'radio', 'nr5g', 'battery', 'traffic', 'wifi', 'stations', 'sms', 'ussd',
+  'fota', 'fota-legacy', 'apn', 'wan', 'schedules', 'httpshare', 'lan', 'multi-user',
+] as const;
+export type KeyGroup = (typeof KEY_GROUPS)[number];
+
+/** Firmware quirks of goform-api.md §7 that clients depend on; each can be switched per profile. */
+export const quirksSchema = z.object({
+  /** §7.6: answer with Content-Type text/plain instead of application/json. */
+  textPlain: z.boolean().default(true),
+  /** §7.1: requests without a Referer header read as not logged in and writes fail. */
+  requireReferer: z.boolean().default(false),
+  /** §5.1/§7.7: control characters in SMS text are written raw (not JSON-escaped) in sms_data_total. */
+  rawControlCharsInSms: z.boolean().default(false),
+  /** §7.17: `loginfo` asked without multi_data answers "ok" while any session exists. */
+  loginfoOkWithoutMultiData: z.boolean().default(false),
+  /** §7.18: msg_id lists must end with ';'. */
+  msgIdNeedsTrailingSemicolon: z.boolean().default(false),
+  /** §2.7/§7.9: accept AD computed over cr_version + wa_inner_version (reversed order). */
+  adAcceptReversedOrder: z.boolean().default(true),
+  /** §7.23: NR fields keep placeholders (Z5g_SINR -20.0 etc.) after the NR leg drops instead of "". */
+  staleNrFields: z.boolean().default(false),
+  /** §2.7: RD stays the same for the whole session (MF935) instead of changing on every read. */
+  rdPerSession: z.boolean().default(false),
+});
+export type Quirks = z.infer<typeof quirksSchema>;
+
+export const profileSchema = z.object({
+  _meta: z.object({ source: z.string() }).loose(),
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  model: z.string(),
+  kind: z.enum(['mifi', 'cpe', 'usb-stick']),
+  auth: z.object({
+    /** §2.2: base64(pw) | SHA256(base64(pw)) | SHA256(SHA256(pw)+LD). */
+    passwordEncoding: z.enum(['base64', 'sha256-base64', 'sha256-ld']),
+    /** §2.7: the AD token on writes. */
+    ad: z.enum(['none', 'md5', 'sha256']),
+    /** Session cookie name, or null when the session is bound to the client address (G1 legacy). */
+    cookie: z.string().nullable(),
+    sessionIdleTimeoutS: z.number().int().positive().default(300),
+    defaultPassword: z.string().min(1).default('admin'),
+  }),
+  firmware: z.object({
+    wa_inner_version: z.string(),
+    cr_version: z.string(),
+    wa_version: z.string(),
+    web_version: z.string(),
+    hardware_version: z.string(),
+  }),
+  imeiTac: z.string().regex(/^\d{8}$/),
+  macOui: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){2}$/),
+  keyGroups: z.array(z.enum(KEY_GROUPS)),
+  technology: z.enum(['LTE', 'ENDC', 'SA', 'WCDMA', 'GSM']),
+  bearerPreference: z.string(),
+  homeCarrier: z.string(),
+  roamingCarrier: z.string(),
+  sms: z.object({ deviceCapacity: z.number().int().positive(), simCapacity: z.number().int().positive() }),
+  battery: z.object({ drainPerHour: z.number().positive(), chargePerHour: z.number().positive() }).nullable(),
+  wifi: z.object({ ssidPrefix: z.string(), password: z.string().min(8), maxAccess: z.number().int().min(1).max(32) }).nullable(),
+  traffic: z.object({ meanRxBytesPerSecond: z.number().nonnegative(), meanTxBytesPerSecond: z.number().nonnegative() }),
+  shareQuotaBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  quirks: quirksSchema.default(quirksSchema.parse({})),
+});
+export type DeviceProfile = z.infer<typeof profileSchema>;
+
+export const carrierSchema = z.object({
+  _meta: z.object({ source: z.string() }).loose(),
+  name: z.string(),
+  mcc: z.string().regex(/^\d{3}$/),
+  mnc: z.string().regex(/^\d{2,3}$/),
+  longName: z.string(),
+  shortName: z.string(),
+  spn: z.string(),
+  apn: z.string(),
+  countryCode: z.string().regex(/^\d{1,3}$/),
+  msisdnPrefix: z.string().regex(/^\d+$/),
+  smsc: z.string(),
+  tzHours: z.number(),
+});
+export type CarrierProfile = z.infer<typeof carrierSchema>;
+
+export function listProfiles(): string[] {
+  return readdirSync(new URL('profiles/', FIXTURES))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+const profileCache = new Map<string, DeviceProfile>();
+const carrierCache = new Map<string, CarrierProfile>();
+
+/** Loads fixtures/profiles/NAME.json; throws CONFIG_INVALID naming the known profiles when it is missing or bad. */
+export function loadProfile(name: string): DeviceProfile {
+  const cached = profileCache.get(name);
+  if (cached) return cached;
+  const profile = readFixture('profiles', name, profileSchema, listProfiles);
+  profileCache.set(name, profile);
+  return profile;
+}
+
+export function loadCarrier(name: string): CarrierProfile {
+  const cached = carrierCache.get(name);
+  if (cached) return cached;
+  const carrier = readFixture('carriers', name, carrierSchema, () =>
+    readdirSync(new URL('carriers/', FIXTURES)).map((f) => f.replace(/\.json$/, '')),
+  );
+  carrierCache.set(name, carrier);
+  return carrier;
+}
+
+// --- internal ---
+
+function readFixture<T>(folder: string, name: string, schema: z.ZodType<T>, known: () => string[]): T {
+  if (!/^[a-z0-9-]+$/.test(name)) {
+    throw new BenchError('CONFIG_INVALID', `[emulator:profile] bad ${folder} name "${name}"; known: ${known().join(', ')}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(new URL(`${folder}/${name}.json`, FIXTURES), 'utf8'));
+  } catch (e) {
+    throw new BenchError('CONFIG_INVALID', `[emulator:profile] no ${folder} fixture "${name}"; known: ${known().join(', ')}`, { cause: e });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BenchError('CONFIG_INVALID', `[emulator:profile] fixtures/${folder}/${name}.json is invalid: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
