@@ -210,6 +210,6 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
       sharedPath: '/mmc2',
       quotaBytes: profile.shareQuotaBytes,
     },
-    system: { language: 'en', bootedAtMs: nowMs, rebootCount: 0, restoreFlag: false, poweredOn: true, tzHours: home.tzHours },
+    system: { language: 'en', bootedAtMs: nowMs, rebootCount: 0, restoreFlag: false, poweredOn: true, offReason: '', tzHours: home.tzHours },
   };
 }

@@ -273,6 +273,8 @@ export interface SystemState {
   rebootCount: number;
   restoreFlag: boolean;
   poweredOn: boolean;
+  /** Why the device is off: rebooting (back by itself) or an empty battery (back on the charger). */
+  offReason: '' | 'reboot' | 'battery-empty';
   tzHours: number;
 }
 

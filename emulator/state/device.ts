@@ -372,6 +372,7 @@ export class Device {
     this.bootEpoch++;
     this.update((s) => {
       s.system.poweredOn = false;
+      s.system.offReason = 'reboot';
       s.connection.ppp = 'ppp_disconnected';
       s.connection.connectedSinceMs = null;
       for (const st of s.stations) {
@@ -450,6 +451,7 @@ export class Device {
   #boot(): void {
     this.update((s) => {
       s.system.poweredOn = true;
+      s.system.offReason = '';
       s.system.bootedAtMs = this.now();
       s.system.rebootCount++;
       const fota = s.fota;
@@ -497,6 +499,10 @@ export class Device {
       this.#simulateBattery();
       if (isDataConnected(s)) this.#simulateTraffic();
       this.#simulateFota();
+    } else if (s.system.offReason === 'battery-empty') {
+      this.#simulateBattery();
+      // A MiFi that died on an empty battery starts again once the charger has put a few percent back.
+      if (s.battery.level >= 3) this.#boot();
     }
     this.touch();
   }
@@ -512,10 +518,12 @@ export class Device {
       b.level = Math.max(0, b.level - (b.drainPerHour * load) / 3600);
     }
     b.percent = Math.round(b.level);
-    if (b.level <= 0 && !b.chargerConnected) {
+    if (b.level <= 0 && !b.chargerConnected && this.state.system.poweredOn) {
       this.bootEpoch++;
       this.state.system.poweredOn = false;
+      this.state.system.offReason = 'battery-empty';
       this.state.connection.ppp = 'ppp_disconnected';
+      this.state.connection.connectedSinceMs = null;
       this.#emit('reboot');
     }
   }

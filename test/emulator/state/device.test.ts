@@ -83,6 +83,23 @@ describe('device simulation on the virtual clock', () => {
     expect(device.state.system.rebootCount).toBe(1);
   });
 
+  it('dies on an empty battery and starts again on the charger', () => {
+    emu = createTestEmulator({ profile: 'mf79u' });
+    const { device, clock } = emu;
+    clock.advance(6 * HOUR);
+    expect(device.isUp()).toBe(false);
+    expect(device.state.battery.percent).toBe(0);
+    clock.advance(HOUR);
+    expect(device.isUp()).toBe(false);
+    device.update((s) => {
+      s.battery.chargerConnected = true;
+    });
+    clock.advance(5 * 60_000);
+    expect(device.isUp()).toBe(true);
+    clock.advance(3000);
+    expect(device.state.connection.ppp).toBe('ppp_connected');
+  });
+
   it('refuses to start a firmware download on a low battery', () => {
     emu = createTestEmulator({ profile: 'mf79u' });
     const { device } = emu;
