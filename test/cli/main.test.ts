@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EXIT, main } from '../../cli/main.js';
+
+const BIN = fileURLToPath(new URL('../../bin/routerlab.js', import.meta.url));
+
+function capture(): { out: string[]; err: string[]; io: Parameters<typeof main>[1] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l) => out.push(l), err: (l) => err.push(l), stopSignal: () => Promise.resolve() } };
+}
+
+describe('routerlab CLI', () => {
+  it('serve prints one ready line and stops cleanly when signalled', async () => {
+    const { out, io } = capture();
+    const code = await main(['serve', '--port', '0', '--seed', '3', '--speed', '60', '--profile', 'mc888'], io);
+    expect(code).toBe(EXIT.OK);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^goform listening on http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it.each([
+    [['serve', '--port', 'eighty'], /--port eighty is not a whole number/],
+    [['serve', '--speed=-2'], /--speed -2 is not a positive number/],
+    [['serve', '--speed', '0'], /--speed 0 is not a positive number/],
+    [['serve', '--profile', 'nope'], /no profiles fixture "nope"; known: mc888, mf286d, mf79u, mf823/],
+    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['launch'], /unknown command "launch"/],
+  ])('%j fails with a one-line message and exit code 2', async (argv, message) => {
+    const { err, io } = capture();
+    expect(await main(argv, io)).toBe(EXIT.USAGE);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(message);
+  });
+
+  it('reports a port in use as one line with exit code 2', async () => {
+    const first = capture();
+    let release!: () => void;
+    const running = main(['serve', '--port', '0'], { ...first.io, stopSignal: () => new Promise((r) => (release = r)) });
+    await expect.poll(() => first.out.length).toBe(1);
+    const port = /:(\d+)$/.exec(first.out[0]!)![1]!;
+    const second = capture();
+    expect(await main(['serve', '--port', port], second.io)).toBe(EXIT.USAGE);
+    expect(second.err[0]).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    release();
+    expect(await running).toBe(EXIT.OK);
+  });
+
+  it('the installed bin serves real HTTP and exits 0 on SIGINT', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+    const url = /goform listening on (\S+)/.exec(chunk.toString())![1]!;
+    const res = await fetch(`${url}/goform/goform_get_cmd_process?cmd=Language,modem_main_state&multi_data=1`, { headers: { Referer: `${url}/` } });
+    expect(JSON.parse(await res.text())).toEqual({ Language: 'en', modem_main_state: 'modem_init_complete' });
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../../emulator/index.js';
+import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+
+// File sharing between connected devices (goform-api.md §3.10, §4.8), over a real socket.
+
+describe('file sharing over HTTP', () => {
+  let emu: Emulator;
+  afterEach(async () => {
+    await emu.close();
+  });
+
+  async function start(): Promise<{ base: string; cookie: string; client: TestClient }> {
+    emu = createTestEmulator({ profile: 'mf79u' });
+    const base = await emu.listen({ port: 0 });
+    const client = new TestClient(emu);
+    await client.login();
+    return { base, cookie: `stok=${client.cookies.get('stok')!}`, client };
+  }
+
+  async function upload(base: string, cookie: string, path: string, name: string, data: Uint8Array): Promise<unknown> {
+    const form = new FormData();
+    form.set('path_SD_CARD', path);
+    form.set('file', new Blob([data]), name);
+    const res = await fetch(`${base}/cgi-bin/httpshare/upload`, { method: 'POST', body: form, headers: { Cookie: cookie, Referer: `${base}/` } });
+    return JSON.parse(await res.text()) as unknown;
+  }
+
+  it('creates a folder, uploads and downloads a file byte for byte, renames and deletes it', async () => {
+    const { base, cookie, client } = await start();
+    expect(await client.set('HTTPSHARE_NEW', { path_SD_CARD: '/mmc2/photos', path_SD_CARD_time: '', path_SD_CARD_time_unix: '' })).toEqual({ result: 'success' });
+    const data = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
+    expect(await upload(base, cookie, '/mmc2/photos', 'cat.jpg', data)).toEqual({ result: 'success' });
+    const listing = await client.set('HTTPSHARE_ENTERFOLD', { path_SD_CARD: '/mmc2/photos', indexPage: '1' });
+    expect(listing).toMatchObject({ result: { totalRecord: '1', fileInfo: [{ fileName: 'cat.jpg', attribute: 'document', size: '100000' }] } });
+    const down = await fetch(`${base}/mmc2/photos/cat.jpg`, { headers: { Cookie: cookie } });
+    expect(new Uint8Array(await down.arrayBuffer())).toEqual(data);
+    expect(await client.set('HTTPSHARE_FILE_RENAME', { OLD_NAME_SD_CARD: '/mmc2/photos/cat.jpg', NEW_NAME_SD_CARD: '/mmc2/photos/dog.jpg' })).toEqual({ result: 'success' });
+    expect(await client.set('GOFORM_HTTPSHARE_CHECK_FILE', { path_SD_CARD: '/mmc2/photos/dog.jpg' })).toEqual({ result: 'exist' });
+    expect(await client.set('HTTPSHARE_DEL', { path_SD_CARD: '/mmc2/photos', name_SD_CARD: 'dog.jpg*' })).toEqual({ result: 'success' });
+    expect(await client.set('GOFORM_HTTPSHARE_CHECK_FILE', { path_SD_CARD: '/mmc2/photos/dog.jpg' })).toEqual({ result: 'noexist' });
+    const card = await client.get('HTTPSHARE_GETCARD_VALUE');
+    expect(card.sd_card_avi_space).toBe(card.sd_card_total_size);
+  });
+
+  it('refuses path traversal in every operation', async () => {
+    const { base, cookie, client } = await start();
+    expect(await client.set('HTTPSHARE_NEW', { path_SD_CARD: '/mmc2/../../escape' })).toEqual({ result: 'bad_path' });
+    expect(await client.set('HTTPSHARE_ENTERFOLD', { path_SD_CARD: '/mmc2/../..', indexPage: '1' })).toEqual({ result: 'bad_path' });
+    expect(await upload(base, cookie, '/mmc2/..', 'x.txt', new Uint8Array([1]))).toEqual({ result: 'bad_path' });
+    expect(await upload(base, cookie, '/mmc2', '../x.txt', new Uint8Array([1]))).toEqual({ result: 'bad_path' });
+    const res = await fetch(`${base}/mmc2/%2e%2e/%2e%2e/etc/passwd`, { headers: { Cookie: cookie } });
+    expect(res.status).toBe(404);
+    expect(existsSync(`${emu.share!.root}/../x.txt`)).toBe(false);
+  });
+
+  it('enforces read-only mode and the quota, keeping existing files', async () => {
+    const { base, cookie, client } = await start();
+    expect(await upload(base, cookie, '/mmc2', 'keep.txt', new TextEncoder().encode('keep me'))).toEqual({ result: 'success' });
+    await client.set('HTTPSHARE_AUTH_SET', { HTTP_SHARE_STATUS: 'Enabled', HTTP_SHARE_WR_AUTH: 'readOnly', HTTP_SHARE_FILE: '/mmc2' });
+    expect(await upload(base, cookie, '/mmc2', 'new.txt', new Uint8Array([1]))).toEqual({ result: 'read_only' });
+    expect(await client.set('HTTPSHARE_DEL', { path_SD_CARD: '/mmc2', name_SD_CARD: 'keep.txt*' })).toEqual({ result: 'read_only' });
+    await client.set('HTTPSHARE_AUTH_SET', { HTTP_SHARE_STATUS: 'Enabled', HTTP_SHARE_WR_AUTH: 'readWrite', HTTP_SHARE_FILE: '/mmc2' });
+    emu.device.update((s) => {
+      s.share.quotaBytes = 1000;
+    });
+    expect(await upload(base, cookie, '/mmc2', 'big.bin', new Uint8Array(2000))).toEqual({ result: 'quota' });
+    const kept = await fetch(`${base}/mmc2/keep.txt`, { headers: { Cookie: cookie } });
+    expect(await kept.text()).toBe('keep me');
+  });
+
+  it('refuses transfers without login', async () => {
+    const { base } = await start();
+    expect(await upload(base, 'stok="nope"', '/mmc2', 'x.txt', new Uint8Array([1]))).toEqual({ result: 'failure' });
+    expect((await fetch(`${base}/mmc2/x.txt`)).status).toBe(404);
+  });
+});
