@@ -1,4 +1,5 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BenchError } from '../hil/errors.js';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.js';
@@ -51,7 +52,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const device = new Device({ profile, clock, seed, ...(options.password === undefined ? {} : { password: options.password }) });
   const share = profile.keyGroups.includes('httpshare') ? new FileShare(device, options.shareDir) : null;
   const goform = createGoformApp({ device, share, ...(options.onUnhandled ? { onUnhandled: options.onUnhandled } : {}) });
-  let server: ServerType | undefined;
+  let server: Server | undefined;
   let closed = false;
 
   return {
@@ -61,16 +62,21 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     share,
     async listen({ host = '127.0.0.1', port = 8080 } = {}) {
       if (server) throw new BenchError('INVALID_ARGUMENT', '[emulator] already listening; close() first');
+      const honoListener = getRequestListener(goform.app.fetch);
+      const s = createServer(function goformListener(incoming, outgoing) {
+        if (!goform.fastRead(incoming, outgoing)) void honoListener(incoming, outgoing);
+      });
+      server = s;
       return new Promise<string>((resolve, reject) => {
-        const s = serve({ fetch: goform.app.fetch, hostname: host, port }, (info: AddressInfo) => {
-          const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-          resolve(`http://${shownHost}:${info.port}`);
-        });
         s.once('error', (e: NodeJS.ErrnoException) => {
           server = undefined;
           reject(new BenchError('CONFIG_INVALID', `[emulator] cannot listen on ${host}:${port} (${e.code ?? e.message}); pick another --port`, { cause: e }));
         });
-        server = s;
+        s.listen(port, host, () => {
+          const info = s.address() as AddressInfo;
+          const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+          resolve(`http://${shownHost}:${info.port}`);
+        });
       });
     },
     async close() {
@@ -81,7 +87,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (s) {
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
-          if ('closeAllConnections' in s) s.closeAllConnections();
+          s.closeAllConnections();
         });
       }
       device.close();

@@ -8,7 +8,8 @@ import { base64 } from './codec.js';
 
 export interface Requester {
   ip: string;
-  cookies: Record<string, string>;
+  /** Value of the profile's session cookie, unquoted; undefined when absent or the profile has none. */
+  sessionCookie: string | undefined;
   hasReferer: boolean;
 }
 
@@ -159,9 +160,8 @@ export class Auth {
   }
 
   #owns(s: Session, req: Requester): boolean {
-    const name = this.#profile.auth.cookie;
-    if (name === null) return s.ip === req.ip;
-    return req.cookies[name] === s.token;
+    if (this.#profile.auth.cookie === null) return s.ip === req.ip;
+    return req.sessionCookie === s.token;
   }
 
   #passwordMatches(encoded: string): boolean {

@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyLimit } from 'hono/body-limit';
 import type { Device } from '../state/device.js';
 import { Auth, type Requester } from './auth.js';
@@ -22,7 +23,11 @@ export interface GoformAppOptions {
 export interface GoformApp {
   app: Hono<{ Bindings: Partial<HttpBindings> }>;
   auth: Auth;
+  /** Answers a plain GET read directly on a node socket; false when the request is not one (use `app`). */
+  fastRead(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
 }
+
+const READ_PATH = '/goform/goform_get_cmd_process';
 
 const FAILURE_JSON = '{"result":"failure"}';
 
@@ -44,13 +49,11 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   };
   const contentType = quirks.textPlain ? 'text/plain; charset=utf-8' : 'application/json';
   const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache', Pragma: 'no-cache' };
+  const fastHeaders: Record<string, string | number> = { ...headers, 'Content-Length': 0 };
   const send = (c: Context, body: string, extra?: Record<string, string>): Response =>
     c.body(body, 200, extra ? { ...headers, ...extra } : headers);
 
-  // Plain-key answers are cached per (login, multi, cmd) until the device state changes.
-  let cacheVersion = -1;
-  const cache = new Map<string, string>();
-
+  const queries = new QueryCache();
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
 
   app.onError((err, c) => {
@@ -59,28 +62,30 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     return send(c, FAILURE_JSON);
   });
 
-  app.use(async function deviceUp(c, next) {
-    if (device.isUp()) return next();
-    // A rebooting router does not answer: drop the connection like the real one (§4.1 REBOOT_DEVICE).
+  // A rebooting router does not answer: drop the connection like the real one (§4.1 REBOOT_DEVICE).
+  // Checked at the top of each route rather than in middleware, to keep the status poll's path short.
+  const down = (c: Context<{ Bindings: Partial<HttpBindings> }>): Response => {
     c.env?.incoming?.socket.destroy();
     return c.body(null, 503);
-  });
+  };
 
-  const read = async (c: Context<{ Bindings: Partial<HttpBindings> }>): Promise<Response> => {
-    const params = new URL(c.req.url).searchParams;
-    if (c.req.method === 'POST') {
-      const form = await readForm(c, maxBody);
-      if (!form) return send(c, FAILURE_JSON);
-      for (const [k, v] of form) if (!params.has(k)) params.set(k, v);
-    }
-    const cmd = params.get('cmd') ?? '';
-    const multi = params.get('multi_data') === '1';
-    const req = requester(c, auth.cookieName);
+  /** The answer to a read; the one implementation behind the Hono route and the socket fast path. */
+  const answerRead = (query: ParsedQuery, req: Requester): { body: string; bytes: number } => {
+    const { multi, keys, params } = query;
     const loggedIn = auth.isLoggedIn(req);
+    const nowMs = device.now();
+    if (keys.length === 0) return answer('{}');
+    const agg = keys.length === 1 && !multi ? aggregates[keys[0]!] : undefined;
+    // A plain answer depends on the state (version), the virtual second (time-derived keys), login, and for
+    // the loginfo quirk whether anyone holds a session. The last answer is kept on the parsed query itself.
+    const variant = (loggedIn ? 1 : 0) | (!loggedIn && !multi && auth.anySession() ? 2 : 0);
+    const second = Math.floor(nowMs / 1000);
+    const last = query.last;
+    if (!agg && last && last.version === device.version && last.second === second && last.variant === variant) return last;
     const ctx: AggregateContext = {
       device,
       state: device.state,
-      nowMs: device.now(),
+      nowMs,
       auth,
       req,
       loggedIn,
@@ -88,24 +93,11 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       share,
       param: (name) => params.get(name) ?? undefined,
     };
-    const keys = cmd.split(',').filter((k) => k !== '');
-    if (keys.length === 0) return send(c, '{}');
-    if (keys.length === 1 && !multi) {
-      const agg = aggregates[keys[0]!];
-      if (agg) {
-        if (!groups.has(agg.group)) unhandled(`cmd=${keys[0]}`);
-        const allowed = groups.has(agg.group) && (agg.public || loggedIn);
-        const value = allowed ? agg.read(ctx) : { [keys[0]!]: '' };
-        return send(c, encode(value, quirks.rawControlCharsInSms));
-      }
+    if (agg) {
+      if (!groups.has(agg.group)) unhandled(`cmd=${keys[0]}`);
+      const allowed = groups.has(agg.group) && (agg.public || loggedIn);
+      return answer(encode(allowed ? agg.read(ctx) : { [keys[0]!]: '' }, quirks.rawControlCharsInSms));
     }
-    if (device.version !== cacheVersion) {
-      cache.clear();
-      cacheVersion = device.version;
-    }
-    const cacheKey = `${loggedIn ? 1 : 0}${multi ? 1 : 0}${cmd}`;
-    const hit = cache.get(cacheKey);
-    if (hit !== undefined) return send(c, hit);
     let cacheable = true;
     const out: Record<string, string> = {};
     for (const key of keys) {
@@ -118,22 +110,54 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       if (def.perRequester) cacheable = false;
       out[key] = def.read(ctx);
     }
-    const body = JSON.stringify(out);
-    if (cacheable) {
-      if (cache.size > 256) cache.clear();
-      cache.set(cacheKey, body);
-    }
-    return send(c, body);
+    const result = answer(JSON.stringify(out));
+    if (cacheable) query.last = { version: device.version, second, variant, ...result };
+    return result;
   };
 
-  app.get('/goform/goform_get_cmd_process', read);
-  app.post('/goform/goform_get_cmd_process', read);
+  const read = async (c: Context<{ Bindings: Partial<HttpBindings> }>): Promise<Response> => {
+    if (!device.isUp()) return down(c);
+    let query: ParsedQuery;
+    if (c.req.method === 'POST') {
+      const form = await readForm(c, maxBody);
+      if (!form) return send(c, FAILURE_JSON);
+      const params = new URLSearchParams(rawQuery(c.env?.incoming?.url ?? c.req.url));
+      for (const [k, v] of form) if (!params.has(k)) params.set(k, v);
+      query = parsedQuery(params);
+    } else {
+      query = queries.get(rawQuery(c.env?.incoming?.url ?? c.req.url));
+    }
+    return send(c, answerRead(query, requester(c, auth.cookieName)).body);
+  };
+
+  /**
+   * Serves a status read straight on the node socket, skipping the Fetch Request/Response round trip that
+   * dominates the one-second poll. Same `answerRead` as the route; false = not a plain GET read, let Hono
+   * handle it.
+   */
+  const fastRead = (incoming: IncomingMessage, outgoing: ServerResponse): boolean => {
+    const url = incoming.url ?? '';
+    if (incoming.method !== 'GET' || !url.startsWith(READ_PATH) || (url.length > READ_PATH.length && url[READ_PATH.length] !== '?')) return false;
+    if (!device.isUp()) return false;
+    const h = incoming.headers;
+    const req = requesterFrom(incoming.socket.remoteAddress ?? '', h.cookie, h.referer !== undefined, auth.cookieName);
+    const { body, bytes } = answerRead(queries.get(rawQuery(url)), req);
+    // writeHead copies the values at once, so one headers object can be reused.
+    fastHeaders['Content-Length'] = bytes;
+    outgoing.writeHead(200, fastHeaders);
+    outgoing.end(body);
+    return true;
+  };
+
+  app.get(READ_PATH, read);
+  app.post(READ_PATH, read);
 
   app.post('/goform/goform_set_cmd_process', async (c) => {
+    if (!device.isUp()) return down(c);
     const form = await readForm(c, maxBody);
     if (!form) return send(c, FAILURE_JSON);
     const fields: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const [k, v] of new URL(c.req.url).searchParams) fields[k] = v;
+    for (const [k, v] of new URLSearchParams(rawQuery(c.req.url))) fields[k] = v;
     for (const [k, v] of form) fields[k] = v;
     const goformId = fields.goformId ?? '';
     const def = SET_HANDLERS.get(goformId);
@@ -176,6 +200,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       onError: (c) => send(c, JSON.stringify({ result: 'quota' })),
     }),
     async (c) => {
+      if (!device.isUp()) return down(c);
       const req = requester(c, auth.cookieName);
       if (!auth.isLoggedIn(req)) return send(c, FAILURE_JSON);
       if (!share || !device.state.share.enabled) return send(c, JSON.stringify({ result: 'no_sdcard' }));
@@ -202,6 +227,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   );
 
   app.get(`${CARD_ROOT}/*`, (c) => {
+    if (!device.isUp()) return down(c);
     const req = requester(c, auth.cookieName);
     if (!auth.isLoggedIn(req) || !share || !device.state.share.enabled) return c.body(null, 404);
     try {
@@ -218,10 +244,65 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     return c.body('Not Found', 404);
   });
 
-  return { app, auth };
+  return { app, auth, fastRead };
 }
 
 // --- internal ---
+
+interface ParsedQuery {
+  text: string;
+  cmd: string;
+  multi: boolean;
+  keys: string[];
+  params: URLSearchParams;
+  /** The last plain answer to this query and what it depended on. */
+  last?: { version: number; second: number; variant: number; body: string; bytes: number };
+}
+
+function answer(body: string): { body: string; bytes: number } {
+  return { body, bytes: Buffer.byteLength(body) };
+}
+
+function parsedQuery(params: URLSearchParams, text = ''): ParsedQuery {
+  const cmd = params.get('cmd') ?? '';
+  return { text, cmd, multi: params.get('multi_data') === '1', keys: cmd.split(',').filter((k) => k !== ''), params };
+}
+
+/** The query string of a request URL, without the `_` cache-buster (§1.2: ignore it). */
+function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return '';
+  let query = url.slice(q + 1);
+  for (;;) {
+    const at = query.startsWith('_=') ? 0 : query.indexOf('&_=');
+    if (at < 0) return query;
+    const end = query.indexOf('&', at + 1);
+    query = at === 0 ? (end < 0 ? '' : query.slice(end + 1)) : query.slice(0, at) + (end < 0 ? '' : query.slice(end));
+  }
+}
+
+/**
+ * Parsed GET queries by their text: the web UI repeats the same status poll every second, so each distinct
+ * query is parsed once. A few most recent queries are compared directly (cheaper than hashing a 1.5 KB
+ * poll string); the rest sit in a bounded map that is cleared when full.
+ */
+class QueryCache {
+  #recent: ParsedQuery[] = [];
+  #map = new Map<string, ParsedQuery>();
+
+  get(query: string): ParsedQuery {
+    for (const r of this.#recent) if (r.text === query) return r;
+    let hit = this.#map.get(query);
+    if (!hit) {
+      if (this.#map.size >= 512) this.#map.clear();
+      hit = parsedQuery(new URLSearchParams(query), query);
+      this.#map.set(query, hit);
+    }
+    this.#recent.unshift(hit);
+    if (this.#recent.length > 4) this.#recent.pop();
+    return hit;
+  }
+}
 
 async function readForm(c: Context, maxBytes: number): Promise<URLSearchParams | null> {
   const len = Number(c.req.header('content-length') ?? '0');
@@ -232,20 +313,35 @@ async function readForm(c: Context, maxBytes: number): Promise<URLSearchParams |
 }
 
 function requester(c: Context<{ Bindings: Partial<HttpBindings> }>, cookieName: string | null): Requester {
-  const ip = c.env?.incoming?.socket.remoteAddress ?? '127.0.0.1';
-  const cookies: Record<string, string> = {};
-  if (cookieName) {
-    const header = c.req.header('cookie');
-    if (header) {
-      for (const part of header.split(';')) {
-        const eq = part.indexOf('=');
-        if (eq < 0) continue;
-        // §2.6: cookie values are quoted on the wire (stok="...").
-        cookies[part.slice(0, eq).trim()] = part.slice(eq + 1).trim().replace(/^"|"$/g, '');
-      }
+  const incoming = c.env?.incoming;
+  const ip = incoming?.socket.remoteAddress ?? '127.0.0.1';
+  // Node's parsed headers when served over a socket; the Fetch headers otherwise (app.request in tests).
+  const headers = incoming?.headers;
+  const cookie = headers ? headers.cookie : c.req.header('cookie');
+  const referer = headers ? headers.referer : c.req.header('referer');
+  return requesterFrom(ip, cookie, referer !== undefined, cookieName);
+}
+
+function requesterFrom(ip: string, cookieHeader: string | undefined, hasReferer: boolean, cookieName: string | null): Requester {
+  return { ip, sessionCookie: cookieName && cookieHeader ? cookieValue(cookieHeader, cookieName) : undefined, hasReferer };
+}
+
+/** One cookie's value from a Cookie header, unquoted (§2.6: stok="..." is quoted on the wire). */
+export function cookieValue(header: string, name: string): string | undefined {
+  let from = 0;
+  for (;;) {
+    const at = header.indexOf(name, from);
+    if (at < 0) return undefined;
+    const before = at === 0 ? ';' : header[at - 1];
+    const eq = at + name.length;
+    if ((before === ';' || before === ' ') && header[eq] === '=') {
+      const end = header.indexOf(';', eq);
+      let value = header.slice(eq + 1, end < 0 ? undefined : end).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      return value;
     }
+    from = at + 1;
   }
-  return { ip, cookies, hasReferer: c.req.header('referer') !== undefined };
 }
 
 const RAW_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXIT, main } from '../../cli/main.js';
+import { EXIT, main, type CliIo } from '../../cli/main.js';
 
 const BIN = fileURLToPath(new URL('../../bin/routerlab.js', import.meta.url));
 
-function capture(): { out: string[]; err: string[]; io: Parameters<typeof main>[1] } {
+function capture(): { out: string[]; err: string[]; io: CliIo } {
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, io: { out: (l) => out.push(l), err: (l) => err.push(l), stopSignal: () => Promise.resolve() } };

@@ -50,7 +50,7 @@ export const deviceKeys = defineKeys(
   {
     public: ['loginfo', 'psw_fail_num_str', 'login_lock_time', 'modem_main_state', 'pin_status', 'pinnumber', 'puknumber',
       'Language', 'cr_version', 'wa_inner_version', 'restore_flag', 'check_web_conflict'],
-    perRequester: ['loginfo', 'user_ip_addr'],
+    perRequester: ['user_ip_addr'],
   },
 );
 

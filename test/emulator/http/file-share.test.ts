@@ -19,10 +19,10 @@ describe('file sharing over HTTP', () => {
     return { base, cookie: `stok=${client.cookies.get('stok')!}`, client };
   }
 
-  async function upload(base: string, cookie: string, path: string, name: string, data: Uint8Array): Promise<unknown> {
+  async function upload(base: string, cookie: string, path: string, name: string, data: Uint8Array<ArrayBuffer>): Promise<unknown> {
     const form = new FormData();
     form.set('path_SD_CARD', path);
-    form.set('file', new Blob([data]), name);
+    form.set('file', new Blob([new Uint8Array(data)]), name);
     const res = await fetch(`${base}/cgi-bin/httpshare/upload`, { method: 'POST', body: form, headers: { Cookie: cookie, Referer: `${base}/` } });
     return JSON.parse(await res.text()) as unknown;
   }
