@@ -31,6 +31,7 @@ export const trafficKeys = defineKeys('traffic', {
     const d = new Date(c.nowMs + c.state.system.tzHours * 3_600_000);
     return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
   },
+  traffic_alined_delta: () => '0',
   flux_last_month_total: (c) => str(c.state.traffic.lastMonthTotalBytes),
   data_volume_limit_switch: (c) => str(c.state.dataLimit.enabled),
   data_volume_limit_unit: (c) => c.state.dataLimit.unit,

@@ -30,6 +30,19 @@ export const radioKeys = defineKeys(
     wan_active_channel: (c) => (isRegistered(c.state) ? str(c.state.radio.earfcn) : ''),
     Z_dl_earfcn: (c) => (isRegistered(c.state) ? str(c.state.radio.earfcn) : ''),
     wan_lte_ca: (c) => (c.state.radio.caActive ? 'ca_activated' : ''),
+    lte_ca_pcell_bandwidth: (c) => (isRegistered(c.state) && !is3g(c.state) ? '20.0' : ''),
+    bandwidth: (c) => (isRegistered(c.state) && !is3g(c.state) ? '20MHz' : ''),
+    lte_ca_pcell_arfcn: (c) => (isRegistered(c.state) && !is3g(c.state) ? str(c.state.radio.earfcn) : ''),
+    // Per-antenna values (MC888-style): the main value with a fixed per-branch offset.
+    ...Object.fromEntries([1, 2, 3, 4].flatMap((i) => [
+      [`lte_rsrp_${i}`, (c: ReadContext) => lteValue(c, c.state.radio.rsrpDbm - (i - 1))],
+      [`lte_snr_${i}`, (c: ReadContext) => lteValue(c, c.state.radio.sinrDb - (i - 1))],
+    ])),
+    tx_power: (c) => (isRegistered(c.state) ? '10' : ''),
+    ngbr_cell_info: (c) =>
+      isRegistered(c.state) && !is3g(c.state)
+        ? `${c.state.radio.earfcn},${((c.state.radio.pci + 1) % 504).toString(16)},-14,${c.state.radio.rsrpDbm - 9},-75`
+        : '',
     network_provider: (c) => (isRegistered(c.state) ? c.state.radio.operator.shortName : ''),
     network_provider_fullname: (c) => (isRegistered(c.state) ? c.state.radio.operator.longName : ''),
     spn_name_data: (c) => (c.state.sim.status === 'ready' ? encodeUcs2Hex(c.state.homeOperator.longName) : ''),
@@ -47,6 +60,9 @@ export const radioKeys = defineKeys(
     ppp_status: (c) => c.state.connection.ppp,
     wan_connect_status: (c) => (c.state.connection.ppp === 'ppp_connected' ? 'pdp_connected' : 'pdp_disconnected'),
     ppp_dial_conn_fail_counter: (c) => str(c.state.connection.dialFailures),
+    ppp_dial_fail_times: (c) => str(c.state.connection.dialFailures),
+    current_network_mode: (c) => networkType(c.state),
+    rplmn_num: (c) => (isRegistered(c.state) ? c.state.radio.operator.mcc + c.state.radio.operator.mnc : ''),
     dial_mode: (c) => c.state.network.connectionMode,
     ConnectionMode: (c) => c.state.network.connectionMode,
     net_select: (c) => c.state.network.bearerPreference,
@@ -61,6 +77,9 @@ export const radioKeys = defineKeys(
     prefer_dns_auto: (c) => (c.state.connection.ppp === 'ppp_connected' ? c.state.connection.dns[0] : ''),
     standby_dns_auto: (c) => (c.state.connection.ppp === 'ppp_connected' ? c.state.connection.dns[1] : ''),
     pdp_type: (c) => activeApnProfile(c.state).pdpType,
+    pdp_type_ui: (c) => activeApnProfile(c.state).pdpType,
+    ipv6_pdp_type: (c) => activeApnProfile(c.state).pdpType,
+    ipv6_prefer_dns_auto: (c) => (c.state.connection.ppp === 'ppp_connected' ? '2a01:598::53' : ''),
     wan_apn: (c) => activeApnProfile(c.state).apn,
   },
   { public: ['network_provider', 'ppp_dial_conn_fail_counter'] },
@@ -76,6 +95,11 @@ export const nrKeys = defineKeys('nr5g', {
   Z5g_PCI: (c) => nrValue(c, (nr) => nr.pci.toString(16), ''),
   nr5g_cell_id: (c) => nrValue(c, (nr) => nr.cellId.toString(16), ''),
   nr5g_action_band: (c) => nrValue(c, (nr) => nr.band, ''),
+  nr5g_action_channel: (c) => nrValue(c, () => '636666', ''),
+  Z5g_dlEarfcn: (c) => nrValue(c, () => '636666', ''),
+  Z5g_CELL_ID: (c) => nrValue(c, (nr) => nr.cellId.toString(16), ''),
+  '5g_rx0_rsrp': (c) => nrValue(c, (nr) => str(nr.rsrpDbm), ''),
+  '5g_rx1_rsrp': (c) => nrValue(c, (nr) => str(nr.rsrpDbm - 2), ''),
   pm_sensor_mdm: () => '45',
   pm_modem_5g: () => '48',
 });

@@ -62,8 +62,23 @@ export const wifiKeys = defineKeys(
     wifi_chip2_ssid1_access_sta_num: () => '0',
     wifi_chip2_ssid2_access_sta_num: () => '0',
     station_mac: (c) => stationMacs(c.state),
+    WscModeOption: () => '0',
+    wps_mode: () => 'PBC',
+    WPS_SSID: (c) => c.state.wifi.main.ssid,
+    // Dual-chip CPE naming (§3.5): chip 1 carries both SSIDs here.
+    wifi_chip1_ssid2_ssid: (c) => c.state.wifi.guest.ssid,
+    wifi_chip1_ssid1_auth_mode: (c) => c.state.wifi.main.authMode,
+    wifi_chip1_ssid2_auth_mode: (c) => c.state.wifi.guest.authMode,
+    wifi_chip1_ssid1_password_encode: (c) => base64(c.state.wifi.main.password),
+    wifi_chip1_ssid2_password_encode: (c) => base64(c.state.wifi.guest.password),
+    wifi_chip1_ssid1_max_access_num: (c) => str(c.state.wifi.main.maxAccess),
+    wifi_chip1_ssid2_max_access_num: (c) => str(c.state.wifi.guest.maxAccess),
+    wifi_chip1_ssid1_switch_onoff: radioOn,
+    wifi_chip1_ssid2_switch_onoff: (c) => str(wifiRadioOn(c.state, c.nowMs) && c.state.wifi.guestEnabled),
+    get_user_mac_addr: (c) => requesterMac(c),
+    user_mac_addr: (c) => requesterMac(c),
   },
-  { public: ['wifi_dfs_status', 'sta_count', 'm_sta_count'] },
+  { public: ['wifi_dfs_status', 'sta_count', 'm_sta_count'], perRequester: ['get_user_mac_addr', 'user_mac_addr'] },
 );
 
 export const stationKeys = defineKeys('stations', {
@@ -73,6 +88,12 @@ export const stationKeys = defineKeys('stations', {
   wifi_hostname_black_list: (c) => c.state.wifi.hostnameBlackList.join(';'),
   time_limited: (c) => timeLimited(c.state),
 });
+
+/** The MAC of the station asking, found by its IP among the stations; "" when it is not one. */
+function requesterMac(c: ReadContext): string {
+  const ip = c.req.ip.replace(/^::ffff:/, '');
+  return c.state.stations.find((s) => s.ip === ip)?.mac ?? '';
+}
 
 function stationMacs(s: DeviceState): string {
   return onlineStations(s).filter((x) => x.medium === 'wifi').map((x) => x.mac).join(';');
