@@ -90,3 +90,11 @@ export class TestClient {
     return String(res.result);
   }
 }
+
+/** An emulator on a paused clock and a client already logged in to it. */
+export async function startLoggedIn(options: EmulatorOptions = {}): Promise<{ emu: Emulator; client: TestClient }> {
+  const emu = createTestEmulator(options);
+  const client = new TestClient(emu);
+  await client.login();
+  return { emu, client };
+}

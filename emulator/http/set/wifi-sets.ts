@@ -1,4 +1,4 @@
-import type { WifiSsid } from '../../state/device-state.js';
+import type { Station, WifiSsid } from '../../state/device-state.js';
 import { fromBase64 } from '../codec.js';
 import { BadField, MAC_RE, SUCCESS, flag, intIn, macList, need, oneOf, optional, type SetContext, type SetDef } from './set-def.js';
 
@@ -133,11 +133,9 @@ export const wifiSets: Record<string, SetDef> = {
   },
   EDIT_HOSTNAME: {
     handle(ctx) {
-      const mac = stationMac(ctx, 'mac');
+      const station = knownStation(ctx, 'mac');
       const hostname = need(ctx, 'hostname');
       if (hostname.length > 64) throw new BadField('hostname is longer than 64 characters');
-      const station = ctx.state.stations.find((s) => s.mac === mac);
-      if (!station) throw new BadField(`no station ${mac}`);
       ctx.device.update(() => {
         station.hostname = hostname;
       });
@@ -146,9 +144,7 @@ export const wifiSets: Record<string, SetDef> = {
   },
   ADD_DEVICE: {
     handle(ctx) {
-      const mac = stationMac(ctx, 'mac');
-      const station = ctx.state.stations.find((s) => s.mac === mac);
-      if (!station) throw new BadField(`no station ${mac}`);
+      const station = knownStation(ctx, 'mac');
       ctx.device.update((s) => {
         station.child = true;
         station.accessSchedule = structuredClone(s.schedules.timeLimited);
@@ -158,9 +154,7 @@ export const wifiSets: Record<string, SetDef> = {
   },
   DEL_DEVICE: {
     handle(ctx) {
-      const mac = stationMac(ctx, 'mac');
-      const station = ctx.state.stations.find((s) => s.mac === mac);
-      if (!station) throw new BadField(`no station ${mac}`);
+      const station = knownStation(ctx, 'mac');
       ctx.device.update(() => {
         station.child = false;
         station.accessSchedule = {};
@@ -180,10 +174,13 @@ export const wifiSets: Record<string, SetDef> = {
   },
 };
 
-function stationMac(ctx: SetContext, name: string): string {
+/** The station named by a MAC field; BadField when the MAC is malformed or unknown. */
+function knownStation(ctx: SetContext, name: string): Station {
   const mac = need(ctx, name);
   if (!MAC_RE.test(mac)) throw new BadField(`${name}=${mac} is not a MAC address`);
-  return mac.toUpperCase();
+  const station = ctx.state.stations.find((s) => s.mac === mac.toUpperCase());
+  if (!station) throw new BadField(`no station ${mac}`);
+  return station;
 }
 
 /** `0+0,8,20;1+9,13` -> { "0": [0, 8, 20], "1": [9, 13] } (goform-api.md §3.10). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+import { startLoggedIn, type TestClient } from '../../helpers/emulator.js';
 
 // goform-api.md §4.3-§4.6 and §4.8: network, APN, Wi-Fi, stations, data limit, FOTA, schedules, system.
 
@@ -12,9 +12,7 @@ describe('goform settings', () => {
   });
 
   async function start(profile = 'mf79u'): Promise<void> {
-    emu = createTestEmulator({ profile });
-    client = new TestClient(emu);
-    await client.login();
+    ({ emu, client } = await startLoggedIn({ profile }));
   }
 
   it('disconnects and reconnects data through ppp_disconnecting and ppp_connecting', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeUcs2Hex, type Emulator } from '../../../emulator/index.js';
-import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+import { startLoggedIn, type TestClient } from '../../helpers/emulator.js';
 
 // goform-api.md §4.7 and §5: sending, listing, flags, deleting, drafts and the sms_cmd protocol.
 
@@ -17,9 +17,7 @@ describe('SMS over goform', () => {
   });
 
   async function start(profile = 'mf79u'): Promise<void> {
-    emu = createTestEmulator({ profile });
-    client = new TestClient(emu);
-    await client.login();
+    ({ emu, client } = await startLoggedIn({ profile }));
   }
 
   it('sends an SMS: success now, sms_cmd 4 goes 1 -> 3, and the sent copy is listed with tag 2', async () => {
