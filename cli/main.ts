@@ -23,6 +23,9 @@ serve options:
   --paused          start with the virtual clock paused
   --password PW     web login password (default: the profile's, admin)
   --share-dir DIR   folder for shared files (default: a temporary folder)
+  --modem-pty PATH  also offer the AT modem as a pseudo-terminal at PATH (needs socat)
+  --modem-tcp PORT  also offer the AT modem on TCP PORT (0 picks a free one)
+  --modem-host HOST address for --modem-tcp (default 127.0.0.1)
   --verbose         print stack traces of errors
 `;
 
@@ -35,6 +38,9 @@ const SERVE_OPTIONS = {
   paused: { type: 'boolean' },
   password: { type: 'string' },
   'share-dir': { type: 'string' },
+  'modem-pty': { type: 'string' },
+  'modem-tcp': { type: 'string' },
+  'modem-host': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -113,6 +119,17 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
       port: intOption('--port', values.port, 8080, 0, 65535),
     });
     io.out(`goform listening on ${url}`);
+    if (values['modem-tcp'] !== undefined) {
+      const tcp = await emulator.listenModemTcp({
+        host: values['modem-host'] ?? '127.0.0.1',
+        port: intOption('--modem-tcp', values['modem-tcp'], 0, 0, 65535),
+      });
+      io.out(`modem tcp listening on ${tcp.host}:${tcp.port}`);
+    }
+    if (values['modem-pty'] !== undefined) {
+      const pty = await emulator.openModemPty(values['modem-pty']);
+      io.out(`modem pty at ${pty.link} (${pty.device})`);
+    }
     await io.stopSignal();
     return EXIT.OK;
   } finally {

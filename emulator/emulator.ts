@@ -5,6 +5,8 @@ import { BenchError } from '../hil/errors.js';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.js';
 import { FileShare } from './http/file-share.js';
 import { createGoformApp, type GoformApp, type UnhandledPolicy } from './http/goform-app.js';
+import { Modem } from './modem/modem.js';
+import { listenModemTcp, openModemPty, type ModemPty, type ModemTcp } from './modem/transports.js';
 import { Device } from './state/device.js';
 import { loadProfile } from './state/profile.js';
 
@@ -32,8 +34,14 @@ export interface Emulator {
   readonly clock: VirtualClock;
   readonly goform: GoformApp;
   readonly share: FileShare | null;
+  /** The AT modem over the same device state; open in-process ports with modem.openPort(). */
+  readonly modem: Modem;
   /** Serve the goform API; resolves with the bound URL. Rejects with CONFIG_INVALID when the port is taken. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
+  /** Offer the modem on loopback TCP (one AT port per connection). Rejects with CONFIG_INVALID when taken. */
+  listenModemTcp(options?: { host?: string; port?: number }): Promise<ModemTcp>;
+  /** Offer the modem as a pseudo-terminal at `link` (needs socat). Rejects with TRANSPORT_OPEN_FAILED. */
+  openModemPty(link: string): Promise<ModemPty>;
   /** Stop listening, stop the clock, remove a temporary share folder. Idempotent. */
   close(): Promise<void>;
 }
@@ -52,6 +60,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const device = new Device({ profile, clock, seed, ...(options.password === undefined ? {} : { password: options.password }) });
   const share = profile.keyGroups.includes('httpshare') ? new FileShare(device, options.shareDir) : null;
   const goform = createGoformApp({ device, share, ...(options.onUnhandled ? { onUnhandled: options.onUnhandled } : {}) });
+  const modem = new Modem(device);
+  const modemTransports: { close(): Promise<void> }[] = [];
   let server: Server | undefined;
   let closed = false;
 
@@ -60,6 +70,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     clock,
     goform,
     share,
+    modem,
+    async listenModemTcp(opts = {}) {
+      const tcp = await listenModemTcp(modem, opts);
+      modemTransports.push(tcp);
+      return tcp;
+    },
+    async openModemPty(link) {
+      const pty = await openModemPty(modem, { link });
+      modemTransports.push(pty);
+      return pty;
+    },
     async listen({ host = '127.0.0.1', port = 8080 } = {}) {
       if (server) throw new BenchError('INVALID_ARGUMENT', '[emulator] already listening; close() first');
       const honoListener = getRequestListener(goform.app.fetch);
@@ -90,6 +111,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
           s.closeAllConnections();
         });
       }
+      for (const t of modemTransports.splice(0)) await t.close();
+      modem.close();
       device.close();
       clock.close();
       share?.close();

@@ -1,0 +1,457 @@
+import { BenchError } from '../../hil/errors.js';
+import type { Modem } from './modem.js';
+
+// V.250 command-line engine (modem-at.md §1-§2): byte stream in, framed responses out. Commands are data
+// (AtCommand tables); this file knows only the syntax, the framing, prompts and URC queuing.
+
+/** Per-port settings clients set and read back (modem-at.md §1.8). ATZ/AT&F restore DEFAULT_SETTINGS. */
+export interface AtSettings {
+  echo: boolean;
+  verbose: boolean;
+  quiet: boolean;
+  cmee: 0 | 1 | 2;
+  cmgf: 0 | 1;
+  cscs: string;
+  /** +CNMI <mode>,<mt>,<bm>,<ds>,<bfr> */
+  cnmi: [number, number, number, number, number];
+  creg: number;
+  cgreg: number;
+  cereg: number;
+  c5greg: number;
+  copsFormat: 0 | 1 | 2;
+  /** +CPMS memories: read/delete, write/send, receive. */
+  cpms: [string, string, string];
+  csmp: [number, number, number, number];
+  csdh: 0 | 1;
+  cusd: 0 | 1;
+  s: Record<number, number>;
+}
+
+export const DEFAULT_SETTINGS: AtSettings = {
+  echo: true,
+  verbose: true,
+  quiet: false,
+  cmee: 0,
+  cmgf: 0,
+  cscs: 'IRA',
+  cnmi: [0, 0, 0, 0, 0],
+  creg: 0,
+  cgreg: 0,
+  cereg: 0,
+  c5greg: 0,
+  copsFormat: 0,
+  cpms: ['ME', 'ME', 'ME'],
+  csmp: [17, 167, 0, 0],
+  csdh: 0,
+  cusd: 0,
+  s: { 0: 0, 3: 13, 4: 10, 5: 8, 7: 50 },
+};
+
+/** What a handler answers: information lines and a final result, or a prompt that collects a body. */
+export type AtReply =
+  | { kind: 'ok'; lines: string[] }
+  | { kind: 'error'; lines: string[]; cme?: number; cms?: number }
+  | { kind: 'prompt'; lines: string[]; textMode: boolean; onBody: (body: string) => AtReply };
+
+export const ok = (...lines: string[]): AtReply => ({ kind: 'ok', lines });
+export const error = (): AtReply => ({ kind: 'error', lines: [] });
+export const cmeError = (cme: number): AtReply => ({ kind: 'error', lines: [], cme });
+export const cmsError = (cms: number): AtReply => ({ kind: 'error', lines: [], cms });
+/** Open the `> ` prompt; the body up to Ctrl-Z goes to onBody. In text mode CR starts a new body line. */
+export const prompt = (textMode: boolean, onBody: (body: string) => AtReply): AtReply => ({ kind: 'prompt', lines: [], textMode, onBody });
+
+export type AtSyntax = 'exec' | 'read' | 'test' | 'set';
+
+export interface AtInvocation {
+  /** Upper-case name with prefix: "+CSQ", "E", "&F", "S", "+ZPAS". */
+  name: string;
+  syntax: AtSyntax;
+  /** Raw argument text (set syntax) or the digits of a basic command. */
+  raw: string;
+  /** Arguments split on commas outside quotes, quotes removed. */
+  args: string[];
+  /** Which arguments were quoted (some commands need to know). */
+  quoted: boolean[];
+}
+
+export interface AtContext {
+  settings: AtSettings;
+  port: AtPort;
+  modem: Modem;
+}
+
+export type AtHandler = (ctx: AtContext, inv: AtInvocation) => AtReply;
+
+/** One command: its name and a handler per syntax it supports. A missing syntax answers ERROR/+CME 4. */
+export interface AtCommand {
+  name: string;
+  /** AT+X (or a basic command such as E1, with its digits in `inv.raw`). */
+  exec?: AtHandler;
+  /** AT+X? */
+  read?: AtHandler;
+  /** AT+X=? */
+  test?: AtHandler;
+  /** AT+X=<args> */
+  set?: AtHandler;
+}
+
+/** The command table: later entries override earlier ones with the same name (tests prepend overrides). */
+export class CommandTable {
+  #base = new Map<string, AtCommand>();
+  #overrides = new Map<string, AtCommand>();
+
+  constructor(commands: AtCommand[]) {
+    for (const c of commands) this.#base.set(c.name.toUpperCase(), c);
+  }
+
+  get(name: string): AtCommand | undefined {
+    return this.#overrides.get(name) ?? this.#base.get(name);
+  }
+
+  /** Override commands until resetHandlers() (STYLE.md 7.6.5). */
+  use(...commands: AtCommand[]): void {
+    for (const c of commands) this.#overrides.set(c.name.toUpperCase(), c);
+  }
+
+  resetHandlers(): void {
+    this.#overrides.clear();
+  }
+
+  names(): string[] {
+    return [...new Set([...this.#base.keys(), ...this.#overrides.keys()])].sort();
+  }
+}
+
+const CTRL_Z = 0x1a;
+const ESC = 0x1b;
+const MAX_LINE = 4096;
+
+/**
+ * One AT port: feeds bytes to the parser, writes framed output to `onOutput`. URCs wait while a prompt
+ * is open or a command line is being answered (modem-at.md §1.7).
+ */
+export class AtPort {
+  settings: AtSettings = structuredClone(DEFAULT_SETTINGS);
+  readonly modem: Modem;
+  #table: CommandTable;
+  #line = '';
+  #lastLine = '';
+  #prompt: { onBody: (body: string) => AtReply; body: string; textMode: boolean } | null = null;
+  #busy = false;
+  #urcQueue: string[][] = [];
+  #output: (text: string) => void;
+  #onClose: (() => void)[] = [];
+  closed = false;
+
+  constructor(modem: Modem, table: CommandTable, output: (text: string) => void) {
+    this.modem = modem;
+    this.#table = table;
+    this.#output = output;
+  }
+
+  /** Feed received bytes (any chunking: one byte at a time works the same as whole lines). */
+  write(data: string | Uint8Array): void {
+    if (this.closed) throw new BenchError('TRANSPORT_CLOSED', '[modem] write on a closed AT port; open a new one');
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+    this.#busy = true;
+    try {
+      for (let i = 0; i < text.length; i++) this.#byte(text.charCodeAt(i), text[i]!);
+    } finally {
+      this.#busy = false;
+    }
+    this.#flushUrcs();
+  }
+
+  /** Queue an unsolicited result (lines without framing); sent at once when the port is idle. */
+  urc(...lines: string[]): void {
+    if (this.closed || lines.length === 0) return;
+    this.#urcQueue.push(lines);
+    if (!this.#busy) this.#flushUrcs();
+  }
+
+  onClose(fn: () => void): void {
+    this.#onClose.push(fn);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fn of this.#onClose) fn();
+  }
+
+  /** Reset the port's settings (ATZ, AT&F). */
+  reset(): void {
+    this.settings = structuredClone(DEFAULT_SETTINGS);
+  }
+
+  // --- internal ---
+
+  #byte(code: number, ch: string): void {
+    if (this.#prompt) return this.#promptByte(code, ch);
+    const s3 = this.settings.s[3] ?? 13;
+    const s5 = this.settings.s[5] ?? 8;
+    if (code === s3) {
+      const line = this.#line;
+      this.#line = '';
+      this.#runLine(line);
+      return;
+    }
+    if (code === 10 || code === ESC || code === 0) return; // LF after CR, Gammu's ESC, NULs: ignored
+    if (code === s5) {
+      this.#line = this.#line.slice(0, -1);
+      return;
+    }
+    if (this.#line.length < MAX_LINE) this.#line += ch;
+    // V.250 §5.2.4: "A/" repeats the last command line without waiting for S3.
+    if (/^[Aa]\/$/.test(this.#line.trimStart())) {
+      this.#line = '';
+      this.#runLine(this.#lastLine, `A/`);
+    }
+  }
+
+  #promptByte(code: number, ch: string): void {
+    const p = this.#prompt!;
+    if (code === CTRL_Z) {
+      this.#prompt = null;
+      if (this.settings.echo) this.#output(ch);
+      this.#final(p.onBody(p.body));
+      return;
+    }
+    if (code === ESC) {
+      this.#prompt = null;
+      this.#final(ok());
+      return;
+    }
+    if (this.settings.echo) this.#output(ch);
+    if (code === 13 && p.textMode) {
+      // Text mode: CR ends a line of the body and asks for the next one (27.005 §3.5.1).
+      p.body += '\r';
+      this.#output('\r\n> ');
+      return;
+    }
+    if (code === 13 || code === 10) return;
+    if (p.body.length < 8192) p.body += ch;
+  }
+
+  #runLine(raw: string, echoed?: string): void {
+    const at = raw.search(/[Aa][Tt]/);
+    if (at < 0) {
+      // Bytes without an AT prefix (a stray CR, Gammu's ESC CR) get no answer (modem-at.md §1.3).
+      return;
+    }
+    const line = raw.slice(at);
+    if (this.settings.echo) this.#output(`${echoed ?? line}${String.fromCharCode(this.settings.s[3] ?? 13)}`);
+    this.#lastLine = line;
+    let commands: AtInvocation[];
+    try {
+      commands = parseCommandLine(line.slice(2));
+    } catch (e) {
+      // A syntax error answers ERROR for the whole line (V.250 §5.6.1); the parser error goes no further.
+      if (e instanceof BenchError && e.code === 'INVALID_ARGUMENT') return this.#final(error());
+      throw e;
+    }
+    const info: string[] = [];
+    for (let i = 0; i < commands.length; i++) {
+      const inv = commands[i]!;
+      const reply = this.#execute(inv);
+      info.push(...reply.lines);
+      if (reply.kind === 'error') return this.#final({ ...reply, lines: info });
+      if (reply.kind === 'prompt') {
+        // The rest of the line is ignored once a prompt opens (CMGS/CMGW end a command line).
+        this.#emitLines(info);
+        this.#prompt = { onBody: reply.onBody, body: '', textMode: reply.textMode };
+        this.#output('\r\n> ');
+        return;
+      }
+    }
+    this.#final(ok(...info));
+  }
+
+  #execute(inv: AtInvocation): AtReply {
+    const cmd = this.#table.get(inv.name);
+    const handler = cmd?.[inv.syntax];
+    if (!cmd || !handler) return this.settings.cmee > 0 && cmd ? cmeError(4) : error();
+    try {
+      return handler({ settings: this.settings, port: this, modem: this.modem }, inv);
+    } catch (e) {
+      // A handler that throws on bad arguments answers the modem's own error, never a crash.
+      if (e instanceof BenchError && e.code === 'INVALID_ARGUMENT') return this.settings.cmee > 0 ? cmeError(50) : error();
+      throw e;
+    }
+  }
+
+  #emitLines(lines: string[]): void {
+    for (const l of lines) this.#output(this.settings.verbose ? `\r\n${l}\r\n` : `${l}\r\n`);
+  }
+
+  #final(reply: AtReply): void {
+    if (reply.kind === 'prompt') {
+      this.#emitLines(reply.lines);
+      this.#prompt = { onBody: reply.onBody, body: '', textMode: reply.textMode };
+      this.#output('\r\n> ');
+      return;
+    }
+    this.#emitLines(reply.lines);
+    if (this.settings.quiet) return;
+    const v = this.settings.verbose;
+    if (reply.kind === 'ok') {
+      this.#output(v ? '\r\nOK\r\n' : '0\r');
+      return;
+    }
+    if (reply.cms !== undefined && this.settings.cmee > 0) this.#output(`\r\n+CMS ERROR: ${reply.cms}\r\n`);
+    else if (reply.cme !== undefined && this.settings.cmee === 1) this.#output(`\r\n+CME ERROR: ${reply.cme}\r\n`);
+    else if (reply.cme !== undefined && this.settings.cmee === 2) this.#output(`\r\n+CME ERROR: ${CME_TEXT[reply.cme] ?? 'unknown'}\r\n`);
+    else this.#output(v ? '\r\nERROR\r\n' : '4\r');
+  }
+
+  #flushUrcs(): void {
+    if (this.#prompt || this.#busy) return;
+    while (this.#urcQueue.length > 0) {
+      const lines = this.#urcQueue.shift()!;
+      // URC framing: "\r\n<line>\r\n" for the first line; a PDU or text line follows with its own CRLF.
+      this.#output(`\r\n${lines.join('\r\n')}\r\n`);
+    }
+  }
+}
+
+/** Verbose +CME ERROR texts (27.007 §9.2) for CMEE=2. */
+export const CME_TEXT: Record<number, string> = {
+  0: 'phone failure', 3: 'operation not allowed', 4: 'operation not supported', 10: 'SIM not inserted',
+  11: 'SIM PIN required', 12: 'SIM PUK required', 13: 'SIM failure', 14: 'SIM busy', 15: 'SIM wrong',
+  16: 'incorrect password', 20: 'memory full', 21: 'invalid index', 22: 'not found', 23: 'memory failure',
+  24: 'text string too long', 25: 'invalid characters in text string', 30: 'no network service',
+  31: 'network timeout', 32: 'network not allowed - emergency calls only', 50: 'incorrect parameters',
+  100: 'unknown', 107: 'GPRS services not allowed', 111: 'PLMN not allowed', 148: 'unspecified GPRS error',
+};
+
+/**
+ * Splits the text after "AT" into commands (V.250 §5.3-§5.4): basic commands back to back, `&X`, `Sn=v`,
+ * `Sn?`, extended commands (+ ^ $ % *) separated by `;`, spaces ignored outside quotes. `D` takes the rest
+ * of the line. Throws INVALID_ARGUMENT on a syntax error.
+ */
+export function parseCommandLine(text: string): AtInvocation[] {
+  const out: AtInvocation[] = [];
+  let i = 0;
+  const skipSpaces = (): void => {
+    while (text[i] === ' ') i++;
+  };
+  const digits = (): string => {
+    const start = i;
+    while (i < text.length && /[0-9]/.test(text[i]!)) i++;
+    return text.slice(start, i);
+  };
+  for (;;) {
+    skipSpaces();
+    if (i >= text.length) break;
+    const c = text[i]!;
+    if (c === ';') {
+      i++;
+      continue;
+    }
+    if ('+^$%*'.includes(c)) {
+      const start = i++;
+      while (i < text.length && /[A-Za-z0-9_!.:\-#]/.test(text[i]!)) i++;
+      const name = text.slice(start, i).toUpperCase();
+      if (name.length < 2) throw syntax(text);
+      skipSpaces();
+      if (text.startsWith('=?', i)) {
+        i += 2;
+        out.push(inv(name, 'test', ''));
+      } else if (text[i] === '?') {
+        i++;
+        out.push(inv(name, 'read', ''));
+      } else if (text[i] === '=') {
+        i++;
+        const start2 = i;
+        let quoted = false;
+        while (i < text.length && (quoted || text[i] !== ';')) {
+          if (text[i] === '"') quoted = !quoted;
+          i++;
+        }
+        if (quoted) throw syntax(text);
+        out.push(inv(name, 'set', text.slice(start2, i)));
+      } else {
+        out.push(inv(name, 'exec', ''));
+      }
+      skipSpaces();
+      if (i < text.length && text[i] !== ';' && !/[A-Za-z&+^$%*]/.test(text[i]!)) throw syntax(text);
+      continue;
+    }
+    const upper = c.toUpperCase();
+    if (upper === 'D') {
+      out.push(inv('D', 'set', text.slice(i + 1).trim()));
+      break;
+    }
+    if (upper === 'S') {
+      i++;
+      const reg = digits();
+      if (reg === '') throw syntax(text);
+      skipSpaces();
+      if (text[i] === '?') {
+        i++;
+        out.push(inv('S', 'read', reg));
+      } else if (text[i] === '=') {
+        i++;
+        skipSpaces();
+        const value = digits();
+        out.push({ name: 'S', syntax: 'set', raw: `${reg}=${value}`, args: [reg, value], quoted: [false, false] });
+      } else {
+        throw syntax(text);
+      }
+      continue;
+    }
+    if (c === '&') {
+      i++;
+      const letter = (text[i++] ?? '').toUpperCase();
+      if (!/[A-Z]/.test(letter)) throw syntax(text);
+      out.push(inv(`&${letter}`, 'exec', digits()));
+      continue;
+    }
+    if (/[A-Za-z]/.test(c)) {
+      i++;
+      out.push(inv(upper, 'exec', digits()));
+      continue;
+    }
+    throw syntax(text);
+  }
+  return out;
+}
+
+/** Splits a set-syntax argument text on commas outside quotes; strips the quotes. */
+export function splitArgs(raw: string): { args: string[]; quoted: boolean[] } {
+  const args: string[] = [];
+  const quoted: boolean[] = [];
+  let cur = '';
+  let inQuote = false;
+  let wasQuoted = false;
+  for (const ch of raw) {
+    if (ch === '"') {
+      inQuote = !inQuote;
+      wasQuoted = true;
+      continue;
+    }
+    if (ch === ',' && !inQuote) {
+      args.push(wasQuoted ? cur : cur.trim());
+      quoted.push(wasQuoted);
+      cur = '';
+      wasQuoted = false;
+      continue;
+    }
+    if (ch === ' ' && !inQuote) continue;
+    cur += ch;
+  }
+  if (raw.length > 0) {
+    args.push(wasQuoted ? cur : cur.trim());
+    quoted.push(wasQuoted);
+  }
+  return { args, quoted };
+}
+
+function inv(name: string, syntax: AtSyntax, raw: string): AtInvocation {
+  const { args, quoted } = syntax === 'set' ? splitArgs(raw) : { args: raw ? [raw] : [], quoted: [] };
+  return { name, syntax, raw, args, quoted };
+}
+
+function syntax(text: string): BenchError {
+  return new BenchError('INVALID_ARGUMENT', `[modem] syntax error in "AT${text}"`);
+}

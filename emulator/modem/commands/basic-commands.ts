@@ -1,0 +1,95 @@
+import { cmeError, error, ok, type AtCommand, type AtContext, type AtHandler, type AtInvocation, type AtReply } from '../at-engine.js';
+import { efIccid } from '../mapping.js';
+
+// V.250 basic commands, error reporting, identity (modem-at.md §2, §3.1).
+
+const flagSetter = (apply: (ctx: AtContext, value: number) => boolean): AtHandler =>
+  (ctx, inv) => (apply(ctx, Number(inv.raw || '0')) ? ok() : error());
+
+const accept: AtHandler = () => ok();
+
+const simGuard = (ctx: AtContext): AtReply | null => {
+  const sim = ctx.modem.device.state.sim.status;
+  if (sim === 'absent') return cmeError(10);
+  if (sim === 'pin') return cmeError(11);
+  if (sim === 'puk') return cmeError(12);
+  return null;
+};
+
+const identity = (pick: (ctx: AtContext) => string): AtHandler => (ctx) => ok(pick(ctx));
+
+export const basicCommands: AtCommand[] = [
+  { name: 'E', exec: flagSetter((c, v) => v <= 1 && ((c.settings.echo = v === 1), true)) },
+  { name: 'V', exec: flagSetter((c, v) => v <= 1 && ((c.settings.verbose = v === 1), true)) },
+  { name: 'Q', exec: flagSetter((c, v) => v <= 1 && ((c.settings.quiet = v === 1), true)) },
+  { name: 'X', exec: flagSetter((_c, v) => v <= 4) },
+  { name: 'L', exec: accept },
+  { name: 'M', exec: accept },
+  { name: 'H', exec: accept },
+  { name: 'Z', exec: (c) => (c.port.reset(), ok()) },
+  { name: '&F', exec: (c) => (c.port.reset(), ok()) },
+  { name: '&C', exec: accept },
+  { name: '&D', exec: accept },
+  { name: '&W', exec: accept },
+  { name: '&V', exec: (c) => ok(`E${Number(c.settings.echo)} Q${Number(c.settings.quiet)} V${Number(c.settings.verbose)}`) },
+  {
+    name: 'S',
+    read: (c, inv) => ok(String(c.settings.s[Number(inv.raw)] ?? 0).padStart(3, '0')),
+    set: (c, inv) => {
+      const [reg, value] = inv.args.map(Number) as [number, number];
+      if (!(value >= 0 && value <= 255) || !(reg >= 0 && reg <= 255)) return error();
+      c.settings.s[reg] = value;
+      return ok();
+    },
+  },
+  // Dial-up (PPP) data calls are not emulated: ATD answers ERROR.
+  { name: 'D', set: () => error() },
+  {
+    name: 'I',
+    exec: (c) => {
+      const d = c.modem.device;
+      return ok('Manufacturer: ZTE CORPORATION', `Model: ${d.profile.model}`, `Revision: ${d.state.fota.currentVersion}`, `IMEI: ${d.state.identity.imei}`, '+GCAP: +CGSM,+DS,+ES');
+    },
+  },
+  { name: '+GCAP', exec: () => ok('+GCAP: +CGSM,+DS,+ES') },
+  {
+    name: '+CMEE',
+    read: (c) => ok(`+CMEE: ${c.settings.cmee}`),
+    test: () => ok('+CMEE: (0-2)'),
+    set: (c, inv) => {
+      const n = Number(inv.args[0] ?? '0');
+      if (n !== 0 && n !== 1 && n !== 2) return error();
+      c.settings.cmee = n;
+      return ok();
+    },
+  },
+  { name: '+CLAC', exec: (c) => ok(...c.modem.table.names().filter((n) => n.startsWith('+')).map((n) => `AT${n}`)) },
+  ...['+CGMI', '+GMI'].map((name) => ({ name, exec: identity(() => 'ZTE CORPORATION') })),
+  ...['+CGMM', '+GMM'].map((name) => ({ name, exec: identity((c) => c.modem.device.profile.model) })),
+  ...['+CGMR', '+GMR'].map((name) => ({ name, exec: identity((c) => c.modem.device.state.fota.currentVersion) })),
+  ...['+CGSN', '+GSN'].map((name) => ({
+    name,
+    exec: identity((c) => c.modem.device.state.identity.imei),
+    set: (c: AtContext, inv: AtInvocation) => (inv.args[0] === '1' ? ok(`+CGSN: "${c.modem.device.state.identity.imei}"`) : ok(c.modem.device.state.identity.imei)),
+  })),
+  { name: '+CIMI', exec: (c) => simGuard(c) ?? ok(c.modem.device.state.identity.imsi) },
+  {
+    name: '+CNUM',
+    exec: (c) => simGuard(c) ?? ok(`+CNUM: "","${c.modem.device.state.identity.msisdn}",145`),
+  },
+  ...(['+CCID', '+ICCID', '+ZGETICCID'] as const).map((name) => ({
+    name,
+    exec: (c: AtContext) => (c.modem.device.state.sim.status === 'absent' ? cmeError(10) : ok(`${name}: ${c.modem.device.state.identity.iccid}`)),
+    read: (c: AtContext) => (c.modem.device.state.sim.status === 'absent' ? cmeError(10) : ok(`${name}: ${c.modem.device.state.identity.iccid}`)),
+  })),
+  {
+    name: '+CRSM',
+    set: (c, inv) => {
+      // Restricted SIM access: READ BINARY (176) of EF_ICCID (12258) is how ModemManager reads the ICCID.
+      if (c.modem.device.state.sim.status === 'absent') return cmeError(10);
+      const [cmd, file] = inv.args.map(Number);
+      if (cmd === 176 && file === 12258) return ok(`+CRSM: 144,0,"${efIccid(c.modem.device.state.identity.iccid)}"`);
+      return ok('+CRSM: 106,130,""');
+    },
+  },
+];

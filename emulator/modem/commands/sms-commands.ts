@@ -1,0 +1,293 @@
+import { isRegistered } from '../../state/derive.js';
+import type { SmsMessage, SmsStore } from '../../state/device-state.js';
+import { cmsError, error, ok, prompt, type AtCommand, type AtContext, type AtReply } from '../at-engine.js';
+import { buildDeliver, buildSubmit, concatOf, decodePdu, encodePdu, type Pdu } from '../pdu.js';
+import { STORE_OF, type IndexedPart } from '../sms-index.js';
+
+// SMS per 27.005 (modem-at.md §3.7): message format, memories, new-message indications, send, list, read, delete.
+
+const STAT_PDU: Record<number, number> = { 1: 0, 0: 1, 4: 2, 2: 3, 3: 3 };
+const STAT_TEXT = ['REC UNREAD', 'REC READ', 'STO UNSENT', 'STO SENT', 'ALL'];
+const MEMORIES = ['ME', 'SM', 'MT'];
+
+const store = (c: AtContext, which: 0 | 1 | 2): SmsStore => STORE_OF[c.settings.cpms[which]] ?? 'device';
+
+/** Refuses SMS commands without a usable SIM (27.005 §3.2.5 codes). */
+function simGuard(c: AtContext): AtReply | null {
+  const st = c.modem.device.state.sim.status;
+  if (st === 'absent') return cmsError(310);
+  if (st === 'pin') return cmsError(311);
+  if (st === 'puk') return cmsError(316);
+  return null;
+}
+
+/** The PDU a stored part reads back as: DELIVER for received messages, SUBMIT for sent and drafts. */
+export function storedPdu(c: AtContext, p: IndexedPart): string {
+  const m = p.message;
+  const s = c.modem.device.state;
+  const ref = m.id & 0xff;
+  const received = m.tag === 0 || m.tag === 1;
+  const all = received
+    ? buildDeliver({ from: m.number, text: m.text, smsc: s.sms.smsc, timestamp: { utcMs: m.timeMs, tzQuarters: Math.round(m.tzHours * 4) }, concatRef: ref })
+    : buildSubmit({ to: m.number, text: m.text, concatRef: ref, validityCode: 0xa7 });
+  return encodePdu(all[p.part]!).hex;
+}
+
+function tpduLength(hex: string): number {
+  const smscLen = parseInt(hex.slice(0, 2), 16);
+  return hex.length / 2 - 1 - smscLen;
+}
+
+function scts(m: SmsMessage): string {
+  const d = new Date(m.timeMs + m.tzHours * 3_600_000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const q = Math.round(m.tzHours * 4);
+  return `${p(d.getUTCFullYear() % 100)}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())},${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${q < 0 ? '-' : '+'}${p(Math.abs(q))}`;
+}
+
+function listEntry(c: AtContext, p: IndexedPart): string[] {
+  const stat = STAT_PDU[p.message.tag]!;
+  if (c.settings.cmgf === 0) {
+    const hex = storedPdu(c, p);
+    return [`+CMGL: ${p.index},${stat},,${tpduLength(hex)}`, hex];
+  }
+  const text = c.modem.encodeString(p.text, c.settings);
+  const time = stat <= 1 ? `,"${scts(p.message)}"` : '';
+  return [`+CMGL: ${p.index},"${STAT_TEXT[stat]}","${p.message.number}",${time}`, text];
+}
+
+function markRead(c: AtContext, parts: IndexedPart[]): void {
+  const unread = parts.filter((p) => p.message.tag === 1).map((p) => p.message.id);
+  if (unread.length > 0) c.modem.device.setSmsTag([...new Set(unread)], 0);
+}
+
+/** Sends one submitted part; a concatenated message is stored once its last part arrives. */
+function submit(c: AtContext, pdu: Pdu): AtReply {
+  if (pdu.type !== 'submit') return cmsError(304);
+  const d = c.modem.device;
+  if (!isRegistered(d.state)) return cmsError(331);
+  const mr = c.modem.nextMessageReference();
+  const concat = concatOf(pdu);
+  const text = concat ? c.modem.assembler.add(pdu.destination.value, concat, pdu.text) : pdu.text;
+  if (text !== null) d.sendSms({ number: pdu.destination.value, text });
+  return ok(`+CMGS: ${mr}`);
+}
+
+export const smsCommands: AtCommand[] = [
+  {
+    name: '+CSMS',
+    read: () => ok('+CSMS: 0,1,1,1'),
+    test: () => ok('+CSMS: (0,1)'),
+    set: (_c, inv) => (inv.args[0] === '0' || inv.args[0] === '1' ? ok('+CSMS: 1,1,1') : cmsError(303)),
+  },
+  {
+    name: '+CMGF',
+    read: (c) => ok(`+CMGF: ${c.settings.cmgf}`),
+    test: () => ok('+CMGF: (0,1)'),
+    set: (c, inv) => {
+      if (inv.args[0] !== '0' && inv.args[0] !== '1') return cmsError(303);
+      c.settings.cmgf = inv.args[0] === '1' ? 1 : 0;
+      return ok();
+    },
+  },
+  {
+    name: '+CSCS',
+    read: (c) => ok(`+CSCS: "${c.settings.cscs}"`),
+    test: () => ok('+CSCS: ("IRA","GSM","UCS2","8859-1")'),
+    set: (c, inv) => {
+      const cs = (inv.args[0] ?? '').toUpperCase();
+      if (!['IRA', 'GSM', 'UCS2', '8859-1'].includes(cs)) return c.settings.cmee ? { kind: 'error', lines: [], cme: 4 } : error();
+      c.settings.cscs = cs;
+      return ok();
+    },
+  },
+  {
+    name: '+CSCA',
+    read: (c) => {
+      const smsc = c.modem.device.state.sms.smsc;
+      return ok(`+CSCA: "${c.modem.encodeString(smsc, c.settings)}",${smsc.startsWith('+') ? 145 : 129}`);
+    },
+    set: (c, inv) => {
+      const smsc = c.modem.decodeString(inv.args[0] ?? '', c.settings);
+      if (!smsc || !/^\+?\d{3,20}$/.test(smsc)) return cmsError(304);
+      c.modem.device.update((s) => void (s.sms.smsc = smsc));
+      return ok();
+    },
+  },
+  {
+    name: '+CPMS',
+    read: (c) => ok(`+CPMS: ${[0, 1, 2].map((i) => { const mem = c.settings.cpms[i as 0]; const st = STORE_OF[mem]!; return `"${mem}",${c.modem.index.parts(st).length},${capacity(c, st)}`; }).join(',')}`),
+    test: () => ok('+CPMS: ("ME","SM","MT"),("ME","SM","MT"),("ME","SM","MT")'),
+    set: (c, inv) => {
+      const mems = inv.args.map((m) => m.toUpperCase());
+      if (mems.length === 0 || mems.length > 3 || mems.some((m) => !MEMORIES.includes(m))) return cmsError(302);
+      mems.forEach((m, i) => (c.settings.cpms[i] = m));
+      const counts = [0, 1, 2].map((i) => { const st = store(c, i as 0); return `${c.modem.index.parts(st).length},${capacity(c, st)}`; });
+      return ok(`+CPMS: ${counts.join(',')}`);
+    },
+  },
+  {
+    name: '+CNMI',
+    read: (c) => ok(`+CNMI: ${c.settings.cnmi.join(',')}`),
+    test: () => ok('+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)'),
+    set: (c, inv) => {
+      const values = inv.args.map(Number);
+      const limits = [2, 3, 2, 2, 1];
+      if (values.length === 0 || values.some((v, i) => !Number.isInteger(v) || v < 0 || v > (limits[i] ?? -1))) return cmsError(303);
+      values.forEach((v, i) => (c.settings.cnmi[i] = v));
+      return ok();
+    },
+  },
+  {
+    name: '+CSMP',
+    read: (c) => ok(`+CSMP: ${c.settings.csmp.join(',')}`),
+    set: (c, inv) => {
+      const v = inv.args.map(Number);
+      if (v.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return cmsError(305);
+      v.forEach((n, i) => i < 4 && (c.settings.csmp[i] = n));
+      return ok();
+    },
+  },
+  {
+    name: '+CSDH',
+    read: (c) => ok(`+CSDH: ${c.settings.csdh}`),
+    set: (c, inv) => ((c.settings.csdh = inv.args[0] === '1' ? 1 : 0), ok()),
+  },
+  {
+    name: '+CMGL',
+    exec: (c) => list(c, c.settings.cmgf === 0 ? '0' : 'REC UNREAD'),
+    set: (c, inv) => list(c, inv.args[0] ?? ''),
+    test: (c) => ok(c.settings.cmgf === 0 ? '+CMGL: (0-4)' : '+CMGL: ("REC UNREAD","REC READ","STO UNSENT","STO SENT","ALL")'),
+  },
+  {
+    name: '+CMGR',
+    set: (c, inv) => {
+      const guard = simGuard(c);
+      if (guard) return guard;
+      const part = c.modem.index.find(store(c, 0), Number(inv.args[0]));
+      if (!part) return cmsError(321);
+      const stat = STAT_PDU[part.message.tag]!;
+      markRead(c, [part]);
+      if (c.settings.cmgf === 0) {
+        const hex = storedPdu(c, part);
+        return ok(`+CMGR: ${stat},,${tpduLength(hex)}`, hex);
+      }
+      const time = stat <= 1 ? `,,"${scts(part.message)}"` : ',';
+      return ok(`+CMGR: "${STAT_TEXT[stat]}","${part.message.number}"${time}`, c.modem.encodeString(part.text, c.settings));
+    },
+  },
+  {
+    name: '+CMGD',
+    test: (c) => ok(`+CMGD: (${c.modem.index.parts(store(c, 0)).map((p) => p.index).join(',')}),(0-4)`),
+    set: (c, inv) => {
+      const guard = simGuard(c);
+      if (guard) return guard;
+      const index = Number(inv.args[0]);
+      const flag = Number(inv.args[1] ?? '0');
+      if (!Number.isInteger(flag) || flag < 0 || flag > 4) return cmsError(303);
+      const parts = c.modem.index.parts(store(c, 0));
+      if (flag > 0) {
+        // 27.005 §3.5.4: 1 all read, 2 read + sent, 3 read + sent + unsent, 4 all.
+        const tags = [[], [0], [0, 2, 3], [0, 2, 3, 4], [0, 1, 2, 3, 4]][flag]!;
+        c.modem.device.deleteSms([...new Set(parts.filter((p) => tags.includes(p.message.tag)).map((p) => p.message.id))]);
+        return ok();
+      }
+      const part = parts.find((p) => p.index === index);
+      if (!part) return cmsError(321);
+      c.modem.device.deleteSms([part.message.id]);
+      return ok();
+    },
+  },
+  {
+    name: '+CMGS',
+    test: () => ok(),
+    set: (c, inv) => {
+      const guard = simGuard(c);
+      if (guard) return guard;
+      if (c.settings.cmgf === 0) {
+        const length = Number(inv.args[0]);
+        if (!Number.isInteger(length) || length < 7 || length > 164) return cmsError(304);
+        return prompt(false, (body) => {
+          const hex = body.replace(/[\s\r\n]/g, '');
+          let pdu: Pdu;
+          try {
+            pdu = decodePdu(hex);
+          } catch {
+            // An undecodable PDU is the client's error: +CMS ERROR 304 (invalid PDU mode parameter).
+            return cmsError(304);
+          }
+          if (tpduLength(hex) !== length) return cmsError(304);
+          return submit(c, pdu);
+        });
+      }
+      const to = c.modem.decodeString(inv.args[0] ?? '', c.settings);
+      if (!to || !/^\+?[0-9*#]{1,20}$/.test(to)) return cmsError(305);
+      return prompt(true, (body) => {
+        const text = c.modem.decodeString(body.replace(/\r/g, '\n'), c.settings);
+        if (text === null) return cmsError(305);
+        if (!isRegistered(c.modem.device.state)) return cmsError(331);
+        c.modem.device.sendSms({ number: to, text });
+        return ok(`+CMGS: ${c.modem.nextMessageReference()}`);
+      });
+    },
+  },
+  {
+    name: '+CMGW',
+    set: (c, inv) => {
+      const guard = simGuard(c);
+      if (guard) return guard;
+      if (c.settings.cmgf === 0) {
+        return prompt(false, (body) => {
+          let pdu: Pdu;
+          try {
+            pdu = decodePdu(body.replace(/[\s\r\n]/g, ''));
+          } catch {
+            // Same as CMGS: a bad PDU is answered with 304.
+            return cmsError(304);
+          }
+          if (pdu.type !== 'submit') return cmsError(304);
+          const [saved] = c.modem.device.saveDraft({ numbers: [pdu.destination.value], text: pdu.text });
+          return ok(`+CMGW: ${c.modem.index.indexOf(saved!)}`);
+        });
+      }
+      const to = c.modem.decodeString(inv.args[0] ?? '', c.settings) ?? '';
+      if (!/^\+?[0-9*#]{1,20}$/.test(to)) return cmsError(305);
+      return prompt(true, (body) => {
+        const text = c.modem.decodeString(body.replace(/\r/g, '\n'), c.settings);
+        if (text === null) return cmsError(305);
+        const [saved] = c.modem.device.saveDraft({ numbers: [to], text });
+        return ok(`+CMGW: ${c.modem.index.indexOf(saved!)}`);
+      });
+    },
+  },
+  {
+    name: '+CMSS',
+    set: (c, inv) => {
+      const part = c.modem.index.find(store(c, 1), Number(inv.args[0]));
+      if (!part) return cmsError(321);
+      if (!isRegistered(c.modem.device.state)) return cmsError(331);
+      const m = part.message;
+      c.modem.device.sendSms({ number: inv.args[1] ?? m.number, text: m.text, ...(m.tag === 4 ? { draftId: m.id } : {}) });
+      return ok(`+CMSS: ${c.modem.nextMessageReference()}`);
+    },
+  },
+  { name: '+CNMA', exec: () => ok(), set: () => ok() },
+];
+
+function capacity(c: AtContext, st: SmsStore): number {
+  const s = c.modem.device.state.sms;
+  return st === 'sim' ? s.simCapacity : s.deviceCapacity;
+}
+
+function list(c: AtContext, which: string): AtReply {
+  const guard = simGuard(c);
+  if (guard) return guard;
+  const want = which.toUpperCase();
+  const statIndex = c.settings.cmgf === 0 ? Number(want) : STAT_TEXT.indexOf(want);
+  if (!Number.isInteger(statIndex) || statIndex < 0 || statIndex > 4) return cmsError(c.settings.cmgf === 0 ? 304 : 305);
+  const parts = c.modem.index.parts(store(c, 0)).filter((p) => statIndex === 4 || STAT_PDU[p.message.tag] === statIndex);
+  const lines = parts.flatMap((p) => listEntry(c, p));
+  markRead(c, parts);
+  return ok(...lines);
+}
+

@@ -1,0 +1,57 @@
+import { isRegistered } from '../state/derive.js';
+import type { DeviceState, Registration, Technology } from '../state/device-state.js';
+
+// The AT surface's one mapping per value (27.007), next to goform's in emulator/http/keys: same state, same truth.
+
+/** +CSQ rssi 0-31 from dBm (dBm = -113 + 2 * rssi), 99 when unknown (27.007 §8.5). */
+export function csqRssi(state: DeviceState): number {
+  if (!isRegistered(state)) return 99;
+  const dbm = state.radio.rssiDbm;
+  return Math.max(0, Math.min(31, Math.floor((dbm + 113) / 2)));
+}
+
+/** +CESQ fields for the serving RAT; others 99/255 (27.007 §8.69). */
+export function cesq(state: DeviceState): number[] {
+  if (!isRegistered(state)) return [99, 99, 255, 255, 255, 255];
+  const r = state.radio;
+  if (r.technology === 'GSM') return [clamp(r.rssiDbm + 111, 0, 63), 99, 255, 255, 255, 255];
+  if (r.technology === 'WCDMA') return [99, 99, clamp(r.rssiDbm - 3 + 121, 0, 96), clamp(Math.round((-6 + 24) * 2), 0, 49), 255, 255];
+  return [99, 99, 255, 255, clamp(Math.round((r.rsrqDb + 19.5) * 2), 0, 34), clamp(r.rsrpDbm + 141, 0, 97)];
+}
+
+/** Registration <stat> (27.007 §7.2): 1 home, 5 roaming, 2 searching, 3 denied, 0 not registered. */
+export function regStat(state: DeviceState): number {
+  if (!state.system.poweredOn || state.sim.status !== 'ready') return 0;
+  const stat: Record<Registration, number> = { home: 1, roaming: 5, searching: 2, denied: 3, none: 0 };
+  return stat[state.radio.registration];
+}
+
+/** <AcT> of +CREG/+CEREG/+COPS (27.007 §7.3). */
+export function accessTechnology(tech: Technology): number {
+  return { GSM: 3, WCDMA: 6, LTE: 7, ENDC: 13, SA: 11 }[tech];
+}
+
+/** +ZPAS technology string (modem-at.md §4). */
+export function zpasTech(state: DeviceState): string {
+  if (!isRegistered(state)) return state.radio.registration === 'none' ? 'No Service' : 'Limited Service';
+  return { GSM: 'GPRS/EDGE', WCDMA: 'HSPA+', LTE: 'LTE', ENDC: 'LTE', SA: 'NR5G-SA' }[state.radio.technology];
+}
+
+/** +CBC: <bcs>,<bcl> (0 on battery, 1 charging, 2 no battery). */
+export function cbc(state: DeviceState): [number, number] {
+  const b = state.battery;
+  if (!b.present) return [2, 0];
+  return [b.chargerConnected ? 1 : 0, b.percent];
+}
+
+/** EF_ICCID as +CRSM returns it: BCD with swapped nibbles, F-padded (modem-at.md §3.1). */
+export function efIccid(iccid: string): string {
+  const digits = iccid.length % 2 ? `${iccid}F` : iccid;
+  let out = '';
+  for (let i = 0; i < digits.length; i += 2) out += digits[i + 1]! + digits[i]!;
+  return out.padEnd(20, 'F');
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, n));
+}

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { BenchError } from '../../hil/errors.js';
+import type { Modem } from './modem.js';
+
+// Ways to reach the emulated modem from outside the process: a TCP listener (ser2net-style, gammu proxyat)
+// and a pseudo-terminal made by socat that bridges to it (gammu, minicom, smstools open it as a tty).
+
+export interface ModemTcp {
+  host: string;
+  port: number;
+  /** Stop listening and end every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** One AT port per TCP connection; bytes are passed through unchanged (latin1 both ways). */
+export async function listenModemTcp(modem: Modem, options: { host?: string; port?: number } = {}): Promise<ModemTcp> {
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const port = modem.openPort((text) => {
+      if (!socket.destroyed) socket.write(text, 'latin1');
+    });
+    socket.on('data', (chunk: Buffer) => port.write(chunk));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      port.close();
+    });
+    // A reset by the peer is a client going away, handled by 'close'.
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new BenchError('CONFIG_INVALID', `[modem:tcp] cannot listen on ${host}:${options.port ?? 0} (${e.code ?? e.message}); pick another --modem-tcp port`, { cause: e })));
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  let closed = false;
+  return {
+    host,
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface ModemPty {
+  /** The stable symlink clients open (e.g. /tmp/ttyZTE0). */
+  link: string;
+  /** The pseudo-terminal it points to (/dev/pts/N). */
+  device: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A pseudo-terminal at `link` whose other side is the modem (modem-at.md §8.1 option 1): socat makes the
+ * PTY in raw mode and bridges it to a private loopback TCP port. The AT port lives as long as the PTY, so
+ * settings such as ATE0 survive a client closing and reopening the tty, as on a real serial port.
+ */
+export async function openModemPty(modem: Modem, options: { link: string; socatPath?: string; timeoutMs?: number }): Promise<ModemPty> {
+  const tcp = await listenModemTcp(modem);
+  const socat = options.socatPath ?? 'socat';
+  const child: ChildProcess = spawn(socat, ['-d', '-d', `pty,raw,echo=0,link=${options.link}`, `TCP:127.0.0.1:${tcp.port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const device = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`socat did not create ${options.link} within ${options.timeoutMs ?? 5000} ms`), options.timeoutMs ?? 5000);
+    const fail = (why: string, cause?: unknown): void => {
+      clearTimeout(timer);
+      child.kill();
+      void tcp.close();
+      reject(new BenchError('TRANSPORT_OPEN_FAILED', `[modem:pty] ${why}; install socat (Debian package socat) or use --modem-tcp`, { cause }));
+    };
+    child.once('error', (e) => fail(`cannot run ${socat} (${(e as NodeJS.ErrnoException).code ?? e.message})`, e));
+    child.once('exit', (code) => fail(`socat exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const pts = /PTY is (\S+)/.exec(stderr);
+      if (pts && /starting data transfer loop/.test(stderr) && existsSync(options.link)) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve(pts[1]!);
+      }
+    });
+  });
+  let closed = false;
+  return {
+    link: options.link,
+    device,
+    async close() {
+      if (closed) return;
+      closed = true;
+      const exited = new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) resolve();
+        else child.once('exit', () => resolve());
+      });
+      child.kill('SIGTERM');
+      await exited;
+      await tcp.close();
+    },
+  };
+}
