@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../../emulator/index.js';
+import { parseCommandLine } from '../../../emulator/modem/at-engine.js';
+import { AtProbe } from '../../helpers/at.js';
+import { createTestEmulator } from '../../helpers/emulator.js';
+
+// V.250 line handling (modem-at.md §1-§2).
+
+describe('AT engine', () => {
+  let emu: Emulator;
+  let at: AtProbe;
+  afterEach(async () => {
+    at.close();
+    await emu.close();
+  });
+  const start = (): void => {
+    emu = createTestEmulator();
+    at = new AtProbe(emu);
+  };
+
+  it('echoes the raw line and frames every line and the final result with CRLF', () => {
+    start();
+    expect(at.send('AT+CSQ\r')).toMatch(/^AT\+CSQ\r\r\n\+CSQ: \d+,99\r\n\r\nOK\r\n$/);
+    expect(at.send('at\r')).toBe('at\r\r\nOK\r\n');
+  });
+
+  it('turns echo off with ATE0 and on with ATE1', () => {
+    start();
+    expect(at.send('ATE0\r')).toBe('ATE0\r\r\nOK\r\n');
+    expect(at.send('AT\r')).toBe('\r\nOK\r\n');
+    expect(at.send('ATE1\r')).toBe('\r\nOK\r\n');
+    expect(at.send('AT\r')).toBe('AT\r\r\nOK\r\n');
+  });
+
+  it('handles input one byte at a time exactly like whole lines', () => {
+    start();
+    let out = '';
+    for (const ch of 'AT+CGMI\r') out += at.send(ch);
+    expect(out).toBe('AT+CGMI\r\r\nZTE CORPORATION\r\n\r\nOK\r\n');
+  });
+
+  it('ignores ESC, a bare CR, LF after CR and bytes before the AT prefix', () => {
+    start();
+    expect(at.send('\x1b\r')).toBe('');
+    expect(at.send('\r')).toBe('');
+    expect(at.send('\n')).toBe('');
+    expect(at.send('xyzAT\r\n')).toBe('AT\r\r\nOK\r\n');
+  });
+
+  it('runs chained commands: basic + extended, ;-joined extended, spaced basics', () => {
+    start();
+    expect(at.send('ATE0+CPMS?\r')).toMatch(/^ATE0\+CPMS\?\r\r\n\+CPMS: "ME",0,100,"ME",0,100,"ME",0,100\r\n\r\nOK\r\n$/);
+    expect(at.send('AT+CMEE=1;+CREG=2\r')).toBe('\r\nOK\r\n');
+    expect(at.send('AT+CMEE?;+CREG?\r')).toMatch(/\+CMEE: 1\r\n\r\n\+CREG: 2,1,"[0-9A-F]{4}","[0-9A-F]{8}",7\r\n\r\nOK/);
+    expect(at.send('AT S7=45 S0=0 L1 V1 X4 &c1 E1 Q0\r')).toBe('\r\nOK\r\n');
+    expect(at.send('ATS7?\r')).toBe('ATS7?\r\r\n045\r\n\r\nOK\r\n');
+  });
+
+  it('stops at the first failing command and gives one final result for the line', () => {
+    start();
+    at.send('ATE0\r');
+    expect(at.send('AT+CGMI;+NOPE;+CGMM\r')).toBe('\r\nZTE CORPORATION\r\n\r\nERROR\r\n');
+  });
+
+  it('reports errors per +CMEE: plain, numeric and verbose; SMS commands with +CMS', () => {
+    start();
+    at.send('ATE0\r');
+    emu.device.update((s) => void (s.sim.status = 'absent'));
+    expect(at.at('+CIMI')).toBe('\r\nERROR\r\n');
+    at.at('+CMEE=1');
+    expect(at.at('+CIMI')).toBe('\r\n+CME ERROR: 10\r\n');
+    expect(at.at('+CMGL=4')).toBe('\r\n+CMS ERROR: 310\r\n');
+    at.at('+CMEE=2');
+    expect(at.at('+CIMI')).toBe('\r\n+CME ERROR: SIM not inserted\r\n');
+  });
+
+  it('answers in numeric form with V0 and not at all with Q1', () => {
+    start();
+    at.send('ATE0\r');
+    expect(at.at('V0')).toBe('0\r');
+    expect(at.at('+NOPE')).toBe('4\r');
+    at.at('V1Q1');
+    expect(at.at('')).toBe('');
+  });
+
+  it('resets settings with ATZ and AT&F', () => {
+    start();
+    at.send('ATE0;+CMEE=2;+CMGF=1\r');
+    at.send('ATZ\r');
+    expect(at.send('AT+CMEE?;+CMGF?\r')).toBe('AT+CMEE?;+CMGF?\r\r\n+CMEE: 0\r\n\r\n+CMGF: 0\r\n\r\nOK\r\n');
+  });
+
+  it('repeats the last line with A/', () => {
+    start();
+    at.send('ATE0\r');
+    at.at('+CGMM');
+    expect(at.send('A/')).toBe('\r\nMF79U\r\n\r\nOK\r\n');
+  });
+
+  it('uses a changed S3 as the line terminator', () => {
+    start();
+    at.send('ATE0S3=64\r');
+    expect(at.send('AT@')).toBe('\r\nOK\r\n');
+  });
+
+  it('holds URCs back while the SMS prompt is open and sends them after', () => {
+    start();
+    at.send('ATE0;+CNMI=2,1,0,2,0\r');
+    expect(at.send('AT+CMGS=24\r')).toBe('\r\n> ');
+    at.out = '';
+    emu.device.receiveSms({ number: '+1', text: 'while typing' });
+    expect(at.out).toBe('');
+    const answer = at.send('0001000B917228001011F100000CC8329BFD065DDF72363904\x1a');
+    expect(answer).toMatch(/^\r\n\+CMGS: \d+\r\n\r\nOK\r\n\r\n\+CMTI: "ME",\d+\r\n$/);
+  });
+
+  it('refuses a PDU whose length does not match AT+CMGS with +CMS ERROR 304', () => {
+    start();
+    at.send('ATE0;+CMEE=1\r');
+    expect(at.send('AT+CMGS=18\r0001000B917228001011F100000CC8329BFD065DDF72363904\x1a')).toBe('\r\n> \r\n+CMS ERROR: 304\r\n');
+    expect(at.send('AT+CMGS=24\rZZ\x1a')).toBe('\r\n> \r\n+CMS ERROR: 304\r\n');
+    expect(emu.device.state.sms.messages).toHaveLength(0);
+  });
+
+  it('accepts a PDU typed ahead of the prompt, and ESC aborts a prompt', () => {
+    start();
+    at.send('ATE0\r');
+    const answer = at.send('AT+CMGS=24\r0001000B917228001011F100000CC8329BFD065DDF72363904\x1a\r');
+    expect(answer).toMatch(/^\r\n> \r\n\+CMGS: \d+\r\n\r\nOK\r\n$/);
+    expect(at.send('AT+CMGS=24\r')).toBe('\r\n> ');
+    expect(at.send('00\x1b')).toBe('\r\nOK\r\n');
+    emu.clock.advance(2000);
+    expect(emu.device.state.sms.messages.map((m) => m.text)).toEqual(['Hello World!']);
+  });
+
+  it('answers a syntax error with ERROR', () => {
+    start();
+    at.send('ATE0\r');
+    expect(at.at('+CSCS="GSM')).toBe('\r\nERROR\r\n');
+    expect(at.at('S=1')).toBe('\r\nERROR\r\n');
+  });
+
+  it('parses command lines into invocations', () => {
+    expect(parseCommandLine('E0+CPMS?').map((c) => [c.name, c.syntax])).toEqual([['E', 'exec'], ['+CPMS', 'read']]);
+    expect(parseCommandLine('+CMGS="+123",145').map((c) => c.args)).toEqual([['+123', '145']]);
+    expect(parseCommandLine('+COPS=?;+CSQ').map((c) => [c.name, c.syntax])).toEqual([['+COPS', 'test'], ['+CSQ', 'exec']]);
+    expect(parseCommandLine('D*99#').map((c) => [c.name, c.raw])).toEqual([['D', '*99#']]);
+  });
+
+  it('lets a test override a command and reset it (modem.use / resetHandlers)', () => {
+    start();
+    at.send('ATE0\r');
+    emu.modem.use({ name: '+CSQ', exec: () => ({ kind: 'ok', lines: ['+CSQ: 99,99'] }) });
+    expect(at.at('+CSQ')).toBe('\r\n+CSQ: 99,99\r\n\r\nOK\r\n');
+    emu.modem.resetHandlers();
+    expect(at.at('+CSQ')).not.toContain('99,99');
+  });
+});

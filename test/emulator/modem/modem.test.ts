@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeUcs2Hex, type Emulator } from '../../../emulator/index.js';
+import { buildSubmit, decodePdu, encodePdu, type DeliverPdu } from '../../../emulator/modem/pdu.js';
+import { AtProbe } from '../../helpers/at.js';
+import { startLoggedIn, type TestClient } from '../../helpers/emulator.js';
+
+// One state, every surface: what AT and goform say about the same device agrees.
+
+describe('AT commands over the device state', () => {
+  let emu: Emulator;
+  let client: TestClient;
+  let at: AtProbe;
+  afterEach(async () => {
+    at.close();
+    await emu.close();
+  });
+  async function start(profile = 'mf79u'): Promise<void> {
+    ({ emu, client } = await startLoggedIn({ profile }));
+    at = new AtProbe(emu);
+    at.send('ATE0;+CMEE=1\r');
+  }
+  const line = (cmd: string): string => AtProbe.lines(at.at(cmd))[0] ?? '';
+
+  it('reports the same identity as goform', async () => {
+    await start();
+    const g = await client.get(['imei', 'imsi', 'sim_iccid', 'msisdn', 'wa_version']);
+    expect(line('+CGSN')).toBe(g.imei);
+    expect(line('+CIMI')).toBe(g.imsi);
+    expect(line('+ZGETICCID')).toBe(`+ZGETICCID: ${String(g.sim_iccid)}`);
+    expect(line('+CNUM')).toBe(`+CNUM: "","${String(g.msisdn)}",145`);
+    expect(line('+CGMR')).toBe(g.wa_version);
+    expect(AtProbe.lines(at.at('I'))).toContain(`IMEI: ${String(g.imei)}`);
+  });
+
+  it('maps signal through one mapping per surface: CSQ, CESQ and signalbar move together', async () => {
+    await start();
+    const read = async (rsrp: number, rssi: number): Promise<[string, string, unknown]> => {
+      emu.device.update((s) => void ((s.radio.rsrpDbm = rsrp), (s.radio.rssiDbm = rssi)));
+      return [line('+CSQ'), line('+CESQ'), (await client.get(['signalbar'])).signalbar];
+    };
+    expect(await read(-70, -51)).toEqual(['+CSQ: 31,99', '+CESQ: 99,99,255,255,21,71', '5']);
+    expect(await read(-100, -85)).toEqual(['+CSQ: 14,99', '+CESQ: 99,99,255,255,21,41', '3']);
+    emu.device.setRegistration('none');
+    expect(await read(-100, -85)).toEqual(['+CSQ: 99,99', '+CESQ: 99,99,255,255,255,255', '0']);
+  });
+
+  it('reports registration and roaming as stat 1/5, with +CREG/+CEREG URCs on change', async () => {
+    await start();
+    at.at('+CREG=2;+CEREG=1');
+    expect(line('+CREG?')).toMatch(/^\+CREG: 2,1,"[0-9A-F]{4}","[0-9A-F]{8}",7$/);
+    at.out = '';
+    emu.device.setRegistration('roaming');
+    expect(at.out).toMatch(/\r\n\+CREG: 5,"[0-9A-F]{4}","[0-9A-F]{8}",7\r\n\r\n\+CEREG: 5\r\n/);
+    expect((await client.get(['simcard_roam'])).simcard_roam).toBe('International');
+    at.at('+COPS=3,2');
+    expect(line('+COPS?')).toBe('+COPS: 0,2,"20801",7');
+  });
+
+  it('selects an operator with COPS, lists the scan and refuses forbidden networks', async () => {
+    await start();
+    expect(line('+COPS=?')).toBe('+COPS: (2,"Telekom.de","Telekom.de","26201",7),(1,"Orange F","Orange","20801",7),(3,"Other Network","OTHER","26203",2),,(0-4),(0-2)');
+    expect(at.at('+COPS=1,2,"26203"')).toBe('\r\n+CME ERROR: 32\r\n');
+    expect(at.at('+COPS=1,2,"99999"')).toBe('\r\n+CME ERROR: 111\r\n');
+    at.at('+COPS=1,2,"20801"');
+    expect(emu.device.state.radio.registration).toBe('roaming');
+    expect(line('+CREG?')).toBe('+CREG: 0,5');
+    at.at('+COPS=0');
+    expect(line('+CREG?')).toBe('+CREG: 0,1');
+  });
+
+  it('sends +ZPAS when the technology changes and agrees with network_type', async () => {
+    await start('mc888');
+    expect(line('+ZPAS?')).toBe('+ZPAS: "LTE","PS_ONLY"');
+    at.out = '';
+    emu.device.setTechnology('SA');
+    expect(at.out).toBe('\r\n+ZPAS: "NR5G-SA","PS_ONLY"\r\n');
+    expect((await client.get(['network_type'])).network_type).toBe('SA');
+  });
+
+  it('reads the battery as +CBC like goform battery_vol_percent', async () => {
+    await start();
+    emu.clock.advance(600_000);
+    await client.login();
+    const g = await client.get(['battery_vol_percent', 'battery_charging']);
+    expect(line('+CBC')).toBe(`+CBC: 0,${String(g.battery_vol_percent)}`);
+  });
+
+  it('an SMS sent with AT+CMGS appears in goform as sent, decoded correctly', async () => {
+    await start();
+    const [pdu] = buildSubmit({ to: '+4915112345678', text: 'über AT 😀' });
+    const { hex, tpduLength } = encodePdu(pdu!);
+    expect(at.send(`AT+CMGS=${tpduLength}\r`)).toBe('\r\n> ');
+    expect(at.send(`${hex}\x1a`)).toMatch(/\+CMGS: \d+/);
+    emu.clock.advance(1000);
+    const { messages } = (await client.get('sms_data_total', { page: '0', data_per_page: '10', mem_store: '1', tags: '10' })) as { messages: { content: string; tag: string; number: string }[] };
+    expect(messages).toEqual([expect.objectContaining({ number: '+4915112345678', content: encodeUcs2Hex('über AT 😀'), tag: '2' })]);
+  });
+
+  it('reassembles a two-part AT+CMGS into one sent message', async () => {
+    await start();
+    const text = 'x'.repeat(120) + 'y'.repeat(80);
+    for (const part of buildSubmit({ to: '+111', text, concatRef: 9 })) {
+      const { hex, tpduLength } = encodePdu(part);
+      at.send(`AT+CMGS=${tpduLength}\r`);
+      expect(at.send(`${hex}\x1a`)).toMatch(/\+CMGS/);
+    }
+    expect(emu.device.state.sms.messages.map((m) => m.text)).toEqual([text]);
+  });
+
+  it('an SMS sent with goform SEND_SMS appears in AT+CMGL as STO SENT', async () => {
+    await start();
+    await client.set('SEND_SMS', { Number: '+222', MessageBody: encodeUcs2Hex('via goform'), ID: '-1', encode_type: 'GSM7_default' });
+    const lines = AtProbe.lines(at.at('+CMGL=4'));
+    expect(lines[0]).toMatch(/^\+CMGL: 1,3,,\d+$/);
+    expect(decodePdu(lines[1]!)).toMatchObject({ type: 'submit', destination: { value: '+222' }, text: 'via goform' });
+    at.at('+CMGF=1');
+    expect(AtProbe.lines(at.at('+CMGL="ALL"'))).toEqual(['+CMGL: 1,"STO SENT","+222",', 'via goform']);
+  });
+
+  it('an incoming SMS raises +CMTI and reads the same on both; reading it clears the goform unread flag', async () => {
+    await start();
+    at.at('+CNMI=2,1,0,2,0');
+    at.out = '';
+    emu.device.receiveSms({ number: '+4915100000001', text: 'Grüße!' });
+    const cmti = /\+CMTI: "ME",(\d+)/.exec(at.out);
+    expect(cmti).not.toBeNull();
+    expect((await client.get(['sms_unread_num'])).sms_unread_num).toBe('1');
+    const lines = AtProbe.lines(at.at(`+CMGR=${cmti![1]}`));
+    expect(lines[0]).toMatch(/^\+CMGR: 0,,\d+$/);
+    const pdu = decodePdu(lines[1]!) as DeliverPdu;
+    expect(pdu).toMatchObject({ type: 'deliver', originator: { value: '+4915100000001' }, text: 'Grüße!' });
+    expect(pdu.timestamp.tzQuarters).toBe(4);
+    expect((await client.get(['sms_unread_num'])).sms_unread_num).toBe('0');
+  });
+
+  it('delivers +CMT with the PDU inline when CNMI mt=2, and text-mode +CMT with CMGF=1', async () => {
+    await start();
+    at.at('+CNMI=2,2,0,0,0');
+    at.out = '';
+    emu.device.receiveSms({ number: '+1', text: 'inline' });
+    expect(at.out).toMatch(/^\r\n\+CMT: ,\d+\r\n[0-9A-F]+\r\n$/);
+    at.at('+CMGF=1');
+    at.out = '';
+    emu.device.receiveSms({ number: '+2', text: 'text mode' });
+    expect(at.out).toMatch(/^\r\n\+CMT: "\+2",,"26\/01\/01,01:00:00\+04"\r\ntext mode\r\n$/);
+  });
+
+  it('deletes agree: AT+CMGD removes from goform, goform DELETE_SMS removes from AT', async () => {
+    await start();
+    const a = emu.device.receiveSms({ number: '+1', text: 'a' })!;
+    emu.device.receiveSms({ number: '+1', text: 'b' });
+    at.at(`+CMGD=${emu.modem.index.indexOf(a)}`);
+    expect(emu.device.state.sms.messages.map((m) => m.text)).toEqual(['b']);
+    const b = emu.device.state.sms.messages[0]!;
+    await client.set('DELETE_SMS', { msg_id: `${b.id};` });
+    expect(AtProbe.lines(at.at('+CMGL=4'))).toEqual([]);
+    expect(at.at('+CMGR=1')).toBe('\r\n+CMS ERROR: 321\r\n');
+  });
+
+  it('sends text-mode SMS in UCS2 charset and stores drafts with CMGW', async () => {
+    await start();
+    at.at('+CMGF=1;+CSCS="UCS2"');
+    const to = Buffer.from('+333', 'utf16le').swap16().toString('hex').toUpperCase();
+    expect(at.send(`AT+CMGS="${to}"\r`)).toBe('\r\n> ');
+    expect(at.send(`${encodeUcs2Hex('Ωmega')}\x1a`)).toMatch(/\+CMGS: \d+/);
+    at.at('+CSCS="GSM"');
+    at.send('AT+CMGW="+444"\r');
+    expect(at.send('draft\x1a')).toMatch(/\+CMGW: \d+/);
+    expect(emu.device.state.sms.messages.map((m) => [m.number, m.text, m.tag])).toEqual([['+333', 'Ωmega', 2], ['+444', 'draft', 4]]);
+  });
+
+  it('reports memory use with CPMS and switches between ME and SM', async () => {
+    await start();
+    emu.device.receiveSms({ number: '+1', text: 'sim', store: 'sim' });
+    expect(line('+CPMS="SM","SM","SM"')).toBe('+CPMS: 1,20,1,20,1,20');
+    expect(AtProbe.lines(at.at('+CMGL=4'))).toHaveLength(2);
+    expect(line('+CPMS?')).toBe('+CPMS: "SM",1,20,"SM",1,20,"SM",1,20');
+    expect(at.at('+CPMS="XX"')).toBe('\r\n+CMS ERROR: 302\r\n');
+  });
+
+  it('answers USSD with a +CUSD URC in the port charset', async () => {
+    await start();
+    at.at('+CUSD=1,"*100#",15');
+    at.out = '';
+    emu.clock.advance(2000);
+    expect(at.out).toBe('\r\n+CUSD: 0,"Telekom.de: your balance is 12.34 EUR.",15\r\n');
+  });
+
+  it('handles PIN entry with CPIN and the same counters as goform', async () => {
+    await start();
+    emu.device.update((s) => void ((s.sim.status = 'pin'), (s.sim.pinEnabled = true)));
+    expect(line('+CPIN?')).toBe('+CPIN: SIM PIN');
+    expect(at.at('+CPIN="0000"')).toBe('\r\n+CME ERROR: 16\r\n');
+    expect((await client.get(['pinnumber'])).pinnumber).toBe('2');
+    expect(at.at('+CPIN="1234"')).toBe('\r\nOK\r\n');
+    expect((await client.get(['modem_main_state'])).modem_main_state).toBe('modem_init_complete');
+  });
+
+  it('manages PDP contexts and the data connection with CGDCONT/CGACT/CGPADDR', async () => {
+    await start();
+    expect(line('+CGDCONT?')).toBe('+CGDCONT: 1,"IP","internet.telekom","0.0.0.0",0,0');
+    at.at('+CGACT=0,1');
+    emu.clock.advance(1000);
+    expect((await client.get(['ppp_status'])).ppp_status).toBe('ppp_disconnected');
+    expect(line('+CGPADDR=1')).toBe('+CGPADDR: 1,"0.0.0.0"');
+    at.at('+CGACT=1,1');
+    emu.clock.advance(3000);
+    expect(line('+CGPADDR=1')).toBe(`+CGPADDR: 1,"${emu.device.state.connection.wanIpv4}"`);
+  });
+
+  it('powers the radio down with CFUN=4 and back with CFUN=1', async () => {
+    await start();
+    at.at('+CFUN=4');
+    expect(line('+CFUN?')).toBe('+CFUN: 4');
+    expect(line('+CREG?')).toBe('+CREG: 0,0');
+    at.at('+CFUN=1');
+    expect(line('+CREG?')).toBe('+CREG: 0,1');
+  });
+
+  it('lists its commands with CLAC', async () => {
+    await start();
+    const names = AtProbe.lines(at.at('+CLAC'));
+    expect(names).toEqual(expect.arrayContaining(['AT+CMGS', 'AT+ZPAS', 'AT+CNUM', 'AT+CESQ']));
+  });
+});
