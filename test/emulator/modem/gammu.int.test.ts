@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeUcs2Hex, type Emulator } from '../../../emulator/index.js';
+import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+import { hasCommand } from '../../helpers/system.js';
+
+// The real Gammu (Debian package) against the emulated modem's PTY (modem-at.md §5.1), checked against the
+// state through goform.
+
+const run = promisify(execFile);
+
+describe.skipIf(!hasCommand('gammu') || !hasCommand('socat'))('gammu against the PTY (needs the Debian packages gammu and socat)', () => {
+  let emu: Emulator;
+  let dir: string;
+  let rc: string;
+  const gammu = async (...args: string[]): Promise<string> => {
+    const { stdout, stderr } = await run('gammu', ['-c', rc, ...args], { timeout: 60_000 });
+    return stdout + stderr;
+  };
+  const sentBox = async (): Promise<{ number: string; content: string; tag: string }[]> => {
+    const client = new TestClient(emu);
+    await client.login();
+    return (await client.get('sms_data_total', { page: '0', data_per_page: '50', mem_store: '1', tags: '2', order_by: 'order by id asc' })).messages as { number: string; content: string; tag: string }[];
+  };
+
+  beforeAll(async () => {
+    // Running clock: Gammu paces itself on wall time; x10 makes the USSD answer and SMS status come sooner.
+    emu = createTestEmulator({ clockMode: 'running', speed: 10 });
+    dir = mkdtempSync(join(tmpdir(), 'routerlab-gammu-'));
+    const link = join(dir, 'ttyZTE0');
+    await emu.openModemPty(link);
+    rc = join(dir, 'gammurc');
+    writeFileSync(rc, `[gammu]\ndevice = ${link}\nconnection = at\n`);
+  });
+  afterAll(async () => {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('identifies the device with the identity in the state', async () => {
+    const out = await gammu('--identify');
+    const id = emu.device.state.identity;
+    expect(out).toMatch(/Manufacturer\s+: ZTE/);
+    expect(out).toMatch(/Model\s+: unknown \(MF79U\)/);
+    expect(out).toContain(id.imei);
+    expect(out).toContain(id.imsi);
+  });
+
+  it('sends a plain, a unicode and a 200-character two-part SMS that land decoded in the goform sent box', async () => {
+    const long = 'Long message test. '.repeat(11).slice(0, 200);
+    expect(await gammu('sendsms', 'TEXT', '+4915112345678', '-text', 'hello from gammu')).toMatch(/OK, message reference=\d+/);
+    expect(await gammu('sendsms', 'TEXT', '+4915112345678', '-unicode', '-text', 'Grüße aus Köln 😀')).toMatch(/OK, message reference=\d+/);
+    const out = await gammu('sendsms', 'TEXT', '+4915112345678', '-len', '200', '-text', long);
+    expect(out).toMatch(/Sending SMS 1\/2.*OK[\s\S]*Sending SMS 2\/2.*OK/);
+    const sent = await sentBox();
+    expect(sent.map((m) => m.content)).toEqual([encodeUcs2Hex('hello from gammu'), encodeUcs2Hex('Grüße aus Köln 😀'), encodeUcs2Hex(long)]);
+    expect(sent.every((m) => m.number === '+4915112345678')).toBe(true);
+  });
+
+  it('lists an incoming SMS with getallsms', async () => {
+    emu.device.receiveSms({ number: '+4915100000009', text: 'Guten Tag, Gammu' });
+    const out = await gammu('getallsms');
+    expect(out).toContain('Guten Tag, Gammu');
+    expect(out).toMatch(/Remote number\s+: "\+4915100000009"/);
+  });
+
+  it('reads network information that matches the state', async () => {
+    const out = await gammu('networkinfo');
+    expect(out).toMatch(/Network state\s+: home network/);
+    expect(out).toMatch(/Network\s+: 262 01/);
+    expect(out).toMatch(/GPRS\s+: attached/);
+    expect(out).toContain(`CID ${emu.device.state.radio.cellId.toString(16).toUpperCase().padStart(8, '0')}`);
+  });
+
+  it('gets a USSD answer', async () => {
+    const out = await gammu('getussd', '*100#');
+    expect(out).toMatch(/Service reply\s+: "Telekom\.de: your balance is 12\.34 EUR\."/);
+  });
+});
