@@ -19,6 +19,7 @@ interface GsmModem {
   getNetworkSignal(): Promise<GsmResult>;
   close(cb: () => void): void;
 }
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(`serialport-gsm: ${JSON.stringify(e)}`));
 const require = createRequire(import.meta.url);
 const serialportGsm = require('serialport-gsm') as { Modem: () => GsmModem };
 
@@ -50,11 +51,11 @@ describe('the emulated modem through @serialport/binding-mock', () => {
     emu.device.receiveSms({ number: '+4915100000001', text: 'already here' });
     const modem = serialportGsm.Modem();
     await new Promise<void>((resolve, reject) =>
-      modem.open(binding.path, { baudRate: 115200, binding, cnmiCommand: 'AT+CNMI=2,1,0,2,1', autoDeleteOnReceive: false, enableConcatenation: true, incomingSMSIndicationDelay: 100 }, (e) => (e ? reject(e as Error) : resolve())),
+      modem.open(binding.path, { baudRate: 115200, binding, cnmiCommand: 'AT+CNMI=2,1,0,2,1', autoDeleteOnReceive: false, enableConcatenation: true, incomingSMSIndicationDelay: 100 }, (e) => (e ? reject(asError(e)) : resolve())),
     );
     const init = await modem.initializeModem();
     expect(init.status).toBe('success');
-    await new Promise<void>((resolve, reject) => modem.setModemMode((r, e) => (e ? reject(e as Error) : resolve()), false, 5000, 'PDU'));
+    await new Promise<void>((resolve, reject) => modem.setModemMode((_r, e) => (e ? reject(asError(e)) : resolve()), false, 5000, 'PDU'));
 
     const inbox = await modem.getSimInbox();
     // node-pdu (inside serialport-gsm) presents international senders without the '+'.
