@@ -110,7 +110,7 @@ export class Modem {
 
   #onRegistration(_r: Registration): void {
     for (const port of this.#ports) {
-      for (const [name, key] of [['+CREG', 'creg'], ['+CGREG', 'cgreg'], ['+CEREG', 'cereg']] as const) {
+      for (const [name, key] of [['+CREG', 'creg'], ['+CGREG', 'cgreg'], ['+CEREG', 'cereg'], ['+C5GREG', 'c5greg']] as const) {
         const n = port.settings[key];
         if (n > 0) port.urc(registrationLine({ modem: this }, name, n, true));
       }

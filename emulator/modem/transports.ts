@@ -100,7 +100,10 @@ export async function openModemPty(modem: Modem, options: { link: string; socatP
         else child.once('exit', () => resolve());
       });
       child.kill('SIGTERM');
+      // socat ends on SIGTERM at once; if it does not within 2 s, it is killed rather than waited for.
+      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
       await exited;
+      clearTimeout(force);
       await tcp.close();
     },
   };

@@ -21,7 +21,14 @@ describe('routerlab CLI', () => {
     expect(out[0]).toMatch(/^goform listening on http:\/\/127\.0\.0\.1:\d+$/);
   });
 
+  it('serve --modem-tcp also prints where the modem listens', async () => {
+    const { out, io } = capture();
+    expect(await main(['serve', '--port', '0', '--modem-tcp', '0'], io)).toBe(EXIT.OK);
+    expect(out).toEqual([expect.stringMatching(/^goform listening on /), expect.stringMatching(/^modem tcp listening on 127\.0\.0\.1:\d+$/)]);
+  });
+
   it.each([
+    [['serve', '--modem-tcp', '70000'], /--modem-tcp 70000 is not a whole number/],
     [['serve', '--port', 'eighty'], /--port eighty is not a whole number/],
     [['serve', '--speed=-2'], /--speed -2 is not a positive number/],
     [['serve', '--speed', '0'], /--speed 0 is not a positive number/],

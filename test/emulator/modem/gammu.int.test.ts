@@ -76,6 +76,14 @@ describe.skipIf(!hasCommand('gammu') || !hasCommand('socat'))('gammu against the
     expect(out).toContain(`CID ${emu.device.state.radio.cellId.toString(16).toUpperCase().padStart(8, '0')}`);
   });
 
+  it('identifies over TCP with the proxyat connection (ser2net-style)', async () => {
+    const tcp = await emu.listenModemTcp({ port: 0 });
+    const proxyRc = join(dir, 'gammurc-proxy');
+    writeFileSync(proxyRc, `[gammu]\ndevice = socat STDIO TCP:127.0.0.1:${tcp.port}\nconnection = proxyat\n`);
+    const { stdout } = await run('gammu', ['-c', proxyRc, '--identify'], { timeout: 60_000 });
+    expect(stdout).toContain(emu.device.state.identity.imei);
+  });
+
   it('gets a USSD answer', async () => {
     const out = await gammu('getussd', '*100#');
     expect(out).toMatch(/Service reply\s+: "Telekom\.de: your balance is 12\.34 EUR\."/);
