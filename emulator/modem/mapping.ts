@@ -1,5 +1,5 @@
 import { isRegistered } from '../state/derive.js';
-import type { DeviceState, Registration, Technology } from '../state/device-state.js';
+import type { DeviceState, Registration, SmsMessage, Technology } from '../state/device-state.js';
 
 // The AT surface's one mapping per value (27.007), next to goform's in emulator/http/keys: same state, same truth.
 
@@ -54,4 +54,17 @@ export function efIccid(iccid: string): string {
 
 function clamp(n: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, n));
+}
+
+/** Text-mode time stamp "yy/MM/dd,hh:mm:ss±zz", zz in quarter hours (27.005 §3.3.1 <scts>). */
+export function textTimestamp(m: SmsMessage): string {
+  const d = new Date(m.timeMs + m.tzHours * 3_600_000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const q = Math.round(m.tzHours * 4);
+  return `${p(d.getUTCFullYear() % 100)}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())},${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${q < 0 ? '-' : '+'}${p(Math.abs(q))}`;
+}
+
+/** TPDU length of a PDU in hex with its SMSC field: what +CMGS, +CMGL, +CMGR and +CMT count. */
+export function tpduLength(hex: string): number {
+  return hex.length / 2 - 1 - parseInt(hex.slice(0, 2), 16);
 }

@@ -4,7 +4,7 @@ import { AtPort, CommandTable, type AtCommand, type AtSettings } from './at-engi
 import { basicCommands } from './commands/basic-commands.js';
 import { networkCommands, registrationLine } from './commands/network-commands.js';
 import { smsCommands, storedPdu } from './commands/sms-commands.js';
-import { zpasTech } from './mapping.js';
+import { textTimestamp, tpduLength, zpasTech } from './mapping.js';
 import type { Concat } from './pdu.js';
 import { MEMORY, SmsIndex } from './sms-index.js';
 
@@ -99,9 +99,9 @@ export class Modem {
         for (const part of this.index.parts(message.store).filter((p) => p.message.id === message.id)) {
           if (port.settings.cmgf === 0) {
             const hex = storedPdu({ settings: port.settings, port, modem: this }, part);
-            port.urc(`+CMT: ,${hex.length / 2 - 1 - parseInt(hex.slice(0, 2), 16)}`, hex);
+            port.urc(`+CMT: ,${tpduLength(hex)}`, hex);
           } else {
-            port.urc(`+CMT: "${message.number}",,"${cmtTime(message)}"`, this.encodeString(part.text, port.settings));
+            port.urc(`+CMT: "${message.number}",,"${textTimestamp(message)}"`, this.encodeString(part.text, port.settings));
           }
         }
       }
@@ -136,11 +136,4 @@ export class ConcatAssembler {
     this.#pending.delete(key);
     return entry.parts.join('');
   }
-}
-
-function cmtTime(m: SmsMessage): string {
-  const d = new Date(m.timeMs + m.tzHours * 3_600_000);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const q = Math.round(m.tzHours * 4);
-  return `${p(d.getUTCFullYear() % 100)}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())},${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${q < 0 ? '-' : '+'}${p(Math.abs(q))}`;
 }

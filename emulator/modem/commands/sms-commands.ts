@@ -1,7 +1,8 @@
 import { isRegistered } from '../../state/derive.js';
-import type { SmsMessage, SmsStore } from '../../state/device-state.js';
+import type { SmsStore } from '../../state/device-state.js';
 import { cmsError, error, ok, prompt, type AtCommand, type AtContext, type AtReply } from '../at-engine.js';
 import { buildDeliver, buildSubmit, concatOf, decodePdu, encodePdu, type Pdu } from '../pdu.js';
+import { textTimestamp, tpduLength } from '../mapping.js';
 import { STORE_OF, type IndexedPart } from '../sms-index.js';
 
 // SMS per 27.005 (modem-at.md §3.7): message format, memories, new-message indications, send, list, read, delete.
@@ -33,18 +34,6 @@ export function storedPdu(c: AtContext, p: IndexedPart): string {
   return encodePdu(all[p.part]!).hex;
 }
 
-function tpduLength(hex: string): number {
-  const smscLen = parseInt(hex.slice(0, 2), 16);
-  return hex.length / 2 - 1 - smscLen;
-}
-
-function scts(m: SmsMessage): string {
-  const d = new Date(m.timeMs + m.tzHours * 3_600_000);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const q = Math.round(m.tzHours * 4);
-  return `${p(d.getUTCFullYear() % 100)}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())},${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${q < 0 ? '-' : '+'}${p(Math.abs(q))}`;
-}
-
 function listEntry(c: AtContext, p: IndexedPart): string[] {
   const stat = STAT_PDU[p.message.tag]!;
   if (c.settings.cmgf === 0) {
@@ -52,7 +41,7 @@ function listEntry(c: AtContext, p: IndexedPart): string[] {
     return [`+CMGL: ${p.index},${stat},,${tpduLength(hex)}`, hex];
   }
   const text = c.modem.encodeString(p.text, c.settings);
-  const time = stat <= 1 ? `,"${scts(p.message)}"` : '';
+  const time = stat <= 1 ? `,"${textTimestamp(p.message)}"` : '';
   return [`+CMGL: ${p.index},"${STAT_TEXT[stat]}","${p.message.number}",${time}`, text];
 }
 
@@ -172,7 +161,7 @@ export const smsCommands: AtCommand[] = [
         const hex = storedPdu(c, part);
         return ok(`+CMGR: ${stat},,${tpduLength(hex)}`, hex);
       }
-      const time = stat <= 1 ? `,,"${scts(part.message)}"` : ',';
+      const time = stat <= 1 ? `,,"${textTimestamp(part.message)}"` : ',';
       return ok(`+CMGR: "${STAT_TEXT[stat]}","${part.message.number}"${time}`, c.modem.encodeString(part.text, c.settings));
     },
   },
