@@ -180,6 +180,8 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
       lastUpdateMs: null,
       autoCheck: { mode: '1', intervalDays: 1, roamPermission: '0' },
       selector: 'none',
+      fault: 'none',
+      previousVersion: null,
     },
     apn: { mode: 'auto', profiles: Array.from({ length: 20 }, () => null), defaultIndex: 0, autoProfile: apnProfile },
     wan: {

@@ -1,305 +1,352 @@
 // The one device model every surface (goform HTTP, AT modem, cloud, control API) reads and changes.
-// Plain JSON-serialisable data, so a state can be snapshotted and restored. Imports nothing.
+// Plain JSON data; the zod schemas are the source of the types and validate snapshots, restores and patches.
+import { z } from 'zod';
 
-export type Technology = 'LTE' | 'ENDC' | 'SA' | 'WCDMA' | 'GSM';
-export type Registration = 'home' | 'roaming' | 'searching' | 'denied' | 'none';
-export type SimStatus = 'ready' | 'absent' | 'pin' | 'puk' | 'network-locked';
-export type PppStatus = 'ppp_disconnected' | 'ppp_connecting' | 'ppp_connected' | 'ppp_disconnecting';
-export type SmsTag = 0 | 1 | 2 | 3 | 4; // 0 read, 1 unread, 2 sent, 3 send failed, 4 draft (goform-api.md §5.1)
-export type SmsStore = 'device' | 'sim';
+export const technologySchema = z.enum(['LTE', 'ENDC', 'SA', 'WCDMA', 'GSM']);
+export const registrationSchema = z.enum(['home', 'roaming', 'searching', 'denied', 'none']);
+export const simStatusSchema = z.enum(['ready', 'absent', 'pin', 'puk', 'network-locked']);
+export const pppStatusSchema = z.enum(['ppp_disconnected', 'ppp_connecting', 'ppp_connected', 'ppp_disconnecting']);
+/** 0 read, 1 unread, 2 sent, 3 send failed, 4 draft (goform-api.md §5.1). */
+export const smsTagSchema = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+export const smsStoreSchema = z.enum(['device', 'sim']);
 
-export interface Identity {
-  imei: string;
-  imsi: string;
-  iccid: string;
-  msisdn: string;
-  serialNumber: string;
-  macAddress: string;
-  bssid: string;
-  deviceName: string;
-}
+const int = z.number().int();
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const digits = (min: number, max: number) => z.string().regex(new RegExp(`^\\d{${min},${max}}$`));
 
-export interface SimState {
-  status: SimStatus;
-  pin: string;
-  puk: string;
-  pinEnabled: boolean;
-  pinAttemptsLeft: number;
-  pukAttemptsLeft: number;
-}
+export const identitySchema = z.object({
+  imei: digits(15, 15),
+  imsi: digits(6, 15),
+  iccid: digits(18, 20),
+  msisdn: z.string().max(20),
+  serialNumber: z.string().max(32),
+  macAddress: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/),
+  bssid: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/),
+  deviceName: z.string().max(64),
+});
 
-export interface Operator {
-  mcc: string;
-  mnc: string;
-  longName: string;
-  shortName: string;
-}
+export const simSchema = z.object({
+  status: simStatusSchema,
+  pin: digits(4, 8),
+  puk: digits(8, 8),
+  pinEnabled: z.boolean(),
+  pinAttemptsLeft: int.min(0).max(3),
+  pukAttemptsLeft: int.min(0).max(10),
+});
 
-export interface RadioState {
-  technology: Technology;
-  registration: Registration;
+export const operatorSchema = z.object({ mcc: digits(3, 3), mnc: digits(2, 3), longName: z.string().max(64), shortName: z.string().max(32) });
+
+export const nrSchema = z.object({
+  rsrpDbm: z.number().min(-156).max(-31),
+  rsrqDb: z.number().min(-43).max(20),
+  sinrDb: z.number().min(-23).max(40),
+  band: z.string().regex(/^n\d{1,3}$/),
+  pci: int.min(0).max(1007),
+  cellId: int.min(0),
+});
+
+export const radioSchema = z.object({
+  technology: technologySchema,
+  registration: registrationSchema,
   /** The network the device is registered on (home carrier, or the roaming partner). */
-  operator: Operator;
-  rsrpDbm: number;
-  rsrqDb: number;
-  sinrDb: number;
-  rssiDbm: number;
+  operator: operatorSchema,
+  rsrpDbm: z.number().min(-140).max(-44),
+  rsrqDb: z.number().min(-20).max(-3),
+  sinrDb: z.number().min(-20).max(40),
+  rssiDbm: z.number().min(-120).max(-25),
   /** NR leg (ENDC/SA); null when there is none. */
-  nr: { rsrpDbm: number; rsrqDb: number; sinrDb: number; band: string; pci: number; cellId: number } | null;
-  band: number;
-  earfcn: number;
-  cellId: number;
-  pci: number;
-  tac: number;
-  caActive: boolean;
+  nr: nrSchema.nullable(),
+  band: int.min(1).max(255),
+  earfcn: int.min(0).max(262143),
+  cellId: int.min(0).max(0xfffffff),
+  pci: int.min(0).max(503),
+  tac: int.min(0).max(0xffff),
+  caActive: z.boolean(),
   /** Operators a manual scan finds (stat follows 27.007 +COPS: 1 available, 2 current, 3 forbidden). */
-  scanResults: { stat: number; operator: Operator; rat: number }[];
-}
+  scanResults: z.array(z.object({ stat: int.min(0).max(3), operator: operatorSchema, rat: int.min(0).max(13) })),
+});
 
-export interface NetworkPrefs {
+export const networkPrefsSchema = z.object({
   /** BearerPreference / net_select value, e.g. NETWORK_auto, Only_LTE, WL_AND_5G. */
-  bearerPreference: string;
-  selectionMode: 'auto_select' | 'manual_select';
-  manualNetwork: { numeric: string; rat: number } | null;
-  connectionMode: 'auto_dial' | 'manual_dial';
-  dataRoaming: boolean;
-  mobileData: boolean;
-  scan: { status: '' | 'manual_selecting'; result: '' | 'manual_success' | 'manual_fail' };
-  bandLockMask: string;
-}
+  bearerPreference: z.string(),
+  selectionMode: z.enum(['auto_select', 'manual_select']),
+  manualNetwork: z.object({ numeric: z.string(), rat: int }).nullable(),
+  connectionMode: z.enum(['auto_dial', 'manual_dial']),
+  dataRoaming: z.boolean(),
+  mobileData: z.boolean(),
+  scan: z.object({ status: z.enum(['', 'manual_selecting']), result: z.enum(['', 'manual_success', 'manual_fail']) }),
+  bandLockMask: z.string(),
+});
 
-export interface ConnectionState {
-  ppp: PppStatus;
-  wanIpv4: string;
-  wanIpv6: string;
-  dns: [string, string];
+export const connectionSchema = z.object({
+  ppp: pppStatusSchema,
+  wanIpv4: z.string(),
+  wanIpv6: z.string(),
+  dns: z.tuple([z.string(), z.string()]),
   /** Virtual ms when the current data session began (null when disconnected). */
-  connectedSinceMs: number | null;
-  dialFailures: number;
-  pdpRejected: boolean;
-}
+  connectedSinceMs: z.number().nullable(),
+  dialFailures: int.min(0),
+  /** The network rejects PDP activation (wrong APN, not subscribed): connecting fails. */
+  pdpRejected: z.boolean(),
+});
 
-export interface BatteryState {
-  present: boolean;
-  percent: number;
+export const batterySchema = z.object({
+  present: z.boolean(),
+  percent: int.min(0).max(100),
   /** Exact level with fractions, so slow drain accumulates deterministically. */
-  level: number;
-  chargerConnected: boolean;
+  level: z.number().min(0).max(100),
+  chargerConnected: z.boolean(),
   /** %/hour drained on battery with the radio idle. */
-  drainPerHour: number;
+  drainPerHour: z.number().min(0).max(1000),
   /** %/hour gained on the charger. */
-  chargePerHour: number;
-}
+  chargePerHour: z.number().min(0).max(1000),
+});
 
-export interface TrafficState {
-  realtimeTxBytes: number;
-  realtimeRxBytes: number;
-  realtimeSeconds: number;
-  monthlyTxBytes: number;
-  monthlyRxBytes: number;
-  monthlySeconds: number;
-  txBytesPerSecond: number;
-  rxBytesPerSecond: number;
+export const trafficSchema = z.object({
+  realtimeTxBytes: int.min(0),
+  realtimeRxBytes: int.min(0),
+  realtimeSeconds: int.min(0),
+  monthlyTxBytes: int.min(0),
+  monthlyRxBytes: int.min(0),
+  monthlySeconds: int.min(0),
+  txBytesPerSecond: int.min(0),
+  rxBytesPerSecond: int.min(0),
   /** Mean rates the speed model wanders around while connected, bytes/s. */
-  meanTxBytesPerSecond: number;
-  meanRxBytesPerSecond: number;
+  meanTxBytesPerSecond: z.number().min(0),
+  meanRxBytesPerSecond: z.number().min(0),
   /** Month (1-12) the monthly counters belong to. */
-  month: number;
-  lastMonthTotalBytes: number;
-}
+  month: int.min(1).max(12),
+  lastMonthTotalBytes: int.min(0),
+});
 
-export interface DataLimitState {
-  enabled: boolean;
-  unit: 'data' | 'time';
+export const dataLimitSchema = z.object({
+  enabled: z.boolean(),
+  unit: z.enum(['data', 'time']),
   /** data: "<n>_<mult>" where MB = n * mult; time: hours. */
-  size: string;
-  alertPercent: number;
-  autoClear: boolean;
-  clearDay: number;
-}
+  size: z.string().regex(/^\d+(_(1|1024))?$/),
+  alertPercent: int.min(1).max(100),
+  autoClear: z.boolean(),
+  clearDay: int.min(1).max(31),
+});
 
-export interface WifiSsid {
-  ssid: string;
-  password: string;
-  authMode: string;
-  encrypType: string;
-  hidden: boolean;
-  maxAccess: number;
-  isolation: boolean;
-}
+export const wifiSsidSchema = z.object({
+  ssid: z.string().min(1).max(32),
+  password: z.string().max(63),
+  authMode: z.string(),
+  encrypType: z.string(),
+  hidden: z.boolean(),
+  maxAccess: int.min(1).max(32),
+  isolation: z.boolean(),
+});
 
-export interface WifiState {
-  enabled: boolean;
-  main: WifiSsid;
-  guestEnabled: boolean;
-  guest: WifiSsid;
-  channel: number;
-  band: 'b' | 'a';
-  wirelessMode: string;
-  countryCode: string;
-  coverage: string;
+export const wifiSchema = z.object({
+  enabled: z.boolean(),
+  main: wifiSsidSchema,
+  guestEnabled: z.boolean(),
+  guest: wifiSsidSchema,
+  channel: int.min(0).max(165),
+  band: z.enum(['b', 'a']),
+  wirelessMode: z.string(),
+  countryCode: z.string(),
+  coverage: z.string(),
   /** Minutes without clients before Wi-Fi sleeps; -1 never. */
-  sleepAfterMinutes: number;
-  aclMode: 0 | 1 | 2;
-  macWhiteList: string[];
-  macBlackList: string[];
-  hostnameBlackList: string[];
+  sleepAfterMinutes: int.min(-1),
+  aclMode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  macWhiteList: z.array(z.string()),
+  macBlackList: z.array(z.string()),
+  hostnameBlackList: z.array(z.string()),
   /** Virtual ms when the last client left (drives sleepAfterMinutes). */
-  idleSinceMs: number | null;
-}
+  idleSinceMs: z.number().nullable(),
+});
 
-export interface Station {
-  mac: string;
-  hostname: string;
-  ip: string;
-  ssidIndex: 0 | 1;
-  medium: 'wifi' | 'lan';
-  online: boolean;
-  connectedAtMs: number;
+export const stationSchema = z.object({
+  mac: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/),
+  hostname: z.string().max(64),
+  ip: z.string(),
+  ssidIndex: z.union([z.literal(0), z.literal(1)]),
+  medium: z.enum(['wifi', 'lan']),
+  online: z.boolean(),
+  connectedAtMs: z.number(),
   /** Total ms online before the current connection (for offline devices, the whole last session). */
-  lastDurationMs: number;
+  lastDurationMs: z.number().min(0),
   /** In the parental-control (child) group: its access follows `accessSchedule`. */
-  child: boolean;
+  child: z.boolean(),
   /** Allowed hours per weekday ("0" = Sunday); a missing day = no limit. Empty object = always allowed. */
-  accessSchedule: Record<string, number[]>;
-}
+  accessSchedule: z.record(z.string().regex(/^[0-6]$/), z.array(int.min(0).max(23))),
+  /** Join attempts refused by the access list (blocked device trying to connect). */
+  blockedAttempts: int.min(0),
+});
 
-export interface SmsMessage {
-  id: number;
-  number: string;
+export const smsMessageSchema = z.object({
+  id: int.min(1),
+  number: z.string().max(40),
   /** Text as a JS string (UTF-16). */
-  text: string;
-  tag: SmsTag;
-  store: SmsStore;
+  text: z.string(),
+  tag: smsTagSchema,
+  store: smsStoreSchema,
   /** Virtual ms of arrival or sending. */
-  timeMs: number;
+  timeMs: z.number(),
   /** Timezone offset in hours written in the date field, e.g. 8 or -5 or 5.5. */
-  tzHours: number;
-  draftGroupId: string;
-  concatTotal: number;
-  concatReceived: number;
-}
+  tzHours: z.number().min(-12).max(14),
+  draftGroupId: z.string(),
+  concatTotal: int.min(0),
+  concatReceived: int.min(0),
+});
 
-export interface SmsState {
-  messages: SmsMessage[];
-  nextId: number;
-  deviceCapacity: number;
-  simCapacity: number;
-  smsc: string;
-  validityPeriod: string;
-  statusReport: boolean;
-  receivedFlag: boolean;
-  statusReportFlag: boolean;
+export const smsSchema = z.object({
+  messages: z.array(smsMessageSchema),
+  nextId: int.min(1),
+  deviceCapacity: int.min(1),
+  simCapacity: int.min(1),
+  smsc: z.string(),
+  validityPeriod: z.enum(['twelve_hours', 'one_day', 'one_week', 'largest']),
+  statusReport: z.boolean(),
+  receivedFlag: z.boolean(),
+  statusReportFlag: z.boolean(),
   /** sms_cmd -> result ("1" processing, "2" failed, "3" success), goform-api.md §5.4. */
-  cmdStatus: Record<string, '1' | '2' | '3'>;
-  /** When true, SEND_SMS ends in result 2 and the sent copy gets tag 3. */
-  sendFailure: boolean;
-  ussd: { flag: string; data: string; action: string; dcs: string };
-}
+  cmdStatus: z.record(z.string(), z.enum(['1', '2', '3'])),
+  /** When true, sending fails: SEND_SMS ends in result 2 (tag 3), AT+CMGS in +CMS ERROR. */
+  sendFailure: z.boolean(),
+  ussd: z.object({ flag: z.string(), data: z.string(), action: z.string(), dcs: z.string() }),
+});
 
-export interface FotaState {
-  currentVersion: string;
+export const fotaSchema = z.object({
+  currentVersion: z.string().min(1),
   /** A version published by the (emulated) update server, or null when none. */
-  available: { version: string; sizeBytes: number; description: string; mandatory: boolean } | null;
-  newVersionState: string;
-  upgradeState: string;
-  downloadedBytes: number;
-  downloadBytesPerSecond: number;
-  upgradeResult: string;
-  lastCheckMs: number | null;
-  lastUpdateMs: number | null;
-  autoCheck: { mode: string; intervalDays: number; roamPermission: string };
-  selector: string;
-}
+  available: z.object({ version: z.string().min(1), sizeBytes: int.min(1), description: z.string(), mandatory: z.boolean() }).nullable(),
+  newVersionState: z.string(),
+  upgradeState: z.string(),
+  downloadedBytes: int.min(0),
+  downloadBytesPerSecond: int.min(0),
+  upgradeResult: z.string(),
+  lastCheckMs: z.number().nullable(),
+  lastUpdateMs: z.number().nullable(),
+  autoCheck: z.object({ mode: z.string(), intervalDays: int.min(1), roamPermission: z.string() }),
+  selector: z.string(),
+  /** Injected fault for the next download or install (control API). */
+  fault: z.enum(['none', 'stall', 'checksum', 'power-loss']),
+  /** The version to return to on rollback (the one before the last update). */
+  previousVersion: z.string().nullable(),
+});
 
-export interface ApnProfile {
-  profileName: string;
-  apn: string;
-  dial: string;
-  auth: 'none' | 'pap' | 'chap';
-  username: string;
-  password: string;
-  pdpType: 'IP' | 'IPv6' | 'IPv4v6';
-  dnsMode: 'auto' | 'manual';
-  dns1: string;
-  dns2: string;
-}
+export const apnProfileSchema = z.object({
+  profileName: z.string().min(1).max(32),
+  apn: z.string().max(63),
+  dial: z.string(),
+  auth: z.enum(['none', 'pap', 'chap']),
+  username: z.string(),
+  password: z.string(),
+  pdpType: z.enum(['IP', 'IPv6', 'IPv4v6']),
+  dnsMode: z.enum(['auto', 'manual']),
+  dns1: z.string(),
+  dns2: z.string(),
+});
 
-export interface ApnState {
-  mode: 'auto' | 'manual';
+export const apnSchema = z.object({
+  mode: z.enum(['auto', 'manual']),
   /** 20 slots (APN_config0..19), null = empty. */
-  profiles: (ApnProfile | null)[];
-  defaultIndex: number;
-  autoProfile: ApnProfile;
-}
+  profiles: z.array(apnProfileSchema.nullable()).length(20),
+  defaultIndex: int.min(0).max(19),
+  autoProfile: apnProfileSchema,
+});
 
-export interface WanState {
-  mode: string;
-  autoMode: string;
-  pppoe: { username: string; password: string; dialMode: string; status: PppStatus };
-  staticIp: { ip: string; netmask: string; gateway: string; dns1: string; dns2: string };
-  lan: { ip: string; netmask: string; dhcpStart: string; dhcpEnd: string; leaseHours: number; domain: string };
-}
+export const wanSchema = z.object({
+  mode: z.string(),
+  autoMode: z.string(),
+  pppoe: z.object({ username: z.string(), password: z.string(), dialMode: z.string(), status: pppStatusSchema }),
+  staticIp: z.object({ ip: z.string(), netmask: z.string(), gateway: z.string(), dns1: z.string(), dns2: z.string() }),
+  lan: z.object({ ip: z.string(), netmask: z.string(), dhcpStart: z.string(), dhcpEnd: z.string(), leaseHours: int.min(1), domain: z.string() }),
+});
 
-export interface ScheduleState {
-  led: { nightMode: boolean; start: string; end: string; closeAllLed: boolean };
-  sleepWake: { wakeEnabled: boolean; sleepEnabled: boolean; wakeTime: string; sleepTime: string };
-  rebootSchedule: { enabled: boolean; hour: number; minute: number };
+export const schedulesSchema = z.object({
+  led: z.object({ nightMode: z.boolean(), start: hhmm, end: hhmm, closeAllLed: z.boolean() }),
+  sleepWake: z.object({ wakeEnabled: z.boolean(), sleepEnabled: z.boolean(), wakeTime: hhmm, sleepTime: hhmm }),
+  rebootSchedule: z.object({ enabled: z.boolean(), hour: int.min(0).max(23), minute: int.min(0).max(59) }),
   /** The parental-control schedule (`time_limited`) applied to child-group stations. */
-  timeLimited: Record<string, number[]>;
-}
+  timeLimited: z.record(z.string().regex(/^[0-6]$/), z.array(int.min(0).max(23))),
+});
 
-export interface LoginState {
+export const loginSchema = z.object({
   /** Plain text when known (needed for base64-generation checks); null after a SHA256-only change. */
-  password: string | null;
+  password: z.string().min(1).nullable(),
   /** Upper-case hex SHA256 of the password (what the SHA256+LD generation checks against). */
-  passwordSha256: string;
-  failuresLeft: number;
+  passwordSha256: z.string().regex(/^[0-9A-F]{64}$/),
+  failuresLeft: int.min(0).max(5),
   /** Virtual ms until which login is locked; null when not locked. */
-  lockedUntilMs: number | null;
-}
+  lockedUntilMs: z.number().nullable(),
+});
 
-export interface ShareState {
-  enabled: boolean;
-  mode: 'http_share_mode' | 'usb_mode';
-  access: 'readWrite' | 'readOnly';
-  sharedPath: string;
-  quotaBytes: number;
-}
+export const shareSchema = z.object({
+  enabled: z.boolean(),
+  mode: z.enum(['http_share_mode', 'usb_mode']),
+  access: z.enum(['readWrite', 'readOnly']),
+  sharedPath: z.string(),
+  quotaBytes: int.min(1),
+});
 
-export interface SystemState {
-  language: string;
-  bootedAtMs: number;
-  rebootCount: number;
-  restoreFlag: boolean;
-  poweredOn: boolean;
+export const systemSchema = z.object({
+  language: z.string(),
+  bootedAtMs: z.number(),
+  rebootCount: int.min(0),
+  restoreFlag: z.boolean(),
+  poweredOn: z.boolean(),
   /** Why the device is off: rebooting (back by itself) or an empty battery (back on the charger). */
-  offReason: '' | 'reboot' | 'battery-empty';
-  tzHours: number;
-}
+  offReason: z.enum(['', 'reboot', 'battery-empty']),
+  tzHours: z.number().min(-12).max(14),
+});
 
-export interface DeviceState {
-  id: string;
-  profile: string;
-  seed: number;
-  identity: Identity;
-  sim: SimState;
-  homeOperator: Operator;
-  roamingOperator: Operator;
-  radio: RadioState;
-  network: NetworkPrefs;
-  connection: ConnectionState;
-  battery: BatteryState;
-  traffic: TrafficState;
-  dataLimit: DataLimitState;
-  wifi: WifiState;
-  stations: Station[];
-  sms: SmsState;
-  fota: FotaState;
-  apn: ApnState;
-  wan: WanState;
-  schedules: ScheduleState;
-  login: LoginState;
-  share: ShareState;
-  system: SystemState;
-}
+export const deviceStateSchema = z.object({
+  id: z.string().min(1),
+  profile: z.string(),
+  seed: int.min(0),
+  identity: identitySchema,
+  sim: simSchema,
+  homeOperator: operatorSchema,
+  roamingOperator: operatorSchema,
+  radio: radioSchema,
+  network: networkPrefsSchema,
+  connection: connectionSchema,
+  battery: batterySchema,
+  traffic: trafficSchema,
+  dataLimit: dataLimitSchema,
+  wifi: wifiSchema,
+  stations: z.array(stationSchema),
+  sms: smsSchema,
+  fota: fotaSchema,
+  apn: apnSchema,
+  wan: wanSchema,
+  schedules: schedulesSchema,
+  login: loginSchema,
+  share: shareSchema,
+  system: systemSchema,
+});
+
+export type Technology = z.infer<typeof technologySchema>;
+export type Registration = z.infer<typeof registrationSchema>;
+export type SimStatus = z.infer<typeof simStatusSchema>;
+export type PppStatus = z.infer<typeof pppStatusSchema>;
+export type SmsTag = z.infer<typeof smsTagSchema>;
+export type SmsStore = z.infer<typeof smsStoreSchema>;
+export type Identity = z.infer<typeof identitySchema>;
+export type SimState = z.infer<typeof simSchema>;
+export type Operator = z.infer<typeof operatorSchema>;
+export type RadioState = z.infer<typeof radioSchema>;
+export type NetworkPrefs = z.infer<typeof networkPrefsSchema>;
+export type ConnectionState = z.infer<typeof connectionSchema>;
+export type BatteryState = z.infer<typeof batterySchema>;
+export type TrafficState = z.infer<typeof trafficSchema>;
+export type DataLimitState = z.infer<typeof dataLimitSchema>;
+export type WifiSsid = z.infer<typeof wifiSsidSchema>;
+export type WifiState = z.infer<typeof wifiSchema>;
+export type Station = z.infer<typeof stationSchema>;
+export type SmsMessage = z.infer<typeof smsMessageSchema>;
+export type SmsState = z.infer<typeof smsSchema>;
+export type FotaState = z.infer<typeof fotaSchema>;
+export type ApnProfile = z.infer<typeof apnProfileSchema>;
+export type ApnState = z.infer<typeof apnSchema>;
+export type WanState = z.infer<typeof wanSchema>;
+export type ScheduleState = z.infer<typeof schedulesSchema>;
+export type LoginState = z.infer<typeof loginSchema>;
+export type ShareState = z.infer<typeof shareSchema>;
+export type SystemState = z.infer<typeof systemSchema>;
+export type DeviceState = z.infer<typeof deviceStateSchema>;

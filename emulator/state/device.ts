@@ -296,6 +296,7 @@ export class Device {
       lastDurationMs: 0,
       child: false,
       accessSchedule: {},
+      blockedAttempts: 0,
     };
     this.update((s) => {
       s.stations.push(station);

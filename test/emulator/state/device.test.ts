@@ -136,3 +136,16 @@ describe('device simulation on the virtual clock', () => {
     expect(device.smsCount('device')).toBe(100);
   });
 });
+
+describe('device state schema', () => {
+  it.each(['mf79u', 'mc888', 'mf823', 'mf286d'])('validates the initial state of %s and a state after a busy hour', async (profile) => {
+    const { deviceStateSchema } = await import('../../../emulator/state/device-state.js');
+    const emu = createTestEmulator({ profile });
+    expect(deviceStateSchema.safeParse(emu.device.state).error).toBeUndefined();
+    emu.device.joinStation({ mac: '02:00:00:00:00:01', hostname: 'x' });
+    emu.device.receiveSms({ number: '+1', text: 'x' });
+    emu.clock.advance(3_600_000);
+    expect(deviceStateSchema.safeParse(JSON.parse(JSON.stringify(emu.device.state))).error).toBeUndefined();
+    await emu.close();
+  });
+});
