@@ -26,6 +26,10 @@ serve options:
   --modem-pty PATH  also offer the AT modem as a pseudo-terminal at PATH (needs socat)
   --modem-tcp PORT  also offer the AT modem on TCP PORT (0 picks a free one)
   --modem-host HOST address for --modem-tcp (default 127.0.0.1)
+  --control-port P  control API port (default 8081; 0 picks a free one)
+  --control-host H  control API address (default 127.0.0.1; others need a token)
+  --control-token T bearer token the control API requires (or ROUTERLAB_CONTROL_TOKEN)
+  --journal-size N  journal ring size in entries (default 10000)
   --verbose         print stack traces of errors
 `;
 
@@ -41,6 +45,10 @@ const SERVE_OPTIONS = {
   'modem-pty': { type: 'string' },
   'modem-tcp': { type: 'string' },
   'modem-host': { type: 'string' },
+  'control-port': { type: 'string' },
+  'control-host': { type: 'string' },
+  'control-token': { type: 'string' },
+  'journal-size': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -112,6 +120,8 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     clockMode: values.paused ? 'paused' : 'running',
     ...(values.password === undefined ? {} : { password: values.password }),
     ...(values['share-dir'] === undefined ? {} : { shareDir: values['share-dir'] }),
+    journalCapacity: intOption('--journal-size', values['journal-size'], 10_000, 1, 10_000_000),
+    controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
   });
   try {
     const url = await emulator.listen({
@@ -119,6 +129,11 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
       port: intOption('--port', values.port, 8080, 0, 65535),
     });
     io.out(`goform listening on ${url}`);
+    const controlUrl = await emulator.listenControl({
+      host: values['control-host'] ?? '127.0.0.1',
+      port: intOption('--control-port', values['control-port'], 8081, 0, 65535),
+    });
+    io.out(`control api listening on ${controlUrl}/api/v1 (docs: ${controlUrl}/api/v1/docs)`);
     if (values['modem-tcp'] !== undefined) {
       const tcp = await emulator.listenModemTcp({
         host: values['modem-host'] ?? '127.0.0.1',

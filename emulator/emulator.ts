@@ -5,6 +5,11 @@ import { BenchError } from '../hil/errors.js';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.js';
 import { FileShare } from './http/file-share.js';
 import { createGoformApp, type GoformApp, type UnhandledPolicy } from './http/goform-app.js';
+import type { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { createControlApp } from './control/control-app.js';
+import { Faults } from './control/faults.js';
+import { Journal } from './control/journal.js';
 import { Modem } from './modem/modem.js';
 import { listenModemTcp, openModemPty, type ModemPty, type ModemTcp } from './modem/transports.js';
 import { Device } from './state/device.js';
@@ -27,6 +32,10 @@ export interface EmulatorOptions {
   shareDir?: string;
   /** Policy for unimplemented goformIds and paths. Default 'warn'. */
   onUnhandled?: UnhandledPolicy;
+  /** Journal ring size in entries. Default 10000. */
+  journalCapacity?: number;
+  /** Token the control API requires; default none (then it may only listen on loopback). */
+  controlToken?: string | undefined;
 }
 
 export interface Emulator {
@@ -36,6 +45,17 @@ export interface Emulator {
   readonly share: FileShare | null;
   /** The AT modem over the same device state; open in-process ports with modem.openPort(). */
   readonly modem: Modem;
+  /** Every goform request and AT command/URC, bounded. */
+  readonly journal: Journal;
+  /** Faults injected on the goform and AT surfaces. */
+  readonly faults: Faults;
+  /** The control API app (stimuli, time, faults, journal, events, OpenAPI at /api/v1/openapi.json). */
+  readonly control: Hono<{ Bindings: Partial<HttpBindings> }>;
+  /**
+   * Serve the control API (default 127.0.0.1:8081). Rejects with CONFIG_INVALID on a non-loopback host
+   * without a token, or when the port is taken.
+   */
+  listenControl(options?: { host?: string; port?: number }): Promise<string>;
   /** Serve the goform API; resolves with the bound URL. Rejects with CONFIG_INVALID when the port is taken. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Offer the modem on loopback TCP (one AT port per connection). Rejects with CONFIG_INVALID when taken. */
@@ -59,9 +79,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
   const device = new Device({ profile, clock, seed, ...(options.password === undefined ? {} : { password: options.password }) });
   const share = profile.keyGroups.includes('httpshare') ? new FileShare(device, options.shareDir) : null;
-  const goform = createGoformApp({ device, share, ...(options.onUnhandled ? { onUnhandled: options.onUnhandled } : {}) });
-  const modem = new Modem(device);
+  const journal = new Journal(options.journalCapacity ?? 10_000);
+  const faults = new Faults(seed);
+  const modem = new Modem(device, [], faults);
+  modem.journal = journal;
+  const goform = createGoformApp({ device, share, journal, faults, ...(options.onUnhandled ? { onUnhandled: options.onUnhandled } : {}) });
+  const controlToken = options.controlToken ?? null;
+  const control = createControlApp({ devices: new Map([[device.state.id, { device, modem, faults }]]), clock, journal, token: controlToken });
   const modemTransports: { close(): Promise<void> }[] = [];
+  const servers: Server[] = [];
   let server: Server | undefined;
   let closed = false;
 
@@ -71,6 +97,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     goform,
     share,
     modem,
+    journal,
+    faults,
+    control,
+    async listenControl({ host = '127.0.0.1', port = 8081 } = {}) {
+      if (controlToken === null && !isLoopback(host)) {
+        throw new BenchError('CONFIG_INVALID', `[emulator:control] binding the control API to ${host} needs a token; give --control-token or ROUTERLAB_CONTROL_TOKEN`);
+      }
+      const controlListener = getRequestListener(control.fetch);
+      const s = createServer(function controlRequests(incoming, outgoing) {
+        void controlListener(incoming, outgoing);
+      });
+      servers.push(s);
+      return listenOn(s, host, port, 'control API', '--control-port');
+    },
     async listenModemTcp(opts = {}) {
       const tcp = await listenModemTcp(modem, opts);
       modemTransports.push(tcp);
@@ -88,34 +128,51 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         if (!goform.fastRead(incoming, outgoing)) void honoListener(incoming, outgoing);
       });
       server = s;
-      return new Promise<string>((resolve, reject) => {
-        s.once('error', (e: NodeJS.ErrnoException) => {
-          server = undefined;
-          reject(new BenchError('CONFIG_INVALID', `[emulator] cannot listen on ${host}:${port} (${e.code ?? e.message}); pick another --port`, { cause: e }));
-        });
-        s.listen(port, host, () => {
-          const info = s.address() as AddressInfo;
-          const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-          resolve(`http://${shownHost}:${info.port}`);
-        });
-      });
+      try {
+        return await listenOn(s, host, port, 'goform', '--port');
+      } catch (e) {
+        server = undefined;
+        throw e;
+      }
     },
     async close() {
       if (closed) return;
       closed = true;
       const s = server;
       server = undefined;
-      if (s) {
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
+      if (s) await closeServer(s);
       for (const t of modemTransports.splice(0)) await t.close();
       modem.close();
+      for (const extra of servers.splice(0)) await closeServer(extra);
       device.close();
       clock.close();
       share?.close();
     },
   };
+}
+
+// --- internal ---
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function listenOn(s: Server, host: string, port: number, what: string, flag: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      reject(new BenchError('CONFIG_INVALID', `[emulator] cannot listen for ${what} on ${host}:${port} (${e.code ?? e.message}); pick another ${flag}`, { cause: e }));
+    });
+    s.listen(port, host, () => {
+      const info = s.address() as AddressInfo;
+      const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve(`http://${shownHost}:${info.port}`);
+    });
+  });
+}
+
+function closeServer(s: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    s.close(() => resolve());
+    s.closeAllConnections();
+  });
 }

@@ -1,7 +1,9 @@
 import type { HttpBindings } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyLimit } from 'hono/body-limit';
+import { Faults } from '../control/faults.js';
+import { maskParams, type Journal } from '../control/journal.js';
 import type { Device } from '../state/device.js';
 import { Auth, type Requester } from './auth.js';
 import { CARD_ROOT, ShareError, type FileShare } from './file-share.js';
@@ -18,6 +20,10 @@ export interface GoformAppOptions {
   onUnhandled?: UnhandledPolicy;
   /** Largest goform request body, bytes. Default 64 KiB. */
   maxBodyBytes?: number;
+  /** Where every request is recorded; none by default. */
+  journal?: Journal | undefined;
+  /** Injected latency, errors, drops and slow bodies (control API); none by default. */
+  faults?: Faults | undefined;
 }
 
 export interface GoformApp {
@@ -28,12 +34,18 @@ export interface GoformApp {
 }
 
 const READ_PATH = '/goform/goform_get_cmd_process';
+type GoformEnv = { Bindings: Partial<HttpBindings> };
 
 const FAILURE_JSON = '{"result":"failure"}';
 
 /** The device surface: goform_get_cmd_process, goform_set_cmd_process and the file-share transfer routes. */
 export function createGoformApp(options: GoformAppOptions): GoformApp {
   const { device, share } = options;
+  const journal = options.journal ?? null;
+  const faults = options.faults ?? new Faults(device.state.seed);
+  const record = (kind: string, name: string, params: Record<string, string>, response: string, req: Requester): void => {
+    journal?.record({ deviceId: device.state.id, surface: 'goform', kind, name, params, response, virtualMs: device.now(), wallMs: Date.now(), client: req.ip });
+  };
   const auth = new Auth(device);
   const quirks = device.profile.quirks;
   const groups = new Set(device.profile.keyGroups);
@@ -115,6 +127,28 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     return result;
   };
 
+  // Faults on the device surface (control API): drop, latency, error answers, slow bodies.
+  app.use('/goform/*', async function faultInjection(c: Context<GoformEnv>, next: Next) {
+    if (!faults.goformActive) return next();
+    const g = faults.goform;
+    if (g.dropRate > 0 && faults.random() < g.dropRate) {
+      c.env?.incoming?.socket.destroy();
+      return c.body(null, 503);
+    }
+    const delay = faults.latencyMs();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (g.errorRate > 0 && faults.random() < g.errorRate) {
+      if (g.errorKind === 'http500') return c.body(null, 500);
+      if (g.errorKind === 'empty' && c.req.path === READ_PATH) {
+        const cmd = new URLSearchParams(rawQuery(c.req.url)).get('cmd') ?? '';
+        return send(c, JSON.stringify(Object.fromEntries(cmd.split(',').filter((k) => k).map((k) => [k, '']))));
+      }
+      return send(c, FAILURE_JSON);
+    }
+    await next();
+    if (g.slowBodyBytesPerSecond !== null) c.res = slowBody(c.res, g.slowBodyBytesPerSecond);
+  });
+
   const read = async (c: Context<{ Bindings: Partial<HttpBindings> }>): Promise<Response> => {
     if (!device.isUp()) return down(c);
     let query: ParsedQuery;
@@ -127,7 +161,10 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     } else {
       query = queries.get(rawQuery(c.env?.incoming?.url ?? c.req.url));
     }
-    return send(c, answerRead(query, requester(c, auth.cookieName)).body);
+    const req = requester(c, auth.cookieName);
+    const { body } = answerRead(query, req);
+    if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summarize(body), req);
+    return send(c, body);
   };
 
   /**
@@ -138,10 +175,12 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const fastRead = (incoming: IncomingMessage, outgoing: ServerResponse): boolean => {
     const url = incoming.url ?? '';
     if (incoming.method !== 'GET' || !url.startsWith(READ_PATH) || (url.length > READ_PATH.length && url[READ_PATH.length] !== '?')) return false;
-    if (!device.isUp()) return false;
+    if (!device.isUp() || faults.goformActive) return false;
     const h = incoming.headers;
     const req = requesterFrom(incoming.socket.remoteAddress ?? '', h.cookie, h.referer !== undefined, auth.cookieName);
-    const { body, bytes } = answerRead(queries.get(rawQuery(url)), req);
+    const query = queries.get(rawQuery(url));
+    const { body, bytes } = answerRead(query, req);
+    if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summarize(body), req);
     // writeHead copies the values at once, so one headers object can be reused.
     fastHeaders['Content-Length'] = bytes;
     outgoing.writeHead(200, fastHeaders);
@@ -161,15 +200,19 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     for (const [k, v] of form) fields[k] = v;
     const goformId = fields.goformId ?? '';
     const def = SET_HANDLERS.get(goformId);
+    const req = requester(c, auth.cookieName);
+    const answer = (body: string, extra?: Record<string, string>): Response => {
+      if (journal) record('write', goformId, maskParams(Object.entries(fields)), summarize(body), req);
+      return send(c, body, extra);
+    };
     if (!def) {
       unhandled(`goformId=${goformId}`);
-      return send(c, FAILURE_JSON);
+      return answer(FAILURE_JSON);
     }
-    const req = requester(c, auth.cookieName);
-    if (def.login !== false && !auth.isLoggedIn(req)) return send(c, FAILURE_JSON);
+    if (def.login !== false && !auth.isLoggedIn(req)) return answer(FAILURE_JSON);
     // §1.6: a wrong and a missing AD give the same failure.
-    if (def.ad !== false && !auth.checkAd(req, fields.AD)) return send(c, FAILURE_JSON);
-    if (quirks.requireReferer && !req.hasReferer) return send(c, FAILURE_JSON);
+    if (def.ad !== false && !auth.checkAd(req, fields.AD)) return answer(FAILURE_JSON);
+    if (quirks.requireReferer && !req.hasReferer) return answer(FAILURE_JSON);
     const extra: Record<string, string> = {};
     const ctx: SetContext = {
       device,
@@ -184,9 +227,9 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     };
     try {
       const result = def.handle(ctx);
-      return send(c, JSON.stringify(result), extra);
+      return answer(JSON.stringify(result), extra);
     } catch (e) {
-      if (e instanceof BadField || e instanceof ShareError) return send(c, JSON.stringify({ result: e.result }));
+      if (e instanceof BadField || e instanceof ShareError) return answer(JSON.stringify({ result: e.result }));
       throw e;
     }
   });
@@ -249,14 +292,47 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
 
 // --- internal ---
 
+/** The same response with its body sent in 10 chunks a second at `bytesPerSecond`. */
+function slowBody(res: Response, bytesPerSecond: number): Response {
+  const source = res.body;
+  if (!source) return res;
+  const chunk = Math.max(1, Math.floor(bytesPerSecond / 10));
+  const reader = source.getReader();
+  let pending = new Uint8Array(0);
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (pending.length === 0) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        pending = value;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      controller.enqueue(pending.slice(0, chunk));
+      pending = pending.slice(chunk);
+    },
+  });
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  return new Response(stream, { status: res.status, headers });
+}
+
 interface ParsedQuery {
   text: string;
   cmd: string;
   multi: boolean;
   keys: string[];
   params: URLSearchParams;
+  /** The parameters with secrets masked, computed once for the journal. */
+  masked?: Record<string, string>;
   /** The last plain answer to this query and what it depended on. */
   last?: { version: number; second: number; variant: number; body: string; bytes: number };
+}
+
+/** A journal summary of an answer: its result code, or how many keys it carried. */
+function summarize(body: string): string {
+  const m = /^\{"result":"([^"]*)"/.exec(body);
+  if (m) return `result=${m[1]}`;
+  return body.length > 80 ? `${body.slice(0, 77)}...` : body;
 }
 
 function answer(body: string): { body: string; bytes: number } {

@@ -123,6 +123,8 @@ export class CommandTable {
 }
 
 const CTRL_Z = 0x1a;
+/** What a modem with a garbled line writes under the garbage fault. */
+const GARBAGE = '\u00ff\u00fe#@!~^ZTE?\u0007';
 const ESC = 0x1b;
 const MAX_LINE = 4096;
 
@@ -139,6 +141,8 @@ export class AtPort {
   #prompt: { onBody: (body: string) => AtReply; body: string; textMode: boolean } | null = null;
   #busy = false;
   #urcQueue: string[][] = [];
+  /** The command line being answered (for the journal). */
+  #current = '';
   #output: (text: string) => void;
   #onClose: (() => void)[] = [];
   closed = false;
@@ -240,6 +244,7 @@ export class AtPort {
       return;
     }
     const line = raw.slice(at);
+    this.#current = line;
     if (this.settings.echo) this.#output(`${echoed ?? line}${String.fromCharCode(this.settings.s[3] ?? 13)}`);
     this.#lastLine = line;
     let commands: AtInvocation[];
@@ -289,19 +294,40 @@ export class AtPort {
       this.#emitLines(reply.lines);
       this.#prompt = { onBody: reply.onBody, body: '', textMode: reply.textMode };
       this.#output('\r\n> ');
+      this.#journal('> ');
       return;
     }
+    const faults = this.modem.faults.at;
+    if (faults.noAnswer) {
+      this.#journal('(no answer: fault)');
+      return;
+    }
+    if (faults.garbage) this.#output(`\r\n${GARBAGE}\r\n`);
     this.#emitLines(reply.lines);
-    if (this.settings.quiet) return;
-    const v = this.settings.verbose;
-    if (reply.kind === 'ok') {
-      this.#output(v ? '\r\nOK\r\n' : '0\r');
+    const text = this.#finalText(reply);
+    this.#journal(text.trim() || '(quiet)');
+    if (!text) return;
+    if (faults.delayFinalMs > 0) {
+      setTimeout(() => {
+        if (!this.closed) this.#output(text);
+      }, faults.delayFinalMs);
       return;
     }
-    if (reply.cms !== undefined && this.settings.cmee > 0) this.#output(`\r\n+CMS ERROR: ${reply.cms}\r\n`);
-    else if (reply.cme !== undefined && this.settings.cmee === 1) this.#output(`\r\n+CME ERROR: ${reply.cme}\r\n`);
-    else if (reply.cme !== undefined && this.settings.cmee === 2) this.#output(`\r\n+CME ERROR: ${CME_TEXT[reply.cme] ?? 'unknown'}\r\n`);
-    else this.#output(v ? '\r\nERROR\r\n' : '4\r');
+    this.#output(text);
+  }
+
+  #finalText(reply: AtReply): string {
+    if (this.settings.quiet) return '';
+    const v = this.settings.verbose;
+    if (reply.kind === 'ok') return v ? '\r\nOK\r\n' : '0\r';
+    if (reply.kind === 'error' && reply.cms !== undefined && this.settings.cmee > 0) return `\r\n+CMS ERROR: ${reply.cms}\r\n`;
+    if (reply.kind === 'error' && reply.cme !== undefined && this.settings.cmee === 1) return `\r\n+CME ERROR: ${reply.cme}\r\n`;
+    if (reply.kind === 'error' && reply.cme !== undefined && this.settings.cmee === 2) return `\r\n+CME ERROR: ${CME_TEXT[reply.cme] ?? 'unknown'}\r\n`;
+    return v ? '\r\nERROR\r\n' : '4\r';
+  }
+
+  #journal(response: string): void {
+    this.modem.record({ kind: 'command', name: this.#current, response });
   }
 
   #flushUrcs(): void {
@@ -310,6 +336,7 @@ export class AtPort {
       const lines = this.#urcQueue.shift()!;
       // URC framing: "\r\n<line>\r\n" for the first line; a PDU or text line follows with its own CRLF.
       this.#output(`\r\n${lines.join('\r\n')}\r\n`);
+      this.modem.record({ kind: 'urc', name: lines[0]!, response: lines.slice(1).join(' ') });
     }
   }
 }

@@ -6,6 +6,8 @@ import { networkCommands, registrationLine } from './commands/network-commands.j
 import { smsCommands, storedPdu } from './commands/sms-commands.js';
 import { textTimestamp, tpduLength, zpasTech } from './mapping.js';
 import type { Concat } from './pdu.js';
+import { Faults } from '../control/faults.js';
+import type { Journal } from '../control/journal.js';
 import { MEMORY, SmsIndex } from './sms-index.js';
 
 /** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
@@ -16,12 +18,17 @@ export class Modem {
   readonly assembler = new ConcatAssembler();
   /** +CFUN level (1 full, 4 RF off, 0 minimum). */
   cfun = 1;
+  /** Faults the control API injects (no answer, garbage, delayed final result). */
+  faults: Faults;
+  /** Where command lines and URCs are recorded; none by default. */
+  journal: Journal | null = null;
   #ports = new Set<AtPort>();
   #mr = 0;
   #unsubscribe: (() => void)[] = [];
 
-  constructor(device: Device, extraCommands: AtCommand[] = []) {
+  constructor(device: Device, extraCommands: AtCommand[] = [], faults?: Faults) {
     this.device = device;
+    this.faults = faults ?? new Faults(device.state.seed);
     this.table = new CommandTable([...basicCommands, ...networkCommands, ...smsCommands, ...extraCommands]);
     this.index = new SmsIndex(device);
     this.#unsubscribe.push(
@@ -46,6 +53,21 @@ export class Modem {
 
   resetHandlers(): void {
     this.table.resetHandlers();
+  }
+
+  /** Journal a command line or URC of a port. */
+  record(entry: { kind: 'command' | 'urc'; name: string; response: string }): void {
+    this.journal?.record({
+      deviceId: this.device.state.id,
+      surface: 'at',
+      kind: entry.kind,
+      name: entry.name,
+      params: {},
+      response: entry.response,
+      virtualMs: this.device.now(),
+      wallMs: Date.now(),
+      client: 'at',
+    });
   }
 
   nextMessageReference(): number {

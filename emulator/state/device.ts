@@ -1,7 +1,7 @@
 import { BenchError } from '../../hil/errors.js';
 import type { TimerHandle, VirtualClock } from '../clock/virtual-clock.js';
 import { createInitialState } from './create-state.js';
-import { dataLimitUsed, isDataConnected, isRegistered } from './derive.js';
+import { dataLimitUsed, isBlocked, isDataConnected, isRegistered } from './derive.js';
 import type { DeviceState, Registration, SmsMessage, SmsStore, SmsTag, Station, Technology } from './device-state.js';
 import { SeededRandom } from './identity.js';
 import { loadCarrier, type DeviceProfile } from './profile.js';
@@ -52,7 +52,8 @@ export class Device {
   #pending = new Set<TimerHandle>();
 
   constructor(options: CreateDeviceOptions) {
-    this.profile = options.profile;
+    // A copy: quirks can be switched per device at run time without touching the cached fixture.
+    this.profile = structuredClone(options.profile);
     this.clock = options.clock;
     this.rng = new SeededRandom(options.seed);
     this.state = createInitialState({
@@ -269,10 +270,23 @@ export class Device {
 
   // --- stations ---
 
+  /**
+   * A client joins (or rejoins). A MAC refused by the access list is not let on: its `blockedAttempts`
+   * counts up and it stays offline (the "blocked device tries to connect" case).
+   */
   joinStation(input: { mac: string; hostname?: string; ssidIndex?: 0 | 1; medium?: 'wifi' | 'lan' }): Station {
     const mac = input.mac.toUpperCase();
     const existing = this.state.stations.find((st) => st.mac === mac);
     const now = this.now();
+    if (isBlocked(this.state, mac)) {
+      const known = existing ?? this.#newStation(mac, input, now);
+      this.update((s) => {
+        if (!existing) s.stations.push(known);
+        known.online = false;
+        known.blockedAttempts++;
+      });
+      return known;
+    }
     if (existing) {
       this.update(() => {
         if (!existing.online) existing.connectedAtMs = now;
@@ -281,23 +295,7 @@ export class Device {
       });
       return existing;
     }
-    const used = new Set(this.state.stations.map((st) => st.ip));
-    const prefix = this.state.wan.lan.ip.split('.').slice(0, 3).join('.');
-    let host = Number(this.state.wan.lan.dhcpStart.split('.')[3] ?? 100);
-    while (used.has(`${prefix}.${host}`)) host++;
-    const station: Station = {
-      mac,
-      hostname: input.hostname ?? '',
-      ip: `${prefix}.${host}`,
-      ssidIndex: input.ssidIndex ?? 0,
-      medium: input.medium ?? 'wifi',
-      online: true,
-      connectedAtMs: now,
-      lastDurationMs: 0,
-      child: false,
-      accessSchedule: {},
-      blockedAttempts: 0,
-    };
+    const station = this.#newStation(mac, input, now);
     this.update((s) => {
       s.stations.push(station);
       s.wifi.idleSinceMs = null;
@@ -412,7 +410,136 @@ export class Device {
     return this.state.system.poweredOn;
   }
 
+  // --- stimuli (control API, scenarios) ---
+
+  /** Set signal values; the rest stay. */
+  setSignal(values: { rsrpDbm?: number | undefined; rsrqDb?: number | undefined; sinrDb?: number | undefined; rssiDbm?: number | undefined }): void {
+    this.update((s) => {
+      if (values.rsrpDbm !== undefined) s.radio.rsrpDbm = values.rsrpDbm;
+      if (values.rsrqDb !== undefined) s.radio.rsrqDb = values.rsrqDb;
+      if (values.sinrDb !== undefined) s.radio.sinrDb = values.sinrDb;
+      if (values.rssiDbm !== undefined) s.radio.rssiDbm = values.rssiDbm;
+      if (s.radio.nr && values.rsrpDbm !== undefined) s.radio.nr.rsrpDbm = Math.max(-156, Math.min(-31, values.rsrpDbm + 4));
+    });
+  }
+
+  /** Move to another cell (and band): registration URCs with location fire on the AT side. */
+  handover(cell: { cellId?: number | undefined; band?: number | undefined; earfcn?: number | undefined; pci?: number | undefined; tac?: number | undefined }): void {
+    this.update((s) => {
+      const r = s.radio;
+      r.cellId = cell.cellId ?? r.cellId;
+      r.band = cell.band ?? r.band;
+      r.earfcn = cell.earfcn ?? r.earfcn;
+      r.pci = cell.pci ?? r.pci;
+      r.tac = cell.tac ?? r.tac;
+    });
+    this.#emit('registration-changed', this.state.radio.registration);
+  }
+
+  /** Change SIM state; a removed or locked SIM ends registration and data. */
+  setSim(status: DeviceState['sim']['status']): void {
+    this.update((s) => {
+      s.sim.status = status;
+      if (status === 'pin') s.sim.pinEnabled = true;
+    });
+    this.#emit('registration-changed', this.state.radio.registration);
+    this.#enforceDataPolicy();
+  }
+
+  /** Lose the network (no service) or get it back (home, or roaming when on the partner network). */
+  setNetworkAvailable(available: boolean): void {
+    if (!available) return this.setRegistration('none');
+    const s = this.state;
+    const onPartner = s.radio.operator.mcc !== s.homeOperator.mcc || s.radio.operator.mnc !== s.homeOperator.mnc;
+    this.setRegistration(onPartner ? 'roaming' : 'home');
+  }
+
+  /** Make the network reject (or accept again) PDP activation. */
+  setPdpRejected(rejected: boolean): void {
+    this.update((s) => {
+      s.connection.pdpRejected = rejected;
+      if (rejected) s.connection.dialFailures++;
+    });
+    if (rejected) this.disconnectData(false);
+    else this.#enforceDataPolicy();
+  }
+
+  /** Add traffic at once (a big download happened). */
+  addUsage(rxBytes: number, txBytes = 0): void {
+    this.update((s) => {
+      s.traffic.monthlyRxBytes += rxBytes;
+      s.traffic.monthlyTxBytes += txBytes;
+      if (s.connection.ppp === 'ppp_connected') {
+        s.traffic.realtimeRxBytes += rxBytes;
+        s.traffic.realtimeTxBytes += txBytes;
+      }
+    });
+  }
+
+  /** The monthly counters start again (the billing day came). */
+  monthlyReset(): void {
+    this.update((s) => {
+      s.traffic.lastMonthTotalBytes = s.traffic.monthlyRxBytes + s.traffic.monthlyTxBytes;
+      s.traffic.monthlyRxBytes = 0;
+      s.traffic.monthlyTxBytes = 0;
+      s.traffic.monthlySeconds = 0;
+    });
+  }
+
+  /** Fill a message store to capacity with read filler messages. */
+  fillSmsStore(store: SmsStore): number {
+    const capacity = store === 'device' ? this.state.sms.deviceCapacity : this.state.sms.simCapacity;
+    let added = 0;
+    while (this.smsCount(store) < capacity) {
+      this.#addSms({ number: '+0', text: `storage filler ${++added}`, tag: 0, store, concatTotal: 0 });
+    }
+    return added;
+  }
+
+  /**
+   * FOTA faults: 'stall' stops the download, 'checksum' fails verification when it completes, 'power-loss'
+   * cuts power during install (the old version boots, upgrade_result "fail"), 'rollback' returns a just
+   * updated device to its previous version.
+   */
+  setFotaFault(fault: 'none' | 'stall' | 'checksum' | 'power-loss' | 'rollback'): void {
+    if (fault === 'rollback') {
+      const previous = this.state.fota.previousVersion;
+      if (!previous) return;
+      this.update((s) => {
+        s.fota.currentVersion = previous;
+        s.fota.previousVersion = null;
+        s.fota.upgradeResult = 'rollback';
+        s.fota.fault = 'none';
+      });
+      this.reboot();
+      return;
+    }
+    this.update((s) => {
+      s.fota.fault = fault;
+    });
+  }
+
   // --- internal ---
+
+  #newStation(mac: string, input: { hostname?: string; ssidIndex?: 0 | 1; medium?: 'wifi' | 'lan' }, now: number): Station {
+    const used = new Set(this.state.stations.map((st) => st.ip));
+    const prefix = this.state.wan.lan.ip.split('.').slice(0, 3).join('.');
+    let host = Number(this.state.wan.lan.dhcpStart.split('.')[3] ?? 100);
+    while (used.has(`${prefix}.${host}`)) host++;
+    return {
+      mac,
+      hostname: input.hostname ?? '',
+      ip: `${prefix}.${host}`,
+      ssidIndex: input.ssidIndex ?? 0,
+      medium: input.medium ?? 'wifi',
+      online: true,
+      connectedAtMs: now,
+      lastDurationMs: 0,
+      child: false,
+      accessSchedule: {},
+      blockedAttempts: 0,
+    };
+  }
 
   #emit<E extends keyof DeviceEvents>(event: E, ...args: DeviceEvents[E]): void {
     const set = this.#listeners.get(event);
@@ -457,6 +584,7 @@ export class Device {
       s.system.rebootCount++;
       const fota = s.fota;
       if (fota.upgradeState === 'upgrading' && fota.available) {
+        fota.previousVersion = fota.currentVersion;
         fota.currentVersion = fota.available.version;
         fota.available = null;
         fota.upgradeResult = 'success';
@@ -550,15 +678,31 @@ export class Device {
   #simulateFota(): void {
     const f = this.state.fota;
     if (f.upgradeState !== 'downloading' || !f.available) return;
-    if (!isDataConnected(this.state)) return;
+    if (!isDataConnected(this.state) || f.fault === 'stall') return;
     f.downloadedBytes = Math.min(f.available.sizeBytes, f.downloadedBytes + f.downloadBytesPerSecond);
     if (f.downloadedBytes >= f.available.sizeBytes) {
+      if (f.fault === 'checksum') {
+        f.upgradeState = 'verify_failed';
+        f.downloadedBytes = 0;
+        f.fault = 'none';
+        return;
+      }
       f.upgradeState = 'download_success';
       this.#later(2000, () => {
         this.update((s) => {
           s.fota.upgradeState = 'upgrading';
         });
-        this.#later(10_000, () => this.reboot());
+        this.#later(10_000, () => {
+          if (this.state.fota.fault === 'power-loss') {
+            this.update((s) => {
+              s.fota.upgradeState = 'idle';
+              s.fota.upgradeResult = 'fail';
+              s.fota.downloadedBytes = 0;
+              s.fota.fault = 'none';
+            });
+          }
+          this.reboot();
+        });
       });
     }
   }

@@ -15,20 +15,21 @@ function capture(): { out: string[]; err: string[]; io: CliIo } {
 describe('routerlab CLI', () => {
   it('serve prints one ready line and stops cleanly when signalled', async () => {
     const { out, io } = capture();
-    const code = await main(['serve', '--port', '0', '--seed', '3', '--speed', '60', '--profile', 'mc888'], io);
+    const code = await main(['serve', '--port', '0', '--control-port', '0', '--seed', '3', '--speed', '60', '--profile', 'mc888'], io);
     expect(code).toBe(EXIT.OK);
-    expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^goform listening on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out[1]).toMatch(/^control api listening on http:\/\/127\.0\.0\.1:\d+\/api\/v1 \(docs: /);
   });
 
   it('serve --modem-tcp also prints where the modem listens', async () => {
     const { out, io } = capture();
-    expect(await main(['serve', '--port', '0', '--modem-tcp', '0'], io)).toBe(EXIT.OK);
-    expect(out).toEqual([expect.stringMatching(/^goform listening on /), expect.stringMatching(/^modem tcp listening on 127\.0\.0\.1:\d+$/)]);
+    expect(await main(['serve', '--port', '0', '--control-port', '0', '--modem-tcp', '0'], io)).toBe(EXIT.OK);
+    expect(out).toEqual([expect.stringMatching(/^goform listening on /), expect.stringMatching(/^control api listening on /), expect.stringMatching(/^modem tcp listening on 127\.0\.0\.1:\d+$/)]);
   });
 
   it.each([
     [['serve', '--modem-tcp', '70000'], /--modem-tcp 70000 is not a whole number/],
+    [['serve', '--port', '0', '--control-port', '0', '--control-host', '0.0.0.0'], /binding the control API to 0\.0\.0\.0 needs a token/],
     [['serve', '--port', 'eighty'], /--port eighty is not a whole number/],
     [['serve', '--speed=-2'], /--speed -2 is not a positive number/],
     [['serve', '--speed', '0'], /--speed 0 is not a positive number/],
@@ -45,18 +46,18 @@ describe('routerlab CLI', () => {
   it('reports a port in use as one line with exit code 2', async () => {
     const first = capture();
     let release!: () => void;
-    const running = main(['serve', '--port', '0'], { ...first.io, stopSignal: () => new Promise((r) => (release = r)) });
-    await expect.poll(() => first.out.length).toBe(1);
+    const running = main(['serve', '--port', '0', '--control-port', '0'], { ...first.io, stopSignal: () => new Promise((r) => (release = r)) });
+    await expect.poll(() => first.out.length).toBe(2);
     const port = /:(\d+)$/.exec(first.out[0]!)![1]!;
     const second = capture();
-    expect(await main(['serve', '--port', port], second.io)).toBe(EXIT.USAGE);
-    expect(second.err[0]).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    expect(await main(['serve', '--port', port, '--control-port', '0'], second.io)).toBe(EXIT.USAGE);
+    expect(second.err[0]).toMatch(/cannot listen for goform on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
     release();
     expect(await running).toBe(EXIT.OK);
   });
 
   it('the installed bin serves real HTTP and exits 0 on SIGINT', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--control-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
     const url = /goform listening on (\S+)/.exec(chunk.toString())![1]!;
     const res = await fetch(`${url}/goform/goform_get_cmd_process?cmd=Language,modem_main_state&multi_data=1`, { headers: { Referer: `${url}/` } });
