@@ -64,11 +64,13 @@ export class Journal {
     return this.#seq;
   }
 
+  /** Records an entry; the object passed in becomes the stored entry (it gets its `seq`), no copy is made. */
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-    const full = { seq: ++this.#seq, ...entry };
+    const full = entry as JournalEntry;
+    full.seq = ++this.#seq;
     this.#ring[this.#next] = full;
     this.#next = (this.#next + 1) % this.capacity;
-    for (const fn of this.#listeners) fn(full);
+    if (this.#listeners.size > 0) for (const fn of this.#listeners) fn(full);
     return full;
   }
 

@@ -43,8 +43,8 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const { device, share } = options;
   const journal = options.journal ?? null;
   const faults = options.faults ?? new Faults(device.state.seed);
-  const record = (kind: string, name: string, params: Record<string, string>, response: string, req: Requester): void => {
-    journal?.record({ deviceId: device.state.id, surface: 'goform', kind, name, params, response, virtualMs: device.now(), wallMs: Date.now(), client: req.ip });
+  const record = (kind: string, name: string, params: Record<string, string>, response: string, req: Requester, virtualMs = device.now()): void => {
+    journal?.record({ deviceId: device.state.id, surface: 'goform', kind, name, params, response, virtualMs, wallMs: Date.now(), client: req.ip });
   };
   const auth = new Auth(device);
   const quirks = device.profile.quirks;
@@ -82,18 +82,21 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   };
 
   /** The answer to a read; the one implementation behind the Hono route and the socket fast path. */
-  const answerRead = (query: ParsedQuery, req: Requester): { body: string; bytes: number } => {
+  const answerRead = (query: ParsedQuery, req: Requester): ReadAnswer & { nowMs: number } => {
     const { multi, keys, params } = query;
     const loggedIn = auth.isLoggedIn(req);
     const nowMs = device.now();
-    if (keys.length === 0) return answer('{}');
+    if (keys.length === 0) return { ...answer('{}'), nowMs };
     const agg = keys.length === 1 && !multi ? aggregates[keys[0]!] : undefined;
     // A plain answer depends on the state (version), the virtual second (time-derived keys), login, and for
     // the loginfo quirk whether anyone holds a session. The last answer is kept on the parsed query itself.
     const variant = (loggedIn ? 1 : 0) | (!loggedIn && !multi && auth.anySession() ? 2 : 0);
     const second = Math.floor(nowMs / 1000);
     const last = query.last;
-    if (!agg && last && last.version === device.version && last.second === second && last.variant === variant) return last;
+    if (!agg && last && last.version === device.version && last.second === second && last.variant === variant) {
+      last.nowMs = nowMs;
+      return last;
+    }
     const ctx: AggregateContext = {
       device,
       state: device.state,
@@ -108,7 +111,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     if (agg) {
       if (!groups.has(agg.group)) unhandled(`cmd=${keys[0]}`);
       const allowed = groups.has(agg.group) && (agg.public || loggedIn);
-      return answer(encode(allowed ? agg.read(ctx) : { [keys[0]!]: '' }, quirks.rawControlCharsInSms));
+      return { ...answer(encode(allowed ? agg.read(ctx) : { [keys[0]!]: '' }, quirks.rawControlCharsInSms)), nowMs };
     }
     let cacheable = true;
     const out: Record<string, string> = {};
@@ -122,7 +125,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       if (def.perRequester) cacheable = false;
       out[key] = def.read(ctx);
     }
-    const result = answer(JSON.stringify(out));
+    const result = { ...answer(JSON.stringify(out)), nowMs };
     if (cacheable) query.last = { version: device.version, second, variant, ...result };
     return result;
   };
@@ -162,8 +165,8 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       query = queries.get(rawQuery(c.env?.incoming?.url ?? c.req.url));
     }
     const req = requester(c, auth.cookieName);
-    const { body } = answerRead(query, req);
-    if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summarize(body), req);
+    const { body, summary, nowMs } = answerRead(query, req);
+    if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summary, req, nowMs);
     return send(c, body);
   };
 
@@ -179,8 +182,8 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     const h = incoming.headers;
     const req = requesterFrom(incoming.socket.remoteAddress ?? '', h.cookie, h.referer !== undefined, auth.cookieName);
     const query = queries.get(rawQuery(url));
-    const { body, bytes } = answerRead(query, req);
-    if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summarize(body), req);
+    const { body, bytes, summary, nowMs } = answerRead(query, req);
+    if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summary, req, nowMs);
     // writeHead copies the values at once, so one headers object can be reused.
     fastHeaders['Content-Length'] = bytes;
     outgoing.writeHead(200, fastHeaders);
@@ -325,7 +328,7 @@ interface ParsedQuery {
   /** The parameters with secrets masked, computed once for the journal. */
   masked?: Record<string, string>;
   /** The last plain answer to this query and what it depended on. */
-  last?: { version: number; second: number; variant: number; body: string; bytes: number };
+  last?: { version: number; second: number; variant: number; body: string; bytes: number; summary: string; nowMs: number };
 }
 
 /** A journal summary of an answer: its result code, or how many keys it carried. */
@@ -335,8 +338,15 @@ function summarize(body: string): string {
   return body.length > 80 ? `${body.slice(0, 77)}...` : body;
 }
 
-function answer(body: string): { body: string; bytes: number } {
-  return { body, bytes: Buffer.byteLength(body) };
+interface ReadAnswer {
+  body: string;
+  bytes: number;
+  /** The journal's summary of the answer, computed once per distinct answer. */
+  summary: string;
+}
+
+function answer(body: string): ReadAnswer {
+  return { body, bytes: Buffer.byteLength(body), summary: summarize(body) };
 }
 
 function parsedQuery(params: URLSearchParams, text = ''): ParsedQuery {
