@@ -27,6 +27,15 @@ export default tseslint.config(
     },
   },
   {
+    // hil/clients may use the emulator's pure wire codecs and nothing else of it (docs/decisions/shared-codecs.md).
+    files: ['hil/clients/**/*.ts', 'hil/transports/**/*.ts', 'hil/target.ts', 'hil/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: 'emulator/(?!(http/codec|modem/pdu|modem/gsm7)\\.js$)', message: 'only hil/drivers import the emulator (codecs excepted)' },
+      ] }],
+    },
+  },
+  {
     files: ['bin/*.js', 'eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly' } },

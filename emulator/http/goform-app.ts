@@ -285,6 +285,12 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     }
   });
 
+  // The web UI's config (goform-api.md §0, §1.1): clients fetch it to learn the password encoding and AD.
+  const auth0 = device.profile.auth;
+  const sha = { base64: '0', 'sha256-base64': '1', 'sha256-ld': '2' }[auth0.passwordEncoding];
+  const configJs = `define(function () {\n  var config = {\n    DEVICE_MODEL: "${device.profile.model}",\n    WEB_ATTR_IF_SUPPORT_SHA256: ${sha},\n    ACCESSIBLE_ID_SUPPORT: ${auth0.ad !== 'none'},\n    PASSWORD_ENCODE: true,\n    LOGIN_SECURITY_SUPPORT: true,\n    MAX_LOGIN_COUNT: 5\n  };\n  return config;\n});\n`;
+  app.get('/js/config/config.js', (c) => c.body(configJs, 200, { 'Content-Type': 'application/javascript' }));
+
   app.notFound((c) => {
     unhandled(`${c.req.method} ${c.req.path}`);
     return c.body('Not Found', 404);
