@@ -85,7 +85,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   modem.journal = journal;
   const goform = createGoformApp({ device, share, journal, faults, ...(options.onUnhandled ? { onUnhandled: options.onUnhandled } : {}) });
   const controlToken = options.controlToken ?? null;
-  const control = createControlApp({ devices: new Map([[device.state.id, { device, modem, faults }]]), clock, journal, token: controlToken });
+  const endpoints: { goformUrl?: string; modemTcp?: string } = {};
+  const control = createControlApp({ devices: new Map([[device.state.id, { device, modem, faults, endpoints }]]), clock, journal, token: controlToken });
   const modemTransports: { close(): Promise<void> }[] = [];
   const servers: Server[] = [];
   let server: Server | undefined;
@@ -114,6 +115,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     async listenModemTcp(opts = {}) {
       const tcp = await listenModemTcp(modem, opts);
       modemTransports.push(tcp);
+      endpoints.modemTcp = `${tcp.host}:${tcp.port}`;
       return tcp;
     },
     async openModemPty(link) {
@@ -129,7 +131,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       });
       server = s;
       try {
-        return await listenOn(s, host, port, 'goform', '--port');
+        const url = await listenOn(s, host, port, 'goform', '--port');
+        endpoints.goformUrl = url;
+        return url;
       } catch (e) {
         server = undefined;
         throw e;

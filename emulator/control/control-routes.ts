@@ -15,6 +15,8 @@ export interface ControlDevice {
   device: Device;
   modem: Modem;
   faults: Faults;
+  /** Where this device's surfaces listen, once they do (for remote targets). */
+  endpoints: { goformUrl?: string; modemTcp?: string };
 }
 
 export interface ControlContext {
@@ -67,8 +69,8 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       path: '/devices',
       summary: 'List the emulated devices',
       tag: 'devices',
-      response: z.array(z.object({ id: z.string(), profile: z.string(), model: z.string(), imei: z.string() })),
-      handler: () => [...ctx.devices.values()].map(({ device: d }) => ({ id: d.state.id, profile: d.profile.name, model: d.profile.model, imei: d.state.identity.imei })),
+      response: z.array(z.object({ id: z.string(), profile: z.string(), model: z.string(), imei: z.string(), goformUrl: z.string().optional(), modemTcp: z.string().optional() })),
+      handler: () => [...ctx.devices.values()].map(({ device: d, endpoints }) => ({ id: d.state.id, profile: d.profile.name, model: d.profile.model, imei: d.state.identity.imei, ...endpoints })),
     }),
     defineRoute({
       method: 'get',

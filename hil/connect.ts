@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { connectRemoteEmulator, createEmulatorTarget } from './drivers/emulator-target.js';
+import { connectModem, connectRouter } from './drivers/hardware-targets.js';
+import { BenchError } from './errors.js';
+import type { Target } from './target.js';
+
+// The composition root: a target config (JSON file or CLI shorthand) to a driver. The ONLY place that
+// branches on the kind of target.
+
+export const targetConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('emulator'), profile: z.string().optional(), seed: z.number().int().min(0).optional(), controlUrl: z.string().url().optional(), token: z.string().optional() }),
+  z.object({ kind: z.literal('router'), url: z.string().url(), password: z.string().min(1), allowDestructive: z.boolean().optional() }),
+  z.object({ kind: z.literal('modem'), path: z.string().min(1), baudRate: z.number().int().positive().optional(), allowDestructive: z.boolean().optional() }),
+]);
+export type TargetConfig = z.infer<typeof targetConfigSchema>;
+
+/**
+ * Parses a CLI shorthand: `emulator`, `emulator:mc888`, `emulator:http://127.0.0.1:8081`,
+ * `router:http://192.168.0.1?password=...`, `modem:/dev/ttyUSB2`; or a path to a JSON config file.
+ */
+export function parseTarget(spec: string): TargetConfig {
+  if (spec === 'emulator') return { kind: 'emulator' };
+  if (spec.startsWith('emulator:')) {
+    const rest = spec.slice('emulator:'.length);
+    return /^https?:\/\//.test(rest) ? { kind: 'emulator', controlUrl: rest } : { kind: 'emulator', profile: rest };
+  }
+  if (spec.startsWith('router:')) {
+    const url = new URL(spec.slice('router:'.length));
+    const password = url.searchParams.get('password');
+    if (!password) throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: give the password as ?password=...`);
+    const allowDestructive = url.searchParams.get('allowDestructive') === 'true';
+    return { kind: 'router', url: url.origin, password, ...(allowDestructive ? { allowDestructive } : {}) };
+  }
+  if (spec.startsWith('modem:')) return { kind: 'modem', path: spec.slice('modem:'.length) };
+  if (spec.endsWith('.json')) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(spec, 'utf8'));
+    } catch (e) {
+      throw new BenchError('CONFIG_INVALID', `[hil] cannot read target config ${spec}`, { cause: e });
+    }
+    const parsed = targetConfigSchema.safeParse(raw);
+    if (!parsed.success) throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: ${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+  }
+  throw new BenchError('CONFIG_INVALID', `[hil] unknown target "${spec}"; use emulator, emulator:<url>, router:<url>?password=..., modem:<path> or a .json config`);
+}
+
+export async function connectTarget(config: TargetConfig | string): Promise<Target> {
+  const c = typeof config === 'string' ? parseTarget(config) : config;
+  switch (c.kind) {
+    case 'emulator':
+      return c.controlUrl
+        ? connectRemoteEmulator(c.controlUrl, { ...(c.token ? { token: c.token } : {}) })
+        : // Running clock: the SDK polls asynchronous actions in wall time; scenarios advance it as they need.
+          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: 'running', speed: 10 });
+    case 'router':
+      return connectRouter(c);
+    case 'modem':
+      return connectModem(c);
+  }
+}

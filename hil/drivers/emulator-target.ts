@@ -1,0 +1,175 @@
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import type { AtPort } from '../../emulator/modem/at-engine.js';
+import { AtSession } from '../clients/at-session.js';
+import { GoformClient } from '../clients/goform-client.js';
+import { BenchError } from '../errors.js';
+import type { ClockCapability, JournalCapability, JournalEntryView, PowerCapability, StimuliCapability, TargetDescription } from '../target.js';
+import type { ByteTransport } from '../transports/byte-transport.js';
+import { TcpTransport } from '../transports/transports.js';
+import { BaseTarget } from './base-target.js';
+
+// The emulator as a Target: in-process (an Emulator in this process) or remote (a running emulator through its
+// control API and the goform/modem endpoints it lists). Both offer every capability.
+
+/** Calls the control API: in-process through the app, remote over HTTP. */
+type ControlCall = (method: string, path: string, body?: unknown) => Promise<unknown>;
+
+class EmulatorTarget extends BaseTarget {
+  #describe: TargetDescription;
+  #release: () => Promise<void>;
+
+  constructor(id: string, description: Omit<TargetDescription, 'capabilities'>, release: () => Promise<void>) {
+    super(id);
+    this.#describe = { ...description, capabilities: [] };
+    this.#release = release;
+  }
+
+  install(control: ControlCall, deviceId: string, router: GoformClient, modem: AtSession | null): void {
+    const stimuli: StimuliCapability = { apply: (name, body) => control('POST', `/devices/${deviceId}/stimuli/${name}`, body) };
+    const clock: ClockCapability = {
+      now: async () => ((await control('GET', '/time')) as { nowMs: number }).nowMs,
+      advance: async (ms) => void (await control('POST', '/time/advance', { by: ms })),
+    };
+    const journal: JournalCapability = {
+      query: async (f = {}) => {
+        const q = new URLSearchParams({ device: deviceId, ...(f.surface ? { surface: f.surface } : {}), ...(f.name ? { name: f.name } : {}) });
+        return ((await control('GET', `/journal?${q.toString()}`)) as { entries: JournalEntryView[] }).entries;
+      },
+    };
+    const power: PowerCapability = {
+      cycle: async () => {
+        await stimuli.apply('reboot', {});
+        await clock.advance(30_000);
+      },
+    };
+    this.capabilities = { router, stimuli, clock, journal, power, ...(modem ? { modem } : {}) };
+    this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
+  }
+
+  describe(): TargetDescription {
+    return this.#describe;
+  }
+
+  protected release(): Promise<void> {
+    return this.#release();
+  }
+}
+
+/** A strict in-process link to an emulated modem port: async answers, rejects writes when closed. */
+export class LoopbackTransport implements ByteTransport {
+  readonly name = 'loopback';
+  isOpen = false;
+  #port: AtPort | null = null;
+  #data = new Set<(chunk: string) => void>();
+  #close = new Set<(e?: Error) => void>();
+
+  constructor(readonly emulator: Emulator) {}
+
+  open(): Promise<void> {
+    if (this.isOpen) return Promise.reject(new BenchError('TRANSPORT_BUSY', '[hil:loopback] already open'));
+    this.#port = this.emulator.modem.openPort((text) => {
+      // Like a real line: the answer arrives later, never inside write().
+      setImmediate(() => {
+        for (const fn of this.#data) fn(text);
+      });
+    });
+    this.isOpen = true;
+    return Promise.resolve();
+  }
+
+  async write(data: string): Promise<void> {
+    if (!this.isOpen || !this.#port) throw new BenchError('TRANSPORT_CLOSED', '[hil:loopback] write on a closed transport; open() it first');
+    await new Promise((r) => setImmediate(r));
+    this.#port.write(data);
+  }
+
+  onData(fn: (chunk: string) => void): () => void {
+    this.#data.add(fn);
+    return () => this.#data.delete(fn);
+  }
+
+  onClose(fn: (e?: Error) => void): () => void {
+    this.#close.add(fn);
+    return () => this.#close.delete(fn);
+  }
+
+  close(): Promise<void> {
+    if (this.isOpen) {
+      this.isOpen = false;
+      this.#port?.close();
+      for (const fn of this.#close) fn();
+    }
+    return Promise.resolve();
+  }
+}
+
+/** An emulator in this process; its goform API listens on a free loopback port for the router capability. */
+export async function createEmulatorTarget(options: EmulatorOptions & { password?: string } = {}): Promise<EmulatorTarget> {
+  const emulator = createEmulator({ onUnhandled: 'silent', ...options });
+  const goformUrl = await emulator.listen({ port: 0 });
+  const id = `emulator:${emulator.device.profile.name}`;
+  const transport = new LoopbackTransport(emulator);
+  const session = new AtSession(transport);
+  const target = new EmulatorTarget(id, { id, kind: 'emulator', details: { profile: emulator.device.profile.name, model: emulator.device.profile.model, goformUrl } }, async () => {
+    await session.close();
+    await emulator.close();
+  });
+  const control: ControlCall = async (method, path, body) => {
+    const res = await emulator.control.request(`/api/v1${path}`, { method, headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return controlAnswer(res, path);
+  };
+  await transport.open();
+  await session.init();
+  const router = new GoformClient({ baseUrl: goformUrl, password: options.password ?? 'admin' });
+  await router.login();
+  target.install(control, emulator.device.state.id, router, session);
+  return target;
+}
+
+/** A running emulator through its control API (`emulator:http://127.0.0.1:8081`). */
+export async function connectRemoteEmulator(controlUrl: string, options: { token?: string; deviceId?: string; password?: string } = {}): Promise<EmulatorTarget> {
+  const base = controlUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) };
+  const control: ControlCall = async (method, path, body) => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(10_000) });
+    } catch (e) {
+      throw new BenchError('TRANSPORT_OPEN_FAILED', `[hil:emulator] the control API at ${base} does not answer; start it with 'routerlab serve'`, { cause: e });
+    }
+    return controlAnswer(res, path);
+  };
+  const devices = (await control('GET', '/devices')) as { id: string; model: string; profile: string; goformUrl?: string; modemTcp?: string }[];
+  const device = options.deviceId ? devices.find((d) => d.id === options.deviceId) : devices[0];
+  if (!device) throw new BenchError('CONFIG_INVALID', `[hil:emulator] no device ${options.deviceId ?? ''} at ${base}`);
+  if (!device.goformUrl) throw new BenchError('CONFIG_INVALID', `[hil:emulator] the emulator at ${base} does not serve goform yet`);
+  let session: AtSession | null = null;
+  if (device.modemTcp) {
+    const [host, port] = device.modemTcp.split(':');
+    const tcp = new TcpTransport(host!, Number(port));
+    await tcp.open();
+    session = new AtSession(tcp);
+    await session.init();
+  }
+  const id = `emulator:${base}`;
+  const target = new EmulatorTarget(id, { id, kind: 'emulator', details: { controlUrl: base, model: device.model, goformUrl: device.goformUrl } }, async () => {
+    await session?.close();
+  });
+  const router = new GoformClient({ baseUrl: device.goformUrl, password: options.password ?? 'admin' });
+  await router.login();
+  target.install(control, device.id, router, session);
+  return target;
+}
+
+async function controlAnswer(res: Response, path: string): Promise<unknown> {
+  const text = await res.text();
+  const json = text ? (JSON.parse(text) as unknown) : null;
+  if (res.status === 200) return json;
+  const detail = (json as { detail?: string } | null)?.detail ?? text;
+  if (res.status === 400) throw new BenchError('INVALID_ARGUMENT', `[hil:emulator] ${path}: ${detail}`, { details: { problem: json } });
+  if (res.status === 401) throw new BenchError('HTTP_AUTH_FAILED', `[hil:emulator] ${path}: ${detail}; pass the control token`);
+  if (res.status === 404 || res.status === 409) throw new BenchError('CAPABILITY_MISSING', `[hil:emulator] ${path}: ${detail}`, { details: { problem: json } });
+  throw new BenchError('HTTP_STATUS', `[hil:emulator] ${path} answered HTTP ${res.status}: ${detail}`);
+}
+
+export type { EmulatorTarget };

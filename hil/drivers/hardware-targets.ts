@@ -1,0 +1,106 @@
+import type { BindingInterface } from '@serialport/bindings-interface';
+import { AtSession } from '../clients/at-session.js';
+import { GoformClient } from '../clients/goform-client.js';
+import { BenchError } from '../errors.js';
+import type { ClockCapability, TargetDescription } from '../target.js';
+import { SerialTransport } from '../transports/transports.js';
+import { BaseTarget } from './base-target.js';
+
+// Real hardware: a router over HTTP (LAN or USB tethering) and a modem over a serial port.
+
+const wallClock: ClockCapability = {
+  now: () => Promise.resolve(Date.now()),
+  // Real devices run on wall time: advancing means waiting.
+  advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+class HardwareTarget extends BaseTarget {
+  constructor(
+    id: string,
+    readonly description: Omit<TargetDescription, 'capabilities'>,
+    readonly releaseFn: () => Promise<void>,
+  ) {
+    super(id);
+  }
+
+  set(caps: BaseTarget['capabilities']): void {
+    this.capabilities = caps;
+  }
+
+  describe(): TargetDescription {
+    return { ...this.description, capabilities: Object.keys(this.capabilities) as TargetDescription['capabilities'] };
+  }
+
+  protected release(): Promise<void> {
+    return this.releaseFn();
+  }
+}
+
+export interface RouterTargetOptions {
+  url: string;
+  password: string;
+  /** Allow reboot, factory reset and firmware updates on this device. Default false. */
+  allowDestructive?: boolean | undefined;
+}
+
+/** A router over HTTP. No stimuli: a real router cannot be told to lose signal without an instrument. */
+export async function connectRouter(options: RouterTargetOptions): Promise<HardwareTarget> {
+  const client = new GoformClient({ baseUrl: options.url, password: options.password });
+  guardDestructive(client, options.allowDestructive ?? false, options.url);
+  await client.login();
+  const g = await client.generation();
+  const id = `router:${client.baseUrl}`;
+  const target = new HardwareTarget(id, { id, kind: 'router', details: { url: client.baseUrl, login: g.passwordEncoding, ad: g.ad } }, async () => {
+    await client.logout().catch((e: unknown) => {
+      // Logging out of a device that rebooted or went away is not an error worth failing close() for.
+      if (!(e instanceof BenchError)) throw e;
+    });
+  });
+  target.set({ router: client, clock: wallClock });
+  return target;
+}
+
+export interface ModemTargetOptions {
+  path: string;
+  baudRate?: number | undefined;
+  /** A serialport binding (the mock binding in tests); default the native one. */
+  binding?: BindingInterface | undefined;
+  allowDestructive?: boolean | undefined;
+}
+
+/** A modem on a serial port (a real ZTE USB modem, a PTY, or a mock-bound port). */
+export async function connectModem(options: ModemTargetOptions): Promise<HardwareTarget> {
+  const transport = new SerialTransport(options.path, { ...(options.baudRate ? { baudRate: options.baudRate } : {}), ...(options.binding ? { binding: options.binding } : {}) });
+  await transport.open();
+  const session = new AtSession(transport);
+  try {
+    await session.init();
+  } catch (e) {
+    await transport.close();
+    throw new BenchError('TRANSPORT_OPEN_FAILED', `[hil:modem] ${options.path} does not answer AT; is it the modem's AT interface?`, { cause: e });
+  }
+  const id = `modem:${options.path}`;
+  const model = (await session.command('AT+CGMM')).lines[0] ?? '';
+  const target = new HardwareTarget(id, { id, kind: 'modem', details: { port: options.path, model } }, () => session.close());
+  transport.onClose((e) => {
+    // The port disappeared (a reboot re-enumerating USB, a cable pulled): no silent retries.
+    if (e) target.markBroken(e);
+  });
+  target.set({ modem: session, clock: wallClock });
+  return target;
+}
+
+/** Wraps the client's writes: reboot, factory reset and firmware update refuse unless allowed. */
+function guardDestructive(client: GoformClient, allowed: boolean, where: string): void {
+  if (allowed) return;
+  const destructive = new Set(['REBOOT_DEVICE', 'RESTORE_FACTORY_SETTINGS', 'IF_UPGRADE', 'TURN_OFF_DEVICE', 'SHUTDOWN_DEVICE']);
+  const set = client.set.bind(client);
+  client.set = async (goformId, fields) => {
+    if (destructive.has(goformId)) {
+      throw new BenchError('INVALID_ARGUMENT', `[hil:router] ${goformId} refused on ${where}: destructive on hardware; set allowDestructive in the target config to allow it`);
+    }
+    return set(goformId, fields);
+  };
+}
+
+export type { HardwareTarget };

@@ -1,0 +1,14 @@
+// hil: the seam between tests and devices. Scenarios import this index only, never drivers.
+
+// --- the contract ---
+export type { Target, Capabilities, CapabilityName, TargetDescription, StimuliCapability, ClockCapability, JournalCapability, PowerCapability } from './target.js';
+export { BenchError, isBenchError, type ErrorCode } from './errors.js';
+export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
+
+// --- the SDK ---
+export { GoformClient, type GoformClientOptions, type Generation, type SmsRecord } from './clients/goform-client.js';
+export { AtSession, AtError, type AtAnswer, type ReceivedSms } from './clients/at-session.js';
+
+// --- transports ---
+export type { ByteTransport } from './transports/byte-transport.js';
+export { TcpTransport, SerialTransport } from './transports/transports.js';

@@ -1,0 +1,74 @@
+// The Target contract (ARCHITECTURE.md): what a scenario talks to, whether it is the emulator, a real router
+// over HTTP or a real modem over serial. Interfaces only; must not import drivers or the emulator.
+import type { AtSession } from './clients/at-session.js';
+import type { GoformClient } from './clients/goform-client.js';
+
+/** Capability names a target may offer; `require(name)` returns the matching interface. */
+export interface Capabilities {
+  /** The goform SDK client, logged in or able to log in. */
+  router: GoformClient;
+  /** An initialised AT session (echo off, numeric errors). */
+  modem: AtSession;
+  /** Change the world around the device (signal, registration, SMS in, battery...). */
+  stimuli: StimuliCapability;
+  /** The device's clock: virtual on the emulator. */
+  clock: ClockCapability;
+  /** What clients did (goform requests, AT commands, URCs). */
+  journal: JournalCapability;
+  /** Power the device off and on (a relay or uhubctl on a bench; a reboot on the emulator). */
+  power: PowerCapability;
+}
+
+export type CapabilityName = keyof Capabilities;
+
+/**
+ * A stimulus by name with its JSON body, as in the control API (`POST .../stimuli/<name>`). Rejects with
+ * INVALID_ARGUMENT on a bad body and CAPABILITY_MISSING when the target cannot apply that stimulus.
+ */
+export interface StimuliCapability {
+  apply(name: string, body: Record<string, unknown>): Promise<unknown>;
+}
+
+export interface ClockCapability {
+  /** Device time, epoch ms. */
+  now(): Promise<number>;
+  /** Move time forward by `ms` (virtual targets); real targets wait that long instead. */
+  advance(ms: number): Promise<void>;
+}
+
+export interface JournalEntryView {
+  surface: 'goform' | 'at';
+  kind: string;
+  name: string;
+  response: string;
+  virtualMs: number;
+  client: string;
+}
+
+export interface JournalCapability {
+  /** Entries, oldest first, filtered by surface and name (a cmd key or goformId or AT line). */
+  query(filter?: { surface?: 'goform' | 'at'; name?: string }): Promise<JournalEntryView[]>;
+}
+
+export interface PowerCapability {
+  /** Power-cycles the device and waits until it answers again; on failure the target is marked broken. */
+  cycle(): Promise<void>;
+}
+
+export interface TargetDescription {
+  id: string;
+  kind: 'emulator' | 'router' | 'modem' | 'combined';
+  capabilities: CapabilityName[];
+  /** Free-form facts: model, firmware, port, URL. */
+  details: Record<string, string>;
+}
+
+export interface Target {
+  readonly id: string;
+  describe(): TargetDescription;
+  has(name: CapabilityName): boolean;
+  /** The capability, or throws CAPABILITY_MISSING naming the target; TARGET_BROKEN after a failed hardware step. */
+  require<N extends CapabilityName>(name: N): Capabilities[N];
+  /** Release every resource (sessions, ports, servers). Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEmulator, type Emulator } from '../../../emulator/index.js';
+import { createModemBinding } from '../../../emulator/modem/serial-binding.js';
+import { connectModem, connectRouter } from '../../../hil/drivers/hardware-targets.js';
+import { runTargetContract } from '../../contracts/target.contract.js';
+import { hasCommand } from '../../helpers/system.js';
+
+// The hardware drivers against emulated hardware: the router driver over real HTTP, the modem driver through
+// @serialport/binding-mock and through a socat pseudo-terminal.
+
+const emulators: Emulator[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'routerlab-hil-'));
+afterAll(async () => {
+  for (const e of emulators) await e.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+function emulator(): Emulator {
+  const e = createEmulator({ onUnhandled: 'silent', clockMode: 'running', speed: 20 });
+  emulators.push(e);
+  return e;
+}
+
+runTargetContract({
+  name: 'router driver over HTTP',
+  capabilities: ['router', 'clock'],
+  mutates: true,
+  create: async () => connectRouter({ url: await emulator().listen({ port: 0 }), password: 'admin' }),
+});
+
+runTargetContract({
+  name: 'modem driver through @serialport/binding-mock',
+  capabilities: ['modem', 'clock'],
+  mutates: true,
+  create: async () => {
+    const binding = createModemBinding(emulator().modem);
+    return connectModem({ path: binding.path, binding });
+  },
+});
+
+describe.skipIf(!hasCommand('socat'))('modem driver through a PTY (needs the Debian package socat)', () => {
+  runTargetContract({
+    name: 'modem driver through a socat PTY',
+    capabilities: ['modem', 'clock'],
+    mutates: true,
+    create: async () => {
+      const link = join(dir, 'ttyZTE-contract');
+      await emulator().openModemPty(link);
+      return connectModem({ path: link });
+    },
+  });
+});
+
+describe('hardware driver safety', () => {
+  it('refuses destructive writes on a router unless allowed', async () => {
+    const emu = emulator();
+    const url = await emu.listen({ port: 0 });
+    const safe = await connectRouter({ url, password: 'admin' });
+    await expect(safe.require('router').set('REBOOT_DEVICE')).rejects.toThrow(/destructive on hardware; set allowDestructive/);
+    expect(emu.device.isUp()).toBe(true);
+    const allowed = await connectRouter({ url, password: 'admin', allowDestructive: true });
+    await allowed.require('router').set('REBOOT_DEVICE');
+    expect(emu.device.isUp()).toBe(false);
+    await safe.close();
+    await allowed.close();
+  });
+
+  it('marks a modem target broken when its port disappears, and stays broken until reset', async () => {
+    const emu = emulator();
+    const binding = createModemBinding(emu.modem);
+    const target = await connectModem({ path: binding.path, binding });
+    const session = target.require('modem');
+    // The device goes away under the session: the port closes with an error.
+    await closeWithError(session.transport);
+    expect(() => target.require('modem')).toThrow(expect.objectContaining({ code: 'TARGET_BROKEN' }));
+    target.reset();
+    expect(target.require('modem')).toBe(session);
+    await target.close();
+  });
+
+  it('fails to connect a modem on a port that does not answer AT', async () => {
+    await expect(connectModem({ path: join(dir, 'no-such-tty') })).rejects.toMatchObject({ code: 'TRANSPORT_OPEN_FAILED' });
+  });
+});
+
+async function closeWithError(transport: unknown): Promise<void> {
+  // SerialTransport reports a vanished device as a close with an error (serialport's 'close' with err).
+  const t = transport as { emitClose(e?: Error): void; close(): Promise<void> };
+  t.emitClose(new Error('device disconnected (USB re-enumeration)'));
+  await t.close();
+}
