@@ -12,6 +12,9 @@ export interface ModemBinding extends BindingInterface<MockPortBinding> {
   readonly path: string;
   /** Forget the mock port (MockBinding keeps ports in module state). Idempotent. */
   dispose(): void;
+  /** Simulate the USB device vanishing: open ports close, new opens fail until plug(). */
+  unplug(): Promise<void>;
+  plug(): void;
 }
 
 let next = 0;
@@ -20,18 +23,28 @@ export function createModemBinding(modem: Modem, options: { path?: string } = {}
   const path = options.path ?? `/dev/ttyZTEEMU${next++}`;
   MockBinding.createPort(path, { echo: false, record: false, manufacturer: 'ZTE CORPORATION', vendorId: '19d2', productId: '0016' });
   let disposed = false;
+  let unplugged = false;
+  const waiters = new Set<(e: Error) => void>();
+  // What a vanished USB serial device looks like to serialport: a read failing with a disconnect error.
+  const disconnect = (): Error => Object.assign(new Error(`${path} disconnected`), { disconnected: true });
   return {
     path,
     async list(): Promise<PortInfo[]> {
       return (await MockBinding.list()).filter((p) => p.path === path);
     },
     async open(openOptions: OpenOptions): Promise<MockPortBinding> {
+      if (unplugged) throw new Error(`Error: ENOENT: no such file or directory, cannot open ${path}`);
       const port = await MockBinding.open(openOptions);
       const at = modem.openPort((text) => {
         if (port.isOpen) port.emitData(Buffer.from(text, 'latin1'));
       });
       const write = port.write.bind(port);
       const close = port.close.bind(port);
+      const read = port.read.bind(port);
+      port.read = (buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> => {
+        if (unplugged) return Promise.reject(disconnect());
+        return Promise.race([read(buffer, offset, length), new Promise<never>((_resolve, reject) => waiters.add(reject))]);
+      };
       port.write = async (buffer: Buffer): Promise<void> => {
         await write(buffer);
         at.write(buffer);
@@ -41,6 +54,15 @@ export function createModemBinding(modem: Modem, options: { path?: string } = {}
         await close();
       };
       return port;
+    },
+    unplug() {
+      unplugged = true;
+      for (const fail of [...waiters]) fail(disconnect());
+      waiters.clear();
+      return Promise.resolve();
+    },
+    plug() {
+      unplugged = false;
     },
     dispose() {
       if (disposed) return;

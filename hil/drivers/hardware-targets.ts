@@ -66,6 +66,8 @@ export interface ModemTargetOptions {
   /** A serialport binding (the mock binding in tests); default the native one. */
   binding?: BindingInterface | undefined;
   allowDestructive?: boolean | undefined;
+  /** How long to wait for a vanished port (USB re-enumeration after a modem reboot) to come back, ms. Default 30000. */
+  reconnectTimeoutMs?: number | undefined;
 }
 
 /** A modem on a serial port (a real ZTE USB modem, a PTY, or a mock-bound port). */
@@ -82,10 +84,18 @@ export async function connectModem(options: ModemTargetOptions): Promise<Hardwar
   const id = `modem:${options.path}`;
   const model = (await session.command('AT+CGMM')).lines[0] ?? '';
   const target = new HardwareTarget(id, { id, kind: 'modem', details: { port: options.path, model } }, () => session.close());
-  transport.onClose((e) => {
-    // The port disappeared (a reboot re-enumerating USB, a cable pulled): no silent retries.
-    if (e) target.markBroken(e);
-  });
+  const watch = (): void => {
+    transport.onClose((e) => {
+      if (!e) return; // closed by us
+      // The port disappeared (a reboot re-enumerating USB): wait for it to come back, re-initialise, or mark the
+      // target broken. This is the one retry the driver does, and it is bounded by reconnectTimeoutMs.
+      void reconnect(transport, session, options.reconnectTimeoutMs ?? 30_000).then(
+        () => watch(),
+        (failure: Error) => target.markBroken(new BenchError('TARGET_BROKEN', `[hil:modem] ${options.path} did not come back: ${failure.message}`, { cause: e })),
+      );
+    });
+  };
+  watch();
   target.set({ modem: session, clock: wallClock });
   return target;
 }
@@ -104,3 +114,20 @@ function guardDestructive(client: GoformClient, allowed: boolean, where: string)
 }
 
 export type { HardwareTarget };
+
+async function reconnect(transport: SerialTransport, session: AtSession, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, Math.min(500, Math.max(10, timeoutMs / 20))));
+    try {
+      await transport.open();
+      await session.init();
+      return;
+    } catch (e) {
+      // Not back yet: keep the reason and try again until the deadline.
+      last = e;
+    }
+  }
+  throw last instanceof Error ? last : new Error(`no answer within ${timeoutMs} ms`);
+}

@@ -38,6 +38,12 @@ abstract class BaseTransport implements ByteTransport {
     for (const fn of this.#close) fn(error);
   }
 
+  /** A transport can be opened again after it closed (a modem that re-enumerated). */
+  protected reopened(): void {
+    this.#closed = false;
+    this.isOpen = true;
+  }
+
   protected assertOpen(): void {
     if (!this.isOpen) throw new BenchError('TRANSPORT_CLOSED', `[hil:transport] ${this.name} is not open; open() it first`);
   }
@@ -84,6 +90,7 @@ export class TcpTransport extends BaseTransport {
 export class SerialTransport extends BaseTransport {
   readonly name: string;
   #port: SerialPortStream | null = null;
+  #closing = false;
 
   constructor(readonly path: string, readonly options: { baudRate?: number; binding?: BindingInterface } = {}) {
     super();
@@ -96,12 +103,17 @@ export class SerialTransport extends BaseTransport {
     await new Promise<void>((resolve, reject) =>
       port.open((e) => (e ? reject(new BenchError('TRANSPORT_OPEN_FAILED', `[hil:serial] cannot open ${this.path} (${e.message}); check the path and permissions`, { cause: e })) : resolve())),
     );
+    this.#closing = false;
     port.on('data', (d: Buffer) => this.emitData(d.toString('latin1')));
-    port.on('close', (e?: Error) => this.emitClose(e ?? undefined));
+    port.on('close', (e?: Error) => {
+      // A close we did not ask for is the device going away (USB re-enumeration, cable, reboot).
+      const error = e ?? (this.#closing ? undefined : new BenchError('TRANSPORT_CLOSED', `[hil:serial] ${this.path} disappeared`));
+      this.emitClose(error);
+    });
     // A device that disappears raises 'error' then 'close'; 'close' reports it.
     port.on('error', () => undefined);
     this.#port = port;
-    this.isOpen = true;
+    this.reopened();
   }
 
   async write(data: string): Promise<void> {
@@ -112,6 +124,7 @@ export class SerialTransport extends BaseTransport {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     const port = this.#port;
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
     this.emitClose();

@@ -67,16 +67,28 @@ describe('hardware driver safety', () => {
     await allowed.close();
   });
 
-  it('marks a modem target broken when its port disappears, and stays broken until reset', async () => {
+  it('reconnects when the modem re-enumerates within the timeout', async () => {
     const emu = emulator();
     const binding = createModemBinding(emu.modem);
-    const target = await connectModem({ path: binding.path, binding });
+    const target = await connectModem({ path: binding.path, binding, reconnectTimeoutMs: 3000 });
     const session = target.require('modem');
-    // The device goes away under the session: the port closes with an error.
-    await closeWithError(session.transport);
+    await binding.unplug();
+    await expect(session.command('AT')).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
+    setTimeout(() => binding.plug(), 300);
+    await expect.poll(async () => (await session.command('AT+CGMI').catch(() => ({ lines: [] }))).lines[0], { timeout: 3000 }).toBe('ZTE CORPORATION');
+    expect(target.broken).toBe(false);
+    await target.close();
+  });
+
+  it('marks the modem target broken when the port does not come back in time, until reset()', async () => {
+    const emu = emulator();
+    const binding = createModemBinding(emu.modem);
+    const target = await connectModem({ path: binding.path, binding, reconnectTimeoutMs: 400 });
+    await binding.unplug();
+    await expect.poll(() => target.broken, { timeout: 3000 }).toBe(true);
     expect(() => target.require('modem')).toThrow(expect.objectContaining({ code: 'TARGET_BROKEN' }));
     target.reset();
-    expect(target.require('modem')).toBe(session);
+    expect(target.require('modem')).toBeDefined();
     await target.close();
   });
 
@@ -84,10 +96,3 @@ describe('hardware driver safety', () => {
     await expect(connectModem({ path: join(dir, 'no-such-tty') })).rejects.toMatchObject({ code: 'TRANSPORT_OPEN_FAILED' });
   });
 });
-
-async function closeWithError(transport: unknown): Promise<void> {
-  // SerialTransport reports a vanished device as a close with an error (serialport's 'close' with err).
-  const t = transport as { emitClose(e?: Error): void; close(): Promise<void> };
-  t.emitClose(new Error('device disconnected (USB re-enumeration)'));
-  await t.close();
-}
