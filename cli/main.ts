@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createEmulator, listProfiles } from '../emulator/index.js';
+import { listPorts } from '../hil/drivers/port-discovery.js';
 import { BenchError } from '../hil/errors.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
@@ -11,6 +12,7 @@ const USAGE = `usage: routerlab <command> [options]
 
 commands:
   serve      run the emulated router's goform API
+  ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
   profiles   list the device profiles
   help       show this text
 
@@ -80,6 +82,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case 'profiles':
         for (const name of listProfiles()) io.out(name);
         return EXIT.OK;
+      case 'ports':
+        return await portsCommand(io);
       case undefined:
       case 'help':
       case '--help':
@@ -150,6 +154,19 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
   } finally {
     await emulator.close();
   }
+}
+
+async function portsCommand(io: CliIo): Promise<number> {
+  const ports = await listPorts({ probe: true });
+  if (ports.length === 0) {
+    io.out('no serial ports found (pseudo-terminals are not listed; give their path as modem:<path>)');
+    return EXIT.OK;
+  }
+  io.out(['PATH', 'VENDOR:PRODUCT', 'MANUFACTURER', 'ZTE', 'AT'].join('\t'));
+  for (const p of ports) {
+    io.out([p.path, `${p.vendorId || '-'}:${p.productId || '-'}`, p.manufacturer || '-', p.zte ? 'yes' : 'no', p.answersAt === undefined ? '-' : p.answersAt ? 'yes' : 'no'].join('\t'));
+  }
+  return EXIT.OK;
 }
 
 function parseServe(args: string[]) {

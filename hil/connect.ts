@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { connectRemoteEmulator, createEmulatorTarget } from './drivers/emulator-target.js';
 import { connectModem, connectRouter } from './drivers/hardware-targets.js';
+import { findModemPort } from './drivers/port-discovery.js';
 import { BenchError } from './errors.js';
 import type { Target } from './target.js';
 
@@ -17,7 +18,8 @@ export type TargetConfig = z.infer<typeof targetConfigSchema>;
 
 /**
  * Parses a CLI shorthand: `emulator`, `emulator:mc888`, `emulator:http://127.0.0.1:8081`,
- * `router:http://192.168.0.1?password=...`, `modem:/dev/ttyUSB2`; or a path to a JSON config file.
+ * `router:http://192.168.0.1?password=...`, `modem:/dev/ttyUSB2`, `modem:auto` (the first ZTE port answering
+ * AT); or a path to a JSON config file.
  */
 export function parseTarget(spec: string): TargetConfig {
   if (spec === 'emulator') return { kind: 'emulator' };
@@ -58,6 +60,6 @@ export async function connectTarget(config: TargetConfig | string): Promise<Targ
     case 'router':
       return connectRouter(c);
     case 'modem':
-      return connectModem(c);
+      return connectModem(c.path === 'auto' ? { ...c, path: await findModemPort() } : c);
   }
 }

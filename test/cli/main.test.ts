@@ -27,6 +27,12 @@ describe('routerlab CLI', () => {
     expect(out).toEqual([expect.stringMatching(/^goform listening on /), expect.stringMatching(/^control api listening on /), expect.stringMatching(/^modem tcp listening on 127\.0\.0\.1:\d+$/)]);
   });
 
+  it('ports lists this machine\'s serial ports (or says there are none) and exits 0', async () => {
+    const { out, io } = capture();
+    expect(await main(['ports'], io)).toBe(EXIT.OK);
+    expect(out[0]).toMatch(/^(PATH\tVENDOR:PRODUCT\tMANUFACTURER\tZTE\tAT|no serial ports found)/);
+  });
+
   it.each([
     [['serve', '--modem-tcp', '70000'], /--modem-tcp 70000 is not a whole number/],
     [['serve', '--port', '0', '--control-port', '0', '--control-host', '0.0.0.0'], /binding the control API to 0\.0\.0\.0 needs a token/],
