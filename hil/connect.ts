@@ -11,7 +11,13 @@ import type { Target } from './target.js';
 
 export const targetConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('emulator'), profile: z.string().optional(), seed: z.number().int().min(0).optional(), controlUrl: z.string().url().optional(), token: z.string().optional() }),
-  z.object({ kind: z.literal('router'), url: z.string().url(), password: z.string().min(1), allowDestructive: z.boolean().optional() }),
+  z.object({
+    kind: z.literal('router'),
+    url: z.string().url(),
+    password: z.string().min(1),
+    allowDestructive: z.boolean().optional(),
+    instruments: z.object({ powerCycleCommand: z.string().min(1).optional(), smsModemPath: z.string().min(1).optional(), msisdn: z.string().optional() }).optional(),
+  }),
   z.object({ kind: z.literal('modem'), path: z.string().min(1), baudRate: z.number().int().positive().optional(), allowDestructive: z.boolean().optional() }),
 ]);
 export type TargetConfig = z.infer<typeof targetConfigSchema>;

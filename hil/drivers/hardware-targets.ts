@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
 import { BenchError } from '../errors.js';
-import type { ClockCapability, TargetDescription } from '../target.js';
+import type { ClockCapability, PowerCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { SerialTransport } from '../transports/transports.js';
 import { BaseTarget } from './base-target.js';
 
@@ -41,6 +42,21 @@ export interface RouterTargetOptions {
   password: string;
   /** Allow reboot, factory reset and firmware updates on this device. Default false. */
   allowDestructive?: boolean | undefined;
+  instruments?: Instruments | undefined;
+}
+
+/** Optional bench instruments that give a hardware target stimuli and power. */
+export interface Instruments {
+  /**
+   * A shell command that power-cycles the device (a relay, `uhubctl -a cycle -l 1-1 -p 2`). Exit code 0 =
+   * done; anything else marks the target broken.
+   */
+  powerCycleCommand?: string | undefined;
+  /** A second modem (serial path) that sends SMS to the device under test: the "incoming SMS" stimulus. */
+  smsModemPath?: string | undefined;
+  smsModemBinding?: BindingInterface | undefined;
+  /** The device under test's phone number; default its goform `msisdn`. */
+  msisdn?: string | undefined;
 }
 
 /** A router over HTTP. No stimuli: a real router cannot be told to lose signal without an instrument. */
@@ -50,13 +66,18 @@ export async function connectRouter(options: RouterTargetOptions): Promise<Hardw
   await client.login();
   const g = await client.generation();
   const id = `router:${client.baseUrl}`;
+  const smsModem = options.instruments?.smsModemPath ? await connectModem({ path: options.instruments.smsModemPath, binding: options.instruments.smsModemBinding }) : null;
   const target = new HardwareTarget(id, { id, kind: 'router', details: { url: client.baseUrl, login: g.passwordEncoding, ad: g.ad } }, async () => {
+    await smsModem?.close();
     await client.logout().catch((e: unknown) => {
       // Logging out of a device that rebooted or went away is not an error worth failing close() for.
       if (!(e instanceof BenchError)) throw e;
     });
   });
-  target.set({ router: client, clock: wallClock });
+  const caps: BaseTarget['capabilities'] = { router: client, clock: wallClock };
+  if (smsModem) caps.stimuli = smsStimuli(smsModem.require('modem'), options.instruments?.msisdn ?? (await client.get(['msisdn'])).msisdn ?? '');
+  if (options.instruments?.powerCycleCommand) caps.power = powerHook(options.instruments.powerCycleCommand, target, async () => void (await client.login()));
+  target.set(caps);
   return target;
 }
 
@@ -130,4 +151,37 @@ async function reconnect(transport: SerialTransport, session: AtSession, timeout
     }
   }
   throw last instanceof Error ? last : new Error(`no answer within ${timeoutMs} ms`);
+}
+
+/** The one stimulus a bench with a second modem can apply: an incoming SMS, really sent over the network. */
+function smsStimuli(sender: AtSession, msisdn: string): StimuliCapability {
+  return {
+    async apply(name, body) {
+      if (name !== 'sms') {
+        throw new BenchError('CAPABILITY_MISSING', `[hil:instruments] stimulus "${name}" needs an instrument this bench does not have; only "sms" (a second modem) is wired`, { details: { capability: `stimuli.${name}` } });
+      }
+      const text = typeof body.text === 'string' ? body.text : '';
+      if (!text) throw new BenchError('INVALID_ARGUMENT', '[hil:instruments] sms needs a non-empty "text"');
+      if (!msisdn) throw new BenchError('CONFIG_INVALID', '[hil:instruments] the device under test has no known number; set instruments.msisdn');
+      return { ok: true, references: await sender.sendSms(msisdn, text) };
+    },
+  };
+}
+
+/** Power through a command hook; a failing command marks the target broken (no silent retry). */
+function powerHook(command: string, target: HardwareTarget, afterBoot: () => Promise<void>): PowerCapability {
+  return {
+    async cycle() {
+      try {
+        await new Promise<void>((resolve, reject) =>
+          execFile('sh', ['-c', command], { timeout: 120_000 }, (e, _out, err) => (e ? reject(new Error(`"${command}" failed: ${err.trim() || e.message}`)) : resolve())),
+        );
+        await afterBoot();
+      } catch (e) {
+        const failure = e instanceof Error ? e : new Error(String(e));
+        target.markBroken(failure);
+        throw new BenchError('TARGET_BROKEN', `[hil:power] power cycle failed; the target is marked broken: ${failure.message}`, { cause: failure });
+      }
+    },
+  };
 }

@@ -92,6 +92,37 @@ describe('hardware driver safety', () => {
     await target.close();
   });
 
+  it('instruments: a second modem sends the incoming SMS, a command hook cycles power', async () => {
+    const dut = emulator();
+    const senderEmu = emulator();
+    const binding = createModemBinding(senderEmu.modem);
+    const target = await connectRouter({ url: await dut.listen({ port: 0 }), password: 'admin', instruments: { smsModemPath: binding.path, smsModemBinding: binding, powerCycleCommand: 'true' } });
+    expect(target.describe().capabilities.sort()).toEqual(['clock', 'power', 'router', 'stimuli']);
+    await target.require('stimuli').apply('sms', { text: 'from the bench modem' });
+    expect(senderEmu.device.state.sms.messages).toEqual([expect.objectContaining({ number: dut.device.state.identity.msisdn, text: 'from the bench modem', tag: 2 })]);
+    await expect(target.require('stimuli').apply('signal', { bars: 1 })).rejects.toMatchObject({ code: 'CAPABILITY_MISSING' });
+    await target.require('power').cycle();
+    await target.close();
+  });
+
+  it('instruments: a failing power hook marks the target broken', async () => {
+    const target = await connectRouter({ url: await emulator().listen({ port: 0 }), password: 'admin', instruments: { powerCycleCommand: 'echo relay stuck >&2; exit 3' } });
+    await expect(target.require('power').cycle()).rejects.toThrow(/relay stuck/);
+    expect(() => target.require('router')).toThrow(expect.objectContaining({ code: 'TARGET_BROKEN' }));
+    await target.close();
+  });
+
+  it('reads target configs from fixtures/targets and shorthands', async () => {
+    const { parseTarget } = await import('../../../hil/connect.js');
+    expect(parseTarget('fixtures/targets/emulator-mc888.json')).toEqual({ kind: 'emulator', profile: 'mc888', seed: 7 });
+    expect(parseTarget('fixtures/targets/bench-router.json')).toMatchObject({ kind: 'router', instruments: { smsModemPath: '/dev/ttyUSB5' } });
+    expect(parseTarget('router:http://192.168.0.1?password=pw&allowDestructive=true')).toEqual({ kind: 'router', url: 'http://192.168.0.1', password: 'pw', allowDestructive: true });
+    expect(parseTarget('modem:auto')).toEqual({ kind: 'modem', path: 'auto' });
+    expect(parseTarget('emulator:http://127.0.0.1:8081')).toEqual({ kind: 'emulator', controlUrl: 'http://127.0.0.1:8081' });
+    expect(() => parseTarget('router:http://192.168.0.1')).toThrow(/password/);
+    expect(() => parseTarget('toaster')).toThrow(/unknown target "toaster"/);
+  });
+
   it('fails to connect a modem on a port that does not answer AT', async () => {
     await expect(connectModem({ path: join(dir, 'no-such-tty') })).rejects.toMatchObject({ code: 'TRANSPORT_OPEN_FAILED' });
   });
