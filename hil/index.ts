@@ -12,3 +12,8 @@ export { AtSession, AtError, type AtAnswer, type ReceivedSms } from './clients/a
 // --- transports ---
 export type { ByteTransport } from './transports/byte-transport.js';
 export { TcpTransport, SerialTransport } from './transports/transports.js';
+
+// --- recordings ---
+export { recordTarget, saveRecording, loadRecording, scrub, type Recording } from './record/recording.js';
+export { checkFidelity, type Difference } from './record/fidelity.js';
+export { emulatorOptionsFromRecording, applyRecording } from './drivers/from-recording.js';

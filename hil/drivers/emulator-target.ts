@@ -15,6 +15,8 @@ import { BaseTarget } from './base-target.js';
 type ControlCall = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
 class EmulatorTarget extends BaseTarget {
+  /** The emulator itself when it runs in this process (null for a remote one). */
+  emulator: Emulator | null = null;
   #describe: TargetDescription;
   #release: () => Promise<void>;
 
@@ -123,6 +125,7 @@ export async function createEmulatorTarget(options: EmulatorOptions & { password
   const router = new GoformClient({ baseUrl: goformUrl, password: options.password ?? 'admin' });
   await router.login();
   target.install(control, emulator.device.state.id, router, session);
+  target.emulator = emulator;
   return target;
 }
 

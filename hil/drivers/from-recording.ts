@@ -1,0 +1,84 @@
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { deviceStateSchema, type SmsMessage, type Technology } from '../../emulator/state/device-state.js';
+import { decodeUcs2Hex } from '../../emulator/http/codec.js';
+import { BenchError } from '../errors.js';
+import type { Recording } from '../record/recording.js';
+
+// An emulator that follows a recording (`routerlab serve --from`): the profile from the recorded model, and the
+// identity, radio, battery, Wi-Fi and SMS values the device answered.
+
+const PROFILE_BY_MODEL: [RegExp, string][] = [[/MC88[89]/i, 'mc888'], [/MF286D/i, 'mf286d'], [/MF823/i, 'mf823'], [/MF79|MF971/i, 'mf79u']];
+const TECH: Record<string, Technology> = { LTE: 'LTE', LTE_A: 'LTE', ENDC: 'ENDC', 'EN-DC': 'ENDC', SA: 'SA', 'HSPA+': 'WCDMA', HSPA: 'WCDMA', UMTS: 'WCDMA', WCDMA: 'WCDMA', EDGE: 'GSM', GSM: 'GSM' };
+
+export function emulatorOptionsFromRecording(recording: Recording): Pick<EmulatorOptions, 'profile'> {
+  const model = `${recording._meta.model} ${recording._meta.firmware}`;
+  return { profile: PROFILE_BY_MODEL.find(([re]) => re.test(model))?.[1] ?? 'mf79u' };
+}
+
+/** Writes the recorded values into the emulator's state (validated as a whole; bad values are left out). */
+export function applyRecording(emulator: Emulator, recording: Recording): void {
+  const v: Record<string, string> = {};
+  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string' && val !== '') v[k] = val;
+  const num = (k: string): number | undefined => (v[k] !== undefined && Number.isFinite(Number(v[k])) ? Number(v[k]) : undefined);
+  const next = structuredClone(emulator.device.state);
+  const s = next;
+  if (v.imei) s.identity.imei = v.imei;
+  if (v.imsi) s.identity.imsi = v.imsi;
+  if (v.sim_iccid) s.identity.iccid = v.sim_iccid;
+  if (v.msisdn) s.identity.msisdn = v.msisdn;
+  if (v.mac_address) s.identity.macAddress = v.mac_address.toUpperCase();
+  if (v.BSSID) s.identity.bssid = v.BSSID.toUpperCase();
+  if (v.wa_version) s.fota.currentVersion = v.wa_version;
+  const tech = v.network_type ? TECH[v.network_type] : undefined;
+  if (tech) s.radio.technology = tech;
+  if (v.simcard_roam) s.radio.registration = v.simcard_roam === 'Home' ? 'home' : 'roaming';
+  if (v.rmcc && v.rmnc) s.radio.operator = { ...s.radio.operator, mcc: v.rmcc, mnc: v.rmnc, shortName: v.network_provider ?? s.radio.operator.shortName };
+  if (num('lte_rsrp') !== undefined) s.radio.rsrpDbm = num('lte_rsrp')!;
+  if (num('lte_rsrq') !== undefined) s.radio.rsrqDb = num('lte_rsrq')!;
+  if (num('lte_snr') !== undefined) s.radio.sinrDb = num('lte_snr')!;
+  if (num('rssi') !== undefined) s.radio.rssiDbm = num('rssi')!;
+  if (v.cell_id && /^[0-9a-f]+$/i.test(v.cell_id)) s.radio.cellId = parseInt(v.cell_id, 16);
+  if (v.lte_pci && /^[0-9a-f]+$/i.test(v.lte_pci)) s.radio.pci = parseInt(v.lte_pci, 16);
+  if (v.lac_code && /^[0-9a-f]+$/i.test(v.lac_code)) s.radio.tac = parseInt(v.lac_code, 16);
+  if (v.sms_received_flag) s.sms.receivedFlag = v.sms_received_flag === '1';
+  const smsc = recording.goform.find((e) => e.cmd === 'sms_parameter_info')?.response.sms_para_sca;
+  if (typeof smsc === 'string' && smsc) s.sms.smsc = smsc;
+  if (num('lte_band') !== undefined) s.radio.band = num('lte_band')!;
+  if (s.radio.nr) {
+    if (num('Z5g_rsrp') !== undefined) s.radio.nr.rsrpDbm = num('Z5g_rsrp')!;
+    if (num('Z5g_SINR') !== undefined) s.radio.nr.sinrDb = num('Z5g_SINR')!;
+    if (v.nr5g_action_band) s.radio.nr.band = v.nr5g_action_band;
+  }
+  if (num('battery_vol_percent') !== undefined && s.battery.present) s.battery.level = s.battery.percent = num('battery_vol_percent')!;
+  if (v.battery_charging) s.battery.chargerConnected = v.battery_charging !== '0';
+  if (v.SSID1) s.wifi.main.ssid = v.SSID1;
+  if (v.net_select) s.network.bearerPreference = v.net_select;
+  if (v.roam_setting_option) s.network.dataRoaming = v.roam_setting_option === 'on';
+  if (v.data_volume_limit_switch) s.dataLimit.enabled = v.data_volume_limit_switch === '1';
+  if (v.data_volume_limit_size) s.dataLimit.size = v.data_volume_limit_size;
+  const list = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
+  if (Array.isArray(list)) {
+    s.sms.messages = (list as Record<string, string>[]).map((m, i): SmsMessage => ({
+      id: Number(m.id) || i + 1,
+      number: m.number ?? '',
+      text: decodeUcs2Hex(m.content ?? ''),
+      tag: (Number(m.tag) as SmsMessage['tag']) || 0,
+      store: 'device',
+      timeMs: smsTime(m.date ?? '', emulator.clock.now()),
+      tzHours: Number((m.date ?? '').split(',')[6] ?? '0') || 0,
+      draftGroupId: m.draft_group_id ?? '',
+      concatTotal: Number(m.concat_sms_total) || 0,
+      concatReceived: Number(m.concat_sms_received) || 0,
+    }));
+    s.sms.nextId = Math.max(0, ...s.sms.messages.map((m) => m.id)) + 1;
+  }
+  const parsed = deviceStateSchema.safeParse(next);
+  if (!parsed.success) throw new BenchError('CONFIG_INVALID', `[hil:record] the recording gives values the emulator cannot hold: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  emulator.device.update((st) => void Object.assign(st, parsed.data));
+}
+
+function smsTime(date: string, fallback: number): number {
+  const p = date.split(',').map(Number);
+  if (p.length < 6 || p.slice(0, 6).some((n) => !Number.isFinite(n))) return fallback;
+  return Date.UTC(2000 + p[0]!, p[1]! - 1, p[2], p[3], p[4], p[5]) - (p[6] ?? 0) * 3_600_000;
+}
