@@ -1,7 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createEmulator, listProfiles } from '../emulator/index.js';
-import { listPorts } from '../hil/drivers/port-discovery.js';
-import { BenchError } from '../hil/errors.js';
+import { createEmulator, listProfiles, type Emulator } from '../emulator/index.js';
+import { applyRecording, BenchError, checkFidelity, connectTarget, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
 // process where errors become a one-line message.
@@ -13,6 +12,8 @@ const USAGE = `usage: routerlab <command> [options]
 commands:
   serve      run the emulated router's goform API
   ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
+  record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
+  fidelity   compare a recording with a target: routerlab fidelity DIR [--target T] (default: an emulator from DIR)
   profiles   list the device profiles
   help       show this text
 
@@ -25,6 +26,7 @@ serve options:
   --paused          start with the virtual clock paused
   --password PW     web login password (default: the profile's, admin)
   --share-dir DIR   folder for shared files (default: a temporary folder)
+  --from DIR        start from a recording (profile, identity, radio, battery, SMS as recorded)
   --modem-pty PATH  also offer the AT modem as a pseudo-terminal at PATH (needs socat)
   --modem-tcp PORT  also offer the AT modem on TCP PORT (0 picks a free one)
   --modem-host HOST address for --modem-tcp (default 127.0.0.1)
@@ -51,6 +53,7 @@ const SERVE_OPTIONS = {
   'control-host': { type: 'string' },
   'control-token': { type: 'string' },
   'journal-size': { type: 'string' },
+  from: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -84,6 +87,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return EXIT.OK;
       case 'ports':
         return await portsCommand(io);
+      case 'record':
+        return await recordCommand(rest, io);
+      case 'fidelity':
+        return await fidelityCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -117,8 +124,9 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     io.out(USAGE);
     return EXIT.OK;
   }
+  const recording = values.from === undefined ? null : loadRecording(values.from);
   const emulator = createEmulator({
-    profile: values.profile ?? 'mf79u',
+    profile: values.profile ?? (recording ? emulatorOptionsFromRecording(recording).profile : undefined) ?? 'mf79u',
     seed: intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     speed: numberOption('--speed', values.speed, 1),
     clockMode: values.paused ? 'paused' : 'running',
@@ -127,6 +135,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     journalCapacity: intOption('--journal-size', values['journal-size'], 10_000, 1, 10_000_000),
     controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
   });
+  if (recording) applyRecording(emulator, recording);
   try {
     const url = await emulator.listen({
       host: values.host ?? '127.0.0.1',
@@ -153,6 +162,50 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   } finally {
     await emulator.close();
+  }
+}
+
+async function recordCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCli(args, { target: { type: 'string' }, out: { type: 'string' }, verbose: { type: 'boolean' } });
+  if (!values.target || !values.out) throw new BenchError('INVALID_ARGUMENT', 'record needs --target T and --out DIR');
+  const target = await connectTarget(values.target);
+  try {
+    const file = saveRecording(values.out, await recordTarget(target, `routerlab record --target ${values.target.replace(/password=[^&]*/, 'password=***')}`));
+    io.out(`recorded ${target.id} to ${file} (identifiers scrubbed)`);
+    return EXIT.OK;
+  } finally {
+    await target.close();
+  }
+}
+
+async function fidelityCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const dir = positionals[0];
+  if (!dir) throw new BenchError('INVALID_ARGUMENT', 'fidelity needs the recording folder: routerlab fidelity DIR [--target T]');
+  const recording = loadRecording(dir);
+  let target: Target;
+  if (values.target) {
+    target = await connectTarget(values.target);
+  } else {
+    const t = await connectTarget({ kind: 'emulator', ...emulatorOptionsFromRecording(recording) });
+    applyRecording((t as Target & { emulator: Emulator }).emulator, recording);
+    target = t;
+  }
+  try {
+    const diffs = await checkFidelity(recording, target);
+    for (const d of diffs) io.out(`${d.surface}\t${d.request.slice(0, 40)}\t${d.field}\t${d.kind}\trecorded=${d.recorded}\tactual=${d.actual}`);
+    io.out(`${diffs.length} difference(s) between ${dir} and ${target.id}`);
+    return diffs.length === 0 ? EXIT.OK : EXIT.FAILURE;
+  } finally {
+    await target.close();
+  }
+}
+
+function parseCli<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals });
+  } catch (e) {
+    throw new BenchError('INVALID_ARGUMENT', `${e instanceof Error ? e.message : String(e)}; run 'routerlab help'`, { cause: e });
   }
 }
 

@@ -9,6 +9,8 @@ export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
 export { GoformClient, type GoformClientOptions, type Generation, type SmsRecord } from './clients/goform-client.js';
 export { AtSession, AtError, type AtAnswer, type ReceivedSms } from './clients/at-session.js';
 
+export { listPorts, findModemPort, type PortCandidate } from './drivers/port-discovery.js';
+
 // --- transports ---
 export type { ByteTransport } from './transports/byte-transport.js';
 export { TcpTransport, SerialTransport } from './transports/transports.js';

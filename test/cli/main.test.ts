@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +36,44 @@ describe('routerlab CLI', () => {
     expect(out[0]).toMatch(/^(PATH\tVENDOR:PRODUCT\tMANUFACTURER\tZTE\tAT|no serial ports found)/);
   });
 
+  it('record, fidelity and serve --from: a recorded device comes back as an emulator that matches it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routerlab-rec-'));
+    try {
+      const rec = capture();
+      expect(await main(['record', '--target', 'emulator:mc888', '--out', dir], rec.io)).toBe(EXIT.OK);
+      expect(rec.out[0]).toMatch(/^recorded emulator:mc888 to .*recording\.json \(identifiers scrubbed\)$/);
+      const ok = capture();
+      expect(await main(['fidelity', dir], ok.io)).toBe(EXIT.OK);
+      expect(ok.out.at(-1)).toMatch(/^0 difference\(s\)/);
+      const file = join(dir, 'recording.json');
+      const recording = JSON.parse(readFileSync(file, 'utf8')) as { goform: { cmd: string; response: Record<string, string> }[] };
+      const imei = recording.goform.find((e) => e.cmd.startsWith('imei'))!.response.imei;
+      recording.goform.find((e) => e.cmd.startsWith('signalbar'))!.response.lte_band = '99';
+      writeFileSync(file, JSON.stringify(recording));
+      const bad = capture();
+      expect(await main(['fidelity', dir, '--target', 'emulator:mc888'], bad.io)).toBe(EXIT.FAILURE);
+      expect(bad.out.some((l) => /\tlte_band\tvalue\trecorded=99/.test(l))).toBe(true);
+      const served = capture();
+      let release!: () => void;
+      const running = main(['serve', '--port', '0', '--control-port', '0', '--from', dir], { ...served.io, stopSignal: () => new Promise((r) => (release = r)) });
+      await expect.poll(() => served.out.length).toBe(2);
+      const url = /on (\S+)$/.exec(served.out[0]!)![1]!;
+      const login = await fetch(`${url}/goform/goform_get_cmd_process?cmd=LD`);
+      expect(login.status).toBe(200);
+      const control = /on (\S+)\/api\/v1/.exec(served.out[1]!)![1]!;
+      const state = (await (await fetch(`${control}/api/v1/devices/dev-0/state`)).json()) as { identity: { imei: string }; profile: string };
+      expect(state).toMatchObject({ profile: 'mc888', identity: { imei } });
+      release();
+      expect(await running).toBe(EXIT.OK);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
+    [['record', '--target', 'emulator'], /record needs --target T and --out DIR/],
+    [['fidelity'], /fidelity needs the recording folder/],
+    [['fidelity', '/nonexistent'], /no readable recording\.json in \/nonexistent/],
     [['serve', '--modem-tcp', '70000'], /--modem-tcp 70000 is not a whole number/],
     [['serve', '--port', '0', '--control-port', '0', '--control-host', '0.0.0.0'], /binding the control API to 0\.0\.0\.0 needs a token/],
     [['serve', '--port', 'eighty'], /--port eighty is not a whole number/],
