@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SeededRandom } from '../state/identity.js';
 
 // Faults injected on the device surfaces through the control API. Probabilities draw from a seeded PRNG so a
 // run with the same seed and requests fails the same requests.
@@ -41,10 +42,10 @@ export const NO_AT_FAULTS: AtFaults = { noAnswer: false, garbage: false, delayFi
 export class Faults {
   goform: GoformFaults = { ...NO_GOFORM_FAULTS };
   at: AtFaults = { ...NO_AT_FAULTS };
-  #s: number;
+  #rng: SeededRandom;
 
   constructor(seed: number) {
-    this.#s = (seed ^ 0x2545f491) >>> 0 || 1;
+    this.#rng = new SeededRandom(seed ^ 0x2545f491);
   }
 
   get goformActive(): boolean {
@@ -52,14 +53,9 @@ export class Faults {
     return g.latency !== null || g.errorRate > 0 || g.dropRate > 0 || g.slowBodyBytesPerSecond !== null;
   }
 
-  /** Uniform in [0, 1) from the fault stream (xorshift32). */
+  /** Uniform in [0, 1) from the fault stream (its own seeded sequence, apart from the device's). */
   random(): number {
-    let x = this.#s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.#s = x >>> 0;
-    return this.#s / 0x1_0000_0000;
+    return this.#rng.next();
   }
 
   /** The latency to add now, ms. */

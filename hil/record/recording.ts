@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 // Protocol codecs are shared with the emulator on purpose: docs/decisions/shared-codecs.md.
 import { decodePdu, encodePdu } from '../../emulator/modem/pdu.js';
+import { luhnCheckDigit } from '../../emulator/state/identity.js';
 import { BenchError } from '../errors.js';
 import type { Target } from '../target.js';
 
@@ -93,19 +94,6 @@ export function loadRecording(dir: string): Recording {
 
 // --- scrubbing ---
 
-const luhn = (digits: string): string => {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-};
-
 function hashDigits(value: string, n: number): string {
   const h = createHash('sha256').update(`routerlab-scrub:${value}`).digest();
   let out = '';
@@ -131,13 +119,13 @@ export function scrub(recording: Recording): Recording {
   };
   const atLine = (cmd: string): string => recording.at.find((a) => a.command === cmd)?.lines[0] ?? '';
   const imei = g('imei') || atLine('AT+CGSN');
-  if (/^\d{15}$/.test(imei)) map.set(imei, imei.slice(0, 8) + hashDigits(imei, 6) + luhn(imei.slice(0, 8) + hashDigits(imei, 6)));
+  if (/^\d{15}$/.test(imei)) map.set(imei, imei.slice(0, 8) + hashDigits(imei, 6) + luhnCheckDigit(imei.slice(0, 8) + hashDigits(imei, 6)));
   const imsi = g('imsi') || atLine('AT+CIMI');
   if (/^\d{14,15}$/.test(imsi)) map.set(imsi, imsi.slice(0, 5) + hashDigits(imsi, imsi.length - 5));
   const iccid = g('sim_iccid');
   if (/^\d{18,20}$/.test(iccid)) {
     const body = iccid.slice(0, 6) + hashDigits(iccid, iccid.length - 7);
-    map.set(iccid, body + luhn(body));
+    map.set(iccid, body + luhnCheckDigit(body));
   }
   const text = JSON.stringify(recording);
   // Phone numbers: international numbers anywhere in the text (msisdn, SMS senders, +CNUM).
