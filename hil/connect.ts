@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { connectRemoteEmulator, createEmulatorTarget } from './drivers/emulator-target.js';
-import { connectModem, connectRouter } from './drivers/hardware-targets.js';
+import { combineTargets, connectModem, connectRouter } from './drivers/hardware-targets.js';
 import { findModemPort } from './drivers/port-discovery.js';
 import { BenchError } from './errors.js';
 import type { Target } from './target.js';
@@ -9,7 +9,7 @@ import type { Target } from './target.js';
 // The composition root: a target config (JSON file or CLI shorthand) to a driver. The ONLY place that
 // branches on the kind of target.
 
-export const targetConfigSchema = z.discriminatedUnion('kind', [
+const singleTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('emulator'), profile: z.string().optional(), seed: z.number().int().min(0).optional(), controlUrl: z.string().url().optional(), token: z.string().optional() }),
   z.object({
     kind: z.literal('router'),
@@ -20,14 +20,26 @@ export const targetConfigSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('modem'), path: z.string().min(1), baudRate: z.number().int().positive().optional(), allowDestructive: z.boolean().optional() }),
 ]);
+
+/** A router and the modem inside it (the same device over HTTP and serial), one target with both capabilities. */
+const combinedSchema = z.object({ kind: z.literal('combined'), router: singleTargetSchema.options[1], modem: singleTargetSchema.options[2] });
+
+export const targetConfigSchema = z.union([singleTargetSchema, combinedSchema]);
 export type TargetConfig = z.infer<typeof targetConfigSchema>;
 
 /**
  * Parses a CLI shorthand: `emulator`, `emulator:mc888`, `emulator:http://127.0.0.1:8081`,
  * `router:http://192.168.0.1?password=...`, `modem:/dev/ttyUSB2`, `modem:auto` (the first ZTE port answering
- * AT); or a path to a JSON config file.
+ * AT), `router:<url>?password=...+modem:<path>` (both sides of one device); or a path to a JSON config file.
  */
 export function parseTarget(spec: string): TargetConfig {
+  if (/^router:.*\+modem:/.test(spec)) {
+    const cut = spec.indexOf('+modem:');
+    const router = parseTarget(spec.slice(0, cut));
+    const modem = parseTarget(spec.slice(cut + 1));
+    if (router.kind !== 'router' || modem.kind !== 'modem') throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: a combination is router:<url>?password=...+modem:<path>`);
+    return { kind: 'combined', router, modem };
+  }
   if (spec === 'emulator') return { kind: 'emulator' };
   if (spec.startsWith('emulator:')) {
     const rest = spec.slice('emulator:'.length);
@@ -67,5 +79,14 @@ export async function connectTarget(config: TargetConfig | string): Promise<Targ
       return connectRouter(c);
     case 'modem':
       return connectModem(c.path === 'auto' ? { ...c, path: await findModemPort() } : c);
+    case 'combined': {
+      const router = await connectRouter(c.router);
+      try {
+        return combineTargets(router, await connectModem(c.modem.path === 'auto' ? { ...c.modem, path: await findModemPort() } : c.modem));
+      } catch (e) {
+        await router.close();
+        throw e;
+      }
+    }
   }
 }

@@ -30,9 +30,17 @@ export abstract class BaseTarget implements Target {
     return cap;
   }
 
+  #onBroken = new Set<(cause: Error) => void>();
+
   /** Marks the target broken: later require() calls throw TARGET_BROKEN with `cause` until reset(). */
   markBroken(cause: Error): void {
     this.#broken = cause;
+    for (const fn of this.#onBroken) fn(cause);
+  }
+
+  /** Called when this target is marked broken (a combined target follows its parts). */
+  onBroken(fn: (cause: Error) => void): void {
+    this.#onBroken.add(fn);
   }
 
   reset(): void {

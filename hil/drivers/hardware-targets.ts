@@ -185,3 +185,19 @@ function powerHook(command: string, target: HardwareTarget, afterBoot: () => Pro
     },
   };
 }
+
+/** One target over a router and the modem inside it: the router's capabilities plus the modem session. */
+export function combineTargets(router: HardwareTarget, modem: HardwareTarget): HardwareTarget {
+  const id = `${router.id}+${modem.id}`;
+  const combined = new HardwareTarget(id, { id, kind: 'combined', details: { ...router.describe().details, ...modem.describe().details } }, async () => {
+    await modem.close();
+    await router.close();
+  });
+  const caps: BaseTarget['capabilities'] = {};
+  for (const name of router.describe().capabilities) Object.assign(caps, { [name]: router.require(name) });
+  caps.modem = modem.require('modem');
+  combined.set(caps);
+  router.onBroken((e) => combined.markBroken(e));
+  modem.onBroken((e) => combined.markBroken(e));
+  return combined;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../../emulator/index.js';
 import { createModemBinding } from '../../../emulator/modem/serial-binding.js';
-import { connectModem, connectRouter } from '../../../hil/drivers/hardware-targets.js';
+import { combineTargets, connectModem, connectRouter } from '../../../hil/drivers/hardware-targets.js';
 import { runTargetContract } from '../../contracts/target.contract.js';
 import { hasCommand } from '../../helpers/system.js';
 
@@ -37,6 +37,17 @@ runTargetContract({
   create: async () => {
     const binding = createModemBinding(emulator().modem);
     return connectModem({ path: binding.path, binding });
+  },
+});
+
+runTargetContract({
+  name: 'router + modem of one device (combined)',
+  capabilities: ['router', 'modem', 'clock'],
+  mutates: true,
+  create: async () => {
+    const emu = emulator();
+    const binding = createModemBinding(emu.modem);
+    return combineTargets(await connectRouter({ url: await emu.listen({ port: 0 }), password: 'admin' }), await connectModem({ path: binding.path, binding }));
   },
 });
 
@@ -118,6 +129,7 @@ describe('hardware driver safety', () => {
     expect(parseTarget('fixtures/targets/bench-router.json')).toMatchObject({ kind: 'router', instruments: { smsModemPath: '/dev/ttyUSB5' } });
     expect(parseTarget('router:http://192.168.0.1?password=pw&allowDestructive=true')).toEqual({ kind: 'router', url: 'http://192.168.0.1', password: 'pw', allowDestructive: true });
     expect(parseTarget('modem:auto')).toEqual({ kind: 'modem', path: 'auto' });
+    expect(parseTarget('router:http://192.168.0.1?password=pw+modem:/dev/ttyUSB2')).toEqual({ kind: 'combined', router: { kind: 'router', url: 'http://192.168.0.1', password: 'pw' }, modem: { kind: 'modem', path: '/dev/ttyUSB2' } });
     expect(parseTarget('emulator:http://127.0.0.1:8081')).toEqual({ kind: 'emulator', controlUrl: 'http://127.0.0.1:8081' });
     expect(() => parseTarget('router:http://192.168.0.1')).toThrow(/password/);
     expect(() => parseTarget('toaster')).toThrow(/unknown target "toaster"/);
