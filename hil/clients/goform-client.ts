@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 // Protocol codecs are shared with the emulator on purpose: docs/decisions/shared-codecs.md.
 import { decodeUcs2Hex, encodeUcs2Hex } from '../../emulator/http/codec.js';
 import { BenchError } from '../errors.js';
+import { KEY_GROUPS, type GoformId, type GoformWrites, type GroupValues, type KeyGroupName } from './goform-types.js';
 
 // The goform SDK: a typed client for ZTE-style routers (goform-api.md), used by the router driver and usable
 // on its own by app and SDK teams. It detects the login generation, handles LD/RD/AD, renews the session,
@@ -134,6 +135,16 @@ export class GoformClient {
       }
     }
     return answer;
+  }
+
+  /** Every key of a group, typed by key name (values are the firmware's strings; "" where not applicable). */
+  async readGroup<G extends KeyGroupName>(group: G): Promise<GroupValues<G>> {
+    return (await this.get([...KEY_GROUPS[group]])) as GroupValues<G>;
+  }
+
+  /** A typed write: the fields of `goformId` as the firmware expects them (goform-types.ts). */
+  async write<K extends GoformId>(goformId: K, fields: GoformWrites[K]): Promise<Record<string, unknown>> {
+    return this.set(goformId, fields);
   }
 
   /** An aggregate command (sms_data_total, station_list, ...) with its extra parameters. */
