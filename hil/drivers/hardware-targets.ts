@@ -102,6 +102,7 @@ export async function connectModem(options: ModemTargetOptions): Promise<Hardwar
     await transport.close();
     throw new BenchError('TRANSPORT_OPEN_FAILED', `[hil:modem] ${options.path} does not answer AT; is it the modem's AT interface?`, { cause: e });
   }
+  if (!options.allowDestructive) guardModem(session, options.path);
   const id = `modem:${options.path}`;
   const model = (await session.command('AT+CGMM')).lines[0] ?? '';
   const target = new HardwareTarget(id, { id, kind: 'modem', details: { port: options.path, model } }, () => session.close());
@@ -200,4 +201,17 @@ export function combineTargets(router: HardwareTarget, modem: HardwareTarget): H
   router.onBroken((e) => combined.markBroken(e));
   modem.onBroken((e) => combined.markBroken(e));
   return combined;
+}
+
+/** AT commands that reset, power off or re-flash a modem (27.007 +CFUN with reset, ZTE composition switch). */
+const DESTRUCTIVE_AT = /^AT\+CFUN=\s*\d+\s*,\s*1\b|^AT\+CFUN=\s*0\b|^AT\+ZCDRUN|^AT\+ZRESET|^AT\^RESET/i;
+
+function guardModem(session: AtSession, where: string): void {
+  const command = session.command.bind(session);
+  session.command = (line, opts) => {
+    if (DESTRUCTIVE_AT.test(line.trim())) {
+      return Promise.reject(new BenchError('INVALID_ARGUMENT', `[hil:modem] ${line} refused on ${where}: destructive on hardware; set allowDestructive in the target config to allow it`));
+    }
+    return command(line, opts);
+  };
 }

@@ -78,6 +78,21 @@ describe('hardware driver safety', () => {
     await allowed.close();
   });
 
+  it('refuses destructive AT commands on a modem unless allowed', async () => {
+    const emu = emulator();
+    const binding = createModemBinding(emu.modem);
+    const target = await connectModem({ path: binding.path, binding });
+    await expect(target.require('modem').command('AT+CFUN=1,1')).rejects.toThrow(/destructive on hardware/);
+    await expect(target.require('modem').command('AT+CFUN=0')).rejects.toThrow(/allowDestructive/);
+    expect(emu.device.isUp()).toBe(true);
+    await target.close();
+    const second = createModemBinding(emu.modem);
+    const allowed = await connectModem({ path: second.path, binding: second, allowDestructive: true });
+    await allowed.require('modem').command('AT+CFUN=1,1');
+    expect(emu.device.isUp()).toBe(false);
+    await allowed.close();
+  });
+
   it('reconnects when the modem re-enumerates within the timeout', async () => {
     const emu = emulator();
     const binding = createModemBinding(emu.modem);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLuhnValid } from '../../../emulator/state/identity.js';
 import { createEmulatorTarget } from '../../../hil/drivers/emulator-target.js';
-import { applyRecording, checkFidelity, emulatorOptionsFromRecording, recordTarget, type Recording, type Target } from '../../../hil/index.js';
+import { applyRecording, checkFidelity, emulatorOptionsFromRecording, loadRecording, recordTarget, type Recording, type Target } from '../../../hil/index.js';
 
 // Record a device, scrub it, start an emulator from it, and check fidelity both ways.
 
@@ -74,4 +74,18 @@ describe('recordings', () => {
     applyRecording(t.emulator!, rec);
     return t;
   }
+});
+
+describe('the shipped recording fixture', () => {
+  it('fixtures/recordings/emulator-mf79u replays with zero differences against an emulator started from it', async () => {
+    const rec = loadRecording('fixtures/recordings/emulator-mf79u');
+    expect(rec._meta.scrubbed).toBe(true);
+    const t = await createEmulatorTarget({ clockMode: 'paused', ...emulatorOptionsFromRecording(rec) });
+    try {
+      applyRecording(t.emulator!, rec);
+      expect(await checkFidelity(rec, t)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
 });
