@@ -41,18 +41,32 @@ export function maskParams(params: Iterable<[string, string]>): Record<string, s
   return out;
 }
 
+/**
+ * A bounded ring of journal entries. Stored column by column in preallocated arrays, so recording does not
+ * allocate an object per request (the goform poll records every request; entries that live long enough to
+ * be promoted would otherwise make every GC expensive). Objects are built when queried.
+ */
 export class Journal {
   readonly capacity: number;
-  #ring: (JournalEntry | undefined)[];
   #next = 0;
   #seq = 0;
+  #seqs: Float64Array;
+  #virtualMs: Float64Array;
+  #wallMs: Float64Array;
+  #text: (string | undefined)[][];
+  #params: (Record<string, string> | undefined)[];
   #listeners = new Set<(e: JournalEntry) => void>();
 
   /** @param capacity - ring size in entries (default 10000); the oldest entries are dropped first. */
   constructor(capacity = 10_000) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`journal capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
-    this.#ring = new Array<JournalEntry | undefined>(capacity);
+    this.#seqs = new Float64Array(capacity);
+    this.#virtualMs = new Float64Array(capacity);
+    this.#wallMs = new Float64Array(capacity);
+    // deviceId, surface, kind, name, response, client
+    this.#text = Array.from({ length: 6 }, () => new Array<string | undefined>(capacity));
+    this.#params = new Array<Record<string, string> | undefined>(capacity);
   }
 
   get size(): number {
@@ -64,14 +78,29 @@ export class Journal {
     return this.#seq;
   }
 
-  /** Records an entry; the object passed in becomes the stored entry (it gets its `seq`), no copy is made. */
-  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
-    const full = entry as JournalEntry;
-    full.seq = ++this.#seq;
-    this.#ring[this.#next] = full;
-    this.#next = (this.#next + 1) % this.capacity;
-    if (this.#listeners.size > 0) for (const fn of this.#listeners) fn(full);
-    return full;
+  record(entry: Omit<JournalEntry, 'seq'>): void {
+    this.add(entry.deviceId, entry.surface, entry.kind, entry.name, entry.params, entry.response, entry.virtualMs, entry.wallMs, entry.client);
+  }
+
+  /** record() without building an object: the hot path (every goform request). */
+  add(deviceId: string, surface: JournalSurface, kind: string, name: string, params: Record<string, string>, response: string, virtualMs: number, wallMs: number, client: string): void {
+    const i = this.#next;
+    const t = this.#text;
+    this.#seqs[i] = ++this.#seq;
+    t[0]![i] = deviceId;
+    t[1]![i] = surface;
+    t[2]![i] = kind;
+    t[3]![i] = name;
+    t[4]![i] = response;
+    t[5]![i] = client;
+    this.#params[i] = params;
+    this.#virtualMs[i] = virtualMs;
+    this.#wallMs[i] = wallMs;
+    this.#next = (i + 1) % this.capacity;
+    if (this.#listeners.size > 0) {
+      const e = this.#entry(i);
+      for (const fn of this.#listeners) fn(e);
+    }
   }
 
   /** Entries matching the filter, oldest first. */
@@ -79,8 +108,8 @@ export class Journal {
     const out: JournalEntry[] = [];
     const count = this.size;
     const start = (this.#next - count + this.capacity) % this.capacity;
-    for (let i = 0; i < count; i++) {
-      const e = this.#ring[(start + i) % this.capacity]!;
+    for (let k = 0; k < count; k++) {
+      const e = this.#entry((start + k) % this.capacity);
       if (matches(e, filter)) out.push(e);
     }
     return filter.limit !== undefined ? out.slice(-filter.limit) : out;
@@ -91,9 +120,22 @@ export class Journal {
     return () => this.#listeners.delete(fn);
   }
 
-  clear(): void {
-    this.#ring = new Array<JournalEntry | undefined>(this.capacity);
-    this.#next = 0;
+  // --- internal ---
+
+  #entry(i: number): JournalEntry {
+    const t = this.#text;
+    return {
+      seq: this.#seqs[i]!,
+      deviceId: t[0]![i]!,
+      surface: t[1]![i] as JournalSurface,
+      kind: t[2]![i]!,
+      name: t[3]![i]!,
+      params: this.#params[i] ?? {},
+      response: t[4]![i]!,
+      virtualMs: this.#virtualMs[i]!,
+      wallMs: this.#wallMs[i]!,
+      client: t[5]![i]!,
+    };
   }
 }
 

@@ -44,7 +44,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const journal = options.journal ?? null;
   const faults = options.faults ?? new Faults(device.state.seed);
   const record = (kind: string, name: string, params: Record<string, string>, response: string, req: Requester, virtualMs = device.now()): void => {
-    journal?.record({ deviceId: device.state.id, surface: 'goform', kind, name, params, response, virtualMs, wallMs: Date.now(), client: req.ip });
+    journal?.add(device.state.id, 'goform', kind, name, params, response, virtualMs, Date.now(), req.ip);
   };
   const auth = new Auth(device);
   const quirks = device.profile.quirks;
