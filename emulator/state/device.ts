@@ -707,8 +707,3 @@ export class Device {
     }
   }
 }
-
-export function assertDevice(device: Device | undefined, id: string): Device {
-  if (!device) throw new BenchError('INVALID_ARGUMENT', `[emulator] no device "${id}"`);
-  return device;
-}

@@ -127,12 +127,28 @@ export function scrub(recording: Recording): Recording {
     const body = iccid.slice(0, 6) + hashDigits(iccid, iccid.length - 7);
     map.set(iccid, body + luhnCheckDigit(body));
   }
+  /**
+   * A phone number (with or without +, 7+ digits) to a synthetic one of the same length. Short codes and
+   * operator codes stay: they identify no subscriber, and shorter strings would collide with other values.
+   */
+  const number = (n: string): string => {
+    if (!/^\+?\d{7,20}$/.test(n)) return n;
+    const known = map.get(n);
+    if (known) return known;
+    const keep = n.startsWith('+') ? 3 : 2;
+    const fake = n.slice(0, keep) + hashDigits(n, n.length - keep);
+    map.set(n, fake);
+    return fake;
+  };
+  number(g('msisdn'));
+  const sms = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
+  if (Array.isArray(sms)) for (const m of sms as { number?: unknown }[]) if (typeof m.number === 'string') number(m.number);
+  const smsc = recording.goform.find((e) => e.cmd === 'sms_parameter_info')?.response.sms_para_sca;
+  if (typeof smsc === 'string') number(smsc);
+  for (const a of recording.at) for (const line of a.lines) if (line.startsWith('+CNUM:')) for (const m of line.matchAll(/"(\+?\d{7,20})"/g)) number(m[1]!);
   const text = JSON.stringify(recording);
-  // Phone numbers: international numbers anywhere in the text (msisdn, SMS senders, +CNUM).
-  for (const m of text.matchAll(/\+\d{7,15}/g)) {
-    const n = m[0];
-    if (!map.has(n)) map.set(n, n.slice(0, 3) + hashDigits(n, n.length - 3));
-  }
+  // International numbers anywhere else in the text.
+  for (const m of text.matchAll(/\+\d{7,15}/g)) number(m[0]);
   for (const m of text.matchAll(/\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\b/g)) {
     const mac = m[0];
     if (!map.has(mac)) {
@@ -147,12 +163,13 @@ export function scrub(recording: Recording): Recording {
   };
   const at = recording.at.map((a) => ({
     ...a,
-    lines: a.lines.map((line) => (/^[0-9A-F]{20,}$/i.test(line) ? scrubPdu(line, replaceAll) : replaceAll(line))),
+    lines: a.lines.map((line) => (/^[0-9A-F]{20,}$/i.test(line) ? scrubPdu(line, number) : replaceAll(line))),
   }));
   const goform = JSON.parse(replaceAll(JSON.stringify(recording.goform))) as GoformExchange[];
   return { _meta: recording._meta, goform, at };
 }
 
+/** Rewrites the addresses inside a PDU (BCD digits, not visible as text) with the same number mapping. */
 function scrubPdu(hex: string, replace: (s: string) => string): string {
   try {
     const pdu = decodePdu(hex);

@@ -89,3 +89,31 @@ describe('the shipped recording fixture', () => {
     }
   });
 });
+
+describe('scrub', () => {
+  it('replaces national-format numbers in goform, +CNUM and inside PDUs, and leaves operator codes alone', async () => {
+    const { scrub } = await import('../../../hil/index.js');
+    const { buildDeliver, encodePdu, decodePdu } = await import('../../../emulator/modem/pdu.js');
+    const pdu = encodePdu(buildDeliver({ from: '01761234567', text: 'hi', smsc: '+491710760000', timestamp: { utcMs: 0, tzQuarters: 4 } })[0]!).hex;
+    const rec = scrub({
+      _meta: { source: 't', model: 'MF79U', firmware: 'x', capturedAt: 'now', scrubbed: true },
+      goform: [
+        { cmd: 'msisdn,rmcc', multi: true, extra: {}, response: { msisdn: '01769876543', rmcc: '262' } },
+        { cmd: 'sms_data_total', multi: false, extra: {}, response: { messages: [{ id: '1', number: '01761234567', content: '0068' }] } },
+      ],
+      at: [
+        { command: 'AT+CNUM', lines: ['+CNUM: "","01769876543",129'], final: 'OK' },
+        { command: 'AT+COPS?', lines: ['+COPS: 0,2,"26201",7'], final: 'OK' },
+        { command: 'AT+CMGL=4', lines: ['+CMGL: 1,0,,20', pdu], final: 'OK' },
+      ],
+    });
+    const text = JSON.stringify(rec);
+    for (const real of ['01769876543', '01761234567', '491710760000']) expect(text).not.toContain(real);
+    expect(rec.at[1]!.lines[0]).toBe('+COPS: 0,2,"26201",7');
+    const scrubbedPdu = decodePdu(rec.at[2]!.lines[1]!);
+    const scrubbedSender = (rec.goform[1]!.response.messages as { number: string }[])[0]!.number;
+    expect(scrubbedPdu).toMatchObject({ type: 'deliver', text: 'hi', originator: { value: scrubbedSender } });
+    expect(scrubbedSender).toMatch(/^01\d{9}$/);
+    expect(rec.at[0]!.lines[0]).toContain(String(rec.goform[0]!.response.msisdn));
+  });
+});
