@@ -1,4 +1,3 @@
-import { BenchError } from '../../hil/errors.js';
 import type { TimerHandle, VirtualClock } from '../clock/virtual-clock.js';
 import { createInitialState } from './create-state.js';
 import { dataLimitUsed, isBlocked, isDataConnected, isRegistered } from './derive.js';
