@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createEmulator, listProfiles, type Emulator } from '../emulator/index.js';
+import { loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
 import { applyRecording, BenchError, checkFidelity, connectTarget, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
@@ -12,6 +13,7 @@ const USAGE = `usage: routerlab <command> [options]
 commands:
   serve      run the emulated router's goform API
   ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
+  run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F] [--grep TAG]
   record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
   fidelity   compare a recording with a target: routerlab fidelity DIR [--target T] (default: an emulator from DIR)
   profiles   list the device profiles
@@ -87,6 +89,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return EXIT.OK;
       case 'ports':
         return await portsCommand(io);
+      case 'run':
+        return await runCommand(rest, io);
       case 'record':
         return await recordCommand(rest, io);
       case 'fidelity':
@@ -163,6 +167,32 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
   } finally {
     await emulator.close();
   }
+}
+
+async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, seed: { type: 'string' }, report: { type: 'string' }, grep: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  if (positionals.length === 0) throw new BenchError('INVALID_ARGUMENT', 'run needs scenario files or folders: routerlab run PATH... --target T');
+  const target = values.target ?? 'emulator';
+  const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const loaded = loadScenarios(positionals).filter((l) => !values.grep || l.scenario.tags.includes(values.grep) || l.scenario.name.includes(values.grep));
+  if (loaded.length === 0) throw new BenchError('INVALID_ARGUMENT', `no scenario matches${values.grep ? ` --grep ${values.grep}` : ''} in ${positionals.join(' ')}`);
+  const stepByStep = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const results: ScenarioResult[] = [];
+  for (const { file, scenario } of loaded) {
+    const result = await runScenario(file, scenario, {
+      target,
+      seed,
+      ...(stepByStep ? { onStep: (_s, step) => io.out(`  ${step.index} ${step.status} ${step.title}${step.reason ? ` -- ${step.reason}` : ''}`) } : {}),
+    });
+    results.push(result);
+    const failed = result.steps.find((st) => st.status === 'failed');
+    io.out(`${result.status.toUpperCase().padEnd(7)} ${scenario.name} (${file}, ${result.steps.length} steps, ${result.durationMs} ms)${failed ? ` -- step ${failed.index}: ${failed.reason ?? ''}` : ''}`);
+    if (result.status !== 'passed') io.out(`  replay: ${result.replay}`);
+  }
+  if (values.report) for (const f of writeReports(values.report, results)) io.out(`report: ${f}`);
+  const passed = results.filter((r) => r.status === 'passed').length;
+  io.out(`${passed} passed, ${results.filter((r) => r.status === 'failed').length} failed, ${results.filter((r) => r.status === 'partial').length} partial`);
+  return passed === results.length ? EXIT.OK : EXIT.FAILURE;
 }
 
 async function recordCommand(args: string[], io: CliIo): Promise<number> {

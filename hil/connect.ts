@@ -10,7 +10,15 @@ import type { Target } from './target.js';
 // branches on the kind of target.
 
 const singleTargetSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('emulator'), profile: z.string().optional(), seed: z.number().int().min(0).optional(), controlUrl: z.string().url().optional(), token: z.string().optional() }),
+  z.object({
+    kind: z.literal('emulator'),
+    profile: z.string().optional(),
+    seed: z.number().int().min(0).optional(),
+    /** 'paused' for stepped, deterministic runs (scenarios); default running at x10 for interactive SDK use. */
+    clockMode: z.enum(['paused', 'running']).optional(),
+    controlUrl: z.string().url().optional(),
+    token: z.string().optional(),
+  }),
   z.object({
     kind: z.literal('router'),
     url: z.string().url(),
@@ -74,7 +82,7 @@ export async function connectTarget(config: TargetConfig | string): Promise<Targ
       return c.controlUrl
         ? connectRemoteEmulator(c.controlUrl, { ...(c.token ? { token: c.token } : {}) })
         : // Running clock: the SDK polls asynchronous actions in wall time; scenarios advance it as they need.
-          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: 'running', speed: 10 });
+          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: c.clockMode ?? 'running', ...(c.clockMode === 'paused' ? {} : { speed: 10 }) });
     case 'router':
       return connectRouter(c);
     case 'modem':

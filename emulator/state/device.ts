@@ -162,6 +162,8 @@ export class Device {
         st.traffic.rxBytesPerSecond = 0;
         st.traffic.txBytesPerSecond = 0;
       });
+      // Dropped by the network (not the user): if service came back meanwhile, auto_dial connects again.
+      if (!userInitiated) this.#enforceDataPolicy();
     });
   }
 

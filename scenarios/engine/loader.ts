@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { BenchError } from '../../hil/index.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+
+// Loads scenario files: YAML parsed with positions, so an error names the line, the field and what was expected.
+
+export interface LoadedScenario {
+  file: string;
+  scenario: Scenario;
+}
+
+export function loadScenarioFile(file: string): LoadedScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new BenchError('CONFIG_INVALID', `[scenario] cannot read ${file}`, { cause: e });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const pos = err.linePos?.[0];
+    throw new BenchError('CONFIG_INVALID', `[scenario] ${file}:${pos?.line ?? '?'}: ${err.message.split('\n')[0]}`);
+  }
+  const parsed = scenarioSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const node = doc.getIn(issue.path as (string | number)[], true);
+    let line = '?';
+    if (isNode(node) && node.range) line = String(lines.linePos(node.range[0]).line);
+    else {
+      // A missing field: point at its parent.
+      const parent = doc.getIn(issue.path.slice(0, -1) as (string | number)[], true);
+      if (isNode(parent) && parent.range) line = String(lines.linePos(parent.range[0]).line);
+    }
+    const field = issue.path.map(String).join('.') || '(top)';
+    throw new BenchError('CONFIG_INVALID', `[scenario] ${file}:${line}: ${field}: ${issue.message}`, { details: { file, line, field } });
+  }
+  return { file, scenario: parsed.data };
+}
+
+/** Files and folders (recursively, *.yaml / *.yml) to scenarios, in path order. */
+export function loadScenarios(paths: string[]): LoadedScenario[] {
+  const files: string[] = [];
+  const walk = (p: string): void => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      throw new BenchError('CONFIG_INVALID', `[scenario] no such file or folder: ${p}`, { cause: e });
+    }
+    if (st.isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name));
+    else if (/\.ya?ml$/.test(p)) files.push(p);
+  };
+  for (const p of paths) walk(p);
+  return files.map(loadScenarioFile);
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+// The scenario format: YAML files (scenarios/suites) validated against this schema, or the same structure from
+// TypeScript with defineScenario(). scenarios/scenario.schema.json is generated from it for editors.
+
+export const durationText = z.union([z.number().int().min(0), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 5m, 2h or 1d')]);
+
+const matchers = {
+  equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  notEquals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  matches: z.string().optional().describe('a regular expression the value must match'),
+  range: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+  oneOf: z.array(z.union([z.string(), z.number()])).optional(),
+  /** Retry until the matcher holds, up to this long (virtual time on virtual clocks). */
+  within: durationText.optional(),
+};
+
+export const expectSchema = z.union([
+  z.object({ goform: z.string().min(1).describe('a goform key'), ...matchers }).strict(),
+  z.object({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT'), line: z.number().int().min(1).optional(), ...matchers }).strict(),
+  z.object({
+    journal: z.object({ surface: z.enum(['goform', 'at']).optional(), name: z.string().optional() }).strict(),
+    count: z.object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).strict(),
+    within: durationText.optional(),
+  }).strict(),
+]);
+
+export type ExpectStep = z.infer<typeof expectSchema>;
+
+const baseStep = z.object({ name: z.string().optional() });
+
+export type Step =
+  | { name?: string | undefined; stimulus: string; with?: Record<string, unknown> | undefined }
+  | { name?: string | undefined; wait: z.infer<typeof durationText> }
+  | { name?: string | undefined; expect: ExpectStep }
+  | { name?: string | undefined; checkpoint: string }
+  | { name?: string | undefined; goform: string; fields?: Record<string, string> | undefined }
+  | { name?: string | undefined; at: string }
+  | { name?: string | undefined; repeat: { times: number; steps: Step[] } }
+  | { name?: string | undefined; parallel: Step[][] }
+  | { name?: string | undefined; probe: { url: string; path?: string | undefined; equals?: string | number | boolean | undefined; matches?: string | undefined; within?: z.infer<typeof durationText> | undefined } }
+  | { name?: string | undefined; run: { command: string; env?: Record<string, string> | undefined; exitCode?: number | undefined; timeoutMs?: number | undefined } };
+
+export const stepSchema: z.ZodType<Step> = z.lazy(() =>
+  z.union([
+    baseStep.extend({ stimulus: z.string().min(1), with: z.record(z.string(), z.unknown()).optional() }).strict(),
+    baseStep.extend({ wait: durationText }).strict(),
+    baseStep.extend({ expect: expectSchema }).strict(),
+    baseStep.extend({ checkpoint: z.string().min(1) }).strict(),
+    /** A client action: a goform write through the router capability (fields as the firmware wants them). */
+    baseStep.extend({ goform: z.string().min(1), fields: z.record(z.string(), z.string()).optional() }).strict(),
+    /** A client action: an AT command line through the modem capability; it must end in OK. */
+    baseStep.extend({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT') }).strict(),
+    baseStep.extend({ repeat: z.object({ times: z.number().int().min(1).max(10_000), steps: z.array(stepSchema).min(1) }).strict() }).strict(),
+    baseStep.extend({ parallel: z.array(z.array(stepSchema).min(1)).min(2) }).strict(),
+    baseStep.extend({
+      probe: z.object({ url: z.string().url(), path: z.string().optional(), equals: z.union([z.string(), z.number(), z.boolean()]).optional(), matches: z.string().optional(), within: durationText.optional() }).strict(),
+    }).strict(),
+    baseStep.extend({
+      run: z.object({ command: z.string().min(1), env: z.record(z.string(), z.string()).optional(), exitCode: z.number().int().optional(), timeoutMs: z.number().int().min(1).max(600_000).optional() }).strict(),
+    }).strict(),
+  ]),
+);
+
+export const scenarioSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  /** Capabilities the scenario needs; on a target without one, the steps that use it are skipped (partial). */
+  requires: z.array(z.enum(['router', 'modem', 'stimuli', 'clock', 'journal', 'power'])).default([]),
+  device: z.object({ profile: z.string().default('mf79u'), seed: z.number().int().min(0).default(1) }).strict().default({ profile: 'mf79u', seed: 1 }),
+  /** virtual: a paused clock that waits advance (deterministic); wall: real time. */
+  clock: z.object({ mode: z.enum(['virtual', 'wall']).default('virtual') }).strict().default({ mode: 'virtual' }),
+  variables: z.record(z.string(), z.string()).default({}),
+  steps: z.array(stepSchema).min(1),
+}).strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** A scenario in TypeScript, validated like a YAML file. */
+export function defineScenario(input: ScenarioInput): Scenario {
+  return scenarioSchema.parse(input);
+}

@@ -1,0 +1,5 @@
+// Scenarios: the format, the loader, the runner and the reports. Imports hil through its index only.
+export { defineScenario, scenarioSchema, type Scenario, type ScenarioInput, type Step } from './engine/schema.js';
+export { loadScenarioFile, loadScenarios, type LoadedScenario } from './engine/loader.js';
+export { runScenario, check, type ScenarioResult, type StepResult, type RunOptions } from './engine/runner.js';
+export { jsonReport, junitReport, writeReports } from './engine/reports.js';
