@@ -27,7 +27,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
   }
   const parsed = scenarioSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = deepestIssue(parsed.error.issues[0]!);
     const node = doc.getIn(issue.path as (string | number)[], true);
     let line = '?';
     if (isNode(node) && node.range) line = String(lines.linePos(node.range[0]).line);
@@ -57,4 +57,30 @@ export function loadScenarios(paths: string[]): LoadedScenario[] {
   };
   for (const p of paths) walk(p);
   return files.map(loadScenarioFile);
+}
+
+interface IssueLike {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  errors?: IssueLike[][];
+}
+
+/**
+ * For a step that matches no branch of the step union, the branch that got furthest names the real problem
+ * (`steps.1.expect.range.min: expected number`), not the union (`steps.1: Invalid input`).
+ */
+function deepestIssue(issue: IssueLike): IssueLike {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  let best: IssueLike | null = null;
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      const candidate = deepestIssue(inner);
+      // Unrecognized keys mean the wrong branch; prefer issues that go deeper into the value.
+      const score = candidate.path.length - (candidate.code === 'unrecognized_keys' ? 10 : 0);
+      const bestScore = best ? best.path.length - (best.code === 'unrecognized_keys' ? 10 : 0) : -Infinity;
+      if (score > bestScore) best = candidate;
+    }
+  }
+  return best ? { ...best, path: [...issue.path, ...best.path] } : issue;
 }

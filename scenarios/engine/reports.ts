@@ -10,7 +10,7 @@ export function jsonReport(results: ScenarioResult[]): string {
   return `${JSON.stringify({ format: 'routerlab-run/1', summary, scenarios: results }, null, 2)}\n`;
 }
 
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).split('').filter((c) => c >= ' ' || c === '\n' || c === '\r' || c === '\t').join(''); // XML 1.0 forbids other controls
 
 export function junitReport(results: ScenarioResult[]): string {
   const failures = results.filter((r) => r.status === 'failed').length;

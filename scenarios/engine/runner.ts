@@ -33,8 +33,12 @@ export interface ScenarioResult {
 }
 
 export interface RunOptions {
-  /** A target shorthand or config path; 'emulator' gets the scenario's profile, seed and clock. */
-  target: string;
+  /**
+   * A target shorthand or config path ('emulator' gets the scenario's profile, seed and clock), or a function
+   * that connects one (programmatic use; the replay line then names `targetName`).
+   */
+  target: string | (() => Promise<Target>);
+  targetName?: string;
   seed?: number | undefined;
   onStep?: (scenario: Scenario, step: StepResult) => void;
 }
@@ -47,10 +51,11 @@ const ms = (d: string | number): number => {
 
 export async function runScenario(file: string, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const seed = options.seed ?? scenario.device.seed;
-  const target = await openTarget(scenario, options.target, seed);
+  const target = typeof options.target === 'string' ? await openTarget(scenario, options.target, seed) : await options.target();
+  const targetName = typeof options.target === 'string' ? options.target : (options.targetName ?? target.id);
   const started = Date.now();
   const steps: StepResult[] = [];
-  let clockOrigin = 0;
+  let clockOrigin: number;
   try {
     clockOrigin = target.has('clock') ? await target.require('clock').now() : Date.now();
     const ctx = new RunContext(target, scenario, (r) => {
@@ -67,12 +72,12 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
     name: scenario.name,
     file,
     status: failed ? 'failed' : skipped ? 'partial' : 'passed',
-    target: options.target,
+    target: targetName,
     seed,
     clockOriginMs: clockOrigin,
     steps,
     durationMs: Date.now() - started,
-    replay: `routerlab run ${file} --target ${options.target} --seed ${seed}`,
+    replay: `routerlab run ${file} --target ${targetName} --seed ${seed}`,
   };
 }
 
@@ -175,7 +180,7 @@ class RunContext {
       try {
         lines = (await this.target.require('modem').command(this.#vars(e.at))).lines;
       } catch (err) {
-        if (err instanceof BenchError && (err.code === 'AT_ERROR' || err.code === 'AT_CME_ERROR')) lines = [String(err.details?.final as string)];
+        if (err instanceof BenchError && (err.code === 'AT_ERROR' || err.code === 'AT_CME_ERROR')) lines = [String(err.details?.final)];
         else throw err;
       }
       const value = e.line ? (lines[e.line - 1] ?? '') : lines.join('\n');
@@ -227,7 +232,7 @@ function capabilityOf(step: Step): CapabilityName[] {
 }
 
 /** Matchers: equals, notEquals, matches, range, oneOf. Values compare as strings, ranges as numbers. */
-export function check(value: unknown, m: { equals?: unknown; notEquals?: unknown; matches?: string | undefined; range?: { min?: number | undefined; max?: number | undefined } | undefined; oneOf?: (string | number)[] | undefined }): { ok: boolean; observed: unknown; reason?: string } {
+export function check(value: unknown, m: { equals?: string | number | boolean | undefined; notEquals?: string | number | boolean | undefined; matches?: string | undefined; range?: { min?: number | undefined; max?: number | undefined } | undefined; oneOf?: (string | number)[] | undefined }): { ok: boolean; observed: unknown; reason?: string } {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   const fail = (reason: string): { ok: false; observed: unknown; reason: string } => ({ ok: false, observed: value, reason });
   if (m.equals !== undefined && text !== String(m.equals)) return fail(`got ${JSON.stringify(value)}, expected ${JSON.stringify(String(m.equals))}`);

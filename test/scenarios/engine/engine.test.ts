@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scenarioJsonSchema } from '../../../scenarios/engine/json-schema.js';
+import { check, defineScenario, jsonReport, junitReport, loadScenarioFile, loadScenarios, runScenario, type ScenarioResult } from '../../../scenarios/index.js';
+import { createModemBinding } from '../../../emulator/modem/serial-binding.js';
+import { createEmulator } from '../../../emulator/index.js';
+import { connectModem } from '../../../hil/drivers/hardware-targets.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'routerlab-scn-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, text: string): string => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+describe('scenario files', () => {
+  it('ships a JSON Schema equal to the one generated from the zod schema', () => {
+    expect(JSON.parse(readFileSync('scenarios/scenario.schema.json', 'utf8'))).toEqual(scenarioJsonSchema());
+  });
+
+  it('names the line, the field and what was expected in an error', () => {
+    const file = write('bad.yaml', 'name: Bad\nsteps:\n  - wait: 5s\n  - expect:\n      goform: signalbar\n      range: { min: "three" }\n');
+    expect(() => loadScenarioFile(file)).toThrow(/bad\.yaml:6: steps\.1\.expect\.range\.min: .*expected number/);
+    const unknown = write('unknown.yaml', 'name: X\nsteps:\n  - teleport: home\n');
+    expect(() => loadScenarioFile(unknown)).toThrow(/unknown\.yaml:3: steps\.0/);
+    const broken = write('broken.yaml', 'name: [unclosed\n');
+    expect(() => loadScenarioFile(broken)).toThrow(/broken\.yaml:\d+:/);
+  });
+
+  it('loads folders recursively and fills defaults', () => {
+    const [loaded] = loadScenarios([write('ok.yaml', 'name: Ok\nsteps:\n  - wait: 1s\n')]);
+    expect(loaded!.scenario).toMatchObject({ tags: [], device: { profile: 'mf79u', seed: 1 }, clock: { mode: 'virtual' } });
+    expect(loadScenarios(['scenarios/suites']).length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('accepts the same structure from TypeScript with defineScenario()', () => {
+    expect(defineScenario({ name: 'ts', steps: [{ stimulus: 'reboot' }] }).requires).toEqual([]);
+    expect(() => defineScenario({ name: 'ts', steps: [] })).toThrow();
+  });
+});
+
+describe('matchers', () => {
+  it.each([
+    [{ equals: '4' }, '4', true], [{ equals: 4 }, '4', true], [{ equals: '4' }, '5', false],
+    [{ notEquals: '' }, 'x', true], [{ notEquals: '' }, '', false],
+    [{ matches: '^\\+CSQ: \\d+' }, '+CSQ: 20,99', true], [{ matches: '^OK$' }, 'ERROR', false],
+    [{ range: { min: -100, max: -80 } }, '-90', true], [{ range: { min: -100 } }, '-120', false], [{ range: { max: 1 } }, '', false],
+    [{ oneOf: ['LTE', 'ENDC'] }, 'ENDC', true], [{ oneOf: ['LTE'] }, 'SA', false],
+  ] as const)('%j on %j is %s', (m, value, ok) => {
+    expect(check(value, structuredClone(m) as Parameters<typeof check>[1]).ok).toBe(ok);
+  });
+});
+
+describe('runner', () => {
+  it('runs every step kind and reports each step with what it observed', async () => {
+    const scenario = defineScenario({
+      name: 'all kinds',
+      variables: { who: '+4915100000009' },
+      steps: [
+        { checkpoint: 'start' },
+        { stimulus: 'sms', with: { from: '${who}', text: 'x' } },
+        { expect: { goform: 'sms_unread_num', equals: '1' } },
+        { at: 'AT+CMGF=0' },
+        { expect: { at: 'AT+CPMS?', matches: '"ME",1,' } },
+        { goform: 'SET_MSG_READ', fields: { msg_id: '1;', tag: '0' } },
+        { expect: { journal: { surface: 'goform', name: 'SET_MSG_READ' }, count: { min: 1, max: 1 } } },
+        { repeat: { times: 3, steps: [{ stimulus: 'data-usage', with: { rxBytes: 1000 } }] } },
+        { parallel: [[{ expect: { goform: 'network_type', equals: 'LTE' } }], [{ expect: { at: 'AT+CREG?', equals: '+CREG: 0,1' } }]] },
+        { stimulus: 'registration', with: { registration: 'none' } },
+        { stimulus: 'registration', with: { registration: 'home' } },
+        { expect: { goform: 'ppp_status', equals: 'ppp_connected', within: '10s' } },
+        { wait: '2h' },
+        { run: { command: 'test -n "$ROUTER_URL" && exit 3', exitCode: 3 } },
+      ],
+    });
+    const result = await runScenario('inline', scenario, { target: 'emulator' });
+    expect(result.status).toBe('passed');
+    expect(result.steps.map((s) => [s.index, s.kind, s.status])).toContainEqual(['8', 'repeat', 'passed']);
+    expect(result.steps.filter((s) => s.index.startsWith('8.')).length).toBe(3);
+    expect(result.steps.at(-2)!.startedVirtualMs - result.steps[0]!.startedVirtualMs).toBeGreaterThanOrEqual(0);
+    expect(result.steps.find((s) => s.kind === 'wait')!.startedVirtualMs + 7_200_000).toBeLessThanOrEqual(result.steps.at(-1)!.startedVirtualMs);
+  });
+
+  it('fails at the first failing step with a reason and a replay line, and stops there', async () => {
+    const scenario = defineScenario({ name: 'fails', device: { profile: 'mc888', seed: 5 }, steps: [{ expect: { goform: 'network_type', equals: 'LTE', within: '3s' } }, { wait: '1s' }] });
+    const result = await runScenario('f.yaml', scenario, { target: 'emulator' });
+    expect(result.status).toBe('failed');
+    expect(result.steps).toHaveLength(1);
+    expect(result.steps[0]!.reason).toMatch(/got "ENDC", expected "LTE" within 3s/);
+    expect(result.replay).toBe('routerlab run f.yaml --target emulator --seed 5');
+  });
+
+  it('skips steps a target cannot do, with the reason, and the scenario is partial', async () => {
+    const emu = createEmulator({ onUnhandled: 'silent', clockMode: 'paused' });
+    const binding = createModemBinding(emu.modem);
+    const scenario = defineScenario({ name: 'partial', steps: [{ stimulus: 'reboot' }, { expect: { goform: 'imei', matches: '^\\d{15}$' } }, { expect: { at: 'AT+CGMI', equals: 'ZTE CORPORATION' } }] });
+    // A modem-only target: no stimuli, no router.
+    const result = await runScenario('p.yaml', scenario, { target: () => connectModem({ path: binding.path, binding }), targetName: 'modem:mock' });
+    expect(result.status).toBe('partial');
+    expect(result.steps.map((s) => [s.status, s.reason ?? ''])).toEqual([
+      ['skipped', expect.stringContaining('no stimuli capability')],
+      ['skipped', expect.stringContaining('no router capability')],
+      ['passed', ''],
+    ]);
+    expect(result.replay).toBe('routerlab run p.yaml --target modem:mock --seed 1');
+    await emu.close();
+  });
+
+  it('writes JSON and JUnit reports', () => {
+    const results: ScenarioResult[] = [
+      { name: 'A <ok>', file: 'a.yaml', status: 'passed', target: 'emulator', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', steps: [{ index: '1', kind: 'wait', title: 'wait', status: 'passed', startedVirtualMs: 0, durationMs: 1 }] },
+      { name: 'B', file: 'b.yaml', status: 'failed', target: 'emulator', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'routerlab run b.yaml', steps: [{ index: '1', kind: 'expect', title: 'x', status: 'failed', reason: 'got "1" & not 2', startedVirtualMs: 0, durationMs: 1 }] },
+      { name: 'C', file: 'c.yaml', status: 'partial', target: 'router:x', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', steps: [{ index: '1', kind: 'stimulus', title: 's', status: 'skipped', reason: 'no stimuli capability', startedVirtualMs: 0, durationMs: 0 }] },
+    ];
+    const json = JSON.parse(jsonReport(results)) as { summary: Record<string, number> };
+    expect(json.summary).toEqual({ passed: 1, failed: 1, partial: 1 });
+    const xml = junitReport(results);
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="routerlab" tests="3" failures="1" skipped="1"/);
+    expect(xml).toContain('<testcase classname="a.yaml" name="A &lt;ok&gt;"');
+    expect(xml).toContain('<failure message="step 1: got &quot;1&quot; &amp; not 2">');
+    expect(xml).toContain('<skipped message="partial: 1: no stimuli capability"/>');
+    expect(xml.match(/<testcase /g)).toHaveLength(3);
+    expect(xml.match(/<\/testcase>/g)).toHaveLength(3);
+  });
+});
