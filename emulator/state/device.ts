@@ -272,14 +272,18 @@ export class Device {
   // --- stations ---
 
   /**
-   * A client joins (or rejoins). A MAC refused by the access list is not let on: its `blockedAttempts`
-   * counts up and it stays offline (the "blocked device tries to connect" case).
+   * A client joins (or rejoins). A MAC refused by the access list, or one more than the SSID's MAX_Access_num,
+   * is not let on: its `blockedAttempts` counts up and it stays offline.
    */
   joinStation(input: { mac: string; hostname?: string; ssidIndex?: 0 | 1; medium?: 'wifi' | 'lan' }): Station {
     const mac = input.mac.toUpperCase();
     const existing = this.state.stations.find((st) => st.mac === mac);
     const now = this.now();
-    if (isBlocked(this.state, mac)) {
+    const ssid = input.ssidIndex === 1 ? this.state.wifi.guest : this.state.wifi.main;
+    const onThisSsid = this.state.stations.filter((st) => st.online && st.medium === 'wifi' && st.ssidIndex === (input.ssidIndex ?? 0) && st.mac !== mac).length;
+    const full = (input.medium ?? 'wifi') === 'wifi' && onThisSsid >= ssid.maxAccess;
+    // A refused client (access list, or MAX_Access_num reached) stays offline and counts an attempt.
+    if (isBlocked(this.state, mac) || full) {
       const known = existing ?? this.#newStation(mac, input, now);
       this.update((s) => {
         if (!existing) s.stations.push(known);
