@@ -1,6 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createEmulator, listProfiles, type Emulator } from '../emulator/index.js';
-import { loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { importRecording, loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
 import { applyRecording, BenchError, checkFidelity, connectTarget, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
@@ -15,6 +17,7 @@ commands:
   ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
   run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F] [--grep TAG]
   record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
+  import     turn a recording into a scenario: routerlab import DIR --out scenarios/suites/field/NAME.yaml
   fidelity   compare a recording with a target: routerlab fidelity DIR [--target T] (default: an emulator from DIR)
   profiles   list the device profiles
   help       show this text
@@ -93,6 +96,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await runCommand(rest, io);
       case 'record':
         return await recordCommand(rest, io);
+      case 'import':
+        return importCommand(rest, io);
       case 'fidelity':
         return await fidelityCommand(rest, io);
       case undefined:
@@ -193,6 +198,17 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const passed = results.filter((r) => r.status === 'passed').length;
   io.out(`${passed} passed, ${results.filter((r) => r.status === 'failed').length} failed, ${results.filter((r) => r.status === 'partial').length} partial`);
   return passed === results.length ? EXIT.OK : EXIT.FAILURE;
+}
+
+function importCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseCli(args, { out: { type: 'string' }, name: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  if (!positionals[0] || !values.out) throw new BenchError('INVALID_ARGUMENT', 'import needs a recording folder and --out FILE.yaml');
+  const recording = loadRecording(positionals[0]);
+  const { yaml, scenario } = importRecording(recording, values.name ?? `Field recording ${basename(positionals[0])}`);
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, yaml);
+  io.out(`wrote ${values.out}: ${scenario.steps.length} steps from ${positionals[0]}`);
+  return EXIT.OK;
 }
 
 async function recordCommand(args: string[], io: CliIo): Promise<number> {

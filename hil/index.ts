@@ -12,6 +12,9 @@ export { KEY_GROUPS, type GoformWrites, type GoformId, type KeyGroupName, type G
 
 export { listPorts, findModemPort, type PortCandidate } from './drivers/port-discovery.js';
 
+// Wire codecs shared with the emulator (docs/decisions/shared-codecs.md).
+export { encodeUcs2Hex, decodeUcs2Hex } from '../emulator/http/codec.js';
+
 // --- transports ---
 export type { ByteTransport } from './transports/byte-transport.js';
 export { TcpTransport, SerialTransport } from './transports/transports.js';

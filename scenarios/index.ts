@@ -3,3 +3,4 @@ export { defineScenario, scenarioSchema, type Scenario, type ScenarioInput, type
 export { loadScenarioFile, loadScenarios, type LoadedScenario } from './engine/loader.js';
 export { runScenario, check, type ScenarioResult, type StepResult, type RunOptions } from './engine/runner.js';
 export { jsonReport, junitReport, writeReports } from './engine/reports.js';
+export { importRecording } from './engine/import.js';

@@ -126,3 +126,26 @@ describe('runner', () => {
     expect(xml.match(/<\/testcase>/g)).toHaveLength(3);
   });
 });
+
+describe('field bug import', () => {
+  it('turns a recording into a scenario that passes on the emulator and fails when the device differs', async () => {
+    const { createEmulatorTarget } = await import('../../../hil/drivers/emulator-target.js');
+    const { recordTarget } = await import('../../../hil/index.js');
+    const { importRecording } = await import('../../../scenarios/index.js');
+    const source = await createEmulatorTarget({ profile: 'mf79u', clockMode: 'paused' });
+    await source.require('stimuli').apply('registration', { registration: 'roaming' });
+    await source.require('stimuli').apply('signal', { rsrpDbm: -110, rssiDbm: -90 });
+    await source.require('stimuli').apply('sms', { from: '+4915100000001', text: 'Guten Tag' });
+    const recording = await recordTarget(source, 'test');
+    await source.close();
+    const { scenario, yaml } = importRecording(recording, 'imported');
+    expect(yaml).toContain('stimulus: registration');
+    expect(scenario.steps.some((s) => 'stimulus' in s && s.stimulus === 'sms')).toBe(true);
+    expect((await runScenario('imported.yaml', scenario, { target: 'emulator' })).status).toBe('passed');
+    const edited = structuredClone(scenario);
+    edited.steps = edited.steps.filter((s) => !('stimulus' in s && s.stimulus === 'registration'));
+    const failing = await runScenario('edited.yaml', edited, { target: 'emulator' });
+    expect(failing.status).toBe('failed');
+    expect(failing.steps.at(-1)!.reason).toMatch(/International|roam/);
+  });
+});

@@ -1,0 +1,55 @@
+import { stringify } from 'yaml';
+import { decodeUcs2Hex, type Recording } from '../../hil/index.js';
+import { scenarioSchema, type Scenario, type Step } from './schema.js';
+
+// Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
+// radio, battery and inbox state through stimuli, then expects what the device answered. Identifiers are checked
+// by shape (they are scrubbed); behaviour keys by value.
+
+const BEHAVIOUR_KEYS = ['modem_main_state', 'network_type', 'signalbar', 'simcard_roam', 'ppp_status', 'lte_rsrp', 'lte_rsrq', 'lte_snr', 'battery_vol_percent', 'battery_charging', 'sms_unread_num', 'roam_setting_option', 'net_select', 'data_volume_limit_switch', 'new_version_state'];
+const SHAPE_KEYS: Record<string, string> = { imei: '^\\d{15}$', imsi: '^\\d{14,15}$', sim_iccid: '^\\d{18,20}$', mac_address: '^([0-9A-F]{2}:){5}[0-9A-F]{2}$' };
+const AT_EXPECT = ['AT+CSQ', 'AT+CESQ', 'AT+CPIN?', 'AT+ZPAS?', 'AT+CBC'];
+const TECH: Record<string, string> = { LTE: 'LTE', LTE_A: 'LTE', ENDC: 'ENDC', SA: 'SA', 'HSPA+': 'WCDMA', EDGE: 'GSM' };
+const PROFILE: [RegExp, string][] = [[/MC88[89]/i, 'mc888'], [/MF286D/i, 'mf286d'], [/MF823/i, 'mf823']];
+
+export function importRecording(recording: Recording, name: string): { scenario: Scenario; yaml: string } {
+  const v: Record<string, string> = {};
+  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string') v[k] = val;
+  const num = (k: string): number | undefined => (v[k] !== undefined && v[k] !== '' && Number.isFinite(Number(v[k])) ? Number(v[k]) : undefined);
+  const steps: Step[] = [];
+  const tech = TECH[v.network_type ?? ''];
+  if (tech) steps.push({ name: 'recorded technology', stimulus: 'technology', with: { technology: tech } });
+  const signal: Record<string, number> = {};
+  for (const [key, field] of [['lte_rsrp', 'rsrpDbm'], ['lte_rsrq', 'rsrqDb'], ['lte_snr', 'sinrDb'], ['rssi', 'rssiDbm']] as const) {
+    const n = num(key);
+    if (n !== undefined) signal[field] = n;
+  }
+  if (Object.keys(signal).length > 0) steps.push({ name: 'recorded signal', stimulus: 'signal', with: signal });
+  if (v.simcard_roam && v.simcard_roam !== 'Home') steps.push({ name: 'recorded roaming', stimulus: 'registration', with: { registration: 'roaming' } });
+  const battery = num('battery_vol_percent');
+  if (battery !== undefined) steps.push({ name: 'recorded battery', stimulus: 'battery', with: { percent: battery, charger: v.battery_charging !== '0' } });
+  const inbox = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
+  if (Array.isArray(inbox)) {
+    for (const m of [...(inbox as Record<string, string>[])].reverse()) {
+      if (m.tag !== '0' && m.tag !== '1') continue;
+      steps.push({ name: `recorded SMS ${m.id ?? ''}`, stimulus: 'sms', with: { from: m.number ?? '+0', text: decodeUcs2Hex(m.content ?? '') } });
+    }
+  }
+  steps.push({ checkpoint: 'recorded state applied' });
+  for (const key of BEHAVIOUR_KEYS) if (v[key] !== undefined && v[key] !== '' && key !== 'sms_unread_num') steps.push({ expect: { goform: key, equals: v[key] } });
+  for (const [key, shape] of Object.entries(SHAPE_KEYS)) if (v[key]) steps.push({ expect: { goform: key, matches: shape } });
+  for (const ex of recording.at) {
+    if (AT_EXPECT.includes(ex.command) && ex.final === 'OK' && ex.lines[0]) steps.push({ expect: { at: ex.command, line: 1, equals: ex.lines[0] } });
+  }
+  const model = `${recording._meta.model} ${recording._meta.firmware}`;
+  const scenario = scenarioSchema.parse({
+    name,
+    description: `Imported from a recording (${recording._meta.source}, ${recording._meta.capturedAt}); identifiers are scrubbed and checked by shape.`,
+    tags: ['field', 'imported'],
+    requires: ['stimuli', 'router', ...(recording.at.length > 0 ? ['modem'] : [])],
+    device: { profile: PROFILE.find(([re]) => re.test(model))?.[1] ?? 'mf79u', seed: 1 },
+    steps,
+  });
+  const header = '# yaml-language-server: $schema=../../scenario.schema.json\n';
+  return { scenario, yaml: header + stringify(scenario, { lineWidth: 0 }) };
+}
