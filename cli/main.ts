@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createEmulator, listProfiles, type Emulator } from '../emulator/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { importRecording, loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
+import { diffResults, importRecording, loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
 import { applyRecording, BenchError, checkFidelity, connectTarget, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
@@ -18,6 +18,7 @@ commands:
   run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F] [--grep TAG]
   record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
   import     turn a recording into a scenario: routerlab import DIR --out scenarios/suites/field/NAME.yaml
+  diff       run scenarios on two targets and compare: routerlab diff PATH --target A --target B
   fidelity   compare a recording with a target: routerlab fidelity DIR [--target T] (default: an emulator from DIR)
   profiles   list the device profiles
   help       show this text
@@ -98,6 +99,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await recordCommand(rest, io);
       case 'import':
         return importCommand(rest, io);
+      case 'diff':
+        return await diffCommand(rest, io);
       case 'fidelity':
         return await fidelityCommand(rest, io);
       case undefined:
@@ -198,6 +201,24 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const passed = results.filter((r) => r.status === 'passed').length;
   io.out(`${passed} passed, ${results.filter((r) => r.status === 'failed').length} failed, ${results.filter((r) => r.status === 'partial').length} partial`);
   return passed === results.length ? EXIT.OK : EXIT.FAILURE;
+}
+
+async function diffCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCli(args, { target: { type: 'string', multiple: true }, seed: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const targets = values.target ?? [];
+  if (positionals.length === 0 || targets.length !== 2) throw new BenchError('INVALID_ARGUMENT', 'diff needs scenario paths and exactly two --target options');
+  const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  let total = 0;
+  for (const { file, scenario } of loadScenarios(positionals)) {
+    const a = await runScenario(file, scenario, { target: targets[0]!, seed });
+    const b = await runScenario(file, scenario, { target: targets[1]!, seed });
+    const report = diffResults(a, b);
+    total += report.differences.length;
+    io.out(`${scenario.name}: ${report.differences.length} difference(s); step time p50/p90 ${report.timing.a.p50}/${report.timing.a.p90} ms vs ${report.timing.b.p50}/${report.timing.b.p90} ms`);
+    for (const d of report.differences) io.out(`  step ${d.step} ${d.kind}: ${d.a}  <>  ${d.b}   (${d.title})`);
+  }
+  io.out(`${total} difference(s) between ${targets[0]} and ${targets[1]}`);
+  return total === 0 ? EXIT.OK : EXIT.FAILURE;
 }
 
 function importCommand(args: string[], io: CliIo): number {

@@ -21,5 +21,5 @@ export { TcpTransport, SerialTransport } from './transports/transports.js';
 
 // --- recordings ---
 export { recordTarget, saveRecording, loadRecording, scrub, type Recording } from './record/recording.js';
-export { checkFidelity, type Difference } from './record/fidelity.js';
+export { checkFidelity, shapeOf, type Difference } from './record/fidelity.js';
 export { emulatorOptionsFromRecording, applyRecording } from './drivers/from-recording.js';

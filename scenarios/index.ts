@@ -4,3 +4,4 @@ export { loadScenarioFile, loadScenarios, type LoadedScenario } from './engine/l
 export { runScenario, check, type ScenarioResult, type StepResult, type RunOptions } from './engine/runner.js';
 export { jsonReport, junitReport, writeReports } from './engine/reports.js';
 export { importRecording } from './engine/import.js';
+export { diffResults, type DiffReport, type ObservationDifference } from './engine/diff.js';

@@ -149,3 +149,23 @@ describe('field bug import', () => {
     expect(failing.steps.at(-1)!.reason).toMatch(/International|roam/);
   });
 });
+
+describe('diff between targets', () => {
+  it('reports the steps whose observations differ, with formats and values', async () => {
+    const { diffResults } = await import('../../../scenarios/index.js');
+    const scenario = defineScenario({
+      name: 'compare',
+      steps: [{ expect: { goform: 'network_type', oneOf: ['LTE', 'ENDC'] } }, { expect: { goform: 'Z5g_rsrp', matches: '.*' } }, { expect: { at: 'AT+CGMM', matches: '^MF|^MC' } }],
+    });
+    const a = await runScenario('c.yaml', scenario, { target: 'emulator:mf79u' });
+    const b = await runScenario('c.yaml', scenario, { target: 'emulator:mc888' });
+    const report = diffResults(a, b);
+    expect(report.differences.map((d) => [d.step, d.kind, d.a, d.b])).toEqual([
+      ['1', 'value', 'LTE', 'ENDC'],
+      ['2', 'format', ' (empty)', '-88 (integer)'],
+      ['3', 'value', 'MF79U', 'MC888'],
+    ]);
+    expect(report.timing.a.p50).toBeGreaterThanOrEqual(0);
+    expect(diffResults(a, a).differences).toEqual([]);
+  });
+});
