@@ -15,7 +15,7 @@ const USAGE = `usage: routerlab <command> [options]
 commands:
   serve      run the emulated router's goform API
   ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
-  run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F] [--grep TAG]
+  run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F,html:F] [--grep TAG]
   record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
   import     turn a recording into a scenario: routerlab import DIR --out scenarios/suites/field/NAME.yaml
   diff       run scenarios on two targets and compare: routerlab diff PATH --target A --target B

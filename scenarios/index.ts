@@ -5,3 +5,4 @@ export { runScenario, check, type ScenarioResult, type StepResult, type RunOptio
 export { jsonReport, junitReport, writeReports } from './engine/reports.js';
 export { importRecording } from './engine/import.js';
 export { diffResults, type DiffReport, type ObservationDifference } from './engine/diff.js';
+export { htmlReport } from './engine/html-report.js';

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { htmlReport } from './html-report.js';
 import type { ScenarioResult } from './runner.js';
 
 // Reports: JSON (every step, observation and timing) and JUnit XML (one testcase per scenario, steps in
@@ -38,7 +39,8 @@ export function writeReports(spec: string, results: ScenarioResult[]): string[] 
     if (!file || part.indexOf(':') < 0) throw new Error(`report "${part}" is not kind:FILE`);
     if (kind === 'json') writeFileSync(file, jsonReport(results));
     else if (kind === 'junit') writeFileSync(file, junitReport(results));
-    else throw new Error(`unknown report kind "${kind}"; use junit:FILE or json:FILE`);
+    else if (kind === 'html') writeFileSync(file, htmlReport(results));
+    else throw new Error(`unknown report kind "${kind}"; use junit:FILE, json:FILE or html:FILE`);
     written.push(file);
   }
   return written;

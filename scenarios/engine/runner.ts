@@ -19,6 +19,21 @@ export interface StepResult {
   durationMs: number;
 }
 
+/** One sample of what a dashboard charts, read through the router capability after a step. */
+export interface TimelineSample {
+  virtualMs: number;
+  rsrpDbm: number | null;
+  batteryPercent: number | null;
+  rxBytesPerSecond: number | null;
+  connected: boolean;
+}
+
+export interface TimelineMark {
+  virtualMs: number;
+  kind: 'stimulus' | 'request';
+  label: string;
+}
+
 export interface ScenarioResult {
   name: string;
   file: string;
@@ -30,6 +45,10 @@ export interface ScenarioResult {
   durationMs: number;
   /** The command line that reruns this scenario exactly. */
   replay: string;
+  /** Signal, battery, traffic and connection after each step (targets with the router capability). */
+  timeline: TimelineSample[];
+  /** Stimuli and client requests on the same time axis. */
+  marks: TimelineMark[];
 }
 
 export interface RunOptions {
@@ -55,17 +74,29 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
   const targetName = typeof options.target === 'string' ? options.target : (options.targetName ?? target.id);
   const started = Date.now();
   const steps: StepResult[] = [];
+  const timeline: TimelineSample[] = [];
+  const marks: TimelineMark[] = [];
   let clockOrigin: number;
   try {
     clockOrigin = target.has('clock') ? await target.require('clock').now() : Date.now();
+    const samples: Promise<void>[] = [];
     const ctx = new RunContext(target, scenario, (r) => {
       steps.push(r);
+      if (r.kind === 'stimulus') marks.push({ virtualMs: r.startedVirtualMs, kind: 'stimulus', label: r.title });
       options.onStep?.(scenario, r);
-    });
+    }, (virtualMs) => samples.push(sample(target, virtualMs).then((x) => void (x && timeline.push(x)))));
     await ctx.runSteps(scenario.steps, '');
+    await Promise.all(samples);
+    if (target.has('journal')) {
+      for (const e of await target.require('journal').query({ surface: 'goform' })) {
+        if (e.kind === 'write') marks.push({ virtualMs: e.virtualMs, kind: 'request', label: e.name });
+      }
+    }
   } finally {
     await target.close();
   }
+  timeline.sort((x, y) => x.virtualMs - y.virtualMs);
+  marks.sort((x, y) => x.virtualMs - y.virtualMs);
   const failed = steps.some((s) => s.status === 'failed');
   const skipped = steps.some((s) => s.status === 'skipped');
   return {
@@ -78,6 +109,8 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
     steps,
     durationMs: Date.now() - started,
     replay: `routerlab run ${file} --target ${targetName} --seed ${seed}`,
+    timeline,
+    marks,
   };
 }
 
@@ -96,12 +129,14 @@ class RunContext {
     readonly target: Target,
     readonly scenario: Scenario,
     readonly report: (r: StepResult) => void,
+    readonly onStepDone: (virtualMs: number) => void = () => undefined,
   ) {}
 
   async runSteps(steps: Step[], prefix: string): Promise<void> {
     for (let i = 0; i < steps.length; i++) {
       if (this.#failed) return;
       await this.#step(steps[i]!, `${prefix}${i + 1}`);
+      if (prefix === '') this.onStepDone(await this.#now());
     }
   }
 
@@ -220,6 +255,20 @@ class RunContext {
   #envForCommand(): Record<string, string> {
     const d = this.target.describe().details;
     return { ...(d.goformUrl ? { ROUTER_URL: d.goformUrl } : d.url ? { ROUTER_URL: d.url } : {}), ROUTERLAB_TARGET: this.target.id };
+  }
+}
+
+/** Reads the charted values through the router capability; null when the target has none or does not answer. */
+async function sample(target: Target, virtualMs: number): Promise<TimelineSample | null> {
+  if (!target.has('router')) return null;
+  try {
+    const v = await target.require('router').get(['lte_rsrp', 'battery_vol_percent', 'realtime_rx_thrpt', 'ppp_status'], false);
+    const n = (x: string | undefined): number | null => (x === undefined || x === '' || !Number.isFinite(Number(x)) ? null : Number(x));
+    return { virtualMs, rsrpDbm: n(v.lte_rsrp), batteryPercent: n(v.battery_vol_percent), rxBytesPerSecond: n(v.realtime_rx_thrpt), connected: v.ppp_status === 'ppp_connected' };
+  } catch (e) {
+    // A device that is down (rebooting) has no sample at this instant; the chart shows the gap.
+    if (e instanceof BenchError) return null;
+    throw e;
   }
 }
 

@@ -111,9 +111,9 @@ describe('runner', () => {
 
   it('writes JSON and JUnit reports', () => {
     const results: ScenarioResult[] = [
-      { name: 'A <ok>', file: 'a.yaml', status: 'passed', target: 'emulator', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', steps: [{ index: '1', kind: 'wait', title: 'wait', status: 'passed', startedVirtualMs: 0, durationMs: 1 }] },
-      { name: 'B', file: 'b.yaml', status: 'failed', target: 'emulator', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'routerlab run b.yaml', steps: [{ index: '1', kind: 'expect', title: 'x', status: 'failed', reason: 'got "1" & not 2', startedVirtualMs: 0, durationMs: 1 }] },
-      { name: 'C', file: 'c.yaml', status: 'partial', target: 'router:x', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', steps: [{ index: '1', kind: 'stimulus', title: 's', status: 'skipped', reason: 'no stimuli capability', startedVirtualMs: 0, durationMs: 0 }] },
+      { name: 'A <ok>', file: 'a.yaml', status: 'passed', target: 'emulator', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', timeline: [], marks: [], steps: [{ index: '1', kind: 'wait', title: 'wait', status: 'passed', startedVirtualMs: 0, durationMs: 1 }] },
+      { name: 'B', file: 'b.yaml', status: 'failed', target: 'emulator', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'routerlab run b.yaml', timeline: [], marks: [], steps: [{ index: '1', kind: 'expect', title: 'x', status: 'failed', reason: 'got "1" & not 2', startedVirtualMs: 0, durationMs: 1 }] },
+      { name: 'C', file: 'c.yaml', status: 'partial', target: 'router:x', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', timeline: [], marks: [], steps: [{ index: '1', kind: 'stimulus', title: 's', status: 'skipped', reason: 'no stimuli capability', startedVirtualMs: 0, durationMs: 0 }] },
     ];
     const json = JSON.parse(jsonReport(results)) as { summary: Record<string, number> };
     expect(json.summary).toEqual({ passed: 1, failed: 1, partial: 1 });
