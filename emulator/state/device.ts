@@ -129,6 +129,8 @@ export class Device {
   connectData(): boolean {
     const s = this.state;
     if (!isRegistered(s) || s.connection.pdpRejected) return false;
+    // A reached data limit keeps the connection down until the limit is raised, switched off or the month resets.
+    if ((dataLimitUsed(s) ?? 0) >= 1) return false;
     if (s.radio.registration === 'roaming' && !s.network.dataRoaming) return false;
     if (s.connection.ppp === 'ppp_connected' || s.connection.ppp === 'ppp_connecting') return true;
     this.update((st) => {
@@ -489,6 +491,12 @@ export class Device {
       s.traffic.monthlyTxBytes = 0;
       s.traffic.monthlySeconds = 0;
     });
+    this.reconsiderData();
+  }
+
+  /** Connect again if nothing keeps data down any more (after a counter reset or a data-limit change). */
+  reconsiderData(): void {
+    this.#enforceDataPolicy();
   }
 
   /** Fill a message store to capacity with read filler messages. */
@@ -627,6 +635,7 @@ export class Device {
         s.traffic.monthlyRxBytes = 0;
         s.traffic.monthlyTxBytes = 0;
         s.traffic.monthlySeconds = 0;
+        this.#later(0, () => this.#enforceDataPolicy());
       }
     }
     if (s.system.poweredOn) {
@@ -669,8 +678,11 @@ export class Device {
     t.rxBytesPerSecond = wander(t.meanRxBytesPerSecond);
     t.txBytesPerSecond = wander(t.meanTxBytesPerSecond);
     if (used !== null && used >= 1) {
+      // The limit is reached: the router ends the data session (goform-api.md §3.4 traffic_overrun).
       t.rxBytesPerSecond = 0;
       t.txBytesPerSecond = 0;
+      this.disconnectData(false);
+      return;
     }
     t.realtimeRxBytes += t.rxBytesPerSecond;
     t.realtimeTxBytes += t.txBytesPerSecond;

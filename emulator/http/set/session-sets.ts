@@ -55,6 +55,7 @@ export const sessionSets: Record<string, SetDef> = {
         t.realtimeRxBytes = t.realtimeTxBytes = t.realtimeSeconds = 0;
         t.monthlyRxBytes = t.monthlyTxBytes = t.monthlySeconds = 0;
       });
+      ctx.device.reconsiderData();
       return SUCCESS;
     },
   },

@@ -10,6 +10,7 @@ export const systemSets: Record<string, SetDef> = {
         ctx.device.update((s) => {
           s.dataLimit.enabled = false;
         });
+        ctx.device.reconsiderData();
         return SUCCESS;
       }
       const unit = oneOf(ctx, 'data_volume_limit_unit', ['data', 'time']);
@@ -29,6 +30,7 @@ export const systemSets: Record<string, SetDef> = {
         if (autoClear !== undefined) s.dataLimit.autoClear = autoClear === 'on' || autoClear === '1';
         if (clearDay !== undefined) s.dataLimit.clearDay = clearDay;
       });
+      ctx.device.reconsiderData();
       return SUCCESS;
     },
   },
