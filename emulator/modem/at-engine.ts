@@ -327,7 +327,7 @@ export class AtPort {
   }
 
   #journal(response: string): void {
-    this.modem.record({ kind: 'command', name: this.#current, response });
+    this.modem.record('command', this.#current, response);
   }
 
   #flushUrcs(): void {
@@ -336,7 +336,7 @@ export class AtPort {
       const lines = this.#urcQueue.shift()!;
       // URC framing: "\r\n<line>\r\n" for the first line; a PDU or text line follows with its own CRLF.
       this.#output(`\r\n${lines.join('\r\n')}\r\n`);
-      this.modem.record({ kind: 'urc', name: lines[0]!, response: lines.slice(1).join(' ') });
+      this.modem.record('urc', lines[0]!, lines.slice(1).join(' '));
     }
   }
 }

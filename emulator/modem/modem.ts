@@ -10,6 +10,8 @@ import { Faults } from '../control/faults.js';
 import type { Journal } from '../control/journal.js';
 import { MEMORY, SmsIndex } from './sms-index.js';
 
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
 export class Modem {
   readonly device: Device;
@@ -56,18 +58,8 @@ export class Modem {
   }
 
   /** Journal a command line or URC of a port. */
-  record(entry: { kind: 'command' | 'urc'; name: string; response: string }): void {
-    this.journal?.record({
-      deviceId: this.device.state.id,
-      surface: 'at',
-      kind: entry.kind,
-      name: entry.name,
-      params: {},
-      response: entry.response,
-      virtualMs: this.device.now(),
-      wallMs: Date.now(),
-      client: 'at',
-    });
+  record(kind: 'command' | 'urc', name: string, response: string): void {
+    this.journal?.add(this.device.state.id, 'at', kind, name, NO_PARAMS, response, this.device.now(), Date.now(), 'at');
   }
 
   nextMessageReference(): number {
