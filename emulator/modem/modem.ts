@@ -10,7 +10,7 @@ import { Faults } from '../control/faults.js';
 import type { Journal } from '../control/journal.js';
 import { MEMORY, SmsIndex } from './sms-index.js';
 
-const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_PARAMS: Record<string, string> = Object.freeze({});
 
 /** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
 export class Modem {
