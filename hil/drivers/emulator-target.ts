@@ -4,8 +4,7 @@ import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
 import { BenchError } from '../errors.js';
 import type { ClockCapability, JournalCapability, JournalEntryView, PowerCapability, StimuliCapability, TargetDescription } from '../target.js';
-import type { ByteTransport } from '../transports/byte-transport.js';
-import { TcpTransport } from '../transports/transports.js';
+import { BaseTransport, TcpTransport } from '../transports/transports.js';
 import { BaseTarget } from './base-target.js';
 
 // The emulator as a Target: in-process (an Emulator in this process) or remote (a running emulator through its
@@ -58,48 +57,32 @@ class EmulatorTarget extends BaseTarget {
 }
 
 /** A strict in-process link to an emulated modem port: async answers, rejects writes when closed. */
-export class LoopbackTransport implements ByteTransport {
+export class LoopbackTransport extends BaseTransport {
   readonly name = 'loopback';
-  isOpen = false;
   #port: AtPort | null = null;
-  #data = new Set<(chunk: string) => void>();
-  #close = new Set<(e?: Error) => void>();
 
-  constructor(readonly emulator: Emulator) {}
+  constructor(readonly emulator: Emulator) {
+    super();
+  }
 
   open(): Promise<void> {
     if (this.isOpen) return Promise.reject(new BenchError('TRANSPORT_BUSY', '[hil:loopback] already open'));
-    this.#port = this.emulator.modem.openPort((text) => {
-      // Like a real line: the answer arrives later, never inside write().
-      setImmediate(() => {
-        for (const fn of this.#data) fn(text);
-      });
-    });
-    this.isOpen = true;
+    // Like a real line: the answer arrives later, never inside write().
+    this.#port = this.emulator.modem.openPort((text) => setImmediate(() => this.emitData(text)));
+    this.reopened();
     return Promise.resolve();
   }
 
   async write(data: string): Promise<void> {
-    if (!this.isOpen || !this.#port) throw new BenchError('TRANSPORT_CLOSED', '[hil:loopback] write on a closed transport; open() it first');
+    this.assertOpen();
     await new Promise((r) => setImmediate(r));
-    this.#port.write(data);
-  }
-
-  onData(fn: (chunk: string) => void): () => void {
-    this.#data.add(fn);
-    return () => this.#data.delete(fn);
-  }
-
-  onClose(fn: (e?: Error) => void): () => void {
-    this.#close.add(fn);
-    return () => this.#close.delete(fn);
+    this.#port!.write(data);
   }
 
   close(): Promise<void> {
     if (this.isOpen) {
-      this.isOpen = false;
       this.#port?.close();
-      for (const fn of this.#close) fn();
+      this.emitClose();
     }
     return Promise.resolve();
   }

@@ -6,7 +6,8 @@ import type { ByteTransport } from './byte-transport.js';
 
 // ByteTransport implementations. The in-process LoopbackTransport lives with the emulator driver.
 
-abstract class BaseTransport implements ByteTransport {
+/** Listener bookkeeping and the open/closed state every transport shares. */
+export abstract class BaseTransport implements ByteTransport {
   abstract readonly name: string;
   isOpen = false;
   #data = new Set<(chunk: string) => void>();
