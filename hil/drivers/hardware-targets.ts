@@ -11,8 +11,12 @@ import { BaseTarget } from './base-target.js';
 
 const wallClock: ClockCapability = {
   now: () => Promise.resolve(Date.now()),
-  // Real devices run on wall time: advancing means waiting.
-  advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+  // Real devices run on wall time: advancing means waiting, until Date.now() has really moved by `ms`
+  // (a timer may fire a millisecond early against Date.now()).
+  advance: async (ms) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) await new Promise((r) => setTimeout(r, Math.max(1, until - Date.now())));
+  },
 };
 
 class HardwareTarget extends BaseTarget {
