@@ -207,8 +207,11 @@ class RunContext {
 
   async #expect(e: ExpectStep): Promise<{ ok: boolean; observed: unknown; reason?: string }> {
     if ('goform' in e) {
-      const value = (await this.target.require('router').get([e.goform]))[e.goform] ?? '';
-      return check(value, e);
+      const router = this.target.require('router');
+      if (e.field === undefined) return check((await router.get([e.goform]))[e.goform] ?? '', e);
+      const answer = await router.getAggregate(e.goform, this.#vars(e.params ?? {}));
+      const value = e.field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], answer);
+      return check(value === undefined ? '' : value, e);
     }
     if ('at' in e) {
       let lines: string[];

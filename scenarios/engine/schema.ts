@@ -16,7 +16,14 @@ const matchers = {
 };
 
 export const expectSchema = z.union([
-  z.object({ goform: z.string().min(1).describe('a goform key'), ...matchers }).strict(),
+  z.object({
+    goform: z.string().min(1).describe('a goform key, or an aggregate command with `field`'),
+    /** Extra read parameters for an aggregate command (sms_cmd, page...). */
+    params: z.record(z.string(), z.string()).optional(),
+    /** Dotted path into an aggregate answer: sms_cmd_status_result, station_list.0.hostname. */
+    field: z.string().optional(),
+    ...matchers,
+  }).strict(),
   z.object({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT'), line: z.number().int().min(1).optional(), ...matchers }).strict(),
   z.object({
     journal: z.object({ surface: z.enum(['goform', 'at']).optional(), name: z.string().optional() }).strict(),
