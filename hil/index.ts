@@ -22,4 +22,4 @@ export { TcpTransport, SerialTransport } from './transports/transports.js';
 // --- recordings ---
 export { recordTarget, saveRecording, loadRecording, scrub, type Recording } from './record/recording.js';
 export { checkFidelity, shapeOf, type Difference } from './record/fidelity.js';
-export { emulatorOptionsFromRecording, applyRecording } from './drivers/from-recording.js';
+export { emulatorOptionsFromRecording, applyRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';

@@ -52,10 +52,6 @@ export function localMinutes(state: DeviceState, nowMs: number): number {
   return local.getUTCHours() * 60 + local.getUTCMinutes();
 }
 
-export function localWeekday(state: DeviceState, nowMs: number): number {
-  return new Date(nowMs + state.system.tzHours * 3_600_000).getUTCDay();
-}
-
 /** True when `HH:MM` local time lies in [start, end), windows crossing midnight included. */
 export function inWindow(minutes: number, start: string, end: string): boolean {
   const s = hhmm(start);
@@ -90,15 +86,6 @@ export function isBlocked(state: DeviceState, mac: string): boolean {
   if (state.wifi.aclMode === 2) return state.wifi.macBlackList.includes(m);
   if (state.wifi.aclMode === 1) return !state.wifi.macWhiteList.includes(m);
   return false;
-}
-
-/** Whether a station's access schedule lets it use the network at this virtual time. */
-export function stationAllowedNow(state: DeviceState, station: Station, nowMs: number): boolean {
-  if (!station.child) return true;
-  const day = String(localWeekday(state, nowMs));
-  const hours = station.accessSchedule[day];
-  if (!hours) return true;
-  return hours.includes(Math.floor(localMinutes(state, nowMs) / 60));
 }
 
 // --- internal ---

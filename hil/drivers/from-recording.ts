@@ -8,7 +8,8 @@ import type { Recording } from '../record/recording.js';
 // identity, radio, battery, Wi-Fi and SMS values the device answered.
 
 const PROFILE_BY_MODEL: [RegExp, string][] = [[/MC88[89]/i, 'mc888'], [/MF286D/i, 'mf286d'], [/MF823/i, 'mf823'], [/MF79|MF971/i, 'mf79u']];
-const TECH: Record<string, Technology> = { LTE: 'LTE', LTE_A: 'LTE', ENDC: 'ENDC', 'EN-DC': 'ENDC', SA: 'SA', 'HSPA+': 'WCDMA', HSPA: 'WCDMA', UMTS: 'WCDMA', WCDMA: 'WCDMA', EDGE: 'GSM', GSM: 'GSM' };
+/** goform network_type -> the emulator's technology (shared with `routerlab import`). */
+export const TECHNOLOGY_BY_NETWORK_TYPE: Record<string, Technology> = { LTE: 'LTE', LTE_A: 'LTE', ENDC: 'ENDC', 'EN-DC': 'ENDC', SA: 'SA', 'HSPA+': 'WCDMA', HSPA: 'WCDMA', UMTS: 'WCDMA', WCDMA: 'WCDMA', EDGE: 'GSM', GSM: 'GSM' };
 
 export function emulatorOptionsFromRecording(recording: Recording): Pick<EmulatorOptions, 'profile'> {
   const model = `${recording._meta.model} ${recording._meta.firmware}`;
@@ -29,7 +30,7 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   if (v.mac_address) s.identity.macAddress = v.mac_address.toUpperCase();
   if (v.BSSID) s.identity.bssid = v.BSSID.toUpperCase();
   if (v.wa_version) s.fota.currentVersion = v.wa_version;
-  const tech = v.network_type ? TECH[v.network_type] : undefined;
+  const tech = v.network_type ? TECHNOLOGY_BY_NETWORK_TYPE[v.network_type] : undefined;
   if (tech) s.radio.technology = tech;
   if (v.simcard_roam) s.radio.registration = v.simcard_roam === 'Home' ? 'home' : 'roaming';
   if (v.rmcc && v.rmnc) s.radio.operator = { ...s.radio.operator, mcc: v.rmcc, mnc: v.rmnc, shortName: v.network_provider ?? s.radio.operator.shortName };

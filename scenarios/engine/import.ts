@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, TECHNOLOGY_BY_NETWORK_TYPE, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -9,15 +9,13 @@ import { scenarioSchema, type Scenario, type Step } from './schema.js';
 const BEHAVIOUR_KEYS = ['modem_main_state', 'network_type', 'signalbar', 'simcard_roam', 'ppp_status', 'lte_rsrp', 'lte_rsrq', 'lte_snr', 'battery_vol_percent', 'battery_charging', 'sms_unread_num', 'roam_setting_option', 'net_select', 'data_volume_limit_switch', 'new_version_state'];
 const SHAPE_KEYS: Record<string, string> = { imei: '^\\d{15}$', imsi: '^\\d{14,15}$', sim_iccid: '^\\d{18,20}$', mac_address: '^([0-9A-F]{2}:){5}[0-9A-F]{2}$' };
 const AT_EXPECT = ['AT+CSQ', 'AT+CESQ', 'AT+CPIN?', 'AT+ZPAS?', 'AT+CBC'];
-const TECH: Record<string, string> = { LTE: 'LTE', LTE_A: 'LTE', ENDC: 'ENDC', SA: 'SA', 'HSPA+': 'WCDMA', EDGE: 'GSM' };
-const PROFILE: [RegExp, string][] = [[/MC88[89]/i, 'mc888'], [/MF286D/i, 'mf286d'], [/MF823/i, 'mf823']];
 
 export function importRecording(recording: Recording, name: string): { scenario: Scenario; yaml: string } {
   const v: Record<string, string> = {};
   for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string') v[k] = val;
   const num = (k: string): number | undefined => (v[k] !== undefined && v[k] !== '' && Number.isFinite(Number(v[k])) ? Number(v[k]) : undefined);
   const steps: Step[] = [];
-  const tech = TECH[v.network_type ?? ''];
+  const tech = TECHNOLOGY_BY_NETWORK_TYPE[v.network_type ?? ''];
   if (tech) steps.push({ name: 'recorded technology', stimulus: 'technology', with: { technology: tech } });
   const signal: Record<string, number> = {};
   for (const [key, field] of [['lte_rsrp', 'rsrpDbm'], ['lte_rsrq', 'rsrqDb'], ['lte_snr', 'sinrDb'], ['rssi', 'rssiDbm']] as const) {
@@ -41,13 +39,12 @@ export function importRecording(recording: Recording, name: string): { scenario:
   for (const ex of recording.at) {
     if (AT_EXPECT.includes(ex.command) && ex.final === 'OK' && ex.lines[0]) steps.push({ expect: { at: ex.command, line: 1, equals: ex.lines[0] } });
   }
-  const model = `${recording._meta.model} ${recording._meta.firmware}`;
   const scenario = scenarioSchema.parse({
     name,
     description: `Imported from a recording (${recording._meta.source}, ${recording._meta.capturedAt}); identifiers are scrubbed and checked by shape.`,
     tags: ['field', 'imported'],
     requires: ['stimuli', 'router', ...(recording.at.length > 0 ? ['modem'] : [])],
-    device: { profile: PROFILE.find(([re]) => re.test(model))?.[1] ?? 'mf79u', seed: 1 },
+    device: { profile: emulatorOptionsFromRecording(recording).profile ?? 'mf79u', seed: 1 },
     steps,
   });
   const header = '# yaml-language-server: $schema=../../scenario.schema.json\n';
