@@ -1,17 +1,20 @@
 import { getRequestListener } from '@hono/node-server';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BenchError } from '../hil/errors.js';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.js';
 import { FileShare } from './http/file-share.js';
 import { createGoformApp, type GoformApp, type UnhandledPolicy } from './http/goform-app.js';
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
+import { startEmbeddedBroker, type EmbeddedBroker } from './cloud/broker.js';
+import { CloudChannel, type CloudChannelOptions } from './cloud/channel.js';
 import { createControlApp } from './control/control-app.js';
+import { mapDirectory } from './control/control-routes.js';
 import { Faults } from './control/faults.js';
 import { Journal } from './control/journal.js';
 import { Modem } from './modem/modem.js';
 import { listenModemTcp, openModemPty, type ModemPty, type ModemTcp } from './modem/transports.js';
+import { closeServer, isLoopback, listenOn } from './net.js';
 import { Device } from './state/device.js';
 import { loadProfile } from './state/profile.js';
 
@@ -36,7 +39,12 @@ export interface EmulatorOptions {
   journalCapacity?: number;
   /** Token the control API requires; default none (then it may only listen on loopback). */
   controlToken?: string | undefined;
+  /** Device id (default "dev-0"); lowercase letters, digits and dashes when the cloud channel is used. */
+  id?: string;
 }
+
+/** The cloud channel of startCloud(): a broker URL, or none for the embedded aedes broker on loopback. */
+export type StartCloudOptions = Omit<CloudChannelOptions, 'url' | 'journal'> & { url?: string; brokerHost?: string; brokerPort?: number };
 
 export interface Emulator {
   readonly device: Device;
@@ -62,6 +70,13 @@ export interface Emulator {
   listenModemTcp(options?: { host?: string; port?: number }): Promise<ModemTcp>;
   /** Offer the modem as a pseudo-terminal at `link` (needs socat). Rejects with TRANSPORT_OPEN_FAILED. */
   openModemPty(link: string): Promise<ModemPty>;
+  /**
+   * Connect the router's cloud channel (MQTT). Without `url` an embedded aedes broker starts on loopback
+   * (default port 1883). Resolves once connected the first time.
+   */
+  startCloud(options?: StartCloudOptions): Promise<{ channel: CloudChannel; brokerUrl: string; broker: EmbeddedBroker | null }>;
+  /** The cloud channel once started. */
+  readonly cloud: CloudChannel | null;
   /** Stop listening, stop the clock, remove a temporary share folder. Idempotent. */
   close(): Promise<void>;
 }
@@ -77,7 +92,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     speed: options.speed ?? 1,
     ...(options.originMs === undefined ? {} : { originMs: options.originMs }),
   });
-  const device = new Device({ profile, clock, seed, ...(options.password === undefined ? {} : { password: options.password }) });
+  const device = new Device({ profile, clock, seed, ...(options.id === undefined ? {} : { id: options.id }), ...(options.password === undefined ? {} : { password: options.password }) });
   const share = profile.keyGroups.includes('httpshare') ? new FileShare(device, options.shareDir) : null;
   const journal = new Journal(options.journalCapacity ?? 10_000);
   const faults = new Faults(seed);
@@ -86,7 +101,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const goform = createGoformApp({ device, share, journal, faults, ...(options.onUnhandled ? { onUnhandled: options.onUnhandled } : {}) });
   const controlToken = options.controlToken ?? null;
   const endpoints: { goformUrl?: string; modemTcp?: string } = {};
-  const control = createControlApp({ devices: new Map([[device.state.id, { device, modem, faults, endpoints }]]), clock, journal, token: controlToken });
+  let cloud: CloudChannel | null = null;
+  let broker: EmbeddedBroker | null = null;
+  const handle = { device, modem, faults, endpoints, cloud: () => cloud?.status() ?? null };
+  const control = createControlApp({ devices: mapDirectory(new Map([[device.state.id, handle]])), clock, journal, token: controlToken });
   const modemTransports: { close(): Promise<void> }[] = [];
   const servers: Server[] = [];
   let server: Server | undefined;
@@ -101,6 +119,18 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     journal,
     faults,
     control,
+    get cloud() {
+      return cloud;
+    },
+    async startCloud(opts = {}) {
+      if (cloud) throw new BenchError('INVALID_ARGUMENT', '[emulator] the cloud channel is already started');
+      const { url, brokerHost, brokerPort, ...channelOptions } = opts;
+      if (url === undefined) broker = await startEmbeddedBroker({ ...(brokerHost === undefined ? {} : { host: brokerHost }), ...(brokerPort === undefined ? {} : { port: brokerPort }) });
+      const brokerUrl = url ?? broker!.url;
+      cloud = new CloudChannel(device, { ...channelOptions, url: brokerUrl, journal });
+      await cloud.start();
+      return { channel: cloud, brokerUrl, broker };
+    },
     async listenControl({ host = '127.0.0.1', port = 8081 } = {}) {
       if (controlToken === null && !isLoopback(host)) {
         throw new BenchError('CONFIG_INVALID', `[emulator:control] binding the control API to ${host} needs a token; give --control-token or ROUTERLAB_CONTROL_TOKEN`);
@@ -147,36 +177,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (s) await closeServer(s);
       for (const t of modemTransports.splice(0)) await t.close();
       modem.close();
+      await cloud?.close();
+      await broker?.close();
       for (const extra of servers.splice(0)) await closeServer(extra);
       device.close();
       clock.close();
       share?.close();
     },
   };
-}
-
-// --- internal ---
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-function listenOn(s: Server, host: string, port: number, what: string, flag: string): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    s.once('error', (e: NodeJS.ErrnoException) => {
-      reject(new BenchError('CONFIG_INVALID', `[emulator] cannot listen for ${what} on ${host}:${port} (${e.code ?? e.message}); pick another ${flag}`, { cause: e }));
-    });
-    s.listen(port, host, () => {
-      const info = s.address() as AddressInfo;
-      const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-      resolve(`http://${shownHost}:${info.port}`);
-    });
-  });
-}
-
-function closeServer(s: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    s.close(() => resolve());
-    s.closeAllConnections();
-  });
 }

@@ -37,7 +37,7 @@ export interface ClockCapability {
 }
 
 export interface JournalEntryView {
-  surface: 'goform' | 'at';
+  surface: 'goform' | 'at' | 'cloud';
   kind: string;
   name: string;
   response: string;
@@ -47,7 +47,7 @@ export interface JournalEntryView {
 
 export interface JournalCapability {
   /** Entries, oldest first, filtered by surface and name (a cmd key or goformId or AT line). */
-  query(filter?: { surface?: 'goform' | 'at'; name?: string }): Promise<JournalEntryView[]>;
+  query(filter?: { surface?: 'goform' | 'at' | 'cloud'; name?: string }): Promise<JournalEntryView[]>;
 }
 
 export interface PowerCapability {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { CloudStatus } from '../cloud/channel.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { Modem } from '../modem/modem.js';
 import type { Device } from '../state/device.js';
@@ -7,7 +8,7 @@ import { deviceStateSchema, registrationSchema, simStatusSchema, technologySchem
 import { quirksSchema } from '../state/profile.js';
 import { atFaultsSchema, goformFaultsSchema, type Faults } from './faults.js';
 import type { Journal, JournalFilter } from './journal.js';
-import { defineRoute, problem, validationProblem, type ControlRoute } from './route.js';
+import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
 
 // Every route of the control API (/api/v1): devices, state, stimuli, time, faults, snapshots, journal.
 
@@ -17,10 +18,75 @@ export interface ControlDevice {
   faults: Faults;
   /** Where this device's surfaces listen, once they do (for remote targets). */
   endpoints: { goformUrl?: string; modemTcp?: string };
+  /** The cloud channel's counters, when the device has one. */
+  cloud?: () => CloudStatus | null;
+}
+
+/** One line of the device list; built without waking a device that a fleet keeps put away. */
+export interface DeviceSummary {
+  id: string;
+  profile: string;
+  model: string;
+  imei: string;
+  goformUrl?: string;
+  modemTcp?: string;
+}
+
+const summarySchema = z.object({ id: z.string(), profile: z.string(), model: z.string(), imei: z.string(), goformUrl: z.string().optional(), modemTcp: z.string().optional() });
+
+/** Which devices a fleet-wide stimulus reaches. Criteria combine (a device must meet all given). */
+export const selectionSchema = z.object({
+  ids: z.array(z.string()).min(1).max(100_000).optional(),
+  /** Index range [from, to) within the fleet. */
+  from: z.number().int().min(0).optional(),
+  to: z.number().int().min(1).optional(),
+  profile: z.string().optional(),
+  /** A deterministic share of the devices: the same percent and seed pick the same devices every run. */
+  percent: z.number().gt(0).max(100).optional(),
+  seed: z.number().int().min(0).optional(),
+}).strict();
+export type DeviceSelection = z.infer<typeof selectionSchema>;
+
+/** Where the control API finds devices: one emulated router, or a fleet that wakes devices on demand. */
+export interface DeviceDirectory {
+  /** The device, woken if it was put away; undefined when there is no such id. */
+  get(id: string): ControlDevice | undefined;
+  list(query: { offset: number; limit: number; q?: string | undefined }): { total: number; items: DeviceSummary[] };
+  /** Ids matching a selection, in index order. */
+  select(selection: DeviceSelection): string[];
+}
+
+/** A directory over devices that are always live (the single emulator). */
+export function mapDirectory(devices: ReadonlyMap<string, ControlDevice>): DeviceDirectory {
+  const summary = ({ device: d, endpoints }: ControlDevice): DeviceSummary => ({ id: d.state.id, profile: d.profile.name, model: d.profile.model, imei: d.state.identity.imei, ...endpoints });
+  const matches = (c: ControlDevice, q: string | undefined): boolean => !q || [c.device.state.id, c.device.profile.name, c.device.state.identity.imei].some((v) => v.includes(q));
+  return {
+    get: (id) => devices.get(id),
+    list({ offset, limit, q }) {
+      const all = [...devices.values()].filter((c) => matches(c, q));
+      return { total: all.length, items: all.slice(offset, offset + limit).map(summary) };
+    },
+    select(sel) {
+      return [...devices.values()]
+        .filter((c, i) => (!sel.ids || sel.ids.includes(c.device.state.id)) && (sel.profile === undefined || c.device.profile.name === sel.profile) && i >= (sel.from ?? 0) && i < (sel.to ?? Infinity))
+        .filter((c) => sel.percent === undefined || pick(c.device.state.id, sel.seed ?? 0) < sel.percent / 100)
+        .map((c) => c.device.state.id);
+    },
+  };
+}
+
+/** A stable pseudo-random number in [0, 1) for (id, seed): how `percent` picks devices. */
+export function pick(id: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d) >>> 0;
+  h ^= h >>> 12;
+  return (h >>> 0) / 0x1_0000_0000;
 }
 
 export interface ControlContext {
-  devices: ReadonlyMap<string, ControlDevice>;
+  devices: DeviceDirectory;
   clock: VirtualClock;
   journal: Journal;
 }
@@ -52,8 +118,10 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
     return d;
   };
   const dev = (params: Record<string, string>): Device => handle(params).device;
-  const stimulus = <S extends z.ZodType>(path: string, summary: string, body: S, apply: (d: ControlDevice, b: z.infer<S>) => unknown): ControlRoute =>
-    defineRoute({
+  const stimuli: { path: string; summary: string; body: z.ZodType; apply: (d: ControlDevice, b: never) => unknown }[] = [];
+  const stimulus = <S extends z.ZodType>(path: string, summary: string, body: S, apply: (d: ControlDevice, b: z.infer<S>) => unknown): ControlRoute => {
+    stimuli.push({ path, summary, body, apply: apply });
+    return defineRoute({
       method: 'post',
       path: `/devices/{id}/stimuli/${path}`,
       summary,
@@ -62,15 +130,63 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       response: okSchema,
       handler: ({ params, body: b }) => apply(handle(params), b as z.infer<S>) ?? ok,
     });
+  };
+  // The same stimulus for many devices at once (a cohort of a fleet): each device gets it as if posted to its
+  // own route; refusals are counted and the first few reported, the rest still get it.
+  const fleetStimulus = (st: (typeof stimuli)[number]): ControlRoute =>
+    defineRoute({
+      method: 'post',
+      path: `/fleet/stimuli/${st.path}`,
+      summary: `${st.summary}, on every selected device`,
+      tag: 'fleet',
+      body: z.object({ select: selectionSchema, params: st.body }).strict(),
+      response: z.object({ ok: z.literal(true), selected: z.number(), applied: z.number(), failed: z.array(z.object({ id: z.string(), detail: z.string() })) }),
+      handler: ({ body }) => {
+        const b = body as { select: DeviceSelection; params: never };
+        const ids = ctx.devices.select(b.select);
+        let applied = 0;
+        const failed: { id: string; detail: string }[] = [];
+        for (const id of ids) {
+          const d = ctx.devices.get(id);
+          if (!d) continue;
+          try {
+            st.apply(d, structuredClone(b.params));
+            applied++;
+          } catch (e) {
+            if (!(e instanceof ProblemError)) throw e;
+            if (failed.length < 20) failed.push({ id, detail: e.problem.detail });
+          }
+        }
+        return { ok: true, selected: ids.length, applied, failed };
+      },
+    });
 
-  return [
+  const routes: ControlRoute[] = [
     defineRoute({
       method: 'get',
       path: '/devices',
-      summary: 'List the emulated devices',
+      summary: 'List the emulated devices (paged: offset, limit; q filters on id, profile or IMEI; X-Total-Count has the total)',
       tag: 'devices',
-      response: z.array(z.object({ id: z.string(), profile: z.string(), model: z.string(), imei: z.string(), goformUrl: z.string().optional(), modemTcp: z.string().optional() })),
-      handler: () => [...ctx.devices.values()].map(({ device: d, endpoints }) => ({ id: d.state.id, profile: d.profile.name, model: d.profile.model, imei: d.state.identity.imei, ...endpoints })),
+      query: z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100), q: z.string().max(64).optional() }),
+      response: z.array(summarySchema),
+      handler: ({ query, c }) => {
+        const q = query as { offset: number; limit: number; q?: string };
+        const page = ctx.devices.list(q);
+        c.header('X-Total-Count', String(page.total));
+        return page.items;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/devices/{id}',
+      summary: 'One device: identity, where its surfaces listen, and its cloud channel',
+      tag: 'devices',
+      response: summarySchema.extend({ cloud: z.unknown().nullable() }),
+      handler: ({ params }) => {
+        const h = handle(params);
+        const d = h.device;
+        return { id: d.state.id, profile: d.profile.name, model: d.profile.model, imei: d.state.identity.imei, ...h.endpoints, cloud: h.cloud?.() ?? null };
+      },
     }),
     defineRoute({
       method: 'get',
@@ -319,6 +435,7 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       handler: ({ query, c }) => c.body(ctx.journal.query(toFilter(query)).map((e) => JSON.stringify(e)).join('\n') + '\n', 200, { 'Content-Type': 'application/x-ndjson' }),
     }),
   ];
+  return [...routes, ...stimuli.map(fleetStimulus)];
 }
 
 const timeSchema = z.object({ nowMs: z.number(), iso: z.string(), mode: z.enum(['running', 'paused']), speed: z.number() });
@@ -330,7 +447,7 @@ function timeOf(clock: VirtualClock): z.infer<typeof timeSchema> {
 
 export const journalQuery = z.object({
   device: z.string().optional(),
-  surface: z.enum(['goform', 'at']).optional(),
+  surface: z.enum(['goform', 'at', 'cloud']).optional(),
   name: z.string().optional(),
   client: z.string().optional(),
   fromMs: z.coerce.number().optional(),

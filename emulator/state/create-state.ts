@@ -213,5 +213,6 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
       quotaBytes: profile.shareQuotaBytes,
     },
     system: { language: 'en', bootedAtMs: nowMs, rebootCount: 0, restoreFlag: false, poweredOn: true, offReason: '', tzHours: home.tzHours },
+    cloud: { account: null, tokenSha256: null, boundAtMs: null },
   };
 }

@@ -295,6 +295,14 @@ export const systemSchema = z.object({
   tzHours: z.number().min(-12).max(14),
 });
 
+/** Remote management: the cloud account the router is bound to (bind/unbind commands of the cloud channel). */
+export const cloudSchema = z.object({
+  account: z.string().min(1).max(128).nullable(),
+  /** SHA-256 of the account token given at bind; unbind must present the same token. */
+  tokenSha256: z.string().nullable(),
+  boundAtMs: z.number().nullable(),
+});
+
 export const deviceStateSchema = z.object({
   id: z.string().min(1),
   profile: z.string(),
@@ -319,6 +327,7 @@ export const deviceStateSchema = z.object({
   login: loginSchema,
   share: shareSchema,
   system: systemSchema,
+  cloud: cloudSchema,
 });
 
 export type Technology = z.infer<typeof technologySchema>;
@@ -349,4 +358,5 @@ export type ScheduleState = z.infer<typeof schedulesSchema>;
 export type LoginState = z.infer<typeof loginSchema>;
 export type ShareState = z.infer<typeof shareSchema>;
 export type SystemState = z.infer<typeof systemSchema>;
+export type CloudState = z.infer<typeof cloudSchema>;
 export type DeviceState = z.infer<typeof deviceStateSchema>;

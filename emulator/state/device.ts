@@ -21,6 +21,11 @@ export interface CreateDeviceOptions {
   clock: VirtualClock;
   seed: number;
   password?: string;
+  /**
+   * Length of one simulation step in ms, whole seconds (default 1000). Fleets step coarser so an idle device works once per
+   * step; battery, traffic and FOTA progress scale with the step, so a day ends in the same state.
+   */
+  tickMs?: number;
 }
 
 const TICK_MS = 1000;
@@ -49,6 +54,8 @@ export class Device {
   #listeners = new Map<keyof DeviceEvents, Set<Listener<never[]>>>();
   #tick: TimerHandle;
   #pending = new Set<TimerHandle>();
+  /** Seconds of device life per simulation step. */
+  readonly #stepS: number;
 
   constructor(options: CreateDeviceOptions) {
     // A copy: quirks can be switched per device at run time without touching the cached fixture.
@@ -64,7 +71,11 @@ export class Device {
       nowMs: options.clock.now(),
       ...(options.password === undefined ? {} : { password: options.password }),
     });
-    this.#tick = this.clock.every(TICK_MS, () => this.#simulate());
+    const tickMs = options.tickMs ?? TICK_MS;
+    // Whole seconds: the goform counters (realtime_time, monthly_time) count seconds.
+    if (!Number.isInteger(tickMs / 1000) || tickMs < 1000 || tickMs > 3_600_000) throw new RangeError(`tickMs must be whole seconds from 1000 to 3600000, got ${tickMs}`);
+    this.#stepS = tickMs / 1000;
+    this.#tick = this.clock.every(tickMs, () => this.#simulate());
   }
 
   now(): number {
@@ -619,8 +630,22 @@ export class Device {
     }
   }
 
-  /** One virtual second of device life: battery, traffic, month roll-over, lock expiry, FOTA progress. */
-  #simulate(): void {
+  /** True while a delayed effect (dialling, a reboot, a FOTA stage, an SMS send) is still due. */
+  busy(): boolean {
+    return this.#pending.size > 0;
+  }
+
+  /**
+   * Live through `ms` of virtual time in one step (whole seconds): what a fleet does when it wakes a device
+   * it had put away, so battery and counters move on as if the device had stepped all along.
+   */
+  catchUp(ms: number): void {
+    const seconds = Math.floor(ms / 1000);
+    if (seconds > 0) this.#simulate(seconds);
+  }
+
+  /** One step of device life: battery, traffic, month roll-over, lock expiry, FOTA progress. */
+  #simulate(stepS = this.#stepS): void {
     const s = this.state;
     const now = this.now();
     if (s.login.lockedUntilMs !== null && now >= s.login.lockedUntilMs) {
@@ -639,26 +664,26 @@ export class Device {
       }
     }
     if (s.system.poweredOn) {
-      this.#simulateBattery();
-      if (isDataConnected(s)) this.#simulateTraffic();
-      this.#simulateFota();
+      this.#simulateBattery(stepS);
+      if (isDataConnected(s)) this.#simulateTraffic(stepS);
+      this.#simulateFota(stepS);
     } else if (s.system.offReason === 'battery-empty') {
-      this.#simulateBattery();
+      this.#simulateBattery(stepS);
       // A MiFi that died on an empty battery starts again once the charger has put a few percent back.
       if (s.battery.level >= 3) this.#boot();
     }
     this.touch();
   }
 
-  #simulateBattery(): void {
+  #simulateBattery(step: number): void {
     const b = this.state.battery;
     if (!b.present) return;
     if (b.chargerConnected) {
-      b.level = Math.min(100, b.level + b.chargePerHour / 3600);
+      b.level = Math.min(100, b.level + (b.chargePerHour * step) / 3600);
     } else {
       const online = this.state.stations.filter((x) => x.online).length;
       const load = 1 + 0.1 * online + (isDataConnected(this.state) ? 0.3 : 0);
-      b.level = Math.max(0, b.level - (b.drainPerHour * load) / 3600);
+      b.level = Math.max(0, b.level - (b.drainPerHour * load * step) / 3600);
     }
     b.percent = Math.round(b.level);
     if (b.level <= 0 && !b.chargerConnected && this.state.system.poweredOn) {
@@ -671,7 +696,7 @@ export class Device {
     }
   }
 
-  #simulateTraffic(): void {
+  #simulateTraffic(step: number): void {
     const t = this.state.traffic;
     const used = dataLimitUsed(this.state);
     const wander = (mean: number): number => Math.round(mean * (0.4 + 1.2 * this.rng.next()));
@@ -684,19 +709,19 @@ export class Device {
       this.disconnectData(false);
       return;
     }
-    t.realtimeRxBytes += t.rxBytesPerSecond;
-    t.realtimeTxBytes += t.txBytesPerSecond;
-    t.monthlyRxBytes += t.rxBytesPerSecond;
-    t.monthlyTxBytes += t.txBytesPerSecond;
-    t.realtimeSeconds++;
-    t.monthlySeconds++;
+    t.realtimeRxBytes += t.rxBytesPerSecond * step;
+    t.realtimeTxBytes += t.txBytesPerSecond * step;
+    t.monthlyRxBytes += t.rxBytesPerSecond * step;
+    t.monthlyTxBytes += t.txBytesPerSecond * step;
+    t.realtimeSeconds += step;
+    t.monthlySeconds += step;
   }
 
-  #simulateFota(): void {
+  #simulateFota(step: number): void {
     const f = this.state.fota;
     if (f.upgradeState !== 'downloading' || !f.available) return;
     if (!isDataConnected(this.state) || f.fault === 'stall') return;
-    f.downloadedBytes = Math.min(f.available.sizeBytes, f.downloadedBytes + f.downloadBytesPerSecond);
+    f.downloadedBytes = Math.min(f.available.sizeBytes, f.downloadedBytes + f.downloadBytesPerSecond * step);
     if (f.downloadedBytes >= f.available.sizeBytes) {
       if (f.fault === 'checksum') {
         f.upgradeState = 'verify_failed';

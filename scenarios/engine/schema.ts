@@ -26,7 +26,7 @@ export const expectSchema = z.union([
   }).strict(),
   z.object({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT'), line: z.number().int().min(1).optional(), ...matchers }).strict(),
   z.object({
-    journal: z.object({ surface: z.enum(['goform', 'at']).optional(), name: z.string().optional() }).strict(),
+    journal: z.object({ surface: z.enum(['goform', 'at', 'cloud']).optional(), name: z.string().optional() }).strict(),
     count: z.object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).strict(),
     within: durationText.optional(),
   }).strict(),

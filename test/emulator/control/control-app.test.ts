@@ -1,6 +1,6 @@
 import { validate } from '@readme/openapi-parser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { controlRoutes } from '../../../emulator/control/control-routes.js';
+import { controlRoutes, mapDirectory } from '../../../emulator/control/control-routes.js';
 import type { Emulator } from '../../../emulator/index.js';
 import { AtProbe } from '../../helpers/at.js';
 import { ControlClient } from '../../helpers/control.js';
@@ -24,7 +24,7 @@ describe('control API', () => {
     expect(doc.openapi).toBe('3.1.0');
     const result = await validate(structuredClone(doc) as never);
     expect(result.valid, JSON.stringify(result)).toBe(true);
-    const routes = controlRoutes({ devices: new Map(), clock: emu.clock, journal: emu.journal });
+    const routes = controlRoutes({ devices: mapDirectory(new Map()), clock: emu.clock, journal: emu.journal });
     for (const r of routes) expect(doc.paths[`/api/v1${r.path}`]?.[r.method], `${r.method} ${r.path}`).toBeDefined();
     expect(doc.paths['/api/v1/devices/{id}/events']?.get).toBeDefined();
     expect(Object.values(doc.paths).flatMap((p) => Object.keys(p)).length).toBe(routes.length + 1);
@@ -41,7 +41,7 @@ describe('control API', () => {
 
   it('answers bad input on every route with a body with 400, a problem naming the field, and no change', async () => {
     start();
-    const routes = controlRoutes({ devices: new Map(), clock: emu.clock, journal: emu.journal }).filter((r) => r.body);
+    const routes = controlRoutes({ devices: mapDirectory(new Map()), clock: emu.clock, journal: emu.journal }).filter((r) => r.body);
     expect(routes.length).toBeGreaterThan(25);
     for (const r of routes) {
       const path = r.path.replace('{id}', 'dev-0');
