@@ -1,4 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
+import { CLOUD_OPTIONS, CLOUD_USAGE, cloudFlags } from './cloud-options.js';
+import { fleetCommand, FLEET_USAGE } from './fleet.js';
 import { createEmulator, listProfiles, type Emulator } from '../emulator/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -8,12 +11,13 @@ import { applyRecording, BenchError, checkFidelity, connectTarget, emulatorOptio
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
 // process where errors become a one-line message.
 
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+export { EXIT, type CliIo } from './args.js';
 
 const USAGE = `usage: routerlab <command> [options]
 
 commands:
-  serve      run the emulated router's goform API
+  serve      run the emulated router: goform API, control API, cloud channel (and the AT modem on request)
+  fleet      run N routers in one process: routerlab fleet --count N [--seed S] [--shard k/K] [--profile mix]
   ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
   run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F,html:F] [--grep TAG]
   record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
@@ -40,7 +44,12 @@ serve options:
   --control-host H  control API address (default 127.0.0.1; others need a token)
   --control-token T bearer token the control API requires (or ROUTERLAB_CONTROL_TOKEN)
   --journal-size N  journal ring size in entries (default 10000)
+  --device-id ID    device id (default dev-0; lowercase letters, digits, dashes)
   --verbose         print stack traces of errors
+
+${CLOUD_USAGE}
+
+${FLEET_USAGE}
 `;
 
 const SERVE_OPTIONS = {
@@ -60,16 +69,12 @@ const SERVE_OPTIONS = {
   'control-token': { type: 'string' },
   'journal-size': { type: 'string' },
   from: { type: 'string' },
+  'device-id': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...CLOUD_OPTIONS,
 } satisfies ParseArgsConfig['options'];
 
-export interface CliIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
-  stopSignal: () => Promise<void>;
-}
 
 const defaultIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -88,6 +93,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     switch (command) {
       case 'serve':
         return await serveCommand(rest, io);
+      case 'fleet':
+        return await fleetCommand(rest, io);
       case 'profiles':
         for (const name of listProfiles()) io.out(name);
         return EXIT.OK;
@@ -137,7 +144,9 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   }
   const recording = values.from === undefined ? null : loadRecording(values.from);
+  const cloud = cloudFlags(values);
   const emulator = createEmulator({
+    ...(values['device-id'] === undefined ? {} : { id: values['device-id'] }),
     profile: values.profile ?? (recording ? emulatorOptionsFromRecording(recording).profile : undefined) ?? 'mf79u',
     seed: intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     speed: numberOption('--speed', values.speed, 1),
@@ -148,6 +157,8 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
   });
   if (recording) applyRecording(emulator, recording);
+  // Listen for SIGINT/SIGTERM from the start: a stop asked for while starting up still ends cleanly.
+  const stop = io.stopSignal();
   try {
     const url = await emulator.listen({
       host: values.host ?? '127.0.0.1',
@@ -170,7 +181,15 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
       const pty = await emulator.openModemPty(values['modem-pty']);
       io.out(`modem pty at ${pty.link} (${pty.device})`);
     }
-    await io.stopSignal();
+    if (cloud) {
+      // Not awaited past the first attempt: a broker that is down must not keep the router from serving.
+      const started = emulator.startCloud({ ...cloud, log: (l) => io.err(l) });
+      const first = await Promise.race([started.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3000).unref())]);
+      started.catch((e: unknown) => io.err(`routerlab: cloud channel: ${e instanceof Error ? e.message : String(e)}`));
+      const topics = emulator.cloud?.topics;
+      io.out(`cloud channel ${first ? 'connected to' : 'connecting to'} ${emulator.cloud?.status().url ?? cloud.url ?? ''} (telemetry on ${topics?.telemetry ?? '?'}, commands on ${topics?.request ?? '?'})`);
+    }
+    await stop;
     return EXIT.OK;
   } finally {
     await emulator.close();
@@ -268,14 +287,6 @@ async function fidelityCommand(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-function parseCli<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = false) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
-  } catch (e) {
-    throw new BenchError('INVALID_ARGUMENT', `${e instanceof Error ? e.message : String(e)}; run 'routerlab help'`, { cause: e });
-  }
-}
-
 async function portsCommand(io: CliIo): Promise<number> {
   const ports = await listPorts({ probe: true });
   if (ports.length === 0) {
@@ -291,21 +302,4 @@ async function portsCommand(io: CliIo): Promise<number> {
 
 function parseServe(args: string[]) {
   return parseArgs({ args, options: SERVE_OPTIONS, strict: true, allowPositionals: false }).values;
-}
-
-function intOption(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new BenchError('INVALID_ARGUMENT', `${flag} ${text} is not a whole number in ${min}..${max}`);
-  }
-  return Number(text);
-}
-
-function numberOption(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new BenchError('INVALID_ARGUMENT', `${flag} ${text} is not a positive number`);
-  }
-  return n;
 }

@@ -18,16 +18,30 @@ function capture(): { out: string[]; err: string[]; io: CliIo } {
 describe('routerlab CLI', () => {
   it('serve prints one ready line and stops cleanly when signalled', async () => {
     const { out, io } = capture();
-    const code = await main(['serve', '--port', '0', '--control-port', '0', '--seed', '3', '--speed', '60', '--profile', 'mc888'], io);
+    const code = await main(['serve', '--port', '0', '--control-port', '0', '--mqtt-port', '0', '--seed', '3', '--speed', '60', '--profile', 'mc888'], io);
     expect(code).toBe(EXIT.OK);
     expect(out[0]).toMatch(/^goform listening on http:\/\/127\.0\.0\.1:\d+$/);
     expect(out[1]).toMatch(/^control api listening on http:\/\/127\.0\.0\.1:\d+\/api\/v1 \(docs: /);
+    expect(out[2]).toMatch(/^cloud channel connected to mqtt:\/\/127\.0\.0\.1:\d+ \(telemetry on dt\/routerlab\/dev-0\/telemetry, commands on cmd\/routerlab\/dev-0\/req\)$/);
+  });
+
+  it('serve --no-cloud runs without a broker', async () => {
+    const { out, io } = capture();
+    expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud'], io)).toBe(EXIT.OK);
+    expect(out).toHaveLength(2);
+  });
+
+  it('fleet runs a shard, lists its devices and stops by itself', async () => {
+    const { out, io } = capture();
+    expect(await main(['fleet', '--count', '10', '--shard', '1/2', '--control-port', '0', '--mqtt-port', '0', '--paused', '--duration', '10ms', '--status-every', '0'], io)).toBe(EXIT.OK);
+    expect(out[0]).toBe('fleet shard [5, 10) of 10: rl-000005 .. rl-000009');
+    expect(out[2]).toMatch(/^cloud: 5 devices started against mqtt:\/\/127\.0\.0\.1:\d+$/);
   });
 
   it('serve --modem-tcp also prints where the modem listens', async () => {
     const { out, io } = capture();
-    expect(await main(['serve', '--port', '0', '--control-port', '0', '--modem-tcp', '0'], io)).toBe(EXIT.OK);
-    expect(out).toEqual([expect.stringMatching(/^goform listening on /), expect.stringMatching(/^control api listening on /), expect.stringMatching(/^modem tcp listening on 127\.0\.0\.1:\d+$/)]);
+    expect(await main(['serve', '--port', '0', '--control-port', '0', '--mqtt-port', '0', '--modem-tcp', '0'], io)).toBe(EXIT.OK);
+    expect(out).toEqual([expect.stringMatching(/^goform listening on /), expect.stringMatching(/^control api listening on /), expect.stringMatching(/^modem tcp listening on 127\.0\.0\.1:\d+$/), expect.stringMatching(/^cloud channel /)]);
   });
 
   it('ports lists this machine\'s serial ports (or says there are none) and exits 0', async () => {
@@ -55,8 +69,8 @@ describe('routerlab CLI', () => {
       expect(bad.out.some((l) => /\tlte_band\tvalue\trecorded=99/.test(l))).toBe(true);
       const served = capture();
       let release!: () => void;
-      const running = main(['serve', '--port', '0', '--control-port', '0', '--from', dir], { ...served.io, stopSignal: () => new Promise((r) => (release = r)) });
-      await expect.poll(() => served.out.length).toBe(2);
+      const running = main(['serve', '--port', '0', '--control-port', '0', '--mqtt-port', '0', '--from', dir], { ...served.io, stopSignal: () => new Promise((r) => (release = r)) });
+      await expect.poll(() => served.out.length).toBe(3);
       const url = /on (\S+)$/.exec(served.out[0]!)![1]!;
       const login = await fetch(`${url}/goform/goform_get_cmd_process?cmd=LD`);
       expect(login.status).toBe(200);
@@ -75,13 +89,20 @@ describe('routerlab CLI', () => {
     [['fidelity'], /fidelity needs the recording folder/],
     [['fidelity', '/nonexistent'], /no readable recording\.json in \/nonexistent/],
     [['serve', '--modem-tcp', '70000'], /--modem-tcp 70000 is not a whole number/],
-    [['serve', '--port', '0', '--control-port', '0', '--control-host', '0.0.0.0'], /binding the control API to 0\.0\.0\.0 needs a token/],
+    [['serve', '--port', '0', '--control-port', '0', '--mqtt-port', '0', '--control-host', '0.0.0.0'], /binding the control API to 0\.0\.0\.0 needs a token/],
     [['serve', '--port', 'eighty'], /--port eighty is not a whole number/],
     [['serve', '--speed=-2'], /--speed -2 is not a positive number/],
     [['serve', '--speed', '0'], /--speed 0 is not a positive number/],
     [['serve', '--profile', 'nope'], /no profiles fixture "nope"; known: mc888, mf286d, mf79u, mf823/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['launch'], /unknown command "launch"/],
+    [['serve', '--mqtt', 'ftp://x'], /--mqtt ftp:\/\/x must be a URL like mqtt:\/\/127\.0\.0\.1:1883/],
+    [['serve', '--mqtt-protocol', '4'], /--mqtt-protocol 4 must be 3\.1\.1 or 5/],
+    [['serve', '--mqtt-cert', '/nonexistent.pem'], /--mqtt-cert \/nonexistent\.pem: cannot read \(ENOENT\)/],
+    [['serve', '--telemetry-interval', 'soon'], /--telemetry-interval soon is not a duration/],
+    [['fleet'], /fleet needs --count N/],
+    [['fleet', '--count', '10', '--shard', '3/2'], /shard must be k\/K with 0 <= k < K, got 3\/2/],
+    [['fleet', '--count', '10', '--shard', '/2'], /no k given and JOB_COMPLETION_INDEX is not set/],
   ])('%j fails with a one-line message and exit code 2', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(EXIT.USAGE);
@@ -92,8 +113,8 @@ describe('routerlab CLI', () => {
   it('reports a port in use as one line with exit code 2', async () => {
     const first = capture();
     let release!: () => void;
-    const running = main(['serve', '--port', '0', '--control-port', '0'], { ...first.io, stopSignal: () => new Promise((r) => (release = r)) });
-    await expect.poll(() => first.out.length).toBe(2);
+    const running = main(['serve', '--port', '0', '--control-port', '0', '--mqtt-port', '0'], { ...first.io, stopSignal: () => new Promise((r) => (release = r)) });
+    await expect.poll(() => first.out.length).toBe(3);
     const port = /:(\d+)$/.exec(first.out[0]!)![1]!;
     const second = capture();
     expect(await main(['serve', '--port', port, '--control-port', '0'], second.io)).toBe(EXIT.USAGE);
@@ -103,7 +124,7 @@ describe('routerlab CLI', () => {
   });
 
   it('the installed bin serves real HTTP and exits 0 on SIGINT', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--control-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--control-port', '0', '--mqtt-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
     const url = /goform listening on (\S+)/.exec(chunk.toString())![1]!;
     const res = await fetch(`${url}/goform/goform_get_cmd_process?cmd=Language,modem_main_state&multi_data=1`, { headers: { Referer: `${url}/` } });

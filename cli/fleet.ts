@@ -1,0 +1,111 @@
+// routerlab fleet: N stateful routers in one process on one clock, sharded by index range.
+import { Fleet } from '../emulator/fleet/fleet.js';
+import { BenchError } from '../hil/index.js';
+import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
+import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
+
+export const FLEET_USAGE = `fleet options:
+  --count N                 devices in the whole fleet (all shards)
+  --seed S                  fleet seed: device i's identity derives from (S, i) (default 1)
+  --shard k/K               run shard k of K: devices [k*N/K, (k+1)*N/K) (default 0/1; JOB_COMPLETION_INDEX fills k)
+  --profile P[,P...]|mix    device profiles drawn per index (default mf79u; mix = all)
+  --id-prefix P             device ids P-000000... (default rl)
+  --goform-base-port P      device i's goform API on 127.0.0.1:(P+i)
+  --goform-address-base A --goform-port P   device i's goform API on address A+i (127.x.y.z), port P
+  --control-port P          fleet control API (default 8081; /api/v1/devices/{id}, /api/v1/fleet/stimuli/...)
+  --control-token T         bearer token for the control API (or ROUTERLAB_CONTROL_TOKEN)
+  --speed X  --paused       virtual clock
+  --tick D                  simulation step per device (default 10s)
+  --connect-rate N          new MQTT connections per second while starting (default 1000)
+  --duration D              stop by itself after D of wall time (default: run until SIGINT/SIGTERM)
+  --status-every D          print cloud counters every D of wall time (default 10s; 0 = never)`;
+
+const FLEET_OPTIONS = {
+  count: { type: 'string' },
+  seed: { type: 'string' },
+  shard: { type: 'string' },
+  profile: { type: 'string' },
+  'id-prefix': { type: 'string' },
+  'goform-base-port': { type: 'string' },
+  'goform-address-base': { type: 'string' },
+  'goform-port': { type: 'string' },
+  'control-port': { type: 'string' },
+  'control-token': { type: 'string' },
+  speed: { type: 'string' },
+  paused: { type: 'boolean' },
+  tick: { type: 'string' },
+  'connect-rate': { type: 'string' },
+  duration: { type: 'string' },
+  'status-every': { type: 'string' },
+  verbose: { type: 'boolean' },
+  ...CLOUD_OPTIONS,
+} as const;
+
+function parseShard(text: string | undefined): { index: number; total: number } {
+  const fromEnv = process.env.JOB_COMPLETION_INDEX;
+  if (text === undefined) return { index: 0, total: 1 };
+  // "k/K", or "/K" with k from the Kubernetes Indexed Job's JOB_COMPLETION_INDEX.
+  const m = /^(\d*)\/(\d+)$/.exec(text);
+  if (!m) throw new BenchError('INVALID_ARGUMENT', `--shard ${text} must be k/K (or /K with JOB_COMPLETION_INDEX set)`);
+  const k = m[1] === '' ? fromEnv : m[1];
+  if (k === undefined || !/^\d+$/.test(k)) throw new BenchError('INVALID_ARGUMENT', `--shard ${text}: no k given and JOB_COMPLETION_INDEX is not set`);
+  return { index: Number(k), total: Number(m[2]) };
+}
+
+function wallDuration(flag: string, text: string | undefined, fallbackMs: number): number {
+  if (text === undefined) return fallbackMs;
+  if (text === '0') return 0;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (!m) throw new BenchError('INVALID_ARGUMENT', `${flag} ${text} is not a duration such as 30s, 5m or 1h`);
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']);
+}
+
+export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCli(args, FLEET_OPTIONS);
+  if (values.count === undefined) throw new BenchError('INVALID_ARGUMENT', 'fleet needs --count N');
+  const tick = wallDuration('--tick', values.tick, 10_000);
+  const fleet = new Fleet({
+    count: intOption('--count', values.count, 1, 1, 10_000_000),
+    seed: intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
+    shard: parseShard(values.shard),
+    profiles: (values.profile ?? 'mf79u').split(','),
+    ...(values['id-prefix'] === undefined ? {} : { idPrefix: values['id-prefix'] }),
+    clockMode: values.paused ? 'paused' : 'running',
+    speed: numberOption('--speed', values.speed, 1),
+    tickMs: tick,
+    controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
+  });
+  const cloud = cloudFlags(values);
+  const statusEvery = wallDuration('--status-every', values['status-every'], 10_000);
+  const duration = values.duration === undefined ? null : wallDuration('--duration', values.duration, 0);
+  let status: NodeJS.Timeout | undefined;
+  const stop = io.stopSignal();
+  try {
+    io.out(`fleet shard [${fleet.start}, ${fleet.end}) of ${fleet.count}: ${fleet.deviceId(fleet.start)} .. ${fleet.deviceId(fleet.end - 1)}`);
+    const controlUrl = await fleet.listenControl({ port: intOption('--control-port', values['control-port'], 8081, 0, 65535) });
+    io.out(`control api listening on ${controlUrl}/api/v1`);
+    if (values['goform-base-port'] !== undefined) {
+      const r = await fleet.listenGoform({ basePort: intOption('--goform-base-port', values['goform-base-port'], 0, 1, 65535) });
+      io.out(`goform listening on ${r.first} .. ${r.last}`);
+    } else if (values['goform-address-base'] !== undefined) {
+      const r = await fleet.listenGoform({ addressBase: values['goform-address-base'], port: intOption('--goform-port', values['goform-port'], 8080, 1, 65535) });
+      io.out(`goform listening on ${r.first} .. ${r.last}`);
+    }
+    if (cloud) {
+      const r = await fleet.startCloud({ ...cloud, connectRate: intOption('--connect-rate', values['connect-rate'], 1000, 1, 1_000_000), log: (l) => io.err(l) });
+      io.out(`cloud: ${r.connected} devices started against ${r.brokerUrl}`);
+    }
+    if (statusEvery > 0 && cloud) {
+      status = setInterval(() => {
+        const s = fleet.cloudStatus();
+        io.out(`cloud: ${s.connected}/${s.devices} connected, ${s.sent} sent, ${s.queued} queued, ${s.dropped} dropped, ${s.reconnects} reconnects`);
+      }, statusEvery);
+      status.unref();
+    }
+    await (duration === null ? stop : Promise.race([stop, new Promise((r) => setTimeout(r, duration))]));
+    return EXIT.OK;
+  } finally {
+    clearInterval(status);
+    await fleet.close();
+  }
+}

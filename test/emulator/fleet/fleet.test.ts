@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fleet, shardRange } from '../../../emulator/fleet/fleet.js';
+import { isLuhnValid } from '../../../emulator/state/identity.js';
+import { startEmbeddedBroker } from '../../../emulator/cloud/broker.js';
+import { CloudClient } from '../../../hil/index.js';
+
+let fleet: Fleet | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+const paused = { clockMode: 'paused' as const };
+
+describe('fleet', () => {
+  it('derives identity from (seed, index) only: same index, same router; other index or seed, another', () => {
+    fleet = new Fleet({ count: 1000, seed: 5, ...paused });
+    const again = new Fleet({ count: 50, seed: 5, shard: { index: 0, total: 1 }, ...paused });
+    const other = new Fleet({ count: 1000, seed: 6, ...paused });
+    try {
+      const a = fleet.identityOf(42);
+      expect(again.identityOf(42)).toEqual(a);
+      expect(fleet.device(42).state.identity).toEqual(a);
+      expect(fleet.identityOf(43).imei).not.toBe(a.imei);
+      expect(other.identityOf(42).imei).not.toBe(a.imei);
+      expect(isLuhnValid(a.imei) && isLuhnValid(a.iccid)).toBe(true);
+      const imeis = new Set(Array.from({ length: 1000 }, (_, i) => fleet!.identityOf(i).imei));
+      expect(imeis.size).toBe(1000);
+      expect(fleet.deviceId(42)).toBe('rl-000042');
+    } finally {
+      void again.close();
+      void other.close();
+    }
+  });
+
+  it('splits the index range into disjoint shards that together cover the fleet', () => {
+    for (const [n, k] of [[10, 3], [100000, 7], [5, 5]] as const) {
+      const ranges = Array.from({ length: k }, (_, i) => shardRange(n, { index: i, total: k }));
+      expect(ranges[0]!.start).toBe(0);
+      expect(ranges.at(-1)!.end).toBe(n);
+      for (let i = 1; i < k; i++) expect(ranges[i]!.start).toBe(ranges[i - 1]!.end);
+    }
+    expect(() => new Fleet({ count: 10, shard: { index: 3, total: 3 } })).toThrow(/shard must be k\/K/);
+    expect(() => new Fleet({ count: 0 })).toThrow(/count must be/);
+    expect(() => new Fleet({ count: 5, profiles: ['nope'] })).toThrow(/no profiles fixture "nope"/);
+  });
+
+  it('makes devices on demand, puts quiet ones away compressed, and wakes them with time caught up', () => {
+    fleet = new Fleet({ count: 100, hibernateAfterMs: 120_000, ...paused });
+    expect(fleet.liveCount).toBe(0);
+    const d = fleet.device(7);
+    d.setRegistration('roaming');
+    d.update((s) => {
+      s.battery.chargerConnected = false;
+      s.battery.level = s.battery.percent = 80;
+    });
+    expect(fleet.liveCount).toBe(1);
+    fleet.clock.advance(3 * 60_000);
+    expect(fleet.liveCount).toBe(0);
+    expect(fleet.storedCount).toBe(1);
+    fleet.clock.advance(60 * 60_000);
+    const woken = fleet.device(7);
+    expect(woken).not.toBe(d);
+    expect(woken.state.radio.registration).toBe('roaming');
+    // An hour and more away from the charger: the battery drained as if the device had run all along.
+    expect(woken.state.battery.level).toBeLessThan(80);
+    expect(fleet.wakes).toBe(1);
+  });
+
+  it('serves the control API over the whole fleet without waking devices to list them', async () => {
+    fleet = new Fleet({ count: 1000, seed: 9, profiles: ['mix'], ...paused });
+    const list = await fleet.control.request('/api/v1/devices?offset=10&limit=5');
+    expect(list.headers.get('x-total-count')).toBe('1000');
+    const items = (await list.json()) as { id: string; imei: string; profile: string }[];
+    expect(items.map((i) => i.id)).toEqual(['rl-000010', 'rl-000011', 'rl-000012', 'rl-000013', 'rl-000014']);
+    expect(new Set((await (await fleet.control.request('/api/v1/devices?limit=50')).json() as { profile: string }[]).map((i) => i.profile)).size).toBeGreaterThan(1);
+    expect(fleet.liveCount).toBe(0);
+    const one = (await (await fleet.control.request('/api/v1/devices/rl-000012')).json()) as { imei: string };
+    expect(one.imei).toBe(items[2]!.imei);
+    expect((await fleet.control.request('/api/v1/devices/rl-001000')).status).toBe(404);
+    const sig = await fleet.control.request('/api/v1/devices/rl-000012/stimuli/signal', { method: 'POST', body: JSON.stringify({ bars: 1 }) });
+    expect(sig.status).toBe(200);
+    expect(fleet.device(12).state.radio.rsrpDbm).toBe(-115);
+  });
+
+  it('applies a stimulus to a deterministic share of the fleet', async () => {
+    fleet = new Fleet({ count: 2000, ...paused });
+    const post = async (body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const r = await fleet!.control.request('/api/v1/fleet/stimuli/registration', { method: 'POST', body: JSON.stringify(body) });
+      return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+    };
+    const r = await post({ select: { percent: 10, seed: 1 }, params: { registration: 'roaming' } });
+    expect(r.status).toBe(200);
+    const selected = r.json.selected as number;
+    expect(selected).toBeGreaterThan(150);
+    expect(selected).toBeLessThan(250);
+    expect(r.json.applied).toBe(selected);
+    let roaming = 0;
+    for (let i = 0; i < 2000; i++) if (fleet.device(i).state.radio.registration === 'roaming') roaming++;
+    expect(roaming).toBe(selected);
+    const bad = await post({ select: { percent: 0 }, params: { registration: 'roaming' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toMatch(/body\.select\.percent/);
+    const range = await post({ select: { from: 10, to: 20 }, params: { registration: 'home' } });
+    expect(range.json.selected).toBe(10);
+  });
+
+  it("serves each device's goform API on its own loopback address", async () => {
+    fleet = new Fleet({ count: 5, seed: 3, ...paused });
+    const r = await fleet.listenGoform({ addressBase: '127.77.0.1', port: 0 });
+    expect(r.first).toMatch(/^http:\/\/127\.77\.0\.1:\d+$/);
+    expect(r.last).toMatch(/^http:\/\/127\.77\.0\.5:\d+$/);
+    const list = (await (await fleet.control.request('/api/v1/devices')).json()) as { goformUrl: string; imei: string }[];
+    for (const d of list) {
+      // The MF79U generation: base64 password, session cookie (goform-api.md §2).
+      const login = await fetch(`${d.goformUrl}/goform/goform_set_cmd_process`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `isTest=false&goformId=LOGIN&password=${Buffer.from('admin').toString('base64')}` });
+      expect(await login.json()).toEqual({ result: '0' });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const res = await fetch(`${d.goformUrl}/goform/goform_get_cmd_process?cmd=imei`, { headers: { Cookie: cookie } });
+      expect(await res.json()).toEqual({ imei: d.imei });
+    }
+    expect(new Set(fleet.journal.query({ surface: 'goform' }).map((e) => e.deviceId))).toEqual(new Set(['rl-000000', 'rl-000001', 'rl-000002', 'rl-000003', 'rl-000004']));
+  });
+
+  it('gives every device of the shard a cloud channel with its own topics', async () => {
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const cloud = await CloudClient.connect({ url: broker.url });
+    try {
+      await cloud.watch();
+      fleet = new Fleet({ count: 40, shard: { index: 1, total: 2 }, ...paused });
+      const started = await fleet.startCloud({ url: broker.url, telemetryIntervalMs: 10_000 });
+      expect(started.connected).toBe(20);
+      fleet.clock.advance(10_000);
+      await cloud.waitFor(() => new Set(cloud.received().filter((m) => m.topic.endsWith('/telemetry')).map((m) => m.topic)).size === 20, 10_000);
+      const ids = new Set(cloud.received().map((m) => (m.payload as { deviceId: string }).deviceId));
+      expect([...ids].sort()).toEqual(Array.from({ length: 20 }, (_, i) => fleet!.deviceId(20 + i)));
+      expect(cloud.received().every((m) => m.invalid === null)).toBe(true);
+      const answer = await cloud.command('rl-000025', { command: 'info' });
+      expect(answer).toMatchObject({ ok: true, result: { identity: { imei: fleet.identityOf(25).imei } } });
+      expect(fleet.cloudStatus()).toMatchObject({ devices: 20, connected: 20, dropped: 0 });
+    } finally {
+      await fleet?.close();
+      await cloud.close();
+      await broker.close();
+    }
+  });
+});
