@@ -62,6 +62,8 @@ export class CloudClient {
       ...(options.key === undefined ? {} : { key: options.key }),
     };
     const client = mqtt.connect(options.url, o);
+    // Listening before CONNACK: a durable session's queued messages can arrive in the same read as the CONNACK.
+    const cloud = new CloudClient(client, options.topicPrefix ?? 'routerlab', options.keep ?? 100_000);
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no CONNACK within 10 s')), 10_000);
@@ -78,7 +80,7 @@ export class CloudClient {
       client.end(true);
       throw new BenchError('TRANSPORT_OPEN_FAILED', `[cloud] cannot connect to ${options.url}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
-    return new CloudClient(client, options.topicPrefix ?? 'routerlab', options.keep ?? 100_000);
+    return cloud;
   }
 
   /** Subscribe to everything devices publish under the prefix (or one device's topics). QoS 1. */
