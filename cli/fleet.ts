@@ -102,7 +102,9 @@ export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
       }, statusEvery);
       status.unref();
     }
-    await (duration === null ? stop : Promise.race([stop, new Promise((r) => setTimeout(r, duration))]));
+    let timer: NodeJS.Timeout | undefined;
+    await (duration === null ? stop : Promise.race([stop, new Promise((r) => (timer = setTimeout(r, duration)))]));
+    clearTimeout(timer);
     return EXIT.OK;
   } finally {
     clearInterval(status);
