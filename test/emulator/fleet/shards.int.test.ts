@@ -27,7 +27,7 @@ async function startShard(k: number, total: number, count: number): Promise<{ ch
   });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   const end = Date.now() + 30_000;
   while (!/control api listening on (\S+)\/api\/v1/.test(out)) {
     if (child.exitCode !== null || Date.now() > end) throw new Error(`shard ${k} did not start: ${out}`);
