@@ -16,8 +16,12 @@ const singleTargetSchema = z.discriminatedUnion('kind', [
     seed: z.number().int().min(0).optional(),
     /** 'paused' for stepped, deterministic runs (scenarios); default running at x10 for interactive SDK use. */
     clockMode: z.enum(['paused', 'running']).optional(),
+    /** Virtual seconds per wall second while running (default 10). */
+    speed: z.number().gt(0).max(100_000).optional(),
     controlUrl: z.string().url().optional(),
     token: z.string().optional(),
+    /** The emulator's cloud channel: a broker URL (a real Mosquitto), or none for an embedded broker. */
+    cloud: z.object({ url: z.string().regex(/^(mqtts?|wss?):\/\//, 'an mqtt:// URL').optional(), topicPrefix: z.string().optional(), telemetryIntervalMs: z.number().int().min(100).optional() }).strict().optional(),
   }),
   z.object({
     kind: z.literal('router'),
@@ -25,6 +29,8 @@ const singleTargetSchema = z.discriminatedUnion('kind', [
     password: z.string().min(1),
     allowDestructive: z.boolean().optional(),
     instruments: z.object({ powerCycleCommand: z.string().min(1).optional(), smsModemPath: z.string().min(1).optional(), msisdn: z.string().optional() }).optional(),
+    /** The broker this router's cloud channel reports to, and its device id there: gives the cloud capability. */
+    cloud: z.object({ url: z.string().regex(/^(mqtts?|wss?):\/\//, 'an mqtt:// URL'), deviceId: z.string().min(1), topicPrefix: z.string().default('routerlab'), username: z.string().optional(), password: z.string().optional() }).strict().optional(),
   }),
   z.object({ kind: z.literal('modem'), path: z.string().min(1), baudRate: z.number().int().positive().optional(), allowDestructive: z.boolean().optional() }),
 ]);
@@ -82,7 +88,7 @@ export async function connectTarget(config: TargetConfig | string): Promise<Targ
       return c.controlUrl
         ? connectRemoteEmulator(c.controlUrl, { ...(c.token ? { token: c.token } : {}) })
         : // Running clock: the SDK polls asynchronous actions in wall time; scenarios advance it as they need.
-          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: c.clockMode ?? 'running', ...(c.clockMode === 'paused' ? {} : { speed: 10 }) });
+          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: c.clockMode ?? 'running', ...(c.clockMode === 'paused' ? {} : { speed: c.speed ?? 10 }), ...(c.cloud ? { cloud: c.cloud } : {}) });
     case 'router':
       return connectRouter(c);
     case 'modem':

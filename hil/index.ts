@@ -1,7 +1,7 @@
 // hil: the seam between tests and devices. Scenarios import this index only, never drivers.
 
 // --- the contract ---
-export type { Target, Capabilities, CapabilityName, TargetDescription, StimuliCapability, ClockCapability, JournalCapability, PowerCapability } from './target.js';
+export type { Target, Capabilities, CapabilityName, TargetDescription, StimuliCapability, ClockCapability, JournalCapability, PowerCapability, CloudCapability, CloudEndpoint, StateCapability } from './target.js';
 export { BenchError, isBenchError, type ErrorCode } from './errors.js';
 export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
 

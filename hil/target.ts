@@ -17,6 +17,28 @@ export interface Capabilities {
   journal: JournalCapability;
   /** Power the device off and on (a relay or uhubctl on a bench; a reboot on the emulator). */
   power: PowerCapability;
+  /** Where the device's cloud channel reports: the broker and topics a cloud-side observer subscribes to. */
+  cloud: CloudCapability;
+  /** The device's whole state as one document (emulator only: real devices have no such view). */
+  state: StateCapability;
+}
+
+/** The MQTT broker and topic names of the device's cloud channel (topics per emulator/cloud/messages.ts). */
+export interface CloudEndpoint {
+  url: string;
+  topicPrefix: string;
+  deviceId: string;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+export interface CloudCapability {
+  /** The broker the device reports to; on the emulator this starts its cloud channel if it is not running. */
+  endpoint(): Promise<CloudEndpoint>;
+}
+
+export interface StateCapability {
+  get(): Promise<Record<string, unknown>>;
 }
 
 export type CapabilityName = keyof Capabilities;

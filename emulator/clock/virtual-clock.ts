@@ -45,6 +45,7 @@ export class VirtualClock {
   #nowMs: number;
   #mode: ClockMode;
   #speed: number;
+  /** Pending timers as a binary min-heap on (atMs, seq): a fleet keeps tens of thousands of them. */
   #timers: Timer[] = [];
   #seq = 0;
   #wallAnchor = 0;
@@ -53,6 +54,8 @@ export class VirtualClock {
   #pumpIntervalMs: number;
   #advancing = false;
   #closed = false;
+  /** Cancelled timers still in the heap. */
+  #cancelled = 0;
 
   constructor(options: ClockOptions = {}) {
     this.#mode = options.mode ?? 'running';
@@ -140,12 +143,24 @@ export class VirtualClock {
 
   #add(atMs: number, fn: () => void, intervalMs: number): TimerHandle {
     const timer: Timer = { atMs, seq: this.#seq++, fn, intervalMs, cancelled: false };
-    insertSorted(this.#timers, timer);
+    heapPush(this.#timers, timer);
     return {
       cancel: () => {
+        if (timer.cancelled) return;
         timer.cancelled = true;
+        // Let go of the callback (and the device it holds) now, not when the timer would have come due.
+        timer.fn = noop;
+        if (++this.#cancelled > 1024 && this.#cancelled > this.#timers.length / 2) this.#compact();
       },
     };
+  }
+
+  /** Drop cancelled timers and rebuild the heap (when they are the majority, e.g. a fleet put devices away). */
+  #compact(): void {
+    const live = this.#timers.filter((t) => !t.cancelled);
+    this.#timers = [];
+    for (const t of live) heapPush(this.#timers, t);
+    this.#cancelled = 0;
   }
 
   #runUntil(targetMs: number): void {
@@ -154,13 +169,16 @@ export class VirtualClock {
       for (;;) {
         const next = this.#timers[0];
         if (!next || next.atMs > targetMs) break;
-        this.#timers.shift();
-        if (next.cancelled) continue;
+        heapPop(this.#timers);
+        if (next.cancelled) {
+          this.#cancelled = Math.max(0, this.#cancelled - 1);
+          continue;
+        }
         this.#nowMs = Math.max(this.#nowMs, next.atMs);
         if (next.intervalMs > 0) {
           next.atMs += next.intervalMs;
           next.seq = this.#seq++;
-          insertSorted(this.#timers, next);
+          heapPush(this.#timers, next);
         }
         next.fn();
       }
@@ -202,14 +220,37 @@ function checkSpeed(speed: number): number {
   return speed;
 }
 
-function insertSorted(list: Timer[], timer: Timer): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const m = list[mid]!;
-    if (m.atMs < timer.atMs || (m.atMs === timer.atMs && m.seq < timer.seq)) lo = mid + 1;
-    else hi = mid;
+function noop(): void {
+  // a cancelled timer's callback
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
+}
+
+function heapPush(heap: Timer[], timer: Timer): void {
+  let i = heap.push(timer) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >>> 1;
+    if (!before(heap[i]!, heap[parent]!)) break;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    i = parent;
   }
-  list.splice(lo, 0, timer);
+}
+
+function heapPop(heap: Timer[]): void {
+  const last = heap.pop()!;
+  if (heap.length === 0) return;
+  heap[0] = last;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+    if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+    if (m === i) return;
+    [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+    i = m;
+  }
 }

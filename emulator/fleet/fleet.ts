@@ -99,6 +99,7 @@ export class Fleet {
   readonly #servers: Server[] = [];
   /** goform URL per device (index - start) once listening. */
   #goformUrls: string[] = [];
+  readonly #dictionaries = new Map<string, Buffer>();
   #cloud: (FleetCloudOptions & { url: string }) | null = null;
   #broker: EmbeddedBroker | null = null;
   #sweep: { cancel(): void } | undefined;
@@ -180,7 +181,8 @@ export class Fleet {
   putAway(index: number): boolean {
     const m = this.#live.get(index);
     if (!m || m.channel || m.device.busy()) return false;
-    const bytes = deflateRawSync(JSON.stringify(m.device.state));
+    // A copy: zlib's result is a view into a 16 KiB chunk; the copy is exact (small ones share Node's pool).
+    const bytes = Buffer.from(deflateRawSync(JSON.stringify(m.device.state), { dictionary: this.#dictionary(m.device.profile) }));
     m.modem?.close();
     m.device.close();
     this.#live.delete(index);
@@ -268,6 +270,20 @@ export class Fleet {
 
   // --- internal ---
 
+  /**
+   * Deflate dictionary per profile: a fresh device's state JSON. Put-away states share most of their text with it
+   * (key names, carrier, defaults), so each stored device keeps only what is its own.
+   */
+  #dictionary(profile: DeviceProfile): Buffer {
+    let d = this.#dictionaries.get(profile.name);
+    if (!d) {
+      const state = createInitialState({ id: this.deviceId(0), profile, home: loadCarrier(profile.homeCarrier), roaming: loadCarrier(profile.roamingCarrier), seed: 0, nowMs: 0 });
+      d = Buffer.from(JSON.stringify(state));
+      this.#dictionaries.set(profile.name, d);
+    }
+    return d;
+  }
+
   #member(index: number): Member {
     if (this.#closed) throw new BenchError('INVALID_ARGUMENT', '[fleet] closed');
     if (index < this.start || index >= this.end) throw new BenchError('INVALID_ARGUMENT', `[fleet] index ${index} is not in this shard [${this.start}, ${this.end})`);
@@ -277,7 +293,7 @@ export class Fleet {
     const device = new Device({ id: this.deviceId(index), profile: this.profileOf(index), clock: this.clock, seed: this.deviceSeed(index), tickMs: this.#tickMs });
     const stored = this.#stored.get(index);
     if (stored) {
-      device.state = JSON.parse(inflateRawSync(stored.bytes).toString('utf8')) as DeviceState;
+      device.state = JSON.parse(inflateRawSync(stored.bytes, { dictionary: this.#dictionary(device.profile) }).toString('utf8')) as DeviceState;
       device.touch();
       // Battery and counters move on for the time it was put away, in one step.
       device.catchUp(this.clock.now() - stored.atMs);

@@ -20,10 +20,14 @@ export interface CloudClientOptions {
   clean?: boolean;
   /** Messages kept for waitFor() (default 100000; the oldest go first). */
   keep?: number;
+  /** Called for every message as it arrives (counting, latency). */
+  onMessage?: (m: Received) => void;
 }
 
 /** A message as received: topic, parsed JSON, and whether it matched its schema. */
 export interface Received {
+  /** Position among every message this client received (0, 1, ...), stable when old ones are dropped. */
+  n: number;
   topic: string;
   payload: unknown;
   /** The schema problem, or null when the payload is a valid telemetry, event or response. */
@@ -39,11 +43,13 @@ export class CloudClient {
   readonly #waiters = new Set<() => void>();
   #counted = 0;
   #closed = false;
+  readonly #listener: ((m: Received) => void) | undefined;
 
-  private constructor(client: MqttClient, prefix: string, keep: number) {
+  private constructor(client: MqttClient, prefix: string, keep: number, onMessage?: (m: Received) => void) {
     this.#client = client;
     this.prefix = prefix;
     this.#keep = keep;
+    this.#listener = onMessage;
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));
   }
 
@@ -63,7 +69,7 @@ export class CloudClient {
     };
     const client = mqtt.connect(options.url, o);
     // Listening before CONNACK: a durable session's queued messages can arrive in the same read as the CONNACK.
-    const cloud = new CloudClient(client, options.topicPrefix ?? 'routerlab', options.keep ?? 100_000);
+    const cloud = new CloudClient(client, options.topicPrefix ?? 'routerlab', options.keep ?? 100_000, options.onMessage);
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no CONNACK within 10 s')), 10_000);
@@ -163,8 +169,9 @@ export class CloudClient {
       payload = buf.toString('utf8');
       invalid = 'not JSON';
     }
-    this.#counted++;
-    this.#received.push({ topic, payload, invalid, atWallMs: Date.now() });
+    const m = { n: this.#counted++, topic, payload, invalid, atWallMs: Date.now() };
+    this.#listener?.(m);
+    this.#received.push(m);
     if (this.#received.length > this.#keep) this.#received.shift();
     for (const w of [...this.#waiters]) w();
   }

@@ -3,7 +3,7 @@ import type { AtPort } from '../../emulator/modem/at-engine.js';
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
 import { BenchError } from '../errors.js';
-import type { ClockCapability, JournalCapability, JournalEntryView, PowerCapability, StimuliCapability, TargetDescription } from '../target.js';
+import type { ClockCapability, CloudCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { BaseTransport, TcpTransport } from '../transports/transports.js';
 import { BaseTarget } from './base-target.js';
 
@@ -25,7 +25,7 @@ class EmulatorTarget extends BaseTarget {
     this.#release = release;
   }
 
-  install(control: ControlCall, deviceId: string, router: GoformClient, modem: AtSession | null): void {
+  install(control: ControlCall, deviceId: string, router: GoformClient, modem: AtSession | null, cloud: CloudCapability | null): void {
     const stimuli: StimuliCapability = { apply: (name, body) => control('POST', `/devices/${deviceId}/stimuli/${name}`, body) };
     const clock: ClockCapability = {
       now: async () => ((await control('GET', '/time')) as { nowMs: number }).nowMs,
@@ -43,7 +43,8 @@ class EmulatorTarget extends BaseTarget {
         await clock.advance(30_000);
       },
     };
-    this.capabilities = { router, stimuli, clock, journal, power, ...(modem ? { modem } : {}) };
+    const state: StateCapability = { get: async () => (await control('GET', `/devices/${deviceId}/state`)) as Record<string, unknown> };
+    this.capabilities = { router, stimuli, clock, journal, power, state, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}) };
     this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
   }
 
@@ -88,8 +89,18 @@ export class LoopbackTransport extends BaseTransport {
   }
 }
 
-/** An emulator in this process; its goform API listens on a free loopback port for the router capability. */
-export async function createEmulatorTarget(options: EmulatorOptions & { password?: string } = {}): Promise<EmulatorTarget> {
+/** Cloud channel of an in-process emulator target: a broker URL, or none for an embedded broker on a free port. */
+export interface EmulatorCloudOptions {
+  url?: string | undefined;
+  topicPrefix?: string | undefined;
+  telemetryIntervalMs?: number | undefined;
+}
+
+/**
+ * An emulator in this process; its goform API listens on a free loopback port for the router capability. Its
+ * cloud channel starts the first time the cloud capability is asked for its endpoint.
+ */
+export async function createEmulatorTarget(options: EmulatorOptions & { password?: string; cloud?: EmulatorCloudOptions } = {}): Promise<EmulatorTarget> {
   const emulator = createEmulator({ onUnhandled: 'silent', ...options });
   const goformUrl = await emulator.listen({ port: 0 });
   const id = `emulator:${emulator.device.profile.name}`;
@@ -107,7 +118,17 @@ export async function createEmulatorTarget(options: EmulatorOptions & { password
   await session.init();
   const router = new GoformClient({ baseUrl: goformUrl, password: options.password ?? 'admin' });
   await router.login();
-  target.install(control, emulator.device.state.id, router, session);
+  let endpoint: Promise<CloudEndpoint> | null = null;
+  const cloud: CloudCapability = {
+    endpoint: () =>
+      (endpoint ??= (async () => {
+        const c = options.cloud ?? {};
+        const topicPrefix = c.topicPrefix ?? 'routerlab';
+        const { brokerUrl } = await emulator.startCloud({ ...(c.url ? { url: c.url } : { brokerPort: 0 }), topicPrefix, ...(c.telemetryIntervalMs ? { telemetryIntervalMs: c.telemetryIntervalMs } : {}) });
+        return { url: brokerUrl, topicPrefix, deviceId: emulator.device.state.id };
+      })()),
+  };
+  target.install(control, emulator.device.state.id, router, session, cloud);
   target.emulator = emulator;
   return target;
 }
@@ -143,7 +164,15 @@ export async function connectRemoteEmulator(controlUrl: string, options: { token
   });
   const router = new GoformClient({ baseUrl: device.goformUrl, password: options.password ?? 'admin' });
   await router.login();
-  target.install(control, device.id, router, session);
+  // The remote emulator's cloud channel, if it runs one (serve starts it unless --no-cloud).
+  const cloud: CloudCapability = {
+    endpoint: async () => {
+      const d = (await control('GET', `/devices/${device.id}`)) as { cloud: { url: string; topics: { telemetry: string } } | null };
+      if (!d.cloud) throw new BenchError('CAPABILITY_MISSING', `[hil:emulator] the emulator at ${base} runs no cloud channel (started with --no-cloud)`);
+      return { url: d.cloud.url, topicPrefix: d.cloud.topics.telemetry.split('/')[1]!, deviceId: device.id };
+    },
+  };
+  target.install(control, device.id, router, session, cloud);
   return target;
 }
 

@@ -3,7 +3,7 @@ import type { BindingInterface } from '@serialport/bindings-interface';
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
 import { BenchError } from '../errors.js';
-import type { ClockCapability, PowerCapability, StimuliCapability, TargetDescription } from '../target.js';
+import type { ClockCapability, CloudEndpoint, PowerCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { SerialTransport } from '../transports/transports.js';
 import { BaseTarget } from './base-target.js';
 
@@ -47,6 +47,8 @@ export interface RouterTargetOptions {
   /** Allow reboot, factory reset and firmware updates on this device. Default false. */
   allowDestructive?: boolean | undefined;
   instruments?: Instruments | undefined;
+  /** Where this router's cloud channel reports (the broker of the cloud under test); gives the cloud capability. */
+  cloud?: CloudEndpoint | undefined;
 }
 
 /** Optional bench instruments that give a hardware target stimuli and power. */
@@ -81,6 +83,8 @@ export async function connectRouter(options: RouterTargetOptions): Promise<Hardw
   const caps: BaseTarget['capabilities'] = { router: client, clock: wallClock };
   if (smsModem) caps.stimuli = smsStimuli(smsModem.require('modem'), options.instruments?.msisdn ?? (await client.get(['msisdn'])).msisdn ?? '');
   if (options.instruments?.powerCycleCommand) caps.power = powerHook(options.instruments.powerCycleCommand, target, async () => void (await client.login()));
+  const cloud = options.cloud;
+  if (cloud) caps.cloud = { endpoint: () => Promise.resolve(cloud) };
   target.set(caps);
   return target;
 }

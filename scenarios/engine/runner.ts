@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { BenchError, connectTarget, type CapabilityName, type Target } from '../../hil/index.js';
+import { BenchError, CloudClient, connectTarget, type CapabilityName, type CloudEndpoint, type Received, type Target } from '../../hil/index.js';
 import type { ExpectStep, Scenario, Step } from './schema.js';
 
 // Runs a scenario against a target: stimuli, waits, expectations with retries on the target's clock, probes
@@ -14,6 +14,8 @@ export interface StepResult {
   status: StepStatus;
   /** What was observed (the value an expectation read, the answer of a stimulus). */
   observed?: unknown;
+  /** For expectations: what was read (goform key, AT command, state path, MQTT topic and field), to line up runs. */
+  key?: string;
   reason?: string;
   startedVirtualMs: number;
   durationMs: number;
@@ -77,10 +79,13 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
   const timeline: TimelineSample[] = [];
   const marks: TimelineMark[] = [];
   let clockOrigin: number;
+  let closeCloud: () => Promise<void> | undefined = () => undefined;
   try {
     clockOrigin = target.has('clock') ? await target.require('clock').now() : Date.now();
     const samples: Promise<void>[] = [];
-    const ctx = new RunContext(target, scenario, (r) => {
+    const cloud = usesMqtt(scenario.steps) && target.has('cloud') ? await CloudObserver.open(await target.require('cloud').endpoint(), scenario.steps) : null;
+    closeCloud = () => cloud?.close();
+    const ctx = new RunContext(target, scenario, cloud, (r) => {
       steps.push(r);
       if (r.kind === 'stimulus') marks.push({ virtualMs: r.startedVirtualMs, kind: 'stimulus', label: r.title });
       options.onStep?.(scenario, r);
@@ -93,6 +98,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
       }
     }
   } finally {
+    await closeCloud();
     await target.close();
   }
   timeline.sort((x, y) => x.virtualMs - y.virtualMs);
@@ -117,7 +123,8 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
 async function openTarget(scenario: Scenario, spec: string, seed: number): Promise<Target> {
   if (spec === 'emulator' || /^emulator:[a-z0-9-]+$/.test(spec)) {
     const profile = spec === 'emulator' ? scenario.device.profile : spec.slice('emulator:'.length);
-    return connectTarget({ kind: 'emulator', profile, seed, clockMode: scenario.clock.mode === 'virtual' ? 'paused' : 'running' });
+    const stepped = scenario.clock.mode === 'virtual' && scenario.clock.speed === undefined;
+    return connectTarget({ kind: 'emulator', profile, seed, clockMode: stepped ? 'paused' : 'running', speed: scenario.clock.mode === 'wall' ? 1 : (scenario.clock.speed ?? 1) });
   }
   return connectTarget(spec);
 }
@@ -128,6 +135,7 @@ class RunContext {
   constructor(
     readonly target: Target,
     readonly scenario: Scenario,
+    readonly cloud: CloudObserver | null,
     readonly report: (r: StepResult) => void,
     readonly onStepDone: (virtualMs: number) => void = () => undefined,
   ) {}
@@ -168,6 +176,13 @@ class RunContext {
       if ('checkpoint' in step) return done('passed', { observed: { checkpoint: step.checkpoint, virtualMs: v0 } });
       if ('goform' in step) return done('passed', { observed: await this.target.require('router').set(step.goform, this.#vars(step.fields ?? {})) });
       if ('at' in step) return done('passed', { observed: await this.target.require('modem').command(this.#vars(step.at)) });
+      if ('cloud' in step) {
+        if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', `target ${this.target.id} has no cloud capability`);
+        const c = this.#vars(step.cloud);
+        const answer = await this.cloud.client.command(this.cloud.endpoint.deviceId, { command: c.command, args: c.args } as never, 10_000);
+        const want = c.ok ?? true;
+        return done(answer.ok === want ? 'passed' : 'failed', { observed: answer, ...(answer.ok === want ? {} : { reason: `the device answered ${answer.ok ? 'ok' : `${answer.error?.code}: ${answer.error?.message}`}, expected ${want ? 'ok' : 'a refusal'}` }) });
+      }
       if ('repeat' in step) {
         for (let r = 0; r < step.repeat.times && !this.#failed; r++) await this.runSteps(step.repeat.steps, `${index}.${r + 1}.`);
         return done(this.#failed ? 'failed' : 'passed');
@@ -178,7 +193,7 @@ class RunContext {
       }
       if ('expect' in step) {
         const outcome = await this.#retry(step.expect.within, () => this.#expect(step.expect));
-        return done(outcome.ok ? 'passed' : 'failed', { observed: outcome.observed, ...(outcome.ok ? {} : { reason: outcome.reason }) });
+        return done(outcome.ok ? 'passed' : 'failed', { observed: outcome.observed, key: expectKey(step.expect), ...(outcome.ok ? {} : { reason: outcome.reason }) });
       }
       if ('probe' in step) {
         const p = step.probe;
@@ -205,7 +220,9 @@ class RunContext {
     }
   }
 
-  async #expect(e: ExpectStep): Promise<{ ok: boolean; observed: unknown; reason?: string }> {
+  async #expect(step: ExpectStep): Promise<{ ok: boolean; observed: unknown; reason?: string }> {
+    // Variables work in matchers too (equals: "${sender}").
+    const e = this.#vars(step);
     if ('goform' in e) {
       const router = this.target.require('router');
       if (e.field === undefined) return check((await router.get([e.goform]))[e.goform] ?? '', e);
@@ -223,6 +240,15 @@ class RunContext {
       }
       const value = e.line ? (lines[e.line - 1] ?? '') : lines.join('\n');
       return check(value, e);
+    }
+    if ('state' in e) {
+      const value = dig(await this.target.require('state').get(), e.state);
+      return check(value === undefined ? '' : value, e); // null stays null ("null"), a missing path is ""
+    }
+    if ('mqtt' in e) {
+      if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', `target ${this.target.id} has no cloud capability`);
+      await this.cloud.settle();
+      return this.cloud.take(this.cloud.filter(this.#vars(e.mqtt)), e);
     }
     const entries = await this.target.require('journal').query({ ...(e.journal.surface ? { surface: e.journal.surface } : {}), ...(e.journal.name ? { name: e.journal.name } : {}) });
     const n = entries.length;
@@ -244,8 +270,11 @@ class RunContext {
   }
 
   async #advance(duration: number): Promise<void> {
-    if (this.scenario.clock.mode === 'virtual' && this.target.has('clock')) await this.target.require('clock').advance(duration);
-    else await new Promise((r) => setTimeout(r, duration));
+    const c = this.scenario.clock;
+    if (c.mode === 'virtual' && c.speed === undefined && this.target.has('clock')) await this.target.require('clock').advance(duration);
+    else await new Promise((r) => setTimeout(r, c.mode === 'virtual' && c.speed !== undefined ? duration / c.speed : duration));
+    // What the device published meanwhile reaches the observer through a real broker: give it a moment.
+    if (this.cloud) await this.cloud.settle();
   }
 
   #vars<T>(value: T): T {
@@ -279,8 +308,112 @@ function capabilityOf(step: Step): CapabilityName[] {
   if ('stimulus' in step) return ['stimuli'];
   if ('goform' in step) return ['router'];
   if ('at' in step) return ['modem'];
-  if ('expect' in step) return 'goform' in step.expect ? ['router'] : 'at' in step.expect ? ['modem'] : ['journal'];
+  if ('cloud' in step) return ['cloud'];
+  if ('expect' in step) {
+    const e = step.expect;
+    return 'goform' in e ? ['router'] : 'at' in e ? ['modem'] : 'state' in e ? ['state'] : 'mqtt' in e ? ['cloud'] : ['journal'];
+  }
   return [];
+}
+
+function expectKey(e: ExpectStep): string {
+  if ('goform' in e) return `goform ${e.goform}${e.field ? `.${e.field}` : ''}`;
+  if ('at' in e) return `at ${e.at}${e.line ? `#${e.line}` : ''}`;
+  if ('state' in e) return `state ${e.state}`;
+  if ('mqtt' in e) return `mqtt ${e.mqtt}${e.field ? ` ${e.field}` : ''}`;
+  return `journal ${e.journal.surface ?? '*'} ${e.journal.name ?? '*'}`;
+}
+
+function dig(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], value);
+}
+
+function usesMqtt(steps: Step[]): boolean {
+  return steps.some((s) => ('expect' in s && 'mqtt' in s.expect) || 'cloud' in s || ('repeat' in s && usesMqtt(s.repeat.steps)) || ('parallel' in s && s.parallel.some(usesMqtt)));
+}
+
+function mqttFilters(steps: Step[]): string[] {
+  return steps.flatMap((s) => ('expect' in s && 'mqtt' in s.expect ? [s.expect.mqtt] : 'repeat' in s ? mqttFilters(s.repeat.steps) : 'parallel' in s ? s.parallel.flatMap(mqttFilters) : []));
+}
+
+/** Does an MQTT topic filter (with + and #) match a topic? */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
+/**
+ * The scenario's view of the cloud: subscribed from the start of the run (so a message published right after a
+ * stimulus is not missed) to the device's topics and every filter the scenario names.
+ */
+class CloudObserver {
+  /** Per topic: index of the last message a match used; earlier messages on that topic are spent. */
+  readonly #spent = new Map<string, number>();
+
+  private constructor(
+    readonly client: CloudClient,
+    readonly endpoint: CloudEndpoint,
+  ) {}
+
+  static async open(endpoint: CloudEndpoint, steps: Step[]): Promise<CloudObserver> {
+    const client = await CloudClient.connect({ url: endpoint.url, topicPrefix: endpoint.topicPrefix, ...(endpoint.username ? { username: endpoint.username } : {}), ...(endpoint.password ? { password: endpoint.password } : {}) });
+    const o = new CloudObserver(client, endpoint);
+    await client.watch(endpoint.deviceId);
+    for (const f of new Set(mqttFilters(steps).map((x) => o.filter(x)))) if (!topicMatches(`dt/${endpoint.topicPrefix}/${endpoint.deviceId}/+`, f.replace(/#$/, 'x'))) await client.subscribe(f);
+    return o;
+  }
+
+  /** `telemetry`, `event`, `response` or a topic filter with ${device} / ${prefix}. */
+  filter(spec: string): string {
+    const { topicPrefix: p, deviceId: d } = this.endpoint;
+    if (spec === 'telemetry' || spec === 'event') return `dt/${p}/${d}/${spec}`;
+    if (spec === 'response') return `cmd/${p}/${d}/res`;
+    return spec.replaceAll('${device}', d).replaceAll('${prefix}', p);
+  }
+
+  /**
+   * The first message on `filter` whose field meets the matchers, after the last message a previous match used on
+   * the same topic; the match then spends it and everything before it on that topic.
+   */
+  take(filter: string, e: { field?: string | undefined } & Parameters<typeof check>[1]): { ok: boolean; observed: unknown; reason?: string } {
+    const all = this.client.received();
+    let last: unknown;
+    let seen = 0;
+    for (let i = 0; i < all.length; i++) {
+      const m: Received = all[i]!;
+      if (!topicMatches(filter, m.topic) || m.n <= (this.#spent.get(m.topic) ?? -1)) continue;
+      seen++;
+      if (m.invalid) return { ok: false, observed: m.payload, reason: `a message on ${m.topic} breaks its schema: ${m.invalid}` };
+      const value = e.field ? dig(m.payload, e.field) : m.payload;
+      last = value;
+      if (check(value ?? '', e).ok) {
+        this.#spent.set(m.topic, m.n);
+        return { ok: true, observed: value };
+      }
+    }
+    return { ok: false, observed: last ?? null, reason: seen === 0 ? `no message on ${filter}` : `${seen} message(s) on ${filter}, none with ${e.field ?? 'a payload'} matching (last ${JSON.stringify(last)})` };
+  }
+
+  /** Wait (wall time) until the broker has had a moment to deliver what was just published. */
+  async settle(): Promise<void> {
+    const before = this.client.total;
+    await new Promise((r) => setTimeout(r, 20));
+    // Still arriving: wait for the stream to go quiet, at most 500 ms.
+    for (let i = 0; i < 25 && this.client.total !== before; i++) {
+      const n = this.client.total;
+      await new Promise((r) => setTimeout(r, 20));
+      if (this.client.total === n) break;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
 }
 
 /** Matchers: equals, notEquals, matches, range, oneOf. Values compare as strings, ranges as numbers. */

@@ -26,6 +26,21 @@ export const expectSchema = z.union([
   }).strict(),
   z.object({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT'), line: z.number().int().min(1).optional(), ...matchers }).strict(),
   z.object({
+    /** A dotted path into the device's state document (targets with the state capability: the emulator). */
+    state: z.string().min(1).describe('a dotted path into the device state, e.g. battery.percent or stations.0.online'),
+    ...matchers,
+  }).strict(),
+  z.object({
+    /**
+     * A message on the device's cloud channel: `telemetry`, `event` or `response` for the device's own topics, or
+     * any MQTT topic filter (${device} and ${prefix} are filled in). The first message since the previous mqtt
+     * expectation's match whose `field` (a dotted path into the JSON payload) meets the matchers passes.
+     */
+    mqtt: z.string().min(1),
+    field: z.string().optional(),
+    ...matchers,
+  }).strict(),
+  z.object({
     journal: z.object({ surface: z.enum(['goform', 'at', 'cloud']).optional(), name: z.string().optional() }).strict(),
     count: z.object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).strict(),
     within: durationText.optional(),
@@ -43,6 +58,7 @@ export type Step =
   | { name?: string | undefined; checkpoint: string }
   | { name?: string | undefined; goform: string; fields?: Record<string, string> | undefined }
   | { name?: string | undefined; at: string }
+  | { name?: string | undefined; cloud: { command: string; args?: Record<string, unknown> | undefined; ok?: boolean | undefined } }
   | { name?: string | undefined; repeat: { times: number; steps: Step[] } }
   | { name?: string | undefined; parallel: Step[][] }
   | { name?: string | undefined; probe: { url: string; path?: string | undefined; equals?: string | number | boolean | undefined; matches?: string | undefined; within?: z.infer<typeof durationText> | undefined } }
@@ -58,6 +74,8 @@ export const stepSchema: z.ZodType<Step> = z.lazy(() =>
     baseStep.extend({ goform: z.string().min(1), fields: z.record(z.string(), z.string()).optional() }).strict(),
     /** A client action: an AT command line through the modem capability; it must end in OK. */
     baseStep.extend({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT') }).strict(),
+    /** A cloud action: a command to the device over its cloud channel (bind, info, set-wifi...); `ok` is the expected answer (default true). */
+    baseStep.extend({ cloud: z.object({ command: z.string().min(1), args: z.record(z.string(), z.unknown()).optional(), ok: z.boolean().optional() }).strict() }).strict(),
     baseStep.extend({ repeat: z.object({ times: z.number().int().min(1).max(10_000), steps: z.array(stepSchema).min(1) }).strict() }).strict(),
     baseStep.extend({ parallel: z.array(z.array(stepSchema).min(1)).min(2) }).strict(),
     baseStep.extend({
@@ -74,10 +92,13 @@ export const scenarioSchema = z.object({
   description: z.string().optional(),
   tags: z.array(z.string()).default([]),
   /** Capabilities the scenario needs; on a target without one, the steps that use it are skipped (partial). */
-  requires: z.array(z.enum(['router', 'modem', 'stimuli', 'clock', 'journal', 'power'])).default([]),
+  requires: z.array(z.enum(['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]),
   device: z.object({ profile: z.string().default('mf79u'), seed: z.number().int().min(0).default(1) }).strict().default({ profile: 'mf79u', seed: 1 }),
-  /** virtual: a paused clock that waits advance (deterministic); wall: real time. */
-  clock: z.object({ mode: z.enum(['virtual', 'wall']).default('virtual') }).strict().default({ mode: 'virtual' }),
+  /**
+   * virtual: a paused clock that waits advance (deterministic); virtual with `speed`: device time runs at that many
+   * times wall time (waits take duration/speed of wall time); wall: real time.
+   */
+  clock: z.object({ mode: z.enum(['virtual', 'wall']).default('virtual'), speed: z.number().gt(0).max(100_000).optional() }).strict().default({ mode: 'virtual' }),
   variables: z.record(z.string(), z.string()).default({}),
   steps: z.array(stepSchema).min(1),
 }).strict();

@@ -29,12 +29,12 @@ export function runTargetContract(options: TargetContractOptions): void {
       const d = target.describe();
       expect(d.id).toBe(target.id);
       expect([...d.capabilities].sort()).toEqual([...options.capabilities].sort());
-      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power'] as const) expect(target.has(c)).toBe(has(c));
+      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'] as const) expect(target.has(c)).toBe(has(c));
     });
 
     it('throws CAPABILITY_MISSING naming the capability it lacks', () => {
-      const missing = (['router', 'modem', 'stimuli', 'clock', 'journal', 'power'] as const).find((c) => !has(c));
-      if (!missing) return expect(options.capabilities).toHaveLength(6);
+      const missing = (['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'] as const).find((c) => !has(c));
+      if (!missing) return expect(options.capabilities).toHaveLength(8);
       expect(() => target.require(missing)).toThrow(expect.objectContaining({ code: 'CAPABILITY_MISSING', details: { capability: missing } }));
     });
 
@@ -57,6 +57,26 @@ export function runTargetContract(options: TargetContractOptions): void {
     it.skipIf(!has('router') || !has('modem'))('router and modem agree on the identity (needs router and modem)', async () => {
       const imei = (await target.require('modem').command('AT+CGSN')).lines[0];
       expect((await target.require('router').get(['imei'])).imei).toBe(imei);
+    });
+
+    it.skipIf(!has('state') || !has('router'))('state: the state document agrees with the router surface (needs state and router)', async () => {
+      const state = (await target.require('state').get()) as { identity: { imei: string } };
+      expect((await target.require('router').get(['imei'])).imei).toBe(state.identity.imei);
+    });
+
+    it.skipIf(!has('cloud'))('cloud: the device answers a command on its cloud channel (needs cloud)', async () => {
+      const { CloudClient } = await import('../../hil/index.js');
+      const endpoint = await target.require('cloud').endpoint();
+      expect(endpoint.url).toMatch(/^(mqtts?|wss?):\/\//);
+      const cloud = await CloudClient.connect({ url: endpoint.url, topicPrefix: endpoint.topicPrefix });
+      try {
+        await cloud.watch(endpoint.deviceId);
+        const answer = await cloud.command(endpoint.deviceId, { command: 'info' });
+        expect(answer.ok).toBe(true);
+        if (has('router')) expect((answer.result as { identity: { imei: string } }).identity.imei).toBe((await target.require('router').get(['imei'])).imei);
+      } finally {
+        await cloud.close();
+      }
     });
 
     it.skipIf(!has('clock'))('clock: time moves forward (needs clock)', async () => {

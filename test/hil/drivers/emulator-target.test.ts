@@ -3,7 +3,7 @@ import { createEmulator, type Emulator } from '../../../emulator/index.js';
 import { connectTarget } from '../../../hil/index.js';
 import { runTargetContract } from '../../contracts/target.contract.js';
 
-const ALL = ['router', 'modem', 'stimuli', 'clock', 'journal', 'power'] as const;
+const ALL = ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'] as const;
 
 runTargetContract({ name: 'emulator in-process', capabilities: [...ALL], mutates: true, create: () => connectTarget('emulator') });
 runTargetContract({ name: 'emulator mc888 in-process', capabilities: [...ALL], mutates: true, create: () => connectTarget('emulator:mc888') });
@@ -22,6 +22,7 @@ runTargetContract({
     running.push(emu);
     await emu.listen({ port: 0 });
     await emu.listenModemTcp({ port: 0 });
+    await emu.startCloud({ brokerPort: 0 });
     const control = await emu.listenControl({ port: 0 });
     return connectTarget(`emulator:${control}`);
   },

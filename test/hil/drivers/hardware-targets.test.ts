@@ -31,6 +31,17 @@ runTargetContract({
 });
 
 runTargetContract({
+  name: 'router driver with the broker its cloud channel reports to',
+  capabilities: ['router', 'clock', 'cloud'],
+  mutates: true,
+  create: async () => {
+    const e = emulator();
+    const { brokerUrl } = await e.startCloud({ brokerPort: 0 });
+    return connectRouter({ url: await e.listen({ port: 0 }), password: 'admin', cloud: { url: brokerUrl, deviceId: e.device.state.id, topicPrefix: 'routerlab' } });
+  },
+});
+
+runTargetContract({
   name: 'modem driver through @serialport/binding-mock',
   capabilities: ['modem', 'clock'],
   mutates: true,

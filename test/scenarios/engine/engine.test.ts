@@ -109,6 +109,56 @@ describe('runner', () => {
     await emu.close();
   });
 
+  it('expects on the state, on MQTT messages of the cloud channel, and sends cloud commands', async () => {
+    const scenario = defineScenario({
+      name: 'cloud and state',
+      variables: { account: 'acct-7' },
+      steps: [
+        { expect: { state: 'battery.percent', equals: 80 } },
+        { expect: { state: 'radio.nr', equals: 'null' } },
+        { stimulus: 'battery', with: { percent: 15 } },
+        { expect: { mqtt: 'event', field: 'event', equals: 'battery-low', within: '5s' } },
+        { expect: { mqtt: 'telemetry', field: 'data.battery.percent', equals: 15, within: '20s' } },
+        { cloud: { command: 'bind', args: { account: '${account}', token: 'token-000001' } } },
+        { expect: { mqtt: 'response', field: 'result.account', equals: '${account}' } },
+        { expect: { mqtt: 'dt/${prefix}/${device}/+', field: 'event', equals: 'bound' } },
+        { cloud: { command: 'unbind', args: { token: 'wrong-token' }, ok: false } },
+        { expect: { state: 'cloud.account', equals: 'acct-7' } },
+      ],
+    });
+    const result = await runScenario('c.yaml', scenario, { target: 'emulator' });
+    expect(result.steps.filter((s) => s.status !== 'passed').map((s) => `${s.index}: ${s.reason ?? ''}`)).toEqual([]);
+    expect(result.status).toBe('passed');
+    expect(result.steps[5]!.observed).toMatchObject({ ok: true, command: 'bind' });
+  });
+
+  it('fails an mqtt expectation that sees no match, naming what it saw; a consumed message does not match twice', async () => {
+    const scenario = defineScenario({
+      name: 'mqtt fails',
+      steps: [
+        { stimulus: 'registration', with: { registration: 'roaming' } },
+        { expect: { mqtt: 'event', field: 'event', equals: 'roaming-changed', within: '2s' } },
+        { expect: { mqtt: 'event', field: 'event', equals: 'roaming-changed', within: '2s' } },
+      ],
+    });
+    const result = await runScenario('m.yaml', scenario, { target: 'emulator' });
+    expect(result.status).toBe('failed');
+    expect(result.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'failed']);
+    expect(result.steps[2]!.reason).toMatch(/^no message on dt\/routerlab\/dev-0\/event within 2s$/);
+    const bad = await runScenario('m.yaml', defineScenario({ name: 'wrong value', steps: [{ expect: { mqtt: 'telemetry', field: 'data.roaming', equals: true, within: '15s' } }] }), { target: 'emulator' });
+    expect(bad.steps[0]!.reason).toMatch(/message\(s\) on dt\/routerlab\/dev-0\/telemetry, none with data\.roaming matching \(last false\) within 15s/);
+  });
+
+  it('skips cloud and state steps on a target without those capabilities', async () => {
+    const emu = createEmulator({ onUnhandled: 'silent', clockMode: 'paused' });
+    const binding = createModemBinding(emu.modem);
+    const scenario = defineScenario({ name: 'no cloud', steps: [{ cloud: { command: 'info' } }, { expect: { mqtt: 'event', field: 'event', equals: 'reboot' } }, { expect: { state: 'battery.percent', equals: 1 } }] });
+    const result = await runScenario('n.yaml', scenario, { target: () => connectModem({ path: binding.path, binding }), targetName: 'modem:mock' });
+    expect(result.status).toBe('partial');
+    expect(result.steps.map((s) => s.reason)).toEqual([expect.stringContaining('no cloud capability'), expect.stringContaining('no cloud capability'), expect.stringContaining('no state capability')]);
+    await emu.close();
+  });
+
   it('writes JSON and JUnit reports', () => {
     const results: ScenarioResult[] = [
       { name: 'A <ok>', file: 'a.yaml', status: 'passed', target: 'emulator', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', timeline: [], marks: [], steps: [{ index: '1', kind: 'wait', title: 'wait', status: 'passed', startedVirtualMs: 0, durationMs: 1 }] },
@@ -167,5 +217,22 @@ describe('diff between targets', () => {
     ]);
     expect(report.timing.a.p50).toBeGreaterThanOrEqual(0);
     expect(diffResults(a, a).differences).toEqual([]);
+  });
+
+  it('reports the order of state changes and numbers read repeatedly outside each other\'s range', async () => {
+    const { diffResults } = await import('../../../scenarios/index.js');
+    const step = (index: string, key: string, observed: string): ScenarioResult['steps'][number] => ({ index, kind: 'expect', title: key, key, status: 'passed', observed, startedVirtualMs: 0, durationMs: 1 });
+    const base = { name: 'n', file: 'f.yaml', status: 'passed' as const, seed: 1, clockOriginMs: 0, durationMs: 1, replay: '', timeline: [], marks: [] };
+    // Both see signal drop and data go down, in opposite orders; RSRP polled three times lands in disjoint ranges.
+    const a: ScenarioResult = { ...base, target: 'emulator', steps: [step('1', 'goform signalbar', '4'), step('2', 'goform ppp_status', 'ppp_connected'), step('3', 'goform signalbar', '1'), step('4', 'goform ppp_status', 'ppp_disconnected'), step('5.1', 'goform lte_rsrp', '-90'), step('5.2', 'goform lte_rsrp', '-92'), step('5.3', 'goform lte_rsrp', '-91')] };
+    const b: ScenarioResult = { ...base, target: 'router:x', steps: [step('1', 'goform signalbar', '4'), step('2', 'goform ppp_status', 'ppp_connected'), step('3', 'goform ppp_status', 'ppp_disconnected'), step('4', 'goform signalbar', '1'), step('5.1', 'goform lte_rsrp', '-110'), step('5.2', 'goform lte_rsrp', '-105'), step('5.3', 'goform lte_rsrp', '-108')] };
+    const kinds = diffResults(a, b).differences.filter((d) => d.kind === 'order' || d.kind === 'range');
+    expect(kinds).toEqual([
+      { step: '5.1', title: 'goform lte_rsrp', kind: 'range', a: '-92..-90 (3 reads)', b: '-110..-105 (3 reads)' },
+      { step: '3', title: 'order of state changes', kind: 'order', a: 'goform signalbar: 4 -> 1 | goform ppp_status: ppp_connected -> ppp_disconnected', b: 'goform ppp_status: ppp_connected -> ppp_disconnected | goform signalbar: 4 -> 1' },
+    ]);
+    // Overlapping ranges are no difference.
+    const c: ScenarioResult = { ...a, steps: a.steps.map((s) => (s.key === 'goform lte_rsrp' ? { ...s, observed: String(Number(s.observed) - 1) } : s)) };
+    expect(diffResults(a, c).differences).toEqual([]);
   });
 });
