@@ -88,7 +88,7 @@ export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
       const r = await fleet.listenGoform({ basePort: intOption('--goform-base-port', values['goform-base-port'], 0, 1, 65535) });
       io.out(`goform listening on ${r.first} .. ${r.last}`);
     } else if (values['goform-address-base'] !== undefined) {
-      const r = await fleet.listenGoform({ addressBase: values['goform-address-base'], port: intOption('--goform-port', values['goform-port'], 8080, 1, 65535) });
+      const r = await fleet.listenGoform({ addressBase: values['goform-address-base'], port: intOption('--goform-port', values['goform-port'], 8080, 0, 65535) });
       io.out(`goform listening on ${r.first} .. ${r.last}`);
     }
     if (cloud) {

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, CLOUD_USAGE, cloudFlags } from './cloud-options.js';
 import { fleetCommand, FLEET_USAGE } from './fleet.js';
+import { loadCommand, LOAD_USAGE } from './load.js';
 import { createEmulator, listProfiles, type Emulator } from '../emulator/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -18,6 +19,7 @@ const USAGE = `usage: routerlab <command> [options]
 commands:
   serve      run the emulated router: goform API, control API, cloud channel (and the AT modem on request)
   fleet      run N routers in one process: routerlab fleet --count N [--seed S] [--shard k/K] [--profile mix]
+  load       HTTP load in k6's shape: routerlab load PROFILE --target T [--duration D] [--summary json:F,junit:F]
   ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
   run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F,html:F] [--grep TAG]
   record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
@@ -50,6 +52,8 @@ serve options:
 ${CLOUD_USAGE}
 
 ${FLEET_USAGE}
+
+${LOAD_USAGE}
 `;
 
 const SERVE_OPTIONS = {
@@ -95,6 +99,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await serveCommand(rest, io);
       case 'fleet':
         return await fleetCommand(rest, io);
+      case 'load':
+        return await loadCommand(rest, io);
       case 'profiles':
         for (const name of listProfiles()) io.out(name);
         return EXIT.OK;

@@ -9,7 +9,7 @@ export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
 export { GoformClient, type GoformClientOptions, type Generation, type SmsRecord } from './clients/goform-client.js';
 export { AtSession, AtError, type AtAnswer, type ReceivedSms } from './clients/at-session.js';
 export { CloudClient, schemaProblem, type CloudClientOptions, type Received } from './clients/cloud-client.js';
-export { KEY_GROUPS, type GoformWrites, type GoformId, type KeyGroupName, type GroupValues } from './clients/goform-types.js';
+export { KEY_GROUPS, STATUS_POLL_KEYS, type GoformWrites, type GoformId, type KeyGroupName, type GroupValues } from './clients/goform-types.js';
 
 export { listPorts, findModemPort, type PortCandidate } from './drivers/port-discovery.js';
 

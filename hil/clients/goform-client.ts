@@ -113,9 +113,19 @@ export class GoformClient {
     });
   }
 
+  /** Ends the session; a session another client already took over (single-user firmware) counts as ended. */
   async logout(): Promise<void> {
-    await this.set('LOGOUT');
+    try {
+      await this.set('LOGOUT', {}, false);
+    } catch (e) {
+      if (!(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || (await this.#loggedIn())) throw e;
+    }
     this.#cookie = null;
+  }
+
+  async #loggedIn(): Promise<boolean> {
+    const info = JSON.parse(await this.#text('/goform/goform_get_cmd_process?isTest=false&multi_data=1&cmd=loginfo,Language')) as Record<string, string>;
+    return info.loginfo === 'ok';
   }
 
   /**
@@ -128,8 +138,7 @@ export class GoformClient {
     const read = async (): Promise<Record<string, string>> => JSON.parse(await this.#text(`/goform/goform_get_cmd_process?${params.toString()}`)) as Record<string, string>;
     let answer = await read();
     if (renew && keys.length > 0 && Object.values(answer).every((v) => v === '')) {
-      const info = JSON.parse(await this.#text('/goform/goform_get_cmd_process?isTest=false&multi_data=1&cmd=loginfo,Language')) as Record<string, string>;
-      if (info.loginfo !== 'ok') {
+      if (!(await this.#loggedIn())) {
         await this.login();
         answer = await read();
       }
@@ -155,9 +164,21 @@ export class GoformClient {
 
   /**
    * A write with a fresh RD and its AD. Resolves with the answer; throws HTTP_STATUS when the device answers
-   * {"result":"failure"} (wrong state, bad field or wrong AD: the firmware does not say which, §1.6).
+   * {"result":"failure"} (wrong state, bad field or wrong AD: the firmware does not say which, §1.6). With `renew`
+   * (default), a failure while the session is gone (expired, or taken over by another client on single-user
+   * firmware) logs in again once and repeats the write, as the web UI does.
    */
-  async set(goformId: string, fields: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  async set(goformId: string, fields: Record<string, string> = {}, renew = true): Promise<Record<string, unknown>> {
+    try {
+      return await this.#set(goformId, fields);
+    } catch (e) {
+      if (!renew || goformId === 'LOGIN' || !(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || this.#cookie === null || (await this.#loggedIn())) throw e;
+      await this.login();
+      return this.#set(goformId, fields);
+    }
+  }
+
+  async #set(goformId: string, fields: Record<string, string>): Promise<Record<string, unknown>> {
     const body: Record<string, string> = { isTest: 'false', goformId, ...fields };
     const g = await this.generation();
     if (g.ad !== 'none') {
@@ -183,6 +204,14 @@ export class GoformClient {
       return r.sms_cmd_status_result === '1' ? null : (r.sms_cmd_status_result ?? null);
     });
     if (result !== '3') throw new BenchError('HTTP_STATUS', `[hil:goform] SMS to ${number} failed (sms_cmd_status_result ${result})`, { details: { result } });
+  }
+
+  /** One page of a store's SMS list as the web UI pages it (page from 0), newest first, decoded. */
+  async listSmsPage(store: 'device' | 'sim', page: number, perPage: number): Promise<SmsRecord[]> {
+    const r = await this.getAggregate<{ messages?: { id: string; number: string; content: string; tag: string; date: string }[] }>('sms_data_total', {
+      page: String(page), data_per_page: String(perPage), mem_store: store === 'device' ? '1' : '0', tags: '10', order_by: 'order by id desc',
+    });
+    return (r.messages ?? []).map((m) => ({ id: Number(m.id), number: m.number, text: decodeUcs2Hex(m.content), tag: Number(m.tag), date: m.date }));
   }
 
   /** SMS records of a store ('device' or 'sim'), newest first, decoded. */

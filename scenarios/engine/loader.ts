@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { BenchError } from '../../hil/index.js';
+import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 // Loads scenario files: YAML parsed with positions, so an error names the line, the field and what was expected.
@@ -12,20 +13,25 @@ export interface LoadedScenario {
 }
 
 export function loadScenarioFile(file: string): LoadedScenario {
+  return { file, scenario: loadYamlFile(file, scenarioSchema, 'scenario') };
+}
+
+/** A YAML file validated by a zod schema; errors name file:line, the deepest field and what was expected. */
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, label: string): z.infer<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new BenchError('CONFIG_INVALID', `[scenario] cannot read ${file}`, { cause: e });
+    throw new BenchError('CONFIG_INVALID', `[${label}] cannot read ${file}`, { cause: e });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const pos = err.linePos?.[0];
-    throw new BenchError('CONFIG_INVALID', `[scenario] ${file}:${pos?.line ?? '?'}: ${err.message.split('\n')[0]}`);
+    throw new BenchError('CONFIG_INVALID', `[${label}] ${file}:${pos?.line ?? '?'}: ${err.message.split('\n')[0]}`);
   }
-  const parsed = scenarioSchema.safeParse(doc.toJS());
+  const parsed = schema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = deepestIssue(parsed.error.issues[0]!);
     const node = doc.getIn(issue.path as (string | number)[], true);
@@ -37,9 +43,9 @@ export function loadScenarioFile(file: string): LoadedScenario {
       if (isNode(parent) && parent.range) line = String(lines.linePos(parent.range[0]).line);
     }
     const field = issue.path.map(String).join('.') || '(top)';
-    throw new BenchError('CONFIG_INVALID', `[scenario] ${file}:${line}: ${field}: ${issue.message}`, { details: { file, line, field } });
+    throw new BenchError('CONFIG_INVALID', `[${label}] ${file}:${line}: ${field}: ${issue.message}`, { details: { file, line, field } });
   }
-  return { file, scenario: parsed.data };
+  return parsed.data;
 }
 
 /** Files and folders (recursively, *.yaml / *.yml) to scenarios, in path order. */

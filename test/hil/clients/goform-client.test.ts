@@ -43,6 +43,18 @@ describe.each([
     expect((await client.get(['imei'])).imei).toBe(emu.device.state.identity.imei);
   });
 
+  it.skipIf(profile === 'mf823')('logs in again when another client took the session over, for writes too (no cookie on mf823)', async () => {
+    const first = await start();
+    await first.login();
+    const second = new GoformClient({ baseUrl: first.baseUrl, password: 'admin' });
+    await second.login(); // single-user firmware: the first session ends here
+    await first.set('SET_WIFI_SLEEP_INFO', { sysIdleTimeToSleep: '20' });
+    expect(emu.device.state.wifi.sleepAfterMinutes).toBe(20);
+    // The second session is gone now; its logout finds nothing to end and resolves.
+    await second.logout();
+    await expect(second.set('SET_WIFI_SLEEP_INFO', { sysIdleTimeToSleep: '30' }, false)).rejects.toMatchObject({ code: 'HTTP_STATUS' });
+  });
+
   it('turns a refused write into HTTP_STATUS with the goformId', async () => {
     const client = await start();
     await client.login();

@@ -1,0 +1,41 @@
+// routerlab load: a load profile against a target, a live progress line, a summary, exit 99 when a threshold fails.
+import { loadProfileFile, openLoadTarget, runLoad, textSummary, writeSummaries } from '../scenarios/load/index.js';
+import { BenchError } from '../hil/index.js';
+import { EXIT, durationOption, parseCli, type CliIo } from './args.js';
+
+/** k6's exit code for failed thresholds (load-and-fleet.md §1.4). */
+export const THRESHOLDS_FAILED = 99;
+
+export const LOAD_USAGE = `load options (routerlab load PROFILE --target T):
+  --target T          emulator[:profile] (started for the run), fleet:N[:profile], emulator:<control url>,
+                      router:<url>?password=... (capped: 5 iterations/s, 5 VUs), http://host:port
+  --duration D        run every scenario for D instead of its own length (stages are scaled to D)
+  --summary S         json:FILE,junit:FILE
+  --password PW       router login password (default admin)
+  --unlimited         lift the cap on real routers
+  exit code: 0 when every threshold holds, 99 when one fails`;
+
+export async function loadCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, duration: { type: 'string' }, summary: { type: 'string' }, password: { type: 'string' }, unlimited: { type: 'boolean' }, verbose: { type: 'boolean' } }, true);
+  if (positionals.length !== 1) throw new BenchError('INVALID_ARGUMENT', 'load needs one profile: routerlab load PROFILE --target T');
+  const profile = loadProfileFile(positionals[0]!);
+  const durationMs = values.duration === undefined ? undefined : durationOption('--duration', values.duration, 0);
+  if (durationMs !== undefined && durationMs < 100) throw new BenchError('INVALID_ARGUMENT', `--duration ${values.duration} is shorter than 100ms`);
+  if (values.summary) for (const part of values.summary.split(',')) if (!/^(json|junit):.+/.test(part)) throw new BenchError('INVALID_ARGUMENT', `--summary ${part}: use json:FILE or junit:FILE`);
+  const target = await openLoadTarget(values.target ?? 'emulator', { password: values.password ?? profile.password, unlimited: values.unlimited ?? false });
+  try {
+    if (target.warning) io.err(target.warning);
+    io.out(`load ${profile.name} against ${target.description} (${target.urls.length} router${target.urls.length === 1 ? '' : 's'})`);
+    const summary = await runLoad(profile, target, {
+      ...(durationMs === undefined ? {} : { durationMs }),
+      onProgress: (p) => io.out(`  ${p.elapsedS.toFixed(0).padStart(4)}s  ${String(p.rps).padStart(6)} req/s  p50 ${p.p50.toFixed(1)} ms  p95 ${p.p95.toFixed(1)} ms  errors ${p.errors}  vus ${p.vus}  iterations ${p.iterations}`),
+    });
+    for (const line of textSummary(summary)) io.out(line);
+    if (values.summary) for (const f of writeSummaries(values.summary, summary)) io.out(`summary: ${f}`);
+    const failed = summary.thresholds.filter((t) => !t.ok).length;
+    io.out(summary.ok ? `all ${summary.thresholds.length} thresholds hold` : `${failed} of ${summary.thresholds.length} thresholds failed${summary.aborted ? ` (${summary.aborted})` : ''}`);
+    return summary.ok ? EXIT.OK : THRESHOLDS_FAILED;
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,147 @@
+// Request flows that mirror real clients, one iteration each, through the goform SDK client (hil/clients), so
+// login generations, LD/RD/AD and sms_cmd polling are right on every profile and on real routers. The client
+// speaks through the engine's keep-alive connection, which records every request as k6's http_* metrics.
+import { GoformClient, STATUS_POLL_KEYS } from '../../hil/index.js';
+import { HttpConnection, HttpError } from './http.js';
+import type { Registry, Tags } from './metrics.js';
+import type { flowNames } from './schema.js';
+
+export type FlowName = (typeof flowNames)[number];
+
+/** One virtual user: its own connection and SDK client to one router, and its iteration count. */
+export class VirtualUser {
+  readonly client: GoformClient;
+  readonly connection: HttpConnection;
+  iteration = 0;
+  loggedIn = false;
+  /** Tags of the request being made (`name`), set by the fetch adapter per request. */
+
+  constructor(
+    readonly id: number,
+    readonly baseUrl: string,
+    password: string,
+    readonly registry: Registry,
+    readonly tags: Tags,
+    timeoutMs: number,
+  ) {
+    this.connection = new HttpConnection(baseUrl);
+    this.client = new GoformClient({ baseUrl, password, fetch: this.#fetch(timeoutMs), pollIntervalMs: 200, pollTimeoutMs: timeoutMs });
+  }
+
+  /** Records a custom metric sample with this VU's tags. */
+  record(metric: string, type: 'counter' | 'gauge' | 'rate' | 'trend', value: number, extra: Tags = {}): void {
+    this.registry.metric(metric, type).add(value, { ...this.tags, ...extra });
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+
+  /** A `fetch` over the VU's connection that records http_reqs, http_req_duration and http_req_failed. */
+  #fetch(timeoutMs: number): typeof fetch {
+    const reqs = this.registry.metric('http_reqs', 'counter');
+    const duration = this.registry.metric('http_req_duration', 'trend');
+    const failed = this.registry.metric('http_req_failed', 'rate');
+    return (async (input: string | URL | Request, init: RequestInit = {}) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      const method = init.method ?? 'GET';
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+      const body = typeof init.body === 'string' ? init.body : null;
+      const tags = { ...this.tags, method, name: requestName(url, body) };
+      const t0 = performance.now();
+      try {
+        const a = await this.connection.request(method, url.pathname + url.search, headers, body, timeoutMs);
+        const ms = performance.now() - t0;
+        const t = { ...tags, status: String(a.status) };
+        reqs.add(1, t);
+        duration.add(ms, t);
+        failed.add(a.status >= 400 ? 1 : 0, t);
+        const h = new Headers();
+        for (const [k, v] of Object.entries(a.headers)) for (const one of v.split('\n')) h.append(k, one);
+        return new Response(a.status === 204 || a.status === 304 ? null : a.body, { status: a.status, headers: h });
+      } catch (e) {
+        const t = { ...tags, status: '0' };
+        reqs.add(1, t);
+        duration.add(performance.now() - t0, t);
+        failed.add(1, t);
+        throw e instanceof HttpError ? new TypeError(e.message, { cause: e }) : e;
+      }
+    });
+  }
+}
+
+/** A short, low-cardinality name for a goform request: get:<first key>, set:<goformId>, or the path. */
+function requestName(url: URL, body: string | null): string {
+  if (url.pathname.endsWith('goform_get_cmd_process')) {
+    const cmd = url.searchParams.get('cmd') ?? '';
+    const keys = cmd.split(',');
+    return keys.length > 1 ? `get:${keys[0]}+${keys.length - 1}` : `get:${cmd}`;
+  }
+  if (url.pathname.endsWith('goform_set_cmd_process')) return `set:${new URLSearchParams(body ?? '').get('goformId') ?? '?'}`;
+  return url.pathname;
+}
+
+async function ensureLogin(vu: VirtualUser): Promise<void> {
+  if (vu.loggedIn) return;
+  await vu.client.login();
+  vu.loggedIn = true;
+}
+
+const POLL = [...STATUS_POLL_KEYS];
+const SETTINGS_SLEEP = ['10', '20', '30'];
+
+/** One iteration of each flow. Throwing fails the iteration (the `checks` rate records it). */
+export const FLOWS: Record<FlowName, (vu: VirtualUser) => Promise<void>> = {
+  /** The web UI's one-second status poll (goform-api.md §3.11), logged in. */
+  async 'web-status-poll'(vu) {
+    await ensureLogin(vu);
+    const v = await vu.client.get(POLL);
+    if (v.modem_main_state === undefined) throw new Error('the status poll answer lacks modem_main_state');
+  },
+  /** The app's login: generation from LD (and the config), password encoding, LOGIN, then a status read and logout. */
+  async 'app-login'(vu) {
+    const t0 = performance.now();
+    await vu.client.login();
+    vu.record('login_duration', 'trend', performance.now() - t0);
+    await vu.client.get(['loginfo', 'modem_main_state']);
+    await vu.client.logout();
+    vu.loggedIn = false;
+  },
+  /** SMS list paging: the inbox in pages of 20, as the web UI and the app page it. */
+  async 'sms-list'(vu) {
+    await ensureLogin(vu);
+    for (let page = 0; page < 3; page++) {
+      const rows = await vu.client.listSmsPage('device', page, 20);
+      if (rows.length < 20) break;
+    }
+  },
+  /** Send an SMS and poll sms_cmd until the router says sent (RD/AD on every write). */
+  async 'sms-send'(vu) {
+    await ensureLogin(vu);
+    const t0 = performance.now();
+    await vu.client.sendSms('+4915100000077', `load ${vu.id}.${vu.iteration}`);
+    vu.record('sms_send_duration', 'trend', performance.now() - t0);
+  },
+  /** A settings write (Wi-Fi sleep time) and the read-back the UI does after it. */
+  async 'settings-write'(vu) {
+    await ensureLogin(vu);
+    const minutes = SETTINGS_SLEEP[vu.iteration % SETTINGS_SLEEP.length]!;
+    await vu.client.set('SET_WIFI_SLEEP_INFO', { sysIdleTimeToSleep: minutes });
+    const back = await vu.client.get(['sysIdleTimeToSleep']);
+    if (back.sysIdleTimeToSleep !== minutes) throw new Error(`sysIdleTimeToSleep reads ${back.sysIdleTimeToSleep}, wrote ${minutes}`);
+  },
+  /** The connected-devices page: station list and the access-control lists. */
+  async 'station-refresh'(vu) {
+    await ensureLogin(vu);
+    await vu.client.getAggregate('station_list');
+    await vu.client.getAggregate('queryDeviceAccessControlList');
+  },
+  /** The app in the foreground: mostly the status poll, now and then the inbox and the stations. */
+  async 'mixed-app'(vu) {
+    const n = vu.iteration % 10;
+    if (n === 9) return FLOWS['sms-list'](vu);
+    if (n === 5) return FLOWS['station-refresh'](vu);
+    return FLOWS['web-status-poll'](vu);
+  },
+};

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmulator, type Emulator } from '../../../emulator/index.js';
+import { defineLoadProfile, jsonSummary, junitSummary, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
+
+// The load engine on loopback against an emulator in this process: executors keep their promises (rates within 10%
+// over 5 s, iteration counts exact), thresholds pass and fail as written, summaries validate.
+
+let emu: Emulator;
+let url: string;
+beforeAll(async () => {
+  emu = createEmulator({ onUnhandled: 'silent', journalCapacity: 100 });
+  url = await emu.listen({ port: 0 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+async function run(scenarios: LoadProfileInput['scenarios'], thresholds: LoadProfileInput['thresholds'] = {}): Promise<LoadSummary> {
+  return runLoad(defineLoadProfile({ name: 't', scenarios, thresholds }), { urls: [url], password: 'admin' });
+}
+
+const count = (s: LoadSummary, metric: string): number => s.metrics[metric]!.values.count!;
+
+describe('load executors', () => {
+  it('constant-arrival-rate starts its rate whatever the answer time (within 10% over 5 s)', async () => {
+    const s = await run({ poll: { executor: 'constant-arrival-rate', flow: 'web-status-poll', rate: 100, duration: '5s', preAllocatedVUs: 5, maxVUs: 20 } });
+    expect(count(s, 'iterations')).toBeGreaterThanOrEqual(450);
+    expect(count(s, 'iterations')).toBeLessThanOrEqual(550);
+    expect(s.metrics.dropped_iterations!.values.count).toBe(0);
+    expect(s.metrics.checks!.values.rate).toBe(1);
+  });
+
+  it('ramping-arrival-rate follows its stages (0 -> 200/s over 5 s is 500 iterations, within 10%)', async () => {
+    const s = await run({ ramp: { executor: 'ramping-arrival-rate', flow: 'web-status-poll', startRate: 0, stages: [{ duration: '5s', target: 200 }], preAllocatedVUs: 10, maxVUs: 40 } });
+    expect(count(s, 'iterations')).toBeGreaterThanOrEqual(450);
+    expect(count(s, 'iterations')).toBeLessThanOrEqual(550);
+  });
+
+  it('drops iterations when there is no free VU, and counts them', async () => {
+    // One VU whose iterations take ~1 s (an SMS send waits for the router) cannot start 20 a second.
+    const s = await run({ sms: { executor: 'constant-arrival-rate', flow: 'sms-send', rate: 20, duration: '2s', preAllocatedVUs: 1, maxVUs: 1 } });
+    expect(s.metrics.dropped_iterations!.values.count).toBeGreaterThan(30);
+    expect(count(s, 'iterations') + s.metrics.dropped_iterations!.values.count!).toBeGreaterThanOrEqual(36);
+  });
+
+  it('constant-vus keeps exactly its VUs busy; per-vu and shared iterations run exactly their counts', async () => {
+    const s = await run({
+      vus: { executor: 'constant-vus', flow: 'web-status-poll', vus: 3, duration: '1s' },
+      per: { executor: 'per-vu-iterations', flow: 'station-refresh', vus: 2, iterations: 7 },
+      shared: { executor: 'shared-iterations', flow: 'sms-list', vus: 3, iterations: 10 },
+    });
+    expect(s.metrics.vus!.values.max).toBeLessThanOrEqual(3 + 2 + 3);
+    expect(s.metrics.vus!.values.max).toBeGreaterThanOrEqual(3);
+    const summary = await runLoad(defineLoadProfile({ name: 'c', scenarios: { per: { executor: 'per-vu-iterations', flow: 'station-refresh', vus: 2, iterations: 7 }, shared: { executor: 'shared-iterations', flow: 'sms-list', vus: 3, iterations: 10 } }, thresholds: { 'iterations{scenario:per}': ['count==14'], 'iterations{scenario:shared}': ['count==10'] } }), { urls: [url], password: 'admin' });
+    expect(summary.thresholds.map((t) => [t.threshold, t.ok, t.actual])).toEqual([
+      ['iterations{scenario:per}: count==14', true, 14],
+      ['iterations{scenario:shared}: count==10', true, 10],
+    ]);
+  });
+
+  it('ramping-vus follows its stages, and k6 ramps linearly between targets', async () => {
+    expect(stageValue(0, [{ duration: '10s', target: 10 }], 5000)).toBe(5);
+    expect(stageValue(4, [{ duration: '2s', target: 4 }, { duration: '2s', target: 0 }], 3000)).toBe(2);
+    expect(stageValue(0, [{ duration: '1s', target: 1 }], 1001)).toBeNull();
+    const s = await run({ ramp: { executor: 'ramping-vus', flow: 'web-status-poll', startVUs: 0, stages: [{ duration: '1s', target: 4 }, { duration: '1s', target: 4 }, { duration: '1s', target: 0 }], gracefulRampDown: '1s' } });
+    expect(s.metrics.vus!.values.max).toBe(4);
+    expect(count(s, 'iterations')).toBeGreaterThan(50);
+  });
+});
+
+describe('thresholds', () => {
+  it('pass and fail as written, on sub-metrics too', async () => {
+    const s = await run(
+      { poll: { executor: 'per-vu-iterations', flow: 'web-status-poll', vus: 2, iterations: 20 } },
+      {
+        http_req_duration: ['p(95)<5000', 'max<0.000001'],
+        'http_req_duration{flow:web-status-poll}': ['avg>0'],
+        http_req_failed: ['rate<0.01'],
+        http_reqs: ['count>=40'],
+        iterations: ['count==40', 'count!=40'],
+      },
+    );
+    expect(s.thresholds.map((t) => [t.threshold, t.ok])).toEqual([
+      ['http_req_duration: p(95)<5000', true],
+      ['http_req_duration: max<0.000001', false],
+      ['http_req_duration{flow:web-status-poll}: avg>0', true],
+      ['http_req_failed: rate<0.01', true],
+      ['http_reqs: count>=40', true],
+      ['iterations: count==40', true],
+      ['iterations: count!=40', false],
+    ]);
+    expect(s.ok).toBe(false);
+    expect(Object.keys(s.submetrics)).toEqual(['http_req_duration{flow:web-status-poll}']);
+  });
+
+  it('refuse malformed thresholds before the run, naming what is wrong', () => {
+    const typeOf = (n: string): 'trend' | 'rate' | undefined => (n === 'http_req_duration' ? 'trend' : n === 'http_req_failed' ? 'rate' : undefined);
+    expect(() => parseThreshold('http_req_duration', 'p95<50', typeOf)).toThrow(/has no aggregation "p"|must be <aggregation> <op> <value>/);
+    expect(() => parseThreshold('http_req_duration', 'p(101)<50', typeOf)).toThrow(/no aggregation "p\(101\)"|percentile/);
+    expect(() => parseThreshold('http_req_failed', 'p(95)<0.1', typeOf)).toThrow(/a rate metric \(http_req_failed\) has no aggregation "p\(95\)"/);
+    expect(() => parseThreshold('nope', 'avg<1', typeOf)).toThrow(/unknown metric "nope"/);
+    expect(() => parseThreshold('http_req_duration{flow}', 'avg<1', typeOf)).toThrow(/tag "flow" must be key:value/);
+    expect(parseThreshold('http_req_duration{flow:a,method:GET}', ' p(99.9) <= 12.5 ', typeOf)).toMatchObject({ metric: 'http_req_duration', tags: { flow: 'a', method: 'GET' }, aggregation: 'p(99.9)', op: '<=', value: 12.5 });
+    expect(() => parseThresholds(defineLoadProfile({ name: 'x', scenarios: { a: { executor: 'constant-vus', flow: 'web-status-poll', vus: 1, duration: '1s' } }, thresholds: { checks: ['p(95)<1'] } }))).toThrow(/rate metric \(checks\)/);
+  });
+
+  it('abortOnFail stops the run early and says why', async () => {
+    const s = await runLoad(defineLoadProfile({
+      name: 'abort',
+      scenarios: { poll: { executor: 'constant-vus', flow: 'web-status-poll', vus: 1, duration: '20s' } },
+      thresholds: { http_reqs: [{ threshold: 'count<10', abortOnFail: true }] },
+    }), { urls: [url], password: 'admin' });
+    expect(s.durationS).toBeLessThan(5);
+    expect(s.aborted).toMatch(/^threshold http_reqs: count<10 failed \(\d+\) with abortOnFail$/);
+    expect(s.ok).toBe(false);
+  });
+
+  it('the registry keeps custom metrics and refuses a type clash', () => {
+    const r = new Registry();
+    r.metric('sms_send_duration', 'trend').add(12, { flow: 'sms-send' });
+    expect(r.get('sms_send_duration')!.aggregate('p(50)', {}, 1)).toBeCloseTo(12, 1);
+    expect(() => r.metric('sms_send_duration', 'counter')).toThrow(/is a trend, not a counter/);
+    r.destroy();
+  });
+});
+
+describe('summaries', () => {
+  it('JSON validates against its schema and JUnit has a testcase per threshold', async () => {
+    const s = await run({ poll: { executor: 'per-vu-iterations', flow: 'web-status-poll', vus: 1, iterations: 5 } }, { http_req_failed: ['rate<0.01'], 'http_req_duration{flow:web-status-poll}': ['max<0.000001'] });
+    expect(summarySchema.safeParse(JSON.parse(jsonSummary(s))).success).toBe(true);
+    const xml = junitSummary(s);
+    expect(xml.match(/<testcase /g)).toHaveLength(2);
+    expect(xml).toContain('failures="1"');
+    expect(xml).toContain('<failure message="http_req_duration{flow:web-status-poll}: max&lt;0.000001');
+  });
+});
