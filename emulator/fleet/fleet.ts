@@ -193,7 +193,7 @@ export class Fleet {
 
   /** Serve each device's goform API on loopback: port basePort + index, or address base + index on `port`. */
   async listenGoform(options: FleetGoformOptions): Promise<{ first: string; last: string }> {
-    if (this.#servers.length > 0) throw new BenchError('INVALID_ARGUMENT', '[fleet] goform listeners are already up');
+    if (this.#goformUrls.length > 0) throw new BenchError('INVALID_ARGUMENT', '[fleet] goform listeners are already up');
     const where = goformAddresses(options, this.start, this.end);
     if (this.size > 15_000) throw new BenchError('CONFIG_INVALID', `[fleet] ${this.size} goform listeners is more than one process can hold (file descriptors); shard the fleet (--shard k/K) to 15000 devices or fewer per process`);
     const urls: string[] = [];

@@ -27,14 +27,19 @@ const esc = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 
 export function junitSummary(s: LoadSummary): string {
   const failures = s.thresholds.filter((t) => !t.ok).length + (s.aborted ? 1 : 0);
+  const line = (k: string, m: { values: Record<string, number> }): string => `${k} ${Object.entries(m.values).map(([a, v]) => `${a}=${v}`).join(' ')}`;
   const cases = s.thresholds.map((t) => {
-    const body = t.ok ? '' : `\n      <failure message="${esc(`${t.threshold} (actual ${t.actual})`)}">${esc(`threshold ${t.threshold} did not hold: actual ${t.actual}`)}</failure>\n    `;
-    return `    <testcase classname="${esc(s.name)}" name="${esc(t.threshold)}" time="${s.durationS.toFixed(3)}">${body}</testcase>`;
+    const metric = t.threshold.slice(0, t.threshold.indexOf(':'));
+    const m = s.submetrics[metric] ?? s.metrics[metric];
+    const failure = t.ok ? '' : `      <failure message="${esc(`${t.threshold} (actual ${t.actual})`)}">${esc(`threshold ${t.threshold} did not hold: actual ${t.actual}`)}</failure>\n`;
+    return `    <testcase classname="${esc(s.name)}" name="${esc(t.threshold)}" time="${s.durationS.toFixed(3)}">\n${failure}      <system-out>${esc(m ? line(metric, m) : '')}</system-out>\n    </testcase>`;
   });
-  if (s.aborted) cases.push(`    <testcase classname="${esc(s.name)}" name="run" time="${s.durationS.toFixed(3)}">\n      <failure message="${esc(s.aborted)}">${esc(s.aborted)}</failure>\n    </testcase>`);
-  const out = Object.entries(s.metrics).map(([k, m]) => `${k} ${Object.entries(m.values).map(([a, v]) => `${a}=${v}`).join(' ')}`).join('\n');
+  // The run itself: fails when aborted; its output has every metric and the iteration errors.
+  const all = [...Object.entries(s.metrics).map(([k, m]) => line(k, m)), ...s.errors.map((e) => `error x${e.count}: ${e.message}`)].join('\n');
+  const abort = s.aborted ? `      <failure message="${esc(s.aborted)}">${esc(s.aborted)}</failure>\n` : '';
+  cases.push(`    <testcase classname="${esc(s.name)}" name="run" time="${s.durationS.toFixed(3)}">\n${abort}      <system-out>${esc(all)}</system-out>\n    </testcase>`);
   const tests = cases.length;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="routerlab load" tests="${tests}" failures="${failures}" skipped="0" time="${s.durationS.toFixed(3)}">\n  <testsuite name="${esc(s.name)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${s.durationS.toFixed(3)}">\n${cases.join('\n')}\n    <system-out>${esc(out)}</system-out>\n  </testsuite>\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="routerlab load" tests="${tests}" failures="${failures}" skipped="0" time="${s.durationS.toFixed(3)}">\n  <testsuite name="${esc(s.name)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${s.durationS.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }
 
 /** `json:FILE,junit:FILE`; throws on an unknown kind. */

@@ -129,7 +129,7 @@ describe('summaries', () => {
     const s = await run({ poll: { executor: 'per-vu-iterations', flow: 'web-status-poll', vus: 1, iterations: 5 } }, { http_req_failed: ['rate<0.01'], 'http_req_duration{flow:web-status-poll}': ['max<0.000001'] });
     expect(summarySchema.safeParse(JSON.parse(jsonSummary(s))).success).toBe(true);
     const xml = junitSummary(s);
-    expect(xml.match(/<testcase /g)).toHaveLength(2);
+    expect(xml.match(/<testcase /g)).toHaveLength(3);
     expect(xml).toContain('failures="1"');
     expect(xml).toContain('<failure message="http_req_duration{flow:web-status-poll}: max&lt;0.000001');
   });
