@@ -1,7 +1,7 @@
 // The load engine: k6's executors (load-and-fleet.md §1.3) over virtual users that run request flows, metrics in
 // k6's shape, thresholds evaluated at the end (and continuously for abortOnFail).
 import { FLOWS, VirtualUser } from './flows.js';
-import { evaluate, parseThreshold, Registry, type MetricSummary, type ParsedThreshold, type Tags, type ThresholdResult } from './metrics.js';
+import { evaluate, parseThreshold, Registry, type Metric, type MetricSummary, type ParsedThreshold, type Tags, type ThresholdResult } from './metrics.js';
 import { durationMs, type ExecutorConfig, type LoadProfile } from './schema.js';
 
 export interface LoadTargetUrls {
@@ -50,6 +50,8 @@ interface Scenario {
   name: string;
   config: ExecutorConfig;
   tags: Tags;
+  /** tags + check: 'iteration completed', one object for every sample. */
+  checkTags: Tags;
 }
 
 /** Parses every threshold before the run, so a typo fails at once (as k6 does). */
@@ -78,6 +80,7 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
     name,
     config: fit(options.durationMs === undefined ? config : withDuration(config, options.durationMs), target),
     tags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow },
+    checkTags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow, check: 'iteration completed' },
   }));
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
@@ -195,12 +198,16 @@ class Run {
   readonly recentDurations: number[] = [];
   /** Failed iterations by flow and message. */
   readonly errors = new Map<string, number>();
-  activeVUs = 0;
+  #active = 0;
   #nextVu = 1;
   #stopped = false;
   #allVus: VirtualUser[] = [];
   #urlIndex = 0;
   readonly #timeoutMs: number;
+  readonly #iterations: Metric;
+  readonly #iterationDuration: Metric;
+  readonly #checks: Metric;
+  readonly #vus: Metric;
 
   constructor(
     readonly profile: LoadProfile,
@@ -208,6 +215,10 @@ class Run {
     readonly registry: Registry,
   ) {
     this.#timeoutMs = profile.timeout ? durationMs(profile.timeout) : 10_000;
+    this.#iterations = registry.metric('iterations', 'counter');
+    this.#iterationDuration = registry.metric('iteration_duration', 'trend');
+    this.#checks = registry.metric('checks', 'rate');
+    this.#vus = registry.metric('vus', 'gauge');
     // Feed the progress line's latency window from the same samples the trend records.
     const trend = registry.metric('http_req_duration', 'trend');
     const add = trend.add.bind(trend);
@@ -215,6 +226,16 @@ class Run {
       if (this.recentDurations.length < 100_000) this.recentDurations.push(value);
       add(value, tags);
     };
+  }
+
+  /** VUs running an iteration or looping; every change is a `vus` sample, so its min and max are exact. */
+  get activeVUs(): number {
+    return this.#active;
+  }
+
+  set activeVUs(n: number) {
+    this.#active = n;
+    this.#vus.add(n);
   }
 
   abort(): void {
@@ -225,9 +246,9 @@ class Run {
     for (const vu of this.#allVus) vu.close();
   }
 
-  #newVu(tags: Tags): VirtualUser {
+  #newVu(tags: Tags, path?: string): VirtualUser {
     const url = this.target.urls[this.#urlIndex++ % this.target.urls.length]!;
-    const vu = new VirtualUser(this.#nextVu++, url, this.target.password, this.registry, tags, this.#timeoutMs);
+    const vu = new VirtualUser(this.#nextVu++, url, this.target.password, this.registry, tags, this.#timeoutMs, path);
     this.#allVus.push(vu);
     return vu;
   }
@@ -246,9 +267,9 @@ class Run {
       this.errors.set(message, (this.errors.get(message) ?? 0) + 1);
     }
     vu.iteration++;
-    this.registry.metric('iterations', 'counter').add(1, s.tags);
-    this.registry.metric('iteration_duration', 'trend').add(performance.now() - t0, s.tags);
-    this.registry.metric('checks', 'rate').add(ok, { ...s.tags, check: 'iteration completed' });
+    this.#iterations.add(1, s.tags);
+    this.#iterationDuration.add(performance.now() - t0, s.tags);
+    this.#checks.add(ok, s.checkTags);
   }
 
   async scenario(s: Scenario): Promise<void> {
@@ -293,7 +314,7 @@ class Run {
   async #loopVus(s: Scenario, n: number, endMs: number, grace: number): Promise<void> {
     await this.#withDeadline(
       Promise.all(Array.from({ length: n }, async () => {
-        const vu = this.#newVu(s.tags);
+        const vu = this.#newVu(s.tags, s.config.path);
         this.activeVUs++;
         try {
           while (!this.#stopped && Date.now() < endMs) await this.#iterate(vu, s);
@@ -309,7 +330,7 @@ class Run {
     let left = iterations;
     await this.#withDeadline(
       Promise.all(Array.from({ length: n }, async () => {
-        const vu = this.#newVu(s.tags);
+        const vu = this.#newVu(s.tags, s.config.path);
         this.activeVUs++;
         let mine = iterations;
         try {
@@ -333,7 +354,7 @@ class Run {
     const total = stages.reduce((n, st) => n + durationMs(st.duration), 0);
     const running: { stop: boolean; done: Promise<void> }[] = [];
     const start = (): void => {
-      const vu = this.#newVu(s.tags);
+      const vu = this.#newVu(s.tags, s.config.path);
       const slot = { stop: false, done: Promise.resolve() };
       slot.done = (async () => {
         this.activeVUs++;
@@ -369,7 +390,7 @@ class Run {
     let allocated = 0;
     const allocate = (): VirtualUser => {
       allocated++;
-      return this.#newVu(s.tags);
+      return this.#newVu(s.tags, s.config.path);
     };
     for (let i = 0; i < preAllocated; i++) free.push(allocate());
     const inflight = new Set<Promise<void>>();

@@ -3,7 +3,9 @@
 // speaks through the engine's keep-alive connection, which records every request as k6's http_* metrics.
 import { GoformClient, STATUS_POLL_KEYS } from '../../hil/index.js';
 import { HttpConnection, HttpError } from './http.js';
-import type { Registry, Tags } from './metrics.js';
+import type { Metric, Registry, Tags } from './metrics.js';
+
+const NO_HEADERS: Record<string, string> = {};
 import type { flowNames } from './schema.js';
 
 export type FlowName = (typeof flowNames)[number];
@@ -23,10 +25,51 @@ export class VirtualUser {
     readonly registry: Registry,
     readonly tags: Tags,
     timeoutMs: number,
+    readonly path?: string,
   ) {
     this.connection = new HttpConnection(baseUrl);
-    this.client = new GoformClient({ baseUrl, password, fetch: this.#fetch(timeoutMs), pollIntervalMs: 200, pollTimeoutMs: timeoutMs });
+    this.#timeoutMs = timeoutMs;
+    this.#reqs = registry.metric('http_reqs', 'counter');
+    this.#duration = registry.metric('http_req_duration', 'trend');
+    this.#failed = registry.metric('http_req_failed', 'rate');
+    this.#fetchFn = this.#fetch(timeoutMs);
+    this.client = new GoformClient({ baseUrl, password, fetch: this.#fetchFn, pollIntervalMs: 200, pollTimeoutMs: timeoutMs });
   }
+
+  readonly #fetchFn: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #reqs: Metric;
+  readonly #duration: Metric;
+  readonly #failed: Metric;
+
+  /** For flow http-get: GET `path` on the VU's connection, recorded like every request; resolves with the status. */
+  async rawGet(): Promise<number> {
+    const path = this.path ?? '/';
+    const t0 = performance.now();
+    try {
+      const a = await this.connection.request('GET', path, NO_HEADERS, null, this.#timeoutMs);
+      this.#record(performance.now() - t0, 'GET', path, a.status);
+      return a.status;
+    } catch (e) {
+      this.#record(performance.now() - t0, 'GET', path, 0);
+      throw e;
+    }
+  }
+
+  /** One request's samples; tag objects are reused per (method, name, status) so metrics find their series fast. */
+  #record(ms: number, method: string, name: string, status: number): void {
+    const key = `${method} ${name} ${status}`;
+    let t = this.#tagCache.get(key);
+    if (!t) {
+      t = { ...this.tags, method, name, status: String(status) };
+      this.#tagCache.set(key, t);
+    }
+    this.#reqs.add(1, t);
+    this.#duration.add(ms, t);
+    this.#failed.add(status >= 400 || status === 0 ? 1 : 0, t);
+  }
+
+  readonly #tagCache = new Map<string, Tags>();
 
   /** Records a custom metric sample with this VU's tags. */
   record(metric: string, type: 'counter' | 'gauge' | 'rate' | 'trend', value: number, extra: Tags = {}): void {
@@ -136,6 +179,11 @@ export const FLOWS: Record<FlowName, (vu: VirtualUser) => Promise<void>> = {
     await ensureLogin(vu);
     await vu.client.getAggregate('station_list');
     await vu.client.getAggregate('queryDeviceAccessControlList');
+  },
+  /** One GET of the scenario's `path`, no login: raw endpoint load (and the engine's own benchmark). */
+  async 'http-get'(vu) {
+    const a = await vu.rawGet();
+    if (a >= 400) throw new Error(`HTTP ${a}`);
   },
   /** The app in the foreground: mostly the status poll, now and then the inbox and the stations. */
   async 'mixed-app'(vu) {

@@ -22,10 +22,31 @@ export class HttpError extends Error {
 interface Pending {
   resolve: (a: HttpAnswer) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which the request times out. */
+  deadline: number;
+  timeoutMs: number;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
+
+// One sweep for every connection's timeouts: a timer per request would cost more than the request's parsing.
+const waiting = new Set<HttpConnection>();
+let sweeper: NodeJS.Timeout | undefined;
+function watch(c: HttpConnection): void {
+  waiting.add(c);
+  if (!sweeper) {
+    sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const w of waiting) w.expire(now);
+      if (waiting.size === 0) {
+        clearInterval(sweeper);
+        sweeper = undefined;
+      }
+    }, 50);
+    sweeper.unref();
+  }
+}
 
 export class HttpConnection {
   readonly host: string;
@@ -33,7 +54,7 @@ export class HttpConnection {
   readonly hostHeader: string;
   #socket: Socket | null = null;
   #connecting: Promise<Socket> | null = null;
-  #buf: Buffer = Buffer.alloc(0);
+  #buf: Buffer = EMPTY;
   #pending: Pending | null = null;
   #head: { status: number; headers: Record<string, string>; bodyStart: number; length: number | null; chunked: boolean } | null = null;
   #closed = false;
@@ -57,12 +78,20 @@ export class HttpConnection {
     if (body !== null) head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
     head += '\r\n';
     return new Promise<HttpAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#fail(new HttpError(`no answer within ${timeoutMs} ms`, 'timeout'));
-      }, timeoutMs);
-      this.#pending = { resolve, reject, timer };
+      this.#pending = { resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs };
+      watch(this);
       socket.write(body === null ? head : head + body);
     });
+  }
+
+  /** Called by the timeout sweep. */
+  expire(now: number): void {
+    const p = this.#pending;
+    if (!p) {
+      waiting.delete(this);
+      return;
+    }
+    if (now > p.deadline) this.#fail(new HttpError(`no answer within ${p.timeoutMs} ms`, 'timeout'));
   }
 
   close(): void {
@@ -97,7 +126,7 @@ export class HttpConnection {
           this.#finish(this.#buf.subarray(this.#head.bodyStart).toString('utf8'), 0);
           return;
         }
-        this.#buf = Buffer.alloc(0);
+        this.#buf = EMPTY;
         this.#head = null;
         this.#fail(new HttpError('the server closed the connection', 'closed'));
       });
@@ -109,11 +138,8 @@ export class HttpConnection {
     const p = this.#pending;
     this.#pending = null;
     this.#head = null;
-    this.#buf = Buffer.alloc(0);
-    if (p) {
-      clearTimeout(p.timer);
-      p.reject(e);
-    }
+    this.#buf = EMPTY;
+    if (p) p.reject(e);
     if (e.kind === 'timeout' || e.kind === 'parse') {
       // The socket may still carry the late answer: start afresh.
       this.#socket?.destroy();
@@ -158,15 +184,12 @@ export class HttpConnection {
     const h = this.#head!;
     this.#pending = null;
     this.#head = null;
-    this.#buf = consumed > 0 && consumed < this.#buf.length ? this.#buf.subarray(consumed) : Buffer.alloc(0);
+    this.#buf = consumed > 0 && consumed < this.#buf.length ? this.#buf.subarray(consumed) : EMPTY;
     if (/close/i.test(h.headers.connection ?? '')) {
       this.#socket?.end();
       this.#socket = null;
     }
-    if (p) {
-      clearTimeout(p.timer);
-      p.resolve({ status: h.status, headers: h.headers, body });
-    }
+    if (p) p.resolve({ status: h.status, headers: h.headers, body });
   }
 }
 

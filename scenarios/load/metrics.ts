@@ -28,18 +28,24 @@ const TREND_PERCENTILES = [90, 95, 99];
 
 export class Metric {
   readonly #series = new Map<string, Series>();
+  /** The series of a tags object already seen: callers reuse their tag objects, so most samples skip the key. */
+  #byObject = new WeakMap<Tags, Series>();
 
   constructor(
     readonly name: string,
     readonly type: MetricType,
   ) {}
 
-  add(value: number, tags: Tags = {}): void {
-    const key = tagKey(tags);
-    let s = this.#series.get(key);
+  add(value: number, tags: Tags = NO_TAGS): void {
+    let s = this.#byObject.get(tags);
     if (!s) {
-      s = { tags, count: 0, sum: 0, min: Infinity, max: -Infinity, nonZero: 0, last: 0, histogram: this.type === 'trend' ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 }) : null };
-      this.#series.set(key, s);
+      const key = tagKey(tags);
+      s = this.#series.get(key);
+      if (!s) {
+        s = { tags, count: 0, sum: 0, min: Infinity, max: -Infinity, nonZero: 0, last: 0, histogram: this.type === 'trend' ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 }) : null };
+        this.#series.set(key, s);
+      }
+      this.#byObject.set(tags, s);
     }
     s.count++;
     s.sum += value;
@@ -99,8 +105,11 @@ export class Metric {
   destroy(): void {
     for (const s of this.#series.values()) s.histogram?.destroy();
     this.#series.clear();
+    this.#byObject = new WeakMap();
   }
 }
+
+const NO_TAGS: Tags = Object.freeze({});
 
 function tagKey(tags: Tags): string {
   const keys = Object.keys(tags);

@@ -5,10 +5,12 @@ import { z } from 'zod';
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h');
 
 /** The request flows that mirror real clients (scenarios/load/flows.ts). */
-export const flowNames = ['web-status-poll', 'app-login', 'sms-list', 'sms-send', 'settings-write', 'station-refresh', 'mixed-app'] as const;
+export const flowNames = ['web-status-poll', 'app-login', 'sms-list', 'sms-send', 'settings-write', 'station-refresh', 'mixed-app', 'http-get'] as const;
 
 const common = {
   flow: z.enum(flowNames),
+  /** For flow http-get: the path (and query) one GET per iteration asks for, without logging in. */
+  path: z.string().regex(/^\//, 'a path starting with /').optional(),
   /** Delay before this scenario starts, from the start of the run. */
   startTime: duration.optional(),
   /** How long iterations running at the end may take to finish (default 30s, as in k6). */
@@ -59,7 +61,9 @@ export const loadProfileSchema = z.object({
   password: z.string().optional(),
   /** Per-request timeout (default 10s). */
   timeout: duration.optional(),
-  scenarios: z.record(z.string().regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _'), executorSchema).refine((s) => Object.keys(s).length > 0, 'at least one scenario'),
+  scenarios: z
+    .record(z.string().regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, - and _'), executorSchema.refine((s) => (s.flow === 'http-get') === (s.path !== undefined), { message: 'flow http-get needs a path, and only it takes one', path: ['path'] }))
+    .refine((s) => Object.keys(s).length > 0, 'at least one scenario'),
   /** `metric` or `metric{tag:value}` -> thresholds. */
   thresholds: z.record(z.string(), z.array(threshold).min(1)).default({}),
 }).strict();
