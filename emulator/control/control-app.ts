@@ -4,6 +4,9 @@ import { streamSSE } from 'hono/streaming';
 import { timingSafeEqual } from 'node:crypto';
 import type { DeviceState } from '../state/device-state.js';
 import { controlRoutes, type ControlContext } from './control-routes.js';
+import { batteryBars, dataLimitAmount, signalBars } from '../state/derive.js';
+import { fotaPercent, usedPercent } from '../cloud/telemetry.js';
+import { dashboardPage } from './dashboard.js';
 import { DOCS_PAGE } from './docs-page.js';
 import { openApiDocument, ProblemError, problem, toHonoPath, validationProblem, type Problem } from './route.js';
 
@@ -20,7 +23,14 @@ const VERSION = '0.1.0';
 
 export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: Partial<HttpBindings> }> {
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
-  const routes = controlRoutes(options);
+  const stimulusListeners = new Set<(deviceId: string, name: string, body: unknown) => void>();
+  const routes = controlRoutes({
+    ...options,
+    onStimulus: (id, name, body) => {
+      options.onStimulus?.(id, name, body);
+      for (const fn of stimulusListeners) fn(id, name, body);
+    },
+  });
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
 
   const sendProblem = (c: Context, p: Problem): Response => c.json(p, p.status as 400, { 'Content-Type': 'application/problem+json' });
@@ -100,9 +110,14 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
       const offJournal = options.journal.subscribe((e) => {
         if (e.deviceId === id) push('journal', e);
       });
+      const onStimulus = (deviceId: string, name: string, body: unknown): void => {
+        if (deviceId === id) push('stimulus', { virtualMs: options.clock.now(), name, body });
+      };
+      stimulusListeners.add(onStimulus);
       stream.onAbort(() => {
         offState();
         offJournal();
+        stimulusListeners.delete(onStimulus);
         wake?.();
       });
       push('state', summaryOf(handle.device.state, options.clock.now()));
@@ -127,6 +142,9 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
   );
   app.get('/api/v1/openapi.json', (c) => c.json(doc));
   app.get('/api/v1/docs', (c) => c.html(DOCS_PAGE));
+  // The dashboard: one self-contained page (no external resources) on the control listener's root. It holds no
+  // data itself; with a token set it asks for it and sends it with every API call.
+  app.get('/', (c) => c.html(dashboardPage()));
 
   app.notFound((c) => sendProblem(c, problem(404, 'Not found', `no route ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`).problem));
   return app;
@@ -141,12 +159,17 @@ function summaryOf(s: DeviceState, nowMs: number): Record<string, unknown> {
     rsrpDbm: s.radio.rsrpDbm,
     rsrqDb: s.radio.rsrqDb,
     sinrDb: s.radio.sinrDb,
+    bars: signalBars(s),
     batteryPercent: s.battery.percent,
+    batteryBars: batteryBars(s.battery.percent),
     charging: s.battery.chargerConnected,
     ppp: s.connection.ppp,
     rxBytesPerSecond: s.traffic.rxBytesPerSecond,
     txBytesPerSecond: s.traffic.txBytesPerSecond,
     monthlyBytes: s.traffic.monthlyRxBytes + s.traffic.monthlyTxBytes,
+    limit: dataLimitAmount(s),
+    usedPercent: usedPercent(s),
+    fotaPercent: fotaPercent(s),
     smsCount: s.sms.messages.length,
     stationsOnline: s.stations.filter((x) => x.online).length,
     fota: s.fota.upgradeState,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { CloudStatus } from '../cloud/channel.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
@@ -87,6 +87,8 @@ export function pick(id: string, seed: number): number {
 
 export interface ControlContext {
   devices: DeviceDirectory;
+  /** Told of every stimulus applied through the API (the event stream marks them on the dashboard's charts). */
+  onStimulus?: ((deviceId: string, name: string, body: unknown) => void) | undefined;
   clock: VirtualClock;
   journal: Journal;
 }
@@ -128,7 +130,11 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       tag: 'stimuli',
       body,
       response: okSchema,
-      handler: ({ params, body: b }) => apply(handle(params), b as z.infer<S>) ?? ok,
+      handler: ({ params, body: b }) => {
+        const result = apply(handle(params), b as z.infer<S>) ?? ok;
+        ctx.onStimulus?.(params.id ?? '', path, b);
+        return result;
+      },
     });
   };
   // The same stimulus for many devices at once (a cohort of a fleet): each device gets it as if posted to its
@@ -151,6 +157,7 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
           if (!d) continue;
           try {
             st.apply(d, structuredClone(b.params));
+            ctx.onStimulus?.(id, st.path, b.params);
             applied++;
           } catch (e) {
             if (!(e instanceof ProblemError)) throw e;
@@ -236,6 +243,14 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       },
     }),
 
+    defineRoute({
+      method: 'get',
+      path: '/fixtures/signal-traces',
+      summary: 'Names of the signal traces in fixtures/signal-traces (for the signal-trace stimulus)',
+      tag: 'stimuli',
+      response: z.array(z.string()),
+      handler: () => readdirSync(new URL('../../fixtures/signal-traces/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort(),
+    }),
     stimulus('signal', 'Set signal strength: values in dB/dBm, or 0-5 bars', z.object({
       rsrpDbm: z.number().min(-140).max(-44).optional(),
       rsrqDb: z.number().min(-20).max(-3).optional(),

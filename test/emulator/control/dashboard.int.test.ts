@@ -1,0 +1,157 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmulator, type Emulator } from '../../../emulator/index.js';
+import { Fleet } from '../../../emulator/fleet/fleet.js';
+import { GoformClient } from '../../../hil/index.js';
+
+// The dashboard in a real browser: Debian's Chromium, headless, driven by playwright-core. Every effect is checked
+// on the router's own surface (goform), not only on the page.
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve('artifacts');
+
+describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs the Debian package chromium)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+    const errors: string[] = [];
+    const origin = new URL(url).origin;
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(origin)) errors.push(`external request: ${r.url()}`);
+    });
+    await page.goto(url);
+    return { page, errors };
+  }
+
+  describe('one router', () => {
+    let emu: Emulator;
+    let control: string;
+    let router: GoformClient;
+    beforeAll(async () => {
+      emu = createEmulator({ clockMode: 'paused', seed: 3, onUnhandled: 'silent' });
+      const goform = await emu.listen({ port: 0 });
+      control = await emu.listenControl({ port: 0 });
+      router = new GoformClient({ baseUrl: goform, password: 'admin' });
+      await router.login();
+    });
+    afterAll(async () => {
+      await emu?.close();
+    });
+
+    it('moves the signal, injects an SMS, charts the battery over virtual time, without console errors', async () => {
+      const { page, errors } = await open(`${control}/`);
+      try {
+        // A single router is selected by itself; its page fills from the state and the event stream.
+        await expect.poll(() => page.locator('#identity').innerText()).toContain(emu.device.state.identity.imei);
+        await expect.poll(() => page.locator('#status').innerText()).toBe('live');
+
+        // Signal: the bars control changes goform signalbar.
+        expect((await router.get(['signalbar'])).signalbar).not.toBe('1');
+        await page.locator('#bars').fill('1');
+        await expect.poll(async () => (await router.get(['signalbar'])).signalbar).toBe('1');
+        await expect.poll(() => page.locator('#bars-shown').getAttribute('data-bars')).toBe('1');
+
+        // SMS: injected from the page, listed in the inbox and in goform sms_data_total.
+        await page.locator('#smstext').fill('Grüße from the dashboard test');
+        await page.locator('#sendsms').click();
+        await expect.poll(() => page.locator('#inbox').innerText()).toContain('Grüße from the dashboard test');
+        const listed = await router.listSms('device');
+        expect(listed.map((m) => m.text)).toContain('Grüße from the dashboard test');
+
+        // Battery: each hour of virtual time adds a point and the level falls (no charger).
+        await page.locator('#charger').setChecked(false);
+        await page.locator('#setpower').click();
+        const chart = page.locator('#chart-battery');
+        const before = Number(await chart.getAttribute('data-points'));
+        const levelBefore = Number(await chart.getAttribute('data-last'));
+        await page.locator('button[data-advance="1h"]').click();
+        await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThan(before);
+        await page.locator('button[data-advance="1h"]').click();
+        await expect.poll(async () => Number(await chart.getAttribute('data-last'))).toBeLessThan(levelBefore);
+        expect(await chart.locator('polyline').count()).toBe(1);
+        // The stimuli sent from the page are marked on the charts.
+        expect(await page.locator('#chart-signal line.mark').count()).toBeGreaterThanOrEqual(1);
+
+        // The journal shows what the SDK client did.
+        await expect.poll(() => page.locator('#jrows').innerText()).toContain('sms_data_total');
+        const shot = await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+        expect(shot.byteLength).toBeGreaterThan(50_000);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('takes a snapshot and restores it from the page', async () => {
+      const { page, errors } = await open(`${control}/`);
+      try {
+        await expect.poll(() => page.locator('#status').innerText()).toBe('live');
+        await page.locator('#snapshot').click();
+        await expect.poll(async () => (await page.locator('#snaptext').inputValue()).length).toBeGreaterThan(1000);
+        const roaming = emu.device.state.radio.registration;
+        await page.locator('#registration').selectOption('roaming');
+        await page.locator('#setreg').click();
+        await expect.poll(() => emu.device.state.radio.registration).toBe('roaming');
+        await page.locator('#restore').click();
+        await expect.poll(() => emu.device.state.radio.registration).toBe(roaming);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  it('asks for the control token when one is set, then works', async () => {
+    const emu = createEmulator({ clockMode: 'paused', controlToken: 'sekrit-token', onUnhandled: 'silent' });
+    try {
+      const control = await emu.listenControl({ port: 0 });
+      const { page, errors } = await open(`${control}/`);
+      await expect.poll(() => page.locator('#tokenbox').isVisible()).toBe(true);
+      await page.locator('#token').fill('sekrit-token');
+      await page.locator('#savetoken').click();
+      await expect.poll(() => page.locator('#status').innerText()).toBe('live');
+      await page.locator('#sim').selectOption('absent');
+      await page.locator('#setsim').click();
+      await expect.poll(() => emu.device.state.sim.status).toBe('absent');
+      // The 401s before the token was given are the page's cue, logged by the browser as failed loads.
+      expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+      await page.close();
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('lists and searches a fleet, page by page', async () => {
+    const fleet = new Fleet({ count: 120, clockMode: 'paused', profiles: ['mix'] });
+    try {
+      const control = await fleet.listenControl({ port: 0 });
+      const { page, errors } = await open(`${control}/`);
+      await expect.poll(() => page.locator('#page').innerText()).toBe('1-50 of 120');
+      await page.locator('#next').click();
+      await expect.poll(() => page.locator('#page').innerText()).toBe('51-100 of 120');
+      await page.locator('#search').fill('rl-00011');
+      await expect.poll(() => page.locator('#devices li').count()).toBe(10);
+      await page.locator('#devices li', { hasText: 'rl-000113' }).click();
+      await expect.poll(() => page.locator('#identity').innerText()).toContain(fleet.identityOf(113).imei);
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await fleet.close();
+    }
+  });
+});
