@@ -250,10 +250,21 @@ class RunContext {
       await this.cloud.settle();
       return this.cloud.take(this.cloud.filter(this.#vars(e.mqtt)), e);
     }
-    const entries = await this.target.require('journal').query({ ...(e.journal.surface ? { surface: e.journal.surface } : {}), ...(e.journal.name ? { name: e.journal.name } : {}) });
+    const all = await this.target.require('journal').query({ ...(e.journal.surface ? { surface: e.journal.surface } : {}), ...(e.journal.name ? { name: e.journal.name } : {}) });
+    const entries = e.journal.client ? all.filter((x) => x.client.includes(e.journal.client!)) : all;
+    if (e.perSecond) {
+      const overMs = ms(e.perSecond.over);
+      const now = await this.#now();
+      const rate = Math.round((entries.filter((x) => x.virtualMs >= now - overMs && x.virtualMs <= now).length / (overMs / 1000)) * 1000) / 1000;
+      const { min, max } = e.perSecond;
+      const ok = (min === undefined || rate >= min) && (max === undefined || rate <= max);
+      if (!ok) return { ok, observed: rate, reason: `journal rate ${rate}/s over the last ${e.perSecond.over} outside [${min ?? 0}, ${max ?? '∞'}]` };
+      if (!e.count) return { ok, observed: rate };
+    }
     const n = entries.length;
-    const ok = (e.count.min === undefined || n >= e.count.min) && (e.count.max === undefined || n <= e.count.max);
-    return { ok, observed: n, ...(ok ? {} : { reason: `journal count ${n} outside [${e.count.min ?? 0}, ${e.count.max ?? '∞'}]` }) };
+    const c = e.count ?? {};
+    const ok = (c.min === undefined || n >= c.min) && (c.max === undefined || n <= c.max);
+    return { ok, observed: n, ...(ok ? {} : { reason: `journal count ${n} outside [${c.min ?? 0}, ${c.max ?? '∞'}]` }) };
   }
 
   /** Retries `fn` until it passes or `within` runs out, stepping the clock 1 s at a time on virtual targets. */

@@ -149,6 +149,15 @@ describe('runner', () => {
     expect(bad.steps[0]!.reason).toMatch(/message\(s\) on dt\/routerlab\/dev-0\/telemetry, none with data\.roaming matching \(last false\) within 15s/);
   });
 
+  it('expects a rate on the journal: what a client did per second over a window', async () => {
+    const poll = { repeat: { times: 10, steps: [{ expect: { goform: 'signalbar', matches: '^\\d$' } }, { wait: '1s' }] } };
+    const ok = await runScenario('r.yaml', defineScenario({ name: 'rate ok', steps: [poll, { expect: { journal: { surface: 'goform', name: 'signalbar' }, perSecond: { max: 1.1, min: 0.9, over: '10s' } } }] }), { target: 'emulator' });
+    expect(ok.status).toBe('passed');
+    expect(ok.steps.at(-1)!.observed).toBe(1);
+    const tooFast = await runScenario('r.yaml', defineScenario({ name: 'rate high', steps: [poll, { expect: { journal: { surface: 'goform', name: 'signalbar', client: '127.0.0.1' }, perSecond: { max: 0.5, over: '10s' } } }] }), { target: 'emulator' });
+    expect(tooFast.steps.at(-1)!.reason).toBe('journal rate 1/s over the last 10s outside [0, 0.5]');
+  });
+
   it('skips cloud and state steps on a target without those capabilities', async () => {
     const emu = createEmulator({ onUnhandled: 'silent', clockMode: 'paused' });
     const binding = createModemBinding(emu.modem);
