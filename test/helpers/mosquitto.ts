@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,15 +43,56 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** PEM files of a throwaway CA, a server certificate for 127.0.0.1 and a client certificate (openssl). */
+export interface TestPki {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+export function makePki(dir: string): TestPki {
+  const f = (name: string): string => join(dir, name);
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=routerlab test CA');
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('server.ext'));
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('client.key'), '-out', f('client.csr'), '-subj', '/CN=routerlab device');
+  ssl('x509', '-req', '-in', f('client.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('client.crt'), '-days', '2');
+  // Mosquitto runs as its own user: it must reach the folder and read the keys.
+  chmodSync(dir, 0o755);
+  for (const k of ['server.key', 'client.key', 'ca.key']) chmodSync(f(k), 0o644);
+  return { ca: f('ca.crt'), serverCert: f('server.crt'), serverKey: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key') };
+}
+
+export interface MosquittoOptions {
+  /** A TLS listener that requires a client certificate signed by the same CA (mutual TLS). */
+  tls?: TestPki;
+  /** Users and passwords (mosquitto_passwd); anonymous clients are then refused. */
+  users?: Record<string, string>;
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'routerlab-mosquitto-'));
   // Started as root, Mosquitto drops to the `mosquitto` user, which must be able to write its persistence here.
   chmodSync(dir, 0o777);
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
+  const auth: string[] = [];
+  if (options.users) {
+    const file = join(dir, 'passwords');
+    for (const [user, pw] of Object.entries(options.users)) execFileSync('mosquitto_passwd', ['-b', ...(existsSync(file) ? [] : ['-c']), file, user, pw], { stdio: 'ignore' });
+    chmodSync(file, 0o644);
+    auth.push(`password_file ${file}`, 'allow_anonymous false');
+  } else {
+    auth.push('allow_anonymous true');
+  }
+  if (options.tls) auth.push(`cafile ${options.tls.ca}`, `certfile ${options.tls.serverCert}`, `keyfile ${options.tls.serverKey}`, 'require_certificate true');
   writeFileSync(conf, [
     `listener ${port} 127.0.0.1`,
-    'allow_anonymous true',
+    ...auth,
     'persistence true',
     `persistence_location ${dir}/`,
     'autosave_interval 1',
@@ -73,7 +114,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   };
   await start();
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     start,
     stop,

@@ -2,8 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../../emulator/fleet/fleet.js';
 import { createEmulator, type Emulator } from '../../../emulator/index.js';
 import { CloudClient, type Received } from '../../../hil/index.js';
-import { startMosquitto, MOSQUITTO, type Mosquitto } from '../../helpers/mosquitto.js';
-import { existsSync } from 'node:fs';
+import { makePki, startMosquitto, MOSQUITTO, type Mosquitto } from '../../helpers/mosquitto.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCommand } from '../../helpers/system.js';
 
 // The cloud channel against a real Mosquitto (Debian package `mosquitto`, installed by .ci/run), started here on
 // a free loopback port.
@@ -133,6 +136,34 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud channel against Mosquitto (needs 
     } finally {
       await cloud.close();
       await emu.close();
+    }
+  });
+
+  it.skipIf(!hasCommand('openssl'))('mqtts with mutual TLS and a username/password (needs openssl)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routerlab-pki-'));
+    const pki = makePki(dir);
+    const secure = await startMosquitto({ tls: pki, users: { router: 'router-pass', cloud: 'cloud-pass' } });
+    const tls = { ca: readFileSync(pki.ca), cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey) };
+    const emu = createEmulator({ clockMode: 'paused', id: 'tls-1' });
+    try {
+      expect(secure.url).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+      await expect(CloudClient.connect({ url: secure.url, ...tls, username: 'cloud', password: 'wrong' })).rejects.toMatchObject({ code: 'TRANSPORT_OPEN_FAILED' });
+      await expect(CloudClient.connect({ url: secure.url, ca: tls.ca, username: 'cloud', password: 'cloud-pass' })).rejects.toMatchObject({ code: 'TRANSPORT_OPEN_FAILED' });
+      const cloud = await CloudClient.connect({ url: secure.url, ...tls, username: 'cloud', password: 'cloud-pass' });
+      try {
+        await cloud.watch('tls-1');
+        await emu.startCloud({ url: secure.url, ...tls, username: 'router', password: 'router-pass', telemetryOffsetMs: 0 });
+        emu.clock.advance(0);
+        const t = await cloud.waitFor((m) => m.topic.endsWith('/telemetry'), 10_000);
+        expect(t.invalid).toBeNull();
+        expect((await cloud.command('tls-1', { command: 'info' })).ok).toBe(true);
+      } finally {
+        await cloud.close();
+      }
+    } finally {
+      await emu.close();
+      await secure.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
