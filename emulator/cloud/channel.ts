@@ -10,26 +10,16 @@ import type { Device } from '../state/device.js';
 import { onlineStations } from '../state/derive.js';
 import { SeededRandom } from '../state/identity.js';
 import { CommandError, runCommand } from './commands.js';
-import { CLOUD_SCHEMA_VERSION, cloudTopics, commandSchema, TOPIC_LEVEL, type CloudEventKind, type CloudTopics } from './messages.js';
+import { brokerConnectOptions, CLOUD_SCHEMA_VERSION, cloudTopics, commandSchema, TOPIC_LEVEL, type BrokerOptions, type CloudEventKind, type CloudTopics } from './messages.js';
 import { batteryLow, dataWarning, fotaPercent, telemetryData, usedPercent } from './telemetry.js';
 
-/** How to reach the broker; what `--mqtt URL` and friends turn into. */
-export interface BrokerOptions {
-  /** mqtt://host:port, mqtts://host:port (TLS), ws:// or wss://. */
-  url: string;
-  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
-  protocolVersion?: 4 | 5;
-  username?: string;
-  password?: string;
-  /** PEM contents for mqtts: the CA to trust, and a client certificate and key for mutual TLS. */
-  ca?: string | Buffer;
-  cert?: string | Buffer;
-  key?: string | Buffer;
+/** How to reach the broker (what `--mqtt URL` and friends turn into), and the keepalive. */
+export interface ChannelBrokerOptions extends BrokerOptions {
   /** Keepalive seconds (default 60; long keepalives keep a fleet cheap, load-and-fleet.md §3.4). */
   keepaliveS?: number;
 }
 
-export interface CloudChannelOptions extends BrokerOptions {
+export interface CloudChannelOptions extends ChannelBrokerOptions {
   /** First topic level after dt/ and cmd/ (default "routerlab"). */
   topicPrefix?: string;
   /** Virtual ms between telemetry messages (default 10000). */
@@ -182,8 +172,8 @@ export class CloudChannel {
   #connect(): MqttClient {
     const o = this.#options;
     const options: IClientOptions = {
+      ...brokerConnectOptions(o),
       clientId: `${this.topics.telemetry.split('/')[1]}-${this.device.state.id}`,
-      protocolVersion: o.protocolVersion ?? 4,
       keepalive: o.keepaliveS ?? 60,
       clean: true,
       // Reconnects are ours (jittered backoff); MQTT.js's fixed period would make a fleet reconnect in step.
@@ -191,11 +181,6 @@ export class CloudChannel {
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       // Our bounded queue holds what is made while offline; MQTT.js must not queue a second copy.
       queueQoSZero: false,
-      ...(o.username === undefined ? {} : { username: o.username }),
-      ...(o.password === undefined ? {} : { password: o.password }),
-      ...(o.ca === undefined ? {} : { ca: o.ca }),
-      ...(o.cert === undefined ? {} : { cert: o.cert }),
-      ...(o.key === undefined ? {} : { key: o.key }),
     };
     const client = mqtt.connect(o.url, options);
     client.on('connect', () => {

@@ -2,9 +2,36 @@
 // schemas/cloud/ (npm run schema) and of the README's table. Topic layout follows the AWS IoT topic design
 // (load-and-fleet.md §3.6): data and commands split on the first level, the device id near the end.
 // A shared codec (docs/decisions/shared-codecs.md): the cloud side (hil/clients/cloud-client.ts) reads the same schemas.
+import type { IClientOptions } from 'mqtt';
 import { z } from 'zod';
 
 export const CLOUD_SCHEMA_VERSION = 1;
+
+/** How to reach the broker: the same for the device side (channel) and the cloud side (CloudClient). */
+export interface BrokerOptions {
+  /** mqtt://host:port, mqtts://host:port (TLS), ws:// or wss://. */
+  url: string;
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
+  protocolVersion?: 4 | 5;
+  username?: string;
+  password?: string;
+  /** PEM contents for mqtts: the CA to trust, and a client certificate and key for mutual TLS. */
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+/** The protocol, credential and TLS part of MQTT.js's connect options, from BrokerOptions. */
+export function brokerConnectOptions(o: BrokerOptions): IClientOptions {
+  return {
+    protocolVersion: o.protocolVersion ?? 4,
+    ...(o.username === undefined ? {} : { username: o.username }),
+    ...(o.password === undefined ? {} : { password: o.password }),
+    ...(o.ca === undefined ? {} : { ca: o.ca }),
+    ...(o.cert === undefined ? {} : { cert: o.cert }),
+    ...(o.key === undefined ? {} : { key: o.key }),
+  };
+}
 
 /** Topics of one device under a prefix (default "routerlab"). */
 export interface CloudTopics {

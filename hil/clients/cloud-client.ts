@@ -2,19 +2,12 @@
 // their answers. What a cloud service under test does, and what scenarios and tests use to check the channel.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
-import { cloudTopics, eventSchema, responseSchema, telemetrySchema, type CloudCommand, type CloudResponse, type DeviceMessage } from '../../emulator/cloud/messages.js';
+import { brokerConnectOptions, cloudTopics, eventSchema, responseSchema, telemetrySchema, type BrokerOptions, type CloudCommand, type CloudResponse, type DeviceMessage } from '../../emulator/cloud/messages.js';
 import { BenchError } from '../errors.js';
 
-export interface CloudClientOptions {
-  url: string;
+export interface CloudClientOptions extends BrokerOptions {
   /** Topic prefix the devices use (default "routerlab"). */
   topicPrefix?: string;
-  protocolVersion?: 4 | 5;
-  username?: string;
-  password?: string;
-  ca?: string | Buffer;
-  cert?: string | Buffer;
-  key?: string | Buffer;
   /** Keep the session (and QoS 1 messages) across reconnects: give a fixed clientId and clean=false. */
   clientId?: string;
   clean?: boolean;
@@ -56,16 +49,11 @@ export class CloudClient {
   /** Connect (rejects with TRANSPORT_OPEN_FAILED when the broker does not answer within 10 s). */
   static async connect(options: CloudClientOptions): Promise<CloudClient> {
     const o: IClientOptions = {
-      protocolVersion: options.protocolVersion ?? 4,
+      ...brokerConnectOptions(options),
       reconnectPeriod: 500,
       connectTimeout: 10_000,
       clean: options.clean ?? true,
       clientId: options.clientId ?? `routerlab-cloud-${randomUUID().slice(0, 8)}`,
-      ...(options.username === undefined ? {} : { username: options.username }),
-      ...(options.password === undefined ? {} : { password: options.password }),
-      ...(options.ca === undefined ? {} : { ca: options.ca }),
-      ...(options.cert === undefined ? {} : { cert: options.cert }),
-      ...(options.key === undefined ? {} : { key: options.key }),
     };
     const client = mqtt.connect(options.url, o);
     // Listening before CONNACK: a durable session's queued messages can arrive in the same read as the CONNACK.
