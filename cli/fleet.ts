@@ -1,7 +1,7 @@
 // routerlab fleet: N stateful routers in one process on one clock, sharded by index range.
 import { Fleet } from '../emulator/fleet/fleet.js';
 import { BenchError } from '../hil/index.js';
-import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
+import { durationOption, EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
 
 export const FLEET_USAGE = `fleet options:
@@ -52,18 +52,10 @@ function parseShard(text: string | undefined): { index: number; total: number } 
   return { index: Number(k), total: Number(m[2]) };
 }
 
-function wallDuration(flag: string, text: string | undefined, fallbackMs: number): number {
-  if (text === undefined) return fallbackMs;
-  if (text === '0') return 0;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!m) throw new BenchError('INVALID_ARGUMENT', `${flag} ${text} is not a duration such as 30s, 5m or 1h`);
-  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']);
-}
-
 export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCli(args, FLEET_OPTIONS);
   if (values.count === undefined) throw new BenchError('INVALID_ARGUMENT', 'fleet needs --count N');
-  const tick = wallDuration('--tick', values.tick, 10_000);
+  const tick = durationOption('--tick', values.tick, 10_000);
   const fleet = new Fleet({
     count: intOption('--count', values.count, 1, 1, 10_000_000),
     seed: intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
@@ -76,8 +68,8 @@ export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
     controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
   });
   const cloud = cloudFlags(values);
-  const statusEvery = wallDuration('--status-every', values['status-every'], 10_000);
-  const duration = values.duration === undefined ? null : wallDuration('--duration', values.duration, 0);
+  const statusEvery = durationOption('--status-every', values['status-every'], 10_000);
+  const duration = values.duration === undefined ? null : durationOption('--duration', values.duration, 0);
   let status: NodeJS.Timeout | undefined;
   const stop = io.stopSignal();
   try {

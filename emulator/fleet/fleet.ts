@@ -124,6 +124,9 @@ export class Fleet {
     const names = options.profiles ?? ['mf79u'];
     this.#profiles = (names.length === 1 && names[0] === 'mix' ? listProfiles() : names).map((n) => loadProfile(n));
     this.#tickMs = options.tickMs ?? 10_000;
+    if (!Number.isInteger(this.#tickMs / 1000) || this.#tickMs < 1000 || this.#tickMs > 3_600_000) {
+      throw new BenchError('CONFIG_INVALID', `[fleet] the simulation step (--tick) must be whole seconds from 1s to 1h, got ${this.#tickMs} ms`);
+    }
     this.#hibernateAfterMs = options.hibernateAfterMs ?? 300_000;
     this.clock = new VirtualClock({ mode: options.clockMode ?? 'running', speed: options.speed ?? 1, ...(options.originMs === undefined ? {} : { originMs: options.originMs }) });
     this.journal = new Journal(options.journalCapacity ?? 10_000);

@@ -103,6 +103,7 @@ describe('routerlab CLI', () => {
     [['fleet'], /fleet needs --count N/],
     [['fleet', '--count', '10', '--shard', '3/2'], /shard must be k\/K with 0 <= k < K, got 3\/2/],
     [['fleet', '--count', '10', '--shard', '/2'], /no k given and JOB_COMPLETION_INDEX is not set/],
+    [['fleet', '--count', '10', '--tick', '1500ms'], /--tick\) must be whole seconds from 1s to 1h, got 1500 ms/],
   ])('%j fails with a one-line message and exit code 2', async (argv, message) => {
     const { err, io } = capture();
     expect(await main(argv, io)).toBe(EXIT.USAGE);
