@@ -195,6 +195,7 @@ export function stageValue(start: number, stages: { duration: string; target: nu
 }
 
 class Run {
+  /** Request durations since the last progress line (bounded), for its p50/p95. */
   readonly recentDurations: number[] = [];
   /** Failed iterations by flow and message. */
   readonly errors = new Map<string, number>();
@@ -219,13 +220,6 @@ class Run {
     this.#iterationDuration = registry.metric('iteration_duration', 'trend');
     this.#checks = registry.metric('checks', 'rate');
     this.#vus = registry.metric('vus', 'gauge');
-    // Feed the progress line's latency window from the same samples the trend records.
-    const trend = registry.metric('http_req_duration', 'trend');
-    const add = trend.add.bind(trend);
-    trend.add = (value: number, tags?: Tags) => {
-      if (this.recentDurations.length < 100_000) this.recentDurations.push(value);
-      add(value, tags);
-    };
   }
 
   /** VUs running an iteration or looping; every change is a `vus` sample, so its min and max are exact. */
@@ -248,7 +242,7 @@ class Run {
 
   #newVu(tags: Tags, path?: string): VirtualUser {
     const url = this.target.urls[this.#urlIndex++ % this.target.urls.length]!;
-    const vu = new VirtualUser(this.#nextVu++, url, this.target.password, this.registry, tags, this.#timeoutMs, path);
+    const vu = new VirtualUser(this.#nextVu++, url, this.target.password, this.registry, tags, this.#timeoutMs, path, this.recentDurations);
     this.#allVus.push(vu);
     return vu;
   }

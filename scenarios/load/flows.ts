@@ -26,6 +26,8 @@ export class VirtualUser {
     readonly tags: Tags,
     timeoutMs: number,
     readonly path?: string,
+    /** Where request durations also go for the progress line (bounded by its reader). */
+    readonly recent: number[] = [],
   ) {
     this.connection = new HttpConnection(baseUrl);
     this.#timeoutMs = timeoutMs;
@@ -66,6 +68,7 @@ export class VirtualUser {
     }
     this.#reqs.add(1, t);
     this.#duration.add(ms, t);
+    if (this.recent.length < 100_000) this.recent.push(ms);
     this.#failed.add(status >= 400 || status === 0 ? 1 : 0, t);
   }
 
