@@ -85,35 +85,25 @@ export class VirtualUser {
 
   /** A `fetch` over the VU's connection that records http_reqs, http_req_duration and http_req_failed. */
   #fetch(timeoutMs: number): typeof fetch {
-    const reqs = this.registry.metric('http_reqs', 'counter');
-    const duration = this.registry.metric('http_req_duration', 'trend');
-    const failed = this.registry.metric('http_req_failed', 'rate');
-    return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    return async (input: string | URL | Request, init: RequestInit = {}) => {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
       const method = init.method ?? 'GET';
       const headers: Record<string, string> = {};
       new Headers(init.headers).forEach((v, k) => (headers[k] = v));
       const body = typeof init.body === 'string' ? init.body : null;
-      const tags = { ...this.tags, method, name: requestName(url, body) };
+      const name = requestName(url, body);
       const t0 = performance.now();
       try {
         const a = await this.connection.request(method, url.pathname + url.search, headers, body, timeoutMs);
-        const ms = performance.now() - t0;
-        const t = { ...tags, status: String(a.status) };
-        reqs.add(1, t);
-        duration.add(ms, t);
-        failed.add(a.status >= 400 ? 1 : 0, t);
+        this.#record(performance.now() - t0, method, name, a.status);
         const h = new Headers();
         for (const [k, v] of Object.entries(a.headers)) for (const one of v.split('\n')) h.append(k, one);
         return new Response(a.status === 204 || a.status === 304 ? null : a.body, { status: a.status, headers: h });
       } catch (e) {
-        const t = { ...tags, status: '0' };
-        reqs.add(1, t);
-        duration.add(performance.now() - t0, t);
-        failed.add(1, t);
+        this.#record(performance.now() - t0, method, name, 0);
         throw e instanceof HttpError ? new TypeError(e.message, { cause: e }) : e;
       }
-    });
+    };
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../../emulator/index.js';
-import { defineLoadProfile, jsonSummary, junitSummary, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
+import { defineLoadProfile, jsonSummary, type Progress, junitSummary, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
 
 // The load engine on loopback against an emulator in this process: executors keep their promises (rates within 10%
 // over 5 s, iteration counts exact), thresholds pass and fail as written, summaries validate.
@@ -22,8 +22,14 @@ async function run(scenarios: LoadProfileInput['scenarios'], thresholds: LoadPro
 const count = (s: LoadSummary, metric: string): number => s.metrics[metric]!.values.count!;
 
 describe('load executors', () => {
-  it('constant-arrival-rate starts its rate whatever the answer time (within 10% over 5 s)', async () => {
-    const s = await run({ poll: { executor: 'constant-arrival-rate', flow: 'web-status-poll', rate: 100, duration: '5s', preAllocatedVUs: 5, maxVUs: 20 } });
+  it('constant-arrival-rate starts its rate whatever the answer time (within 10% over 5 s), with a progress line each second', async () => {
+    const progress: Progress[] = [];
+    const s = await runLoad(defineLoadProfile({ name: 't', scenarios: { poll: { executor: 'constant-arrival-rate', flow: 'web-status-poll', rate: 100, duration: '5s', preAllocatedVUs: 5, maxVUs: 20 } } }), { urls: [url], password: 'admin' }, { onProgress: (p) => progress.push(p) });
+    expect(progress.length).toBeGreaterThanOrEqual(4);
+    const mid = progress[2]!;
+    expect(mid.rps).toBeGreaterThan(50);
+    expect(mid.p50).toBeGreaterThan(0);
+    expect(mid.p95).toBeGreaterThanOrEqual(mid.p50);
     expect(count(s, 'iterations')).toBeGreaterThanOrEqual(450);
     expect(count(s, 'iterations')).toBeLessThanOrEqual(550);
     expect(s.metrics.dropped_iterations!.values.count).toBe(0);
