@@ -75,7 +75,7 @@ export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
   try {
     io.out(`fleet shard [${fleet.start}, ${fleet.end}) of ${fleet.count}: ${fleet.deviceId(fleet.start)} .. ${fleet.deviceId(fleet.end - 1)}`);
     const controlUrl = await fleet.listenControl({ port: intOption('--control-port', values['control-port'], 8081, 0, 65535) });
-    io.out(`control api listening on ${controlUrl}/api/v1`);
+    io.out(`control api listening on ${controlUrl}/api/v1 (dashboard: ${controlUrl}/)`);
     if (values['goform-base-port'] !== undefined) {
       const r = await fleet.listenGoform({ basePort: intOption('--goform-base-port', values['goform-base-port'], 0, 1, 65535) });
       io.out(`goform listening on ${r.first} .. ${r.last}`);

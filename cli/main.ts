@@ -175,7 +175,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
       host: values['control-host'] ?? '127.0.0.1',
       port: intOption('--control-port', values['control-port'], 8081, 0, 65535),
     });
-    io.out(`control api listening on ${controlUrl}/api/v1 (docs: ${controlUrl}/api/v1/docs)`);
+    io.out(`control api listening on ${controlUrl}/api/v1 (docs: ${controlUrl}/api/v1/docs, dashboard: ${controlUrl}/)`);
     if (values['modem-tcp'] !== undefined) {
       const tcp = await emulator.listenModemTcp({
         host: values['modem-host'] ?? '127.0.0.1',
