@@ -36,10 +36,16 @@ async function spawnAndRead(args: string[], ready: RegExp): Promise<{ child: Chi
   }
 }
 
+/** SIGTERM, SIGKILL after 5 s, and never waiting past 8 s: a lost exit report must not hang the run. */
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+  let gaveUp: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (gaveUp = setTimeout(r, 8000)))]);
+  clearTimeout(force);
+  clearTimeout(gaveUp);
 }
 
 async function devicesOf(controlUrl: string, token?: string): Promise<string[]> {
