@@ -13,9 +13,12 @@ const children: ChildProcess[] = [];
 
 afterAll(async () => {
   for (const c of children) {
-    if (c.exitCode === null) {
+    if (c.exitCode === null && c.signalCode === null) {
       c.kill('SIGTERM');
-      await once(c, 'exit');
+      // Bounded: a child whose exit is not reported must not hang the suite (SIGKILL after 5 s, move on after 8 s).
+      const force = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await Promise.race([once(c, 'exit'), new Promise((r) => setTimeout(r, 8000))]);
+      clearTimeout(force);
     }
   }
 });
