@@ -104,8 +104,8 @@ export class Fleet {
   #broker: EmbeddedBroker | null = null;
   #sweep: { cancel(): void } | undefined;
   #closed = false;
+  /** Devices woken from storage so far. */
   wakes = 0;
-  hibernations = 0;
 
   constructor(options: FleetOptions) {
     const { count } = options;
@@ -190,7 +190,6 @@ export class Fleet {
     m.device.close();
     this.#live.delete(index);
     this.#stored.set(index, { bytes, atMs: this.clock.now() });
-    this.hibernations++;
     return true;
   }
 

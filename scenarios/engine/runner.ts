@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { BenchError, CloudClient, connectTarget, type CapabilityName, type CloudEndpoint, type Received, type Target } from '../../hil/index.js';
-import type { ExpectStep, Scenario, Step } from './schema.js';
+import { durationMs, type ExpectStep, type Scenario, type Step } from './schema.js';
 
 // Runs a scenario against a target: stimuli, waits, expectations with retries on the target's clock, probes
 // and commands. A step the target cannot do is skipped with its reason; the scenario is then partial.
@@ -64,11 +64,7 @@ export interface RunOptions {
   onStep?: (scenario: Scenario, step: StepResult) => void;
 }
 
-const ms = (d: string | number): number => {
-  if (typeof d === 'number') return d;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(d)!;
-  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']);
-};
+const ms = durationMs;
 
 export async function runScenario(file: string, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const seed = options.seed ?? scenario.device.seed;

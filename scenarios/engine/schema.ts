@@ -5,6 +5,14 @@ import { z } from 'zod';
 
 export const durationText = z.union([z.number().int().min(0), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 5m, 2h or 1d')]);
 
+/** Milliseconds of a validated duration: a number of ms, or text such as 500ms, 30s, 5m, 2h, 1d. */
+export function durationMs(d: string | number): number {
+  if (typeof d === 'number') return d;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new RangeError(`not a duration: ${d}`);
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']);
+}
+
 const matchers = {
   equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
   notEquals: z.union([z.string(), z.number(), z.boolean()]).optional(),

@@ -77,8 +77,5 @@ export function defineLoadProfile(input: LoadProfileInput): LoadProfile {
   return loadProfileSchema.parse(input);
 }
 
-export function durationMs(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!m) throw new RangeError(`not a duration: ${text}`);
-  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']);
-}
+// Durations parse like a scenario's (one parser for the scenarios layer).
+export { durationMs } from '../engine/schema.js';
