@@ -37,8 +37,8 @@ async function idleBytes(count: number): Promise<void> {
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     const d = fleet.device(i);
-    d.setSignal({ rsrpDbm: -80 - (i % 40) });
-    d.addUsage(1000 * (i % 997));
+    d.network.setSignal({ rsrpDbm: -80 - (i % 40) });
+    d.data.addUsage(1000 * (i % 997));
     if (!fleet.putAway(i)) throw new Error(`[bench] device ${i} could not be put away`);
   }
   const made = performance.now() - t0;

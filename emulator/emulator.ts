@@ -2,17 +2,19 @@ import { getRequestListener } from '@hono/node-server';
 import { createServer, type Server } from 'node:http';
 import { BenchError } from '../hil/errors.js';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.js';
-import { FileShare } from './http/file-share.js';
-import { createGoformApp, type GoformApp, type UnhandledPolicy } from './http/goform-app.js';
+import type { FileShare } from './http/file-share.js';
+import type { GoformApp } from './http/goform-app.js';
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { startEmbeddedBroker, type EmbeddedBroker } from './cloud/broker.js';
 import { CloudChannel, type CloudChannelOptions } from './cloud/channel.js';
 import { createControlApp } from './control/control-app.js';
 import { mapDirectory } from './control/control-routes.js';
-import { Faults } from './control/faults.js';
-import { Journal } from './control/journal.js';
-import { Modem } from './modem/modem.js';
+import type { Faults } from './instrument/faults.js';
+import { Journal } from './instrument/journal.js';
+import { UnhandledReporter, type UnhandledPolicy } from './instrument/unhandled.js';
+import type { Modem } from './modem/modem.js';
+import { createRouter } from './router.js';
 import { listenModemTcp, openModemPty, type ModemPty, type ModemTcp } from './modem/transports.js';
 import { closeServer, isLoopback, listenOn } from './net.js';
 import { Device } from './state/device.js';
@@ -33,7 +35,7 @@ export interface EmulatorOptions {
   password?: string;
   /** Folder for shared files; default a temporary folder deleted on close(). */
   shareDir?: string;
-  /** Policy for unimplemented goformIds and paths. Default 'warn'. */
+  /** Policy for unimplemented goformIds, paths and AT commands. Default 'warn'; tests use 'error'. */
   onUnhandled?: UnhandledPolicy;
   /** Journal ring size in entries. Default 10000. */
   journalCapacity?: number;
@@ -57,6 +59,8 @@ export interface Emulator {
   readonly journal: Journal;
   /** Faults injected on the goform and AT surfaces. */
   readonly faults: Faults;
+  /** The unhandled policy of every surface; under 'error', `unhandled.errors` lists what was asked for. */
+  readonly unhandled: UnhandledReporter;
   /** The control API app (stimuli, time, faults, journal, events, OpenAPI at /api/v1/openapi.json). */
   readonly control: Hono<{ Bindings: Partial<HttpBindings> }>;
   /**
@@ -93,17 +97,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     ...(options.originMs === undefined ? {} : { originMs: options.originMs }),
   });
   const device = new Device({ profile, clock, seed, ...(options.id === undefined ? {} : { id: options.id }), ...(options.password === undefined ? {} : { password: options.password }) });
-  const share = profile.keyGroups.includes('httpshare') ? new FileShare(device, options.shareDir) : null;
   const journal = new Journal(options.journalCapacity ?? 10_000);
-  const faults = new Faults(seed);
-  const modem = new Modem(device, [], faults);
-  modem.journal = journal;
-  const goform = createGoformApp({ device, share, journal, faults, ...(options.onUnhandled ? { onUnhandled: options.onUnhandled } : {}) });
+  const router = createRouter(device, {
+    journal,
+    unhandled: new UnhandledReporter(options.onUnhandled ?? 'warn'),
+    ...(options.shareDir === undefined ? {} : { share: profile.keyGroups.includes('httpshare') ? { dir: options.shareDir } : null }),
+  });
+  const { share, faults, modem, goform, endpoints } = router;
   const controlToken = options.controlToken ?? null;
-  const endpoints: { goformUrl?: string; modemTcp?: string } = {};
   let cloud: CloudChannel | null = null;
   let broker: EmbeddedBroker | null = null;
-  const handle = { device, modem, faults, endpoints, cloud: () => cloud?.status() ?? null };
+  const handle = { device, faults, endpoints, cloud: () => cloud?.status() ?? null };
   const control = createControlApp({ devices: mapDirectory(new Map([[device.state.id, handle]])), clock, journal, token: controlToken });
   const modemTransports: { close(): Promise<void> }[] = [];
   const servers: Server[] = [];
@@ -118,6 +122,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     modem,
     journal,
     faults,
+    unhandled: router.unhandled,
     control,
     get cloud() {
       return cloud;
@@ -155,10 +160,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     async listen({ host = '127.0.0.1', port = 8080 } = {}) {
       if (server) throw new BenchError('INVALID_ARGUMENT', '[emulator] already listening; close() first');
-      const honoListener = getRequestListener(goform.app.fetch);
-      const s = createServer(function goformListener(incoming, outgoing) {
-        if (!goform.fastRead(incoming, outgoing)) void honoListener(incoming, outgoing);
-      });
+      const s = createServer((incoming, outgoing) => router.serveGoform(incoming, outgoing));
       server = s;
       try {
         const url = await listenOn(s, host, port, 'goform', '--port');
@@ -176,13 +178,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       server = undefined;
       if (s) await closeServer(s);
       for (const t of modemTransports.splice(0)) await t.close();
-      modem.close();
       await cloud?.close();
       await broker?.close();
       for (const extra of servers.splice(0)) await closeServer(extra);
-      device.close();
+      router.close();
       clock.close();
-      share?.close();
     },
   };
 }

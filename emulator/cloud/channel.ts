@@ -4,9 +4,9 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { BenchError } from '../../hil/errors.js';
 import type { TimerHandle } from '../clock/virtual-clock.js';
-import type { Journal } from '../control/journal.js';
-import { maskParams } from '../control/journal.js';
-import type { Device } from '../state/device.js';
+import type { Journal } from '../instrument/journal.js';
+import { maskParams } from '../instrument/journal.js';
+import type { DeviceApi } from '../state/device-api.js';
 import { onlineStations } from '../state/derive.js';
 import { SeededRandom } from '../state/identity.js';
 import { CommandError, runCommand } from './commands.js';
@@ -78,7 +78,7 @@ interface Watched {
 }
 
 export class CloudChannel {
-  readonly device: Device;
+  readonly device: DeviceApi;
   readonly topics: CloudTopics;
   readonly #options: CloudChannelOptions;
   readonly #rng: SeededRandom;
@@ -103,7 +103,7 @@ export class CloudChannel {
   #firstConnect: Promise<void>;
   #resolveFirst!: () => void;
 
-  constructor(device: Device, options: CloudChannelOptions) {
+  constructor(device: DeviceApi, options: CloudChannelOptions) {
     const prefix = options.topicPrefix ?? 'routerlab';
     if (!TOPIC_LEVEL.test(prefix)) throw new BenchError('CONFIG_INVALID', `[cloud] topic prefix "${prefix}" must be lowercase letters, digits and dashes`);
     if (!TOPIC_LEVEL.test(device.state.id)) throw new BenchError('CONFIG_INVALID', `[cloud] device id "${device.state.id}" cannot be a topic level (lowercase letters, digits, dashes)`);
@@ -280,7 +280,7 @@ export class CloudChannel {
   }
 
   #publishTelemetry(): void {
-    if (!this.device.isUp()) return; // an off or rebooting router reports nothing
+    if (!this.device.power.isUp()) return; // an off or rebooting router reports nothing
     const message = { ...this.#envelope('telemetry'), data: telemetryData(this.device.state, this.device.profile.model, this.device.now(), this.#dropped) };
     this.#send(this.topics.telemetry, message, this.#options.telemetryQos ?? 1);
   }

@@ -1,7 +1,7 @@
 // The remote-view fields of telemetry, mapped from the state by one function each, so telemetry, events and
 // command answers agree.
 import { batteryBars, dataLimitAmount, dataLimitUsed, isDataConnected, onlineStations, signalBars } from '../state/derive.js';
-import type { DeviceState } from '../state/device-state.js';
+import type { StateView } from '../state/device-state.js';
 import type { Telemetry } from './messages.js';
 
 /** Battery percent at or below which the router warns (MiFi UIs turn the icon red at 20%). */
@@ -13,27 +13,27 @@ const PPP: Record<string, Telemetry['data']['connection']> = {
   ppp_disconnecting: 'disconnecting',
 };
 
-export function usedPercent(state: DeviceState): number | null {
+export function usedPercent(state: StateView): number | null {
   const used = dataLimitUsed(state);
   return used === null ? null : Math.round(used * 1000) / 10;
 }
 
-export function dataWarning(state: DeviceState): boolean {
+export function dataWarning(state: StateView): boolean {
   const used = usedPercent(state);
   return used !== null && used >= state.dataLimit.alertPercent;
 }
 
-export function batteryLow(state: DeviceState): boolean {
+export function batteryLow(state: StateView): boolean {
   return state.battery.present && !state.battery.chargerConnected && state.battery.percent <= LOW_BATTERY_PERCENT;
 }
 
-export function fotaPercent(state: DeviceState): number {
+export function fotaPercent(state: StateView): number {
   const f = state.fota;
   if (!f.available || f.available.sizeBytes === 0) return 0;
   return Math.min(100, Math.floor((f.downloadedBytes / f.available.sizeBytes) * 100));
 }
 
-export function telemetryData(state: DeviceState, model: string, nowMs: number, dropped: number): Telemetry['data'] {
+export function telemetryData(state: StateView, model: string, nowMs: number, dropped: number): Telemetry['data'] {
   const s = state;
   const r = s.radio;
   return {

@@ -2,7 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context, type Next } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { timingSafeEqual } from 'node:crypto';
-import type { DeviceState } from '../state/device-state.js';
+import type { StateView } from '../state/device-state.js';
 import { controlRoutes, type ControlContext } from './control-routes.js';
 import { batteryBars, dataLimitAmount, signalBars } from '../state/derive.js';
 import { fotaPercent, usedPercent } from '../cloud/telemetry.js';
@@ -151,7 +151,7 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
 }
 
 /** What the event stream sends on each change: the values a dashboard charts. */
-function summaryOf(s: DeviceState, nowMs: number): Record<string, unknown> {
+function summaryOf(s: StateView, nowMs: number): Record<string, unknown> {
   return {
     virtualMs: nowMs,
     registration: s.radio.registration,

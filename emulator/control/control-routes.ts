@@ -2,19 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { CloudStatus } from '../cloud/channel.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
-import type { Modem } from '../modem/modem.js';
-import type { Device } from '../state/device.js';
+import type { DeviceApi } from '../state/device-api.js';
 import { deviceStateSchema, registrationSchema, simStatusSchema, technologySchema, type DeviceState } from '../state/device-state.js';
-import { quirksSchema } from '../state/profile.js';
-import { atFaultsSchema, goformFaultsSchema, type Faults } from './faults.js';
-import type { Journal, JournalFilter } from './journal.js';
+import { isRefused, type Outcome } from '../state/outcome.js';
+import { quirksSchema, type DeviceProfile } from '../state/profile.js';
+import { atFaultsSchema, goformFaultsSchema, type Faults } from '../instrument/faults.js';
+import type { Journal, JournalFilter } from '../instrument/journal.js';
 import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
 
 // Every route of the control API (/api/v1): devices, state, stimuli, time, faults, snapshots, journal.
 
 export interface ControlDevice {
-  device: Device;
-  modem: Modem;
+  device: DeviceApi;
   faults: Faults;
   /** Where this device's surfaces listen, once they do (for remote targets). */
   endpoints: { goformUrl?: string; modemTcp?: string };
@@ -94,6 +93,13 @@ export interface ControlContext {
 }
 
 const ok = { ok: true } as const;
+
+/** The one mapping of a device refusal on the control API: 409 with the device's reason (400 for a bad state). */
+function applied(outcome: Outcome<object>, prefix = ''): void {
+  if (!isRefused(outcome)) return;
+  if (outcome.refused === 'invalid') throw problem(400, 'Invalid request', `body: ${outcome.message}`);
+  throw problem(409, 'Not applicable', `${prefix}${outcome.message}`);
+}
 const okSchema = z.object({ ok: z.literal(true) });
 const mac = z.string().regex(/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/, 'a MAC address like 02:00:00:00:00:01');
 const number = z.string().regex(/^\+?[0-9]{1,20}$|^[A-Za-z0-9 ]{1,11}$/, 'a phone number or an alphanumeric sender of up to 11 characters');
@@ -119,7 +125,7 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
     if (!d) throw problem(404, 'Unknown device', `no device "${id}"; GET /api/v1/devices lists them`);
     return d;
   };
-  const dev = (params: Record<string, string>): Device => handle(params).device;
+  const dev = (params: Record<string, string>): DeviceApi => handle(params).device;
   const stimuli: { path: string; summary: string; body: z.ZodType; apply: (d: ControlDevice, b: never) => unknown }[] = [];
   const stimulus = <S extends z.ZodType>(path: string, summary: string, body: S, apply: (d: ControlDevice, b: z.infer<S>) => unknown): ControlRoute => {
     stimuli.push({ path, summary, body, apply: apply });
@@ -216,7 +222,7 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
         const parsed = deviceStateSchema.safeParse(merged);
         if (!parsed.success) throw validationProblem('body', parsed.error);
         if (parsed.data.id !== d.state.id) throw problem(400, 'Invalid request', 'body.id: the device id cannot change', [{ field: 'body.id', message: 'read-only' }]);
-        d.update((s) => void Object.assign(s, parsed.data));
+        applied(d.replaceState(parsed.data));
         return d.state;
       },
     }),
@@ -236,9 +242,7 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       body: z.object({ format: z.literal('routerlab-snapshot/1'), virtualMs: z.number().optional(), state: deviceStateSchema }),
       response: okSchema,
       handler: ({ params, body }) => {
-        const d = dev(params);
-        const snap = body as { state: DeviceState };
-        d.update((s) => void Object.assign(s, { ...structuredClone(snap.state), id: s.id }));
+        applied(dev(params).replaceState((body as { state: DeviceState }).state));
         return ok;
       },
     }),
@@ -259,15 +263,14 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       bars: z.number().int().min(0).max(5).optional(),
     }).refine((b) => Object.keys(b).length > 0, 'give at least one of rsrpDbm, rsrqDb, sinrDb, rssiDbm, bars'), (d, b) => {
       const rsrp = b.bars !== undefined ? BARS_TO_RSRP[b.bars]! : b.rsrpDbm;
-      d.device.setSignal({ rsrpDbm: rsrp, rsrqDb: b.rsrqDb, sinrDb: b.sinrDb, rssiDbm: b.rssiDbm ?? (b.bars !== undefined ? rsrp! + 28 : undefined) });
+      d.device.network.setSignal({ rsrpDbm: rsrp, rsrqDb: b.rsrqDb, sinrDb: b.sinrDb, rssiDbm: b.rssiDbm ?? (b.bars !== undefined ? rsrp! + 28 : undefined) });
     }),
     stimulus('signal-trace', 'Play a signal trace (inline points or a fixture name) on the virtual clock', z.object({
       fixture: z.string().regex(/^[a-z0-9-]+$/).optional(),
       points: z.array(z.object({ atS: z.number().min(0), rsrpDbm: z.number().min(-140).max(-44), rsrqDb: z.number().min(-20).max(-3).optional(), sinrDb: z.number().min(-20).max(40).optional(), rssiDbm: z.number().min(-120).max(-25).optional() })).min(1).optional(),
     }).refine((b) => (b.fixture === undefined) !== (b.points === undefined), 'give exactly one of fixture or points'), (d, b) => {
       const points = b.points ?? loadTrace(b.fixture!);
-      for (const p of points) d.device.clock.after(p.atS * 1000, () => d.device.setSignal(p));
-      return { ok: true, points: points.length, durationS: Math.max(...points.map((p) => p.atS)) };
+      return { ok: true, ...d.device.network.playSignalTrace(points) };
     }),
     stimulus('handover', 'Hand over to another cell and/or band', z.object({
       cellId: z.number().int().min(0).max(0xfffffff).optional(),
@@ -275,21 +278,16 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       earfcn: z.number().int().min(0).max(262143).optional(),
       pci: z.number().int().min(0).max(503).optional(),
       tac: z.number().int().min(0).max(0xffff).optional(),
-    }), (d, b) => d.device.handover(b)),
-    stimulus('technology', 'Change the radio technology (LTE, ENDC, SA, WCDMA, GSM)', z.object({ technology: technologySchema }), (d, b) => d.device.setTechnology(b.technology)),
-    stimulus('registration', 'Change registration: home, roaming, searching, denied, none (no service)', z.object({ registration: registrationSchema }), (d, b) => d.device.setRegistration(b.registration)),
-    stimulus('sim', 'Change the SIM: ready, absent (removed), pin or puk (locked), network-locked', z.object({ status: simStatusSchema }), (d, b) => d.device.setSim(b.status)),
+    }), (d, b) => d.device.network.handover(b)),
+    stimulus('technology', 'Change the radio technology (LTE, ENDC, SA, WCDMA, GSM)', z.object({ technology: technologySchema }), (d, b) => d.device.network.setTechnology(b.technology)),
+    stimulus('registration', 'Change registration: home, roaming, searching, denied, none (no service)', z.object({ registration: registrationSchema }), (d, b) => d.device.network.setRegistration(b.registration)),
+    stimulus('sim', 'Change the SIM: ready, absent (removed), pin or puk (locked), network-locked', z.object({ status: simStatusSchema }), (d, b) => d.device.sim.setStatus(b.status)),
     stimulus('battery', 'Battery level, charger and drain rate', z.object({
       percent: z.number().int().min(0).max(100).optional(),
       charger: z.boolean().optional(),
       drainPerHour: z.number().min(0).max(1000).optional(),
     }).refine((b) => Object.keys(b).length > 0, 'give at least one of percent, charger, drainPerHour'), (d, b) => {
-      if (!d.device.state.battery.present) throw problem(409, 'Not applicable', `device ${d.device.state.id} (${d.device.profile.model}) has no battery`);
-      d.device.update((s) => {
-        if (b.percent !== undefined) s.battery.level = s.battery.percent = b.percent;
-        if (b.charger !== undefined) s.battery.chargerConnected = b.charger;
-        if (b.drainPerHour !== undefined) s.battery.drainPerHour = b.drainPerHour;
-      });
+      applied(d.device.power.setBattery(b), `device ${d.device.state.id}: `);
     }),
     stimulus('sms', 'Incoming SMS: single, long (multi-part), unicode, or a flood of `count` messages', z.object({
       from: number,
@@ -301,18 +299,18 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       let refused = 0;
       for (let i = 0; i < (b.count ?? 1); i++) {
         const text = b.count && b.count > 1 ? `${b.text} #${i + 1}` : b.text;
-        const m = d.device.receiveSms({ number: b.from, text, store: b.store ?? 'device' });
-        if (m) ids.push(m.id);
-        else refused++;
+        const r = d.device.sms.receive({ number: b.from, text, store: b.store ?? 'device' });
+        if (r.refused) refused++;
+        else ids.push(r.message.id);
       }
       return { ok: true, ids, refused };
     }),
-    stimulus('sms-storage-full', 'Fill an SMS store to capacity', z.object({ store: z.enum(['device', 'sim']) }), (d, b) => ({ ok: true, added: d.device.fillSmsStore(b.store) })),
-    stimulus('sms-send-failure', 'Make sending SMS fail (or work again)', z.object({ enabled: z.boolean() }), (d, b) => d.device.update((s) => void (s.sms.sendFailure = b.enabled))),
-    stimulus('network', 'Drop the network (no service) or restore it', z.object({ state: z.enum(['drop', 'restore']) }), (d, b) => d.device.setNetworkAvailable(b.state === 'restore')),
-    stimulus('pdp-reject', 'Make the network reject PDP/APN activation (or accept it again)', z.object({ enabled: z.boolean() }), (d, b) => d.device.setPdpRejected(b.enabled)),
-    stimulus('data-usage', 'Add data usage at once (a jump in the counters)', z.object({ rxBytes: z.number().int().min(0).max(1e15), txBytes: z.number().int().min(0).max(1e15).optional() }), (d, b) => d.device.addUsage(b.rxBytes, b.txBytes ?? 0)),
-    stimulus('monthly-reset', 'Start a new accounting month', z.object({}), (d) => d.device.monthlyReset()),
+    stimulus('sms-storage-full', 'Fill an SMS store to capacity', z.object({ store: z.enum(['device', 'sim']) }), (d, b) => ({ ok: true, ...d.device.sms.fill(b.store) })),
+    stimulus('sms-send-failure', 'Make sending SMS fail (or work again)', z.object({ enabled: z.boolean() }), (d, b) => d.device.sms.setSendFailure(b.enabled)),
+    stimulus('network', 'Drop the network (no service) or restore it', z.object({ state: z.enum(['drop', 'restore']) }), (d, b) => d.device.network.setNetworkAvailable(b.state === 'restore')),
+    stimulus('pdp-reject', 'Make the network reject PDP/APN activation (or accept it again)', z.object({ enabled: z.boolean() }), (d, b) => d.device.data.setPdpRejected(b.enabled)),
+    stimulus('data-usage', 'Add data usage at once (a jump in the counters)', z.object({ rxBytes: z.number().int().min(0).max(1e15), txBytes: z.number().int().min(0).max(1e15).optional() }), (d, b) => d.device.data.addUsage(b.rxBytes, b.txBytes ?? 0)),
+    stimulus('monthly-reset', 'Start a new accounting month', z.object({}), (d) => d.device.data.monthlyReset()),
     stimulus('station', 'A client joins, leaves, or a blocked client tries to join', z.object({
       action: z.enum(['join', 'leave']),
       mac,
@@ -321,10 +319,10 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       medium: z.enum(['wifi', 'lan']).optional(),
     }), (d, b) => {
       if (b.action === 'leave') {
-        if (!d.device.leaveStation(b.mac)) throw problem(409, 'Not applicable', `station ${b.mac} is not online`);
+        applied(d.device.wifi.leave(b.mac));
         return ok;
       }
-      const st = d.device.joinStation({ mac: b.mac, ...(b.hostname === undefined ? {} : { hostname: b.hostname }), ...(b.ssidIndex === undefined ? {} : { ssidIndex: b.ssidIndex }), ...(b.medium === undefined ? {} : { medium: b.medium }) });
+      const st = d.device.wifi.join(b);
       return { ok: true, online: st.online, ip: st.ip, blockedAttempts: st.blockedAttempts };
     }),
     stimulus('firmware', 'Publish a new firmware version on the update server', z.object({
@@ -332,13 +330,12 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       sizeBytes: z.number().int().min(1).max(2 ** 32),
       description: z.string().max(2000),
       mandatory: z.boolean().optional(),
-    }), (d, b) => d.device.publishFirmware({ version: b.version, sizeBytes: b.sizeBytes, description: b.description, mandatory: b.mandatory ?? false })),
+    }), (d, b) => d.device.fota.publish({ version: b.version, sizeBytes: b.sizeBytes, description: b.description, mandatory: b.mandatory ?? false })),
     stimulus('fota-fault', 'FOTA faults: stall the download, fail the checksum, lose power during install, roll back', z.object({ fault: z.enum(['none', 'stall', 'checksum', 'power-loss', 'rollback']) }), (d, b) => {
-      if (b.fault === 'rollback' && !d.device.state.fota.previousVersion) throw problem(409, 'Not applicable', 'nothing to roll back to: no update has been installed');
-      d.device.setFotaFault(b.fault);
+      applied(d.device.fota.setFault(b.fault), 'nothing to roll back to: ');
     }),
-    stimulus('reboot', 'Reboot the device (down for 30 virtual seconds)', z.object({}), (d) => d.device.reboot()),
-    stimulus('factory-reset', 'Factory reset (identity, SIM and SIM messages stay)', z.object({}), (d) => d.device.factoryReset()),
+    stimulus('reboot', 'Reboot the device (down for 30 virtual seconds)', z.object({}), (d) => d.device.power.reboot()),
+    stimulus('factory-reset', 'Factory reset (identity, SIM and SIM messages stay)', z.object({}), (d) => d.device.power.factoryReset()),
 
     defineRoute({
       method: 'get',
@@ -386,8 +383,7 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       response: quirksSchema,
       handler: ({ params, body }) => {
         const d = dev(params);
-        Object.assign(d.profile.quirks, body);
-        d.touch();
+        d.setQuirks(body as Partial<DeviceProfile['quirks']>);
         return d.profile.quirks;
       },
     }),

@@ -12,11 +12,11 @@ import { CloudChannel, type CloudChannelOptions } from '../cloud/channel.js';
 import { VirtualClock, type ClockMode } from '../clock/virtual-clock.js';
 import { createControlApp } from '../control/control-app.js';
 import { pick, type ControlDevice, type DeviceDirectory, type DeviceSelection, type DeviceSummary } from '../control/control-routes.js';
-import { Faults } from '../control/faults.js';
-import { Journal } from '../control/journal.js';
-import { createGoformApp, type GoformApp } from '../http/goform-app.js';
-import { Modem } from '../modem/modem.js';
+import { Faults } from '../instrument/faults.js';
+import { Journal } from '../instrument/journal.js';
+import { UnhandledReporter, type UnhandledPolicy } from '../instrument/unhandled.js';
 import { closeServer, isLoopback, listenOn } from '../net.js';
+import { createRouter, type Router } from '../router.js';
 import { createInitialState } from '../state/create-state.js';
 import type { DeviceState } from '../state/device-state.js';
 import { Device } from '../state/device.js';
@@ -42,6 +42,8 @@ export interface FleetOptions {
   hibernateAfterMs?: number;
   journalCapacity?: number;
   controlToken?: string | undefined;
+  /** Policy for unimplemented requests on every device's surfaces (one warn-once set for the fleet). Default 'warn'. */
+  onUnhandled?: UnhandledPolicy;
 }
 
 /** Cloud channel for every device of the shard; without `url` an embedded broker starts on loopback. */
@@ -58,11 +60,7 @@ export type FleetGoformOptions = { basePort: number; host?: string } | { address
 interface Member {
   index: number;
   device: Device;
-  faults: Faults;
-  endpoints: { goformUrl?: string; modemTcp?: string };
-  goform: GoformApp | null;
-  listener: ((req: IncomingMessage, res: ServerResponse) => void) | null;
-  modem: Modem | null;
+  router: Router;
   channel: CloudChannel | null;
 }
 
@@ -100,6 +98,7 @@ export class Fleet {
   /** goform URL per device (index - start) once listening. */
   #goformUrls: string[] = [];
   readonly #dictionaries = new Map<string, Buffer>();
+  readonly #unhandled: UnhandledReporter;
   #cloud: (FleetCloudOptions & { url: string }) | null = null;
   #broker: EmbeddedBroker | null = null;
   #sweep: { cancel(): void } | undefined;
@@ -130,6 +129,7 @@ export class Fleet {
     this.#hibernateAfterMs = options.hibernateAfterMs ?? 300_000;
     this.clock = new VirtualClock({ mode: options.clockMode ?? 'running', speed: options.speed ?? 1, ...(options.originMs === undefined ? {} : { originMs: options.originMs }) });
     this.journal = new Journal(options.journalCapacity ?? 10_000);
+    this.#unhandled = new UnhandledReporter(options.onUnhandled ?? 'warn');
     this.#lastUse = new Float64Array(this.end - this.start);
     this.control = createControlApp({ devices: this.#directory(), clock: this.clock, journal: this.journal, token: options.controlToken ?? null });
     if (this.#hibernateAfterMs > 0) this.#sweep = this.clock.every(Math.min(60_000, this.#hibernateAfterMs), () => this.#putAwayQuiet());
@@ -186,8 +186,7 @@ export class Fleet {
     if (!m || m.channel || m.device.busy()) return false;
     // A copy: zlib's result is a view into a 16 KiB chunk; the copy is exact (small ones share Node's pool).
     const bytes = Buffer.from(deflateRawSync(JSON.stringify(m.device.state), { dictionary: this.#dictionary(m.device.profile) }));
-    m.modem?.close();
-    m.device.close();
+    m.router.close();
     this.#live.delete(index);
     this.#stored.set(index, { bytes, atMs: this.clock.now() });
     return true;
@@ -260,10 +259,7 @@ export class Fleet {
     this.#sweep?.cancel();
     for (const s of this.#servers.splice(0)) await closeServer(s);
     await Promise.all([...this.#live.values()].map(async (m) => m.channel?.close()));
-    for (const m of this.#live.values()) {
-      m.modem?.close();
-      m.device.close();
-    }
+    for (const m of this.#live.values()) m.router.close();
     this.#live.clear();
     this.#stored.clear();
     await this.#broker?.close();
@@ -292,19 +288,22 @@ export class Fleet {
     this.#lastUse[index - this.start] = this.clock.now();
     const live = this.#live.get(index);
     if (live) return live;
-    const device = new Device({ id: this.deviceId(index), profile: this.profileOf(index), clock: this.clock, seed: this.deviceSeed(index), tickMs: this.#tickMs });
+    const profile = this.profileOf(index);
     const stored = this.#stored.get(index);
+    // A put-away device comes back with the state it had (its own JSON, trusted: it was valid when stored).
+    const state = stored ? (JSON.parse(inflateRawSync(stored.bytes, { dictionary: this.#dictionary(profile) }).toString('utf8')) as DeviceState) : undefined;
+    const device = new Device({ id: this.deviceId(index), profile, clock: this.clock, seed: this.deviceSeed(index), tickMs: this.#tickMs, ...(state ? { state } : {}) });
     if (stored) {
-      device.state = JSON.parse(inflateRawSync(stored.bytes, { dictionary: this.#dictionary(device.profile) }).toString('utf8')) as DeviceState;
-      device.touch();
       // Battery and counters move on for the time it was put away, in one step.
       device.catchUp(this.clock.now() - stored.atMs);
       this.#stored.delete(index);
       this.wakes++;
     }
-    const member: Member = { index, device, faults: new Faults(this.deviceSeed(index)), endpoints: {}, goform: null, listener: null, modem: null, channel: null };
+    // Fleet routers keep no file share: thousands of temporary folders would be the cost of a rarely used area.
+    const router = createRouter(device, { journal: this.journal, faults: new Faults(this.deviceSeed(index)), share: null, unhandled: this.#unhandled });
+    const member: Member = { index, device, router, channel: null };
     const url = this.#goformUrls[index - this.start];
-    if (url) member.endpoints.goformUrl = url;
+    if (url) router.endpoints.goformUrl = url;
     this.#live.set(index, member);
     return member;
   }
@@ -316,29 +315,11 @@ export class Fleet {
   }
 
   #control(m: Member): ControlDevice {
-    return {
-      device: m.device,
-      get modem(): Modem {
-        m.modem ??= new Modem(m.device, [], m.faults);
-        return m.modem;
-      },
-      faults: m.faults,
-      endpoints: m.endpoints,
-      cloud: () => m.channel?.status() ?? null,
-    };
+    return { device: m.device, faults: m.router.faults, endpoints: m.router.endpoints, cloud: () => m.channel?.status() ?? null };
   }
 
   #serveGoform(index: number, req: IncomingMessage, res: ServerResponse): void {
-    const m = this.#member(index);
-    if (!m.goform) {
-      m.goform = createGoformApp({ device: m.device, share: null, journal: this.journal, faults: m.faults, onUnhandled: 'silent' });
-      const hono = getRequestListener(m.goform.app.fetch);
-      const app = m.goform;
-      m.listener = (rq, rs) => {
-        if (!app.fastRead(rq, rs)) void hono(rq, rs);
-      };
-    }
-    m.listener!(req, res);
+    this.#member(index).router.serveGoform(req, res);
   }
 
   #putAwayQuiet(): void {

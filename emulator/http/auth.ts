@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sha256Upper } from '../state/create-state.js';
-import type { Device } from '../state/device.js';
+import type { DeviceApi } from '../state/device-api.js';
 import type { DeviceProfile } from '../state/profile.js';
 import { base64 } from './codec.js';
 
@@ -27,13 +27,13 @@ export type LoginResult = '0' | '1' | '2' | '3' | '4' | 'failure';
 const RECENT = 4;
 
 export class Auth {
-  readonly #device: Device;
+  readonly #device: DeviceApi;
   readonly #profile: DeviceProfile;
   #session: Session | null = null;
   #lds: string[] = [];
   #rds: string[] = [];
 
-  constructor(device: Device) {
+  constructor(device: DeviceApi) {
     this.#device = device;
     this.#profile = device.profile;
   }
@@ -100,12 +100,12 @@ export class Auth {
   login(req: Requester, password: string | undefined): { result: LoginResult; token?: string } {
     if (password === undefined || password === '') return { result: 'failure' };
     // §2.5: during the lock even a correct password fails and does not count down.
-    if (this.#device.loginLocked()) return { result: '3' };
+    if (this.#device.account.loginLocked()) return { result: '3' };
     if (!this.#passwordMatches(password)) {
-      this.#device.recordLoginFailure();
+      this.#device.account.recordLoginFailure();
       return { result: '3' };
     }
-    this.#device.recordLoginSuccess();
+    this.#device.account.recordLoginSuccess();
     const live = this.#live();
     if (live && this.#owns(live, req)) {
       live.lastSeenMs = this.#device.now();
@@ -131,18 +131,12 @@ export class Auth {
     if (oldEncoded !== expectedOld) return false;
     if (enc === 'sha256-ld') {
       if (!/^[0-9A-Fa-f]{64}$/.test(newEncoded)) return false;
-      this.#device.update((s) => {
-        s.login.password = null;
-        s.login.passwordSha256 = newEncoded.toUpperCase();
-      });
+      this.#device.account.setPassword({ sha256: newEncoded });
       return true;
     }
     const plain = Buffer.from(newEncoded, 'base64').toString('utf8');
     if (plain.length === 0 || base64(plain) !== newEncoded) return false;
-    this.#device.update((s) => {
-      s.login.password = plain;
-      s.login.passwordSha256 = sha256Upper(plain);
-    });
+    this.#device.account.setPassword({ plain });
     return true;
   }
 

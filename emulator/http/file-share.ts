@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { BenchError } from '../../hil/errors.js';
-import type { Device } from '../state/device.js';
+import type { DeviceApi } from '../state/device-api.js';
 
 // The router's file sharing (SD card / HTTP share, goform-api.md §3.10 and §4.8), stored in a real folder.
 
@@ -27,11 +27,11 @@ export class ShareError extends Error {
 
 export class FileShare {
   readonly root: string;
-  readonly #device: Device;
+  readonly #device: DeviceApi;
   readonly #ownsRoot: boolean;
 
   /** @param folder - where shared files live; default a new temporary folder removed on close(). */
-  constructor(device: Device, folder?: string) {
+  constructor(device: DeviceApi, folder?: string) {
     this.#device = device;
     this.#ownsRoot = folder === undefined;
     this.root = resolve(folder ?? mkdtempSync(join(tmpdir(), 'routerlab-share-')));

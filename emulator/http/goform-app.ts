@@ -2,22 +2,23 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context, type Next } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyLimit } from 'hono/body-limit';
-import { Faults } from '../control/faults.js';
-import { maskParams, type Journal } from '../control/journal.js';
-import type { Device } from '../state/device.js';
+import { Faults } from '../instrument/faults.js';
+import { maskParams, type Journal } from '../instrument/journal.js';
+import type { DeviceApi } from '../state/device-api.js';
+import { isRefused } from '../state/outcome.js';
+import { UnhandledReporter } from '../instrument/unhandled.js';
 import { Auth, type Requester } from './auth.js';
 import { CARD_ROOT, ShareError, type FileShare } from './file-share.js';
 import { aggregates, PLAIN_KEYS, type AggregateContext } from './keys/index.js';
 import { BadField, SET_HANDLERS, type SetContext } from './set/index.js';
 
-/** What to do with a goformId or path the emulator does not implement (STYLE.md 7.4.6). */
-export type UnhandledPolicy = 'warn' | 'silent' | ((what: string) => void);
+export type { UnhandledPolicy } from '../instrument/unhandled.js';
 
 export interface GoformAppOptions {
-  device: Device;
+  device: DeviceApi;
   share: FileShare | null;
-  /** Default 'warn': answer like the firmware and log once per name to stderr. */
-  onUnhandled?: UnhandledPolicy;
+  /** What to do with unimplemented goformIds, keys and paths; default a 'warn' reporter of its own. */
+  unhandled?: UnhandledReporter | undefined;
   /** Largest goform request body, bytes. Default 64 KiB. */
   maxBodyBytes?: number;
   /** Where every request is recorded; none by default. */
@@ -50,15 +51,8 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const quirks = device.profile.quirks;
   const groups = new Set(device.profile.keyGroups);
   const maxBody = options.maxBodyBytes ?? 64 * 1024;
-  const warned = new Set<string>();
-  const unhandled = (what: string): void => {
-    const policy = options.onUnhandled ?? 'warn';
-    if (typeof policy === 'function') policy(what);
-    else if (policy === 'warn' && !warned.has(what)) {
-      warned.add(what);
-      process.stderr.write(`[emulator:goform] not implemented: ${what}; answered like the firmware\n`);
-    }
-  };
+  const reporter = options.unhandled ?? new UnhandledReporter('warn');
+  const unhandled = (what: string): void => reporter.report('goform', what);
   const contentType = quirks.textPlain ? 'text/plain; charset=utf-8' : 'application/json';
   const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache', Pragma: 'no-cache' };
   const fastHeaders: Record<string, string | number> = { ...headers, 'Content-Length': 0 };
@@ -153,7 +147,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   });
 
   const read = async (c: Context<{ Bindings: Partial<HttpBindings> }>): Promise<Response> => {
-    if (!device.isUp()) return down(c);
+    if (!device.power.isUp()) return down(c);
     let query: ParsedQuery;
     if (c.req.method === 'POST') {
       const form = await readForm(c, maxBody);
@@ -178,7 +172,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const fastRead = (incoming: IncomingMessage, outgoing: ServerResponse): boolean => {
     const url = incoming.url ?? '';
     if (incoming.method !== 'GET' || !url.startsWith(READ_PATH) || (url.length > READ_PATH.length && url[READ_PATH.length] !== '?')) return false;
-    if (!device.isUp() || faults.goformActive) return false;
+    if (!device.power.isUp() || faults.goformActive) return false;
     const h = incoming.headers;
     const req = requesterFrom(incoming.socket.remoteAddress ?? '', h.cookie, h.referer !== undefined, auth.cookieName);
     const query = queries.get(rawQuery(url));
@@ -195,7 +189,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   app.post(READ_PATH, read);
 
   app.post('/goform/goform_set_cmd_process', async (c) => {
-    if (!device.isUp()) return down(c);
+    if (!device.power.isUp()) return down(c);
     const form = await readForm(c, maxBody);
     if (!form) return send(c, FAILURE_JSON);
     const fields: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -210,6 +204,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     };
     if (!def) {
       unhandled(`goformId=${goformId}`);
+      if (reporter.strict) return c.body(`[emulator:goform] goformId=${goformId} is not implemented (onUnhandled 'error')`, 500);
       return answer(FAILURE_JSON);
     }
     if (def.login !== false && !auth.isLoggedIn(req)) return answer(FAILURE_JSON);
@@ -230,6 +225,8 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     };
     try {
       const result = def.handle(ctx);
+      // The one mapping of a device refusal on this surface: the firmware's failure answer.
+      if (isRefused(result)) return answer(FAILURE_JSON, extra);
       return answer(JSON.stringify(result), extra);
     } catch (e) {
       if (e instanceof BadField || e instanceof ShareError) return answer(JSON.stringify({ result: e.result }));
@@ -246,7 +243,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       onError: (c) => send(c, JSON.stringify({ result: 'quota' })),
     }),
     async (c) => {
-      if (!device.isUp()) return down(c);
+      if (!device.power.isUp()) return down(c);
       const req = requester(c, auth.cookieName);
       if (!auth.isLoggedIn(req)) return send(c, FAILURE_JSON);
       if (!share || !device.state.share.enabled) return send(c, JSON.stringify({ result: 'no_sdcard' }));
@@ -273,7 +270,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   );
 
   app.get(`${CARD_ROOT}/*`, (c) => {
-    if (!device.isUp()) return down(c);
+    if (!device.power.isUp()) return down(c);
     const req = requester(c, auth.cookieName);
     if (!auth.isLoggedIn(req) || !share || !device.state.share.enabled) return c.body(null, 404);
     try {
@@ -293,6 +290,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
 
   app.notFound((c) => {
     unhandled(`${c.req.method} ${c.req.path}`);
+    if (reporter.strict) return c.body(`[emulator:goform] ${c.req.method} ${c.req.path} is not implemented (onUnhandled 'error')`, 500);
     return c.body('Not Found', 404);
   });
 

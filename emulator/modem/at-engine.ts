@@ -1,5 +1,5 @@
 import { BenchError } from '../../hil/errors.js';
-import type { Modem } from './modem.js';
+import type { Faults } from '../instrument/faults.js';
 
 // V.250 command-line engine (modem-at.md §1-§2): byte stream in, framed responses out. Commands are data
 // (AtCommand tables); this file knows only the syntax, the framing, prompts and URC queuing.
@@ -74,42 +74,51 @@ export interface AtInvocation {
   quoted: boolean[];
 }
 
-export interface AtContext {
-  settings: AtSettings;
-  port: AtPort;
-  modem: Modem;
+/** What a port needs from the modem it belongs to; commands see the modem as `M` (modem-context.ts). */
+export interface PortHost {
+  readonly faults: Faults;
+  /** Journal a command line or URC. */
+  record(kind: 'command' | 'urc', name: string, response: string): void;
+  /** A command the table does not have (the router's unhandled policy). */
+  unhandled(name: string): void;
 }
 
-export type AtHandler = (ctx: AtContext, inv: AtInvocation) => AtReply;
+export interface AtContext<M extends PortHost = PortHost> {
+  settings: AtSettings;
+  port: AtPort<M>;
+  modem: M;
+}
+
+export type AtHandler<M extends PortHost = PortHost> = (ctx: AtContext<M>, inv: AtInvocation) => AtReply;
 
 /** One command: its name and a handler per syntax it supports. A missing syntax answers ERROR/+CME 4. */
-export interface AtCommand {
+export interface AtCommand<M extends PortHost = PortHost> {
   name: string;
   /** AT+X (or a basic command such as E1, with its digits in `inv.raw`). */
-  exec?: AtHandler;
+  exec?: AtHandler<M>;
   /** AT+X? */
-  read?: AtHandler;
+  read?: AtHandler<M>;
   /** AT+X=? */
-  test?: AtHandler;
+  test?: AtHandler<M>;
   /** AT+X=<args> */
-  set?: AtHandler;
+  set?: AtHandler<M>;
 }
 
 /** The command table: later entries override earlier ones with the same name (tests prepend overrides). */
-export class CommandTable {
-  #base = new Map<string, AtCommand>();
-  #overrides = new Map<string, AtCommand>();
+export class CommandTable<M extends PortHost = PortHost> {
+  #base = new Map<string, AtCommand<M>>();
+  #overrides = new Map<string, AtCommand<M>>();
 
-  constructor(commands: AtCommand[]) {
+  constructor(commands: AtCommand<M>[]) {
     for (const c of commands) this.#base.set(c.name.toUpperCase(), c);
   }
 
-  get(name: string): AtCommand | undefined {
+  get(name: string): AtCommand<M> | undefined {
     return this.#overrides.get(name) ?? this.#base.get(name);
   }
 
   /** Override commands until resetHandlers() (STYLE.md 7.6.5). */
-  use(...commands: AtCommand[]): void {
+  use(...commands: AtCommand<M>[]): void {
     for (const c of commands) this.#overrides.set(c.name.toUpperCase(), c);
   }
 
@@ -132,10 +141,10 @@ const MAX_LINE = 4096;
  * One AT port: feeds bytes to the parser, writes framed output to `onOutput`. URCs wait while a prompt
  * is open or a command line is being answered (modem-at.md §1.7).
  */
-export class AtPort {
+export class AtPort<M extends PortHost = PortHost> {
   settings: AtSettings = structuredClone(DEFAULT_SETTINGS);
-  readonly modem: Modem;
-  #table: CommandTable;
+  readonly modem: M;
+  #table: CommandTable<M>;
   #line = '';
   #lastLine = '';
   #prompt: { onBody: (body: string) => AtReply; body: string; textMode: boolean } | null = null;
@@ -147,7 +156,7 @@ export class AtPort {
   #onClose: (() => void)[] = [];
   closed = false;
 
-  constructor(modem: Modem, table: CommandTable, output: (text: string) => void) {
+  constructor(modem: M, table: CommandTable<M>, output: (text: string) => void) {
     this.modem = modem;
     this.#table = table;
     this.#output = output;
@@ -275,6 +284,7 @@ export class AtPort {
   #execute(inv: AtInvocation): AtReply {
     const cmd = this.#table.get(inv.name);
     const handler = cmd?.[inv.syntax];
+    if (!cmd) this.modem.unhandled(`AT${inv.name}`);
     if (!cmd || !handler) return this.settings.cmee > 0 && cmd ? cmeError(4) : error();
     try {
       return handler({ settings: this.settings, port: this, modem: this.modem }, inv);

@@ -1,17 +1,17 @@
 import { isRegistered } from '../state/derive.js';
-import type { DeviceState, Registration, SmsMessage, Technology } from '../state/device-state.js';
+import type { StateView, Registration, SmsMessage, Technology } from '../state/device-state.js';
 
 // The AT surface's one mapping per value (27.007), next to goform's in emulator/http/keys: same state, same truth.
 
 /** +CSQ rssi 0-31 from dBm (dBm = -113 + 2 * rssi), 99 when unknown (27.007 §8.5). */
-export function csqRssi(state: DeviceState): number {
+export function csqRssi(state: StateView): number {
   if (!isRegistered(state)) return 99;
   const dbm = state.radio.rssiDbm;
   return Math.max(0, Math.min(31, Math.floor((dbm + 113) / 2)));
 }
 
 /** +CESQ fields for the serving RAT; others 99/255 (27.007 §8.69). */
-export function cesq(state: DeviceState): number[] {
+export function cesq(state: StateView): number[] {
   if (!isRegistered(state)) return [99, 99, 255, 255, 255, 255];
   const r = state.radio;
   if (r.technology === 'GSM') return [clamp(r.rssiDbm + 111, 0, 63), 99, 255, 255, 255, 255];
@@ -20,7 +20,7 @@ export function cesq(state: DeviceState): number[] {
 }
 
 /** Registration <stat> (27.007 §7.2): 1 home, 5 roaming, 2 searching, 3 denied, 0 not registered. */
-export function regStat(state: DeviceState): number {
+export function regStat(state: StateView): number {
   if (!state.system.poweredOn || state.sim.status !== 'ready') return 0;
   const stat: Record<Registration, number> = { home: 1, roaming: 5, searching: 2, denied: 3, none: 0 };
   return stat[state.radio.registration];
@@ -32,13 +32,13 @@ export function accessTechnology(tech: Technology): number {
 }
 
 /** +ZPAS technology string (modem-at.md §4). */
-export function zpasTech(state: DeviceState): string {
+export function zpasTech(state: StateView): string {
   if (!isRegistered(state)) return state.radio.registration === 'none' ? 'No Service' : 'Limited Service';
   return { GSM: 'GPRS/EDGE', WCDMA: 'HSPA+', LTE: 'LTE', ENDC: 'LTE', SA: 'NR5G-SA' }[state.radio.technology];
 }
 
 /** +CBC: <bcs>,<bcl> (0 on battery, 1 charging, 2 no battery). */
-export function cbc(state: DeviceState): [number, number] {
+export function cbc(state: StateView): [number, number] {
   const b = state.battery;
   if (!b.present) return [2, 0];
   return [b.chargerConnected ? 1 : 0, b.percent];

@@ -1,50 +1,74 @@
-import type { Device } from '../state/device.js';
+import type { DeviceApi } from '../state/device-api.js';
 import type { Registration, SmsMessage, Technology } from '../state/device-state.js';
-import { AtPort, CommandTable, type AtCommand, type AtSettings } from './at-engine.js';
+import { AtPort, CommandTable, type AtReply, type AtSettings } from './at-engine.js';
+import type { AtCommand } from './modem-context.js';
+import { atOutcome } from './refusals.js';
 import { basicCommands } from './commands/basic-commands.js';
 import { networkCommands, registrationLine } from './commands/network-commands.js';
 import { smsCommands, storedPdu } from './commands/sms-commands.js';
 import { textTimestamp, tpduLength, zpasTech } from './mapping.js';
-import type { Concat } from './pdu.js';
-import { Faults } from '../control/faults.js';
-import type { Journal } from '../control/journal.js';
+import { ConcatAssembler } from './concat-assembler.js';
+import type { ModemContext } from './modem-context.js';
+import { Faults } from '../instrument/faults.js';
+import type { Journal } from '../instrument/journal.js';
+import { UnhandledReporter } from '../instrument/unhandled.js';
 import { MEMORY, SmsIndex } from './sms-index.js';
 
 const NO_PARAMS: Record<string, string> = Object.freeze({});
 
+export interface ModemOptions {
+  /** Faults of the router (shared with its goform surface); default none. */
+  faults?: Faults | undefined;
+  /** Where command lines and URCs are recorded; default none. */
+  journal?: Journal | null | undefined;
+  /** The router's unhandled policy; default silent (a bare modem answers ERROR like firmware). */
+  unhandled?: UnhandledReporter | undefined;
+  /** Commands added to (or replacing) the standard table. */
+  commands?: AtCommand[] | undefined;
+}
+
 /** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
-export class Modem {
-  readonly device: Device;
-  readonly table: CommandTable;
+export class Modem implements ModemContext {
+  readonly device: DeviceApi;
+  readonly table: CommandTable<ModemContext>;
   readonly index: SmsIndex;
   readonly assembler = new ConcatAssembler();
   /** +CFUN level (1 full, 4 RF off, 0 minimum). */
   cfun = 1;
   /** Faults the control API injects (no answer, garbage, delayed final result). */
-  faults: Faults;
+  readonly faults: Faults;
   /** Where command lines and URCs are recorded; none by default. */
-  journal: Journal | null = null;
-  #ports = new Set<AtPort>();
+  readonly journal: Journal | null;
+  readonly #unhandled: UnhandledReporter;
+  #ports = new Set<AtPort<ModemContext>>();
+  /** Ports waiting for a USSD answer. */
+  #ussdPorts = new Set<AtPort<ModemContext>>();
   #mr = 0;
   #unsubscribe: (() => void)[] = [];
 
-  constructor(device: Device, extraCommands: AtCommand[] = [], faults?: Faults) {
+  constructor(device: DeviceApi, options: ModemOptions = {}) {
     this.device = device;
-    this.faults = faults ?? new Faults(device.state.seed);
-    this.table = new CommandTable([...basicCommands, ...networkCommands, ...smsCommands, ...extraCommands]);
+    this.faults = options.faults ?? new Faults(device.state.seed);
+    this.journal = options.journal ?? null;
+    this.#unhandled = options.unhandled ?? new UnhandledReporter('silent');
+    this.table = new CommandTable([...basicCommands, ...networkCommands, ...smsCommands, ...(options.commands ?? [])]);
     this.index = new SmsIndex(device);
     this.#unsubscribe.push(
       device.on('sms-received', (m) => this.#onSms(m)),
       device.on('registration-changed', (r) => this.#onRegistration(r)),
       device.on('technology-changed', (t) => this.#onTechnology(t)),
+      device.on('ussd-answer', (text) => this.#onUssd(text)),
     );
   }
 
   /** Open a port: bytes in through `port.write`, framed bytes out through `output`. Close it with port.close(). */
-  openPort(output: (text: string) => void): AtPort {
-    const port = new AtPort(this, this.table, output);
+  openPort(output: (text: string) => void): AtPort<ModemContext> {
+    const port = new AtPort<ModemContext>(this, this.table, output);
     this.#ports.add(port);
-    port.onClose(() => this.#ports.delete(port));
+    port.onClose(() => {
+      this.#ports.delete(port);
+      this.#ussdPorts.delete(port);
+    });
     return port;
   }
 
@@ -62,6 +86,10 @@ export class Modem {
     this.journal?.add(this.device.state.id, 'at', kind, name, NO_PARAMS, response, this.device.now(), Date.now(), 'at');
   }
 
+  unhandled(name: string): void {
+    this.#unhandled.report('at', name);
+  }
+
   nextMessageReference(): number {
     this.#mr = (this.#mr + 1) & 0xff;
     return this.#mr;
@@ -70,8 +98,8 @@ export class Modem {
   setFunctionality(fun: number): void {
     const before = this.cfun;
     this.cfun = fun;
-    if (fun !== 1 && before === 1) this.device.setRegistration('none');
-    if (fun === 1 && before !== 1) this.device.setRegistration('home');
+    if (fun !== 1 && before === 1) this.device.network.setRadioEnabled(false);
+    if (fun === 1 && before !== 1) this.device.network.setRadioEnabled(true);
   }
 
   /** Strings in the port's +CSCS character set: UCS2 is hex of UTF-16BE; IRA/GSM/8859-1 are plain. */
@@ -87,13 +115,14 @@ export class Modem {
     return Buffer.from(text, 'hex').swap16().toString('utf16le');
   }
 
-  /** A USSD request: the network answers with +CUSD after two virtual seconds (27.007 §7.15). */
-  ussd(port: AtPort, code: string): void {
-    const operator = this.device.state.homeOperator.shortName;
-    const answer = code === '*100#' || code === '*101#' ? `${operator}: your balance is 12.34 EUR.` : `${operator}: request ${code} received.`;
-    this.device.clock.after(2000, () => {
-      port.urc(`+CUSD: 0,"${this.encodeString(answer, port.settings)}",15`);
-    });
+  /**
+   * A USSD request (27.007 §7.15): OK now, the network's answer as +CUSD on this port when the device has it
+   * (after two virtual seconds, on the device's scheduler).
+   */
+  ussd(port: AtPort<ModemContext>, code: string): AtReply {
+    const outcome = this.device.sms.ussd(code);
+    if (!outcome.refused) this.#ussdPorts.add(port);
+    return atOutcome({ settings: port.settings, port, modem: this }, outcome);
   }
 
   close(): void {
@@ -131,23 +160,12 @@ export class Modem {
     }
   }
 
+  #onUssd(text: string): void {
+    for (const port of this.#ussdPorts) port.urc(`+CUSD: 0,"${this.encodeString(text, port.settings)}",15`);
+    this.#ussdPorts.clear();
+  }
+
   #onTechnology(_t: Technology): void {
     for (const port of this.#ports) port.urc(`+ZPAS: "${zpasTech(this.device.state)}","PS_ONLY"`);
-  }
-}
-
-/** Collects the parts of concatenated SMS-SUBMITs (by destination and reference) until all have arrived. */
-export class ConcatAssembler {
-  #pending = new Map<string, { parts: (string | undefined)[] }>();
-
-  /** Adds a part; returns the whole text when it completes the message, else null. */
-  add(destination: string, concat: Concat, text: string): string | null {
-    const key = `${destination}|${concat.refBits}|${concat.ref}|${concat.total}`;
-    const entry = this.#pending.get(key) ?? { parts: new Array<string | undefined>(concat.total).fill(undefined) };
-    if (concat.seq >= 1 && concat.seq <= concat.total) entry.parts[concat.seq - 1] = text;
-    this.#pending.set(key, entry);
-    if (entry.parts.some((p) => p === undefined)) return null;
-    this.#pending.delete(key);
-    return entry.parts.join('');
   }
 }

@@ -1,4 +1,4 @@
-import type { Device } from '../state/device.js';
+import type { DeviceApi } from '../state/device-api.js';
 import type { SmsMessage, SmsStore } from '../state/device-state.js';
 import { splitText } from './pdu.js';
 
@@ -18,10 +18,10 @@ export const MEMORY: Record<SmsStore, string> = { device: 'ME', sim: 'SM' };
 export const STORE_OF: Record<string, SmsStore> = { ME: 'device', MT: 'device', SM: 'sim' };
 
 export class SmsIndex {
-  readonly #device: Device;
+  readonly #device: DeviceApi;
   #slots = new Map<string, number>();
 
-  constructor(device: Device) {
+  constructor(device: DeviceApi) {
     this.#device = device;
   }
 

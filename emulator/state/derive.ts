@@ -1,9 +1,9 @@
-import type { ApnProfile, DeviceState, Station } from './device-state.js';
+import type { ApnProfile, DeepReadonly, StateView, Station } from './device-state.js';
 
 // Values every surface derives from the same state. One function per value, so goform, AT and cloud agree.
 
 /** 0-5 bars from RSRP (LTE/NR) or RSSI (WCDMA/GSM); 0 when not registered. */
-export function signalBars(state: DeviceState): number {
+export function signalBars(state: StateView): number {
   const r = state.radio;
   if (!isRegistered(state)) return 0;
   if (r.technology === 'WCDMA' || r.technology === 'GSM') {
@@ -13,12 +13,12 @@ export function signalBars(state: DeviceState): number {
   return thresholds(rsrp, [-120, -111, -103, -95, -85]);
 }
 
-export function isRegistered(state: DeviceState): boolean {
+export function isRegistered(state: StateView): boolean {
   return state.system.poweredOn && state.sim.status === 'ready' &&
     (state.radio.registration === 'home' || state.radio.registration === 'roaming');
 }
 
-export function isDataConnected(state: DeviceState): boolean {
+export function isDataConnected(state: StateView): boolean {
   return state.connection.ppp === 'ppp_connected';
 }
 
@@ -29,7 +29,7 @@ export function batteryBars(percent: number): number {
 }
 
 /** Data limit in bytes (data unit) or seconds (time unit); null when the limit is off. */
-export function dataLimitAmount(state: DeviceState): number | null {
+export function dataLimitAmount(state: StateView): number | null {
   const dl = state.dataLimit;
   if (!dl.enabled) return null;
   if (dl.unit === 'time') return Number(dl.size) * 3600;
@@ -38,7 +38,7 @@ export function dataLimitAmount(state: DeviceState): number | null {
 }
 
 /** Fraction of the limit used (0..), or null when the limit is off. */
-export function dataLimitUsed(state: DeviceState): number | null {
+export function dataLimitUsed(state: StateView): number | null {
   const limit = dataLimitAmount(state);
   if (limit === null || limit === 0) return null;
   const t = state.traffic;
@@ -47,7 +47,7 @@ export function dataLimitUsed(state: DeviceState): number | null {
 }
 
 /** Local wall time of the device, in minutes since midnight, from virtual ms and its timezone. */
-export function localMinutes(state: DeviceState, nowMs: number): number {
+export function localMinutes(state: StateView, nowMs: number): number {
   const local = new Date(nowMs + state.system.tzHours * 3_600_000);
   return local.getUTCHours() * 60 + local.getUTCMinutes();
 }
@@ -60,13 +60,13 @@ export function inWindow(minutes: number, start: string, end: string): boolean {
   return s < e ? minutes >= s && minutes < e : minutes >= s || minutes < e;
 }
 
-export function isNightMode(state: DeviceState, nowMs: number): boolean {
+export function isNightMode(state: StateView, nowMs: number): boolean {
   const led = state.schedules.led;
   return led.nightMode && inWindow(localMinutes(state, nowMs), led.start, led.end);
 }
 
 /** Wi-Fi radio actually on: enabled, not in the sleep window of the sleep/wake schedule, not idle-slept. */
-export function wifiRadioOn(state: DeviceState, nowMs: number): boolean {
+export function wifiRadioOn(state: StateView, nowMs: number): boolean {
   const w = state.wifi;
   if (!w.enabled || !state.system.poweredOn) return false;
   const sw = state.schedules.sleepWake;
@@ -77,11 +77,11 @@ export function wifiRadioOn(state: DeviceState, nowMs: number): boolean {
   return true;
 }
 
-export function onlineStations(state: DeviceState): Station[] {
+export function onlineStations(state: StateView): readonly DeepReadonly<Station>[] {
   return state.stations.filter((s) => s.online);
 }
 
-export function isBlocked(state: DeviceState, mac: string): boolean {
+export function isBlocked(state: StateView, mac: string): boolean {
   const m = mac.toUpperCase();
   if (state.wifi.aclMode === 2) return state.wifi.macBlackList.includes(m);
   if (state.wifi.aclMode === 1) return !state.wifi.macWhiteList.includes(m);
@@ -102,7 +102,7 @@ function hhmm(text: string): number {
 }
 
 /** The APN profile in use: the default manual slot, or the carrier's automatic profile. */
-export function activeApnProfile(state: DeviceState): ApnProfile {
+export function activeApnProfile(state: StateView): ApnProfile {
   const a = state.apn;
   return a.mode === 'manual' ? (a.profiles[a.defaultIndex] ?? a.autoProfile) : a.autoProfile;
 }

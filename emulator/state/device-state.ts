@@ -360,3 +360,9 @@ export type ShareState = z.infer<typeof shareSchema>;
 export type SystemState = z.infer<typeof systemSchema>;
 export type CloudState = z.infer<typeof cloudSchema>;
 export type DeviceState = z.infer<typeof deviceStateSchema>;
+
+/** The state as surfaces see it: every field read-only, all the way down (device-api.ts). */
+export type StateView = DeepReadonly<DeviceState>;
+
+// Homomorphic mapped types keep arrays and tuples (connection.dns) as readonly arrays and tuples.
+export type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;

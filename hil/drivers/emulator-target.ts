@@ -1,5 +1,5 @@
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
-import type { AtPort } from '../../emulator/modem/at-engine.js';
+import type { ModemPort as AtPort } from '../../emulator/modem/modem-context.js';
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
 import { BenchError } from '../errors.js';

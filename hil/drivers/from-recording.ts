@@ -1,5 +1,5 @@
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
-import { deviceStateSchema, type SmsMessage, type Technology } from '../../emulator/state/device-state.js';
+import type { SmsMessage, Technology } from '../../emulator/state/device-state.js';
 import { decodeUcs2Hex } from '../../emulator/http/codec.js';
 import { BenchError } from '../errors.js';
 import type { Recording } from '../record/recording.js';
@@ -21,7 +21,7 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   const v: Record<string, string> = {};
   for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string' && val !== '') v[k] = val;
   const num = (k: string): number | undefined => (v[k] !== undefined && Number.isFinite(Number(v[k])) ? Number(v[k]) : undefined);
-  const next = structuredClone(emulator.device.state);
+  const next = emulator.device.snapshot();
   const s = next;
   if (v.imei) s.identity.imei = v.imei;
   if (v.imsi) s.identity.imsi = v.imsi;
@@ -73,9 +73,8 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
     }));
     s.sms.nextId = Math.max(0, ...s.sms.messages.map((m) => m.id)) + 1;
   }
-  const parsed = deviceStateSchema.safeParse(next);
-  if (!parsed.success) throw new BenchError('CONFIG_INVALID', `[hil:record] the recording gives values the emulator cannot hold: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  emulator.device.update((st) => void Object.assign(st, parsed.data));
+  const outcome = emulator.device.replaceState(next);
+  if (outcome.refused) throw new BenchError('CONFIG_INVALID', `[hil:record] the recording gives values the emulator cannot hold: ${outcome.message}`);
 }
 
 function smsTime(date: string, fallback: number): number {

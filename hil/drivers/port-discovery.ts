@@ -28,7 +28,15 @@ export interface DiscoveryOptions {
 
 export async function listPorts(options: DiscoveryOptions = {}): Promise<PortCandidate[]> {
   const binding = options.binding ?? (await nativeBinding());
-  const ports = await binding.list();
+  let ports: Awaited<ReturnType<typeof binding.list>>;
+  try {
+    ports = await binding.list();
+  } catch (e) {
+    // The Linux binding lists ports through udevadm; a machine without udev (a container, a CI runner) has no
+    // enumerable serial ports, which is what `ports` reports.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
   const out: PortCandidate[] = ports.map((p) => ({
     path: p.path,
     vendorId: (p.vendorId ?? '').toLowerCase(),

@@ -14,8 +14,8 @@ async function script(seed: number, profile: string, emus: Emulator[]): Promise<
     answers.push(await (await client.raw(path)).text());
   };
   await client.login();
-  emu.device.joinStation({ mac: '02:00:00:00:00:01', hostname: 'phone' });
-  emu.device.receiveSms({ number: '+1', text: 'hi 👋' });
+  emu.device.wifi.join({ mac: '02:00:00:00:00:01', hostname: 'phone' });
+  emu.device.sms.receive({ number: '+1', text: 'hi 👋' });
   for (let minute = 0; minute < 30; minute++) {
     emu.clock.advance(60_000);
     await read(`/goform/goform_get_cmd_process?multi_data=1&cmd=${STATUS_POLL_KEYS.join(',')}`);

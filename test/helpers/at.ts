@@ -1,5 +1,5 @@
 import type { Emulator } from '../../emulator/index.js';
-import type { AtPort } from '../../emulator/modem/at-engine.js';
+import type { ModemPort as AtPort } from '../../emulator/modem/modem-context.js';
 
 /** An in-process AT port that records everything the modem writes. */
 export class AtProbe {

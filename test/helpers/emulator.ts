@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createEmulator, computeAd, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import type { DeviceApi } from '../../emulator/state/device-api.js';
+import type { DeviceState } from '../../emulator/state/device-state.js';
 
 // Test helpers: an emulator on a paused clock, and a small goform client that speaks like the web UI
 // (LD/RD/AD, the profile's password encoding, cookies) through app.request, without sockets.
@@ -97,4 +99,15 @@ export async function startLoggedIn(options: EmulatorOptions = {}): Promise<{ em
   const client = new TestClient(emu);
   await client.login();
   return { emu, client };
+}
+
+/**
+ * Test set-up of a state the device's operations do not reach directly (a SIM that is already absent, a given
+ * signal): the change goes through the validated replaceState, like a control-API PATCH.
+ */
+export function withState(device: DeviceApi, change: (state: DeviceState) => void): void {
+  const next = device.snapshot();
+  change(next);
+  const outcome = device.replaceState(next);
+  if (outcome.refused) throw new Error(`[test] the changed state is not valid: ${outcome.message}`);
 }

@@ -68,7 +68,8 @@ export const aggregates: Record<string, AggregateDef> = {
     BlackNameList: c.state.wifi.hostnameBlackList.join(';'),
   })),
   ussd_data_info: agg('ussd', (c) => ({
-    ussd_data: c.state.sms.ussd.data,
+    // The state keeps the network's text; the web UI reads it as UCS-2 hex (dcs 72, goform-api.md §5).
+    ussd_data: encodeUcs2Hex(c.state.sms.ussd.data),
     ussd_action: c.state.sms.ussd.action,
     ussd_dcs: c.state.sms.ussd.dcs,
   })),

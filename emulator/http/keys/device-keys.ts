@@ -27,7 +27,7 @@ export const deviceKeys = defineKeys(
       return 'no';
     },
     psw_fail_num_str: (c) => str(c.state.login.failuresLeft),
-    login_lock_time: (c) => str(c.device.loginLockSecondsLeft()),
+    login_lock_time: (c) => str(c.device.account.loginLockSecondsLeft()),
     modem_main_state: (c) => MODEM_MAIN_STATE[c.state.sim.status],
     pin_status: (c) => str(c.state.sim.pinEnabled),
     pinnumber: (c) => str(c.state.sim.pinAttemptsLeft),

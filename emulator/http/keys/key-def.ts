@@ -1,12 +1,11 @@
-import type { Device } from '../../state/device.js';
-import type { DeviceState } from '../../state/device-state.js';
+import type { DeviceApi, StateView } from '../../state/device-api.js';
 import type { KeyGroup } from '../../state/profile.js';
 import type { Auth, Requester } from '../auth.js';
 
 /** What a key reader sees: the device, the requester and the request's other parameters. */
 export interface ReadContext {
-  device: Device;
-  state: DeviceState;
+  device: DeviceApi;
+  state: StateView;
   nowMs: number;
   auth: Auth;
   req: Requester;

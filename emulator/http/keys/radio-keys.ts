@@ -1,5 +1,5 @@
 import { activeApnProfile, isRegistered, signalBars } from '../../state/derive.js';
-import type { DeviceState } from '../../state/device-state.js';
+import type { StateView } from '../../state/device-state.js';
 import { encodeUcs2Hex } from '../codec.js';
 import { defineKeys, str, type ReadContext } from './key-def.js';
 
@@ -104,11 +104,11 @@ export const nrKeys = defineKeys('nr5g', {
   pm_modem_5g: () => '48',
 });
 
-function is3g(s: DeviceState): boolean {
+function is3g(s: StateView): boolean {
   return s.radio.technology === 'WCDMA' || s.radio.technology === 'GSM';
 }
 
-function networkType(s: DeviceState): string {
+function networkType(s: StateView): string {
   if (!s.system.poweredOn || s.sim.status !== 'ready') return 'No Service';
   switch (s.radio.registration) {
     case 'none':
@@ -134,13 +134,13 @@ function networkType(s: DeviceState): string {
 }
 
 /** Home, Internal (national roaming) or International (goform-api.md §3.2 simcard_roam). */
-function simcardRoam(s: DeviceState): string {
+function simcardRoam(s: StateView): string {
   if (!isRegistered(s)) return '';
   if (s.radio.registration !== 'roaming') return 'Home';
   return s.radio.operator.mcc === s.homeOperator.mcc ? 'Internal' : 'International';
 }
 
-function scanContents(s: DeviceState): string {
+function scanContents(s: StateView): string {
   return s.radio.scanResults
     .map((r) => `${r.stat},${r.operator.longName},${r.operator.mcc}${r.operator.mnc},${r.rat},0`)
     .join(';');
@@ -156,7 +156,7 @@ function lteValue(c: ReadContext, value: number): string {
 
 function nrValue(
   c: ReadContext,
-  pick: (nr: NonNullable<DeviceState['radio']['nr']>) => string,
+  pick: (nr: NonNullable<StateView['radio']['nr']>) => string,
   placeholder: string,
 ): string {
   const nr = c.state.radio.nr;

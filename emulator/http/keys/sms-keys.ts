@@ -1,12 +1,12 @@
-import type { DeviceState, SmsMessage, SmsStore } from '../../state/device-state.js';
+import type { StateView, SmsMessage, SmsStore } from '../../state/device-state.js';
 import { defineKeys, str } from './key-def.js';
 
 // goform-api.md §3.7 and §5: the plain SMS keys (aggregates live in aggregates.ts).
 
-const unread = (s: DeviceState, store?: SmsStore): number =>
+const unread = (s: StateView, store?: SmsStore): number =>
   s.sms.messages.filter((m) => m.tag === 1 && (store === undefined || m.store === store)).length;
 
-export function smsCapacity(s: DeviceState): Record<string, string> {
+export function smsCapacity(s: StateView): Record<string, string> {
   const by = (store: SmsStore, pick: (m: SmsMessage) => boolean): string =>
     str(s.sms.messages.filter((m) => m.store === store && pick(m)).length);
   const received = (m: SmsMessage): boolean => m.tag === 0 || m.tag === 1;
@@ -25,7 +25,7 @@ export function smsCapacity(s: DeviceState): Record<string, string> {
   };
 }
 
-const capacityKey = (key: string) => (c: { state: DeviceState }): string => smsCapacity(c.state)[key] ?? '';
+const capacityKey = (key: string) => (c: { state: StateView }): string => smsCapacity(c.state)[key] ?? '';
 
 export const smsKeys = defineKeys('sms', {
   sms_unread_num: (c) => str(unread(c.state)),

@@ -1,5 +1,5 @@
 import { onlineStations, wifiRadioOn } from '../../state/derive.js';
-import type { DeviceState } from '../../state/device-state.js';
+import type { StateView } from '../../state/device-state.js';
 import { base64 } from '../codec.js';
 import { defineKeys, str, type ReadContext } from './key-def.js';
 
@@ -95,12 +95,12 @@ function requesterMac(c: ReadContext): string {
   return c.state.stations.find((s) => s.ip === ip)?.mac ?? '';
 }
 
-function stationMacs(s: DeviceState): string {
+function stationMacs(s: StateView): string {
   return onlineStations(s).filter((x) => x.medium === 'wifi').map((x) => x.mac).join(';');
 }
 
 /** §3.10 parental control format: `day+h,h;day+h`. */
-function timeLimited(s: DeviceState): string {
+function timeLimited(s: StateView): string {
   return Object.entries(s.schedules.timeLimited)
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([day, hours]) => `${day}+${hours.join(',')}`)

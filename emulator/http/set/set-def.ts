@@ -1,13 +1,13 @@
 import { BenchError } from '../../../hil/errors.js';
-import type { Device } from '../../state/device.js';
-import type { DeviceState } from '../../state/device-state.js';
+import type { DeviceApi, StateView } from '../../state/device-api.js';
+import { isRefused, type Outcome, type Refused } from '../../state/outcome.js';
 import type { Auth, Requester } from '../auth.js';
 import type { FileShare } from '../file-share.js';
 
 /** What a goformId handler sees. Handlers validate every field before they change anything. */
 export interface SetContext {
-  device: Device;
-  state: DeviceState;
+  device: DeviceApi;
+  state: StateView;
   auth: Auth;
   req: Requester;
   share: FileShare | null;
@@ -18,7 +18,8 @@ export interface SetContext {
 }
 
 export interface SetDef {
-  handle: (ctx: SetContext) => Record<string, unknown>;
+  /** The answer, or the device's refusal (answered `{"result":"failure"}` by goform-app, the one mapping). */
+  handle: (ctx: SetContext) => Record<string, unknown> | Refused;
   /** Needs a logged-in session (default true). */
   login?: boolean;
   /** Needs a valid AD on AD profiles (default true; goform-api.md §1.3: not on LOGIN and SET_WEB_LANGUAGE). */
@@ -27,6 +28,11 @@ export interface SetDef {
 
 export const SUCCESS = { result: 'success' } as const;
 export const FAILURE = { result: 'failure' } as const;
+
+/** SUCCESS for a done operation; the refusal itself otherwise (goform-app answers it as a failure). */
+export function done(outcome: Outcome<object>): Record<string, unknown> | Refused {
+  return isRefused(outcome) ? outcome : SUCCESS;
+}
 
 /** Thrown by validation helpers; the router answers `{"result":"failure"}` (or `result`) and state stays unchanged. */
 export class BadField extends BenchError {

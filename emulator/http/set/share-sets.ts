@@ -12,9 +12,7 @@ export const shareSets: Record<string, SetDef> = {
   HTTPSHARE_MODE_SET: {
     handle(ctx) {
       const mode = oneOf(ctx, 'mode_set', ['http_share_mode', 'usb_mode']);
-      ctx.device.update((s) => {
-        s.share.mode = mode;
-      });
+      ctx.device.settings.setShare({ mode });
       return SUCCESS;
     },
   },
@@ -26,11 +24,7 @@ export const shareSets: Record<string, SetDef> = {
       if (path !== undefined && !(path === CARD_ROOT || path.startsWith(`${CARD_ROOT}/`))) {
         throw new BadField(`HTTP_SHARE_FILE=${path} is not under ${CARD_ROOT}`);
       }
-      ctx.device.update((s) => {
-        s.share.enabled = status === 'Enabled';
-        if (access) s.share.access = access;
-        if (path) s.share.sharedPath = path;
-      });
+      ctx.device.settings.setShare({ enabled: status === 'Enabled', ...(access ? { access } : {}), ...(path ? { sharedPath: path } : {}) });
       return SUCCESS;
     },
   },

@@ -1,5 +1,5 @@
-import { decodeUcs2Hex, encodeUcs2Hex } from '../codec.js';
-import { BadField, SUCCESS, idList, need, oneOf, optional, type SetDef } from './set-def.js';
+import { decodeUcs2Hex } from '../codec.js';
+import { BadField, SUCCESS, done, idList, need, oneOf, optional, type SetDef } from './set-def.js';
 
 // goform-api.md §4.7 SMS and USSD, §5 encodings and the sms_cmd polling protocol.
 // Message times come from the virtual clock, not the client's sms_time, so runs stay reproducible.
@@ -28,7 +28,8 @@ export const smsSets: Record<string, SetDef> = {
       if (text.length === 0 || text.length > MAX_SMS_CHARS) throw new BadField(`MessageBody has ${text.length} characters; 1..${MAX_SMS_CHARS} allowed`);
       const id = optional(ctx, 'ID');
       const draftId = id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined;
-      ctx.device.sendSms({ number: to, text, ...(draftId === undefined ? {} : { draftId }) });
+      // §5.4: the firmware accepts the send and reports a failure through sms_cmd_status_info (result 2).
+      ctx.device.sms.send({ number: to, text, draftId });
       return SUCCESS;
     },
   },
@@ -41,7 +42,7 @@ export const smsSets: Record<string, SetDef> = {
       const index = optional(ctx, 'Index');
       const replaceId = index !== undefined && /^\d+$/.test(index) ? Number(index) : undefined;
       const group = optional(ctx, 'draft_group_id');
-      ctx.device.saveDraft({
+      ctx.device.sms.saveDraft({
         numbers,
         text,
         ...(replaceId === undefined ? {} : { replaceId }),
@@ -52,7 +53,7 @@ export const smsSets: Record<string, SetDef> = {
   },
   DELETE_SMS: {
     handle(ctx) {
-      ctx.device.deleteSms(idList(ctx, 'msg_id'));
+      ctx.device.sms.delete(idList(ctx, 'msg_id'));
       return SUCCESS;
     },
   },
@@ -65,7 +66,7 @@ export const smsSets: Record<string, SetDef> = {
       const tags = tagsOf[box];
       if (!tags) throw new BadField(`which_cgi=${which} is not a known box`);
       const ids = ctx.state.sms.messages.filter((m) => m.store === store && tags.includes(m.tag)).map((m) => m.id);
-      ctx.device.deleteSms(ids);
+      ctx.device.sms.delete(ids);
       return SUCCESS;
     },
   },
@@ -73,10 +74,7 @@ export const smsSets: Record<string, SetDef> = {
     handle(ctx) {
       const ids = idList(ctx, 'msg_id');
       const tag = oneOf(ctx, 'tag', ['0', '1']);
-      ctx.device.setSmsTag(ids, tag === '0' ? 0 : 1);
-      ctx.device.update((s) => {
-        if (!s.sms.messages.some((m) => m.tag === 1)) s.sms.receivedFlag = false;
-      });
+      ctx.device.sms.setTag(ids, tag === '0' ? 0 : 1);
       return SUCCESS;
     },
   },
@@ -85,45 +83,21 @@ export const smsSets: Record<string, SetDef> = {
       const smsc = number(need(ctx, 'MessageCenter'), 'MessageCenter');
       const saveTime = oneOf(ctx, 'save_time', ['twelve_hours', 'one_day', 'one_week', 'largest']);
       const report = oneOf(ctx, 'status_save', ['0', '1']);
-      ctx.device.update((s) => {
-        s.sms.smsc = smsc;
-        s.sms.validityPeriod = saveTime;
-        s.sms.statusReport = report === '1';
-        s.sms.cmdStatus['3'] = '3';
-      });
-      return SUCCESS;
+      return done(ctx.device.sms.setCenter({ smsc, validityPeriod: saveTime, statusReport: report === '1' }));
     },
   },
   USSD_PROCESS: {
     handle(ctx) {
       const op = oneOf(ctx, 'USSD_operator', ['ussd_send', 'ussd_reply', 'ussd_cancel']);
       if (op === 'ussd_cancel') {
-        ctx.device.update((s) => {
-          s.sms.ussd = { flag: '13', data: '', action: '', dcs: '' };
-        });
+        ctx.device.sms.cancelUssd();
         return SUCCESS;
       }
       const code = need(ctx, op === 'ussd_send' ? 'USSD_send_number' : 'USSD_reply_number');
-      if (!/^[0-9*#]{1,40}$/.test(code)) throw new BadField(`USSD code ${code} is not a USSD string`);
-      const registered = ctx.state.radio.registration === 'home' || ctx.state.radio.registration === 'roaming';
-      ctx.device.update((s) => {
-        s.sms.ussd = { flag: registered ? '15' : '1', data: '', action: '', dcs: '' };
-      });
-      if (registered) {
-        ctx.device.clock.after(2000, () => {
-          ctx.device.update((s) => {
-            if (s.sms.ussd.flag !== '15') return;
-            s.sms.ussd = { flag: '16', data: encodeUcs2Hex(ussdAnswer(code, s.homeOperator.shortName)), action: '0', dcs: '72' };
-          });
-        });
-      }
+      const outcome = ctx.device.sms.ussd(code);
+      // Without service the firmware still accepts the request; ussd_write_flag "1" tells the UI it failed.
+      if (outcome.refused === 'invalid') return outcome;
       return SUCCESS;
     },
   },
 };
-
-/** A deterministic network answer for a USSD code. */
-function ussdAnswer(code: string, operator: string): string {
-  if (code === '*100#' || code === '*101#') return `${operator}: your balance is 12.34 EUR.`;
-  return `${operator}: request ${code} received.`;
-}

@@ -1,4 +1,4 @@
-import { BadField, SUCCESS, FAILURE, flag, hhmm, intIn, ipv4, need, oneOf, type SetDef } from './set-def.js';
+import { BadField, SUCCESS, done, flag, hhmm, intIn, ipv4, need, oneOf, type SetDef } from './set-def.js';
 
 // goform-api.md §4.8: data limit, firmware update, schedules, LEDs, LAN/DHCP.
 
@@ -7,10 +7,7 @@ export const systemSets: Record<string, SetDef> = {
     handle(ctx) {
       const enabled = flag(ctx, 'data_volume_limit_switch');
       if (!enabled) {
-        ctx.device.update((s) => {
-          s.dataLimit.enabled = false;
-        });
-        ctx.device.reconsiderData();
+        ctx.device.data.setDataLimit({ enabled: false });
         return SUCCESS;
       }
       const unit = oneOf(ctx, 'data_volume_limit_unit', ['data', 'time']);
@@ -22,24 +19,23 @@ export const systemSets: Record<string, SetDef> = {
       const alert = intIn(ctx, 'data_volume_alert_percent', 1, 100);
       const autoClear = ctx.fields.wan_auto_clear_flow_data_switch === undefined ? undefined : oneOf(ctx, 'wan_auto_clear_flow_data_switch', ['on', 'off', '0', '1']);
       const clearDay = ctx.fields.traffic_clear_date === undefined ? undefined : intIn(ctx, 'traffic_clear_date', 1, 31);
-      ctx.device.update((s) => {
-        s.dataLimit.enabled = true;
-        s.dataLimit.unit = unit;
-        s.dataLimit.size = size;
-        s.dataLimit.alertPercent = alert;
-        if (autoClear !== undefined) s.dataLimit.autoClear = autoClear === 'on' || autoClear === '1';
-        if (clearDay !== undefined) s.dataLimit.clearDay = clearDay;
+      ctx.device.data.setDataLimit({
+        enabled: true,
+        unit,
+        size,
+        alertPercent: alert,
+        ...(autoClear === undefined ? {} : { autoClear: autoClear === 'on' || autoClear === '1' }),
+        ...(clearDay === undefined ? {} : { clearDay }),
       });
-      ctx.device.reconsiderData();
       return SUCCESS;
     },
   },
   IF_UPGRADE: {
     handle(ctx) {
       const op = oneOf(ctx, 'select_op', ['check', '1', '0', '2']);
-      if (op === 'check') ctx.device.checkFirmware();
-      else if (op === '1') return ctx.device.acceptFirmware() ? SUCCESS : FAILURE;
-      else ctx.device.cancelFirmware();
+      if (op === 'check') ctx.device.fota.check();
+      else if (op === '1') return done(ctx.device.fota.accept());
+      else ctx.device.fota.cancel();
       return SUCCESS;
     },
   },
@@ -48,17 +44,13 @@ export const systemSets: Record<string, SetDef> = {
       const mode = oneOf(ctx, 'UpgMode', ['0', '1', '2']);
       const days = intIn(ctx, 'UpgIntervalDay', 1, 365);
       const roam = oneOf(ctx, 'UpgRoamPermission', ['0', '1']);
-      ctx.device.update((s) => {
-        s.fota.autoCheck = { mode, intervalDays: days, roamPermission: roam };
-      });
+      ctx.device.fota.setAutoCheck({ mode, intervalDays: days, roamPermission: roam });
       return SUCCESS;
     },
   },
   RESULT_RESTORE: {
     handle(ctx) {
-      ctx.device.update((s) => {
-        s.fota.upgradeResult = '';
-      });
+      ctx.device.fota.clearResult();
       return SUCCESS;
     },
   },
@@ -68,9 +60,7 @@ export const systemSets: Record<string, SetDef> = {
       const sleep = flag(ctx, 'web_sleep_switch');
       const wakeTime = wake ? hhmm(ctx, 'web_wake_time') : ctx.state.schedules.sleepWake.wakeTime;
       const sleepTime = sleep ? hhmm(ctx, 'web_sleep_time') : ctx.state.schedules.sleepWake.sleepTime;
-      ctx.device.update((s) => {
-        s.schedules.sleepWake = { wakeEnabled: wake, sleepEnabled: sleep, wakeTime, sleepTime };
-      });
+      ctx.device.settings.setSleepWake({ wakeEnabled: wake, sleepEnabled: sleep, wakeTime, sleepTime });
       return SUCCESS;
     },
   },
@@ -85,9 +75,7 @@ export const systemSets: Record<string, SetDef> = {
             closeAllLed: ctx.fields.night_mode_close_all_led === undefined ? false : flag(ctx, 'night_mode_close_all_led'),
           }
         : { ...ctx.state.schedules.led, nightMode: false };
-      ctx.device.update((s) => {
-        s.schedules.led = led;
-      });
+      ctx.device.settings.setLed(led);
       return SUCCESS;
     },
   },
@@ -101,9 +89,7 @@ export const systemSets: Record<string, SetDef> = {
       const net = (a: string): string => a.split('.').slice(0, 3).join('.');
       if (net(start) !== net(ip) || net(end) !== net(ip)) throw new BadField('DHCP range must lie in the LAN subnet');
       if (Number(start.split('.')[3]) > Number(end.split('.')[3])) throw new BadField('dhcpStart is after dhcpEnd');
-      ctx.device.update((s) => {
-        s.wan.lan = { ...s.wan.lan, ip, netmask, dhcpStart: start, dhcpEnd: end, leaseHours: lease };
-      });
+      ctx.device.settings.setLan({ ip, netmask, dhcpStart: start, dhcpEnd: end, leaseHours: lease });
       return SUCCESS;
     },
   },

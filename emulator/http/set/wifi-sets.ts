@@ -1,6 +1,7 @@
-import type { Station, WifiSsid } from '../../state/device-state.js';
+import type { WifiSsid } from '../../state/device-state.js';
+import type { StateView } from '../../state/device-api.js';
 import { fromBase64 } from '../codec.js';
-import { BadField, MAC_RE, SUCCESS, flag, intIn, macList, need, oneOf, optional, type SetContext, type SetDef } from './set-def.js';
+import { BadField, MAC_RE, SUCCESS, done, flag, intIn, macList, need, oneOf, optional, type SetContext, type SetDef } from './set-def.js';
 
 // goform-api.md §4.6 Wi-Fi, access control and parental control (§4.8 ADD_DEVICE/SAVE_TIME_LIMITED).
 
@@ -8,7 +9,7 @@ const AUTH_MODES = ['OPEN', 'SHARED', 'WPAPSK', 'WPA2PSK', 'WPAPSKWPA2PSK', 'WPA
 const SLEEP_MINUTES = ['-1', '5', '10', '20', '30', '60', '120'] as const;
 
 /** Reads one SSID's settings; `prefix` is "" for SSID1 and "m_" for SSID2 (field names per §4.6). */
-function ssidSettings(ctx: SetContext, current: WifiSsid, names: { ssid: string; hide: string; max: string; auth: string; psk: string; iso: string }): WifiSsid {
+function ssidSettings(ctx: SetContext, current: StateView['wifi']['main'], names: { ssid: string; hide: string; max: string; auth: string; psk: string; iso: string }): WifiSsid {
   const ssid = need(ctx, names.ssid);
   if (ssid.length < 1 || ssid.length > 32) throw new BadField(`${names.ssid} must be 1-32 characters`);
   const authMode = oneOf(ctx, names.auth, AUTH_MODES);
@@ -47,19 +48,13 @@ const SSID2 = { ssid: 'm_SSID', hide: 'm_HideSSID', max: 'm_MAX_Access_num', aut
 export const wifiSets: Record<string, SetDef> = {
   SET_WIFI_SSID1_SETTINGS: {
     handle(ctx) {
-      const main = ssidSettings(ctx, ctx.state.wifi.main, SSID1);
-      ctx.device.update((s) => {
-        s.wifi.main = main;
-      });
+      ctx.device.wifi.setSsid(0, ssidSettings(ctx, ctx.state.wifi.main, SSID1));
       return SUCCESS;
     },
   },
   SET_WIFI_SSID2_SETTINGS: {
     handle(ctx) {
-      const guest = ssidSettings(ctx, ctx.state.wifi.guest, SSID2);
-      ctx.device.update((s) => {
-        s.wifi.guest = guest;
-      });
+      ctx.device.wifi.setSsid(1, ssidSettings(ctx, ctx.state.wifi.guest, SSID2));
       return SUCCESS;
     },
   },
@@ -70,36 +65,19 @@ export const wifiSets: Record<string, SetDef> = {
       const max = ctx.fields.MAX_Access_num === undefined ? undefined : intIn(ctx, 'MAX_Access_num', 1, 32);
       const channel = ctx.fields.selectedChannel === undefined ? undefined : intIn(ctx, 'selectedChannel', 0, 13);
       const band = ctx.fields.wifi_band === undefined ? undefined : oneOf(ctx, 'wifi_band', ['a', 'b']);
-      ctx.device.update((s) => {
-        s.wifi.enabled = enabled;
-        if (guest !== undefined) s.wifi.guestEnabled = guest;
-        if (max !== undefined) s.wifi.main.maxAccess = max;
-        if (channel !== undefined) s.wifi.channel = channel;
-        if (band !== undefined) s.wifi.band = band;
-        if (ctx.fields.countryCode) s.wifi.countryCode = ctx.fields.countryCode;
-        if (ctx.fields.wifiMode) s.wifi.wirelessMode = ctx.fields.wifiMode;
-        // Turning the radio off drops every Wi-Fi client.
-        if (!enabled) for (const st of s.stations) if (st.medium === 'wifi') st.online = false;
-      });
+      ctx.device.wifi.configure({ enabled, guestEnabled: guest, maxAccess: max, channel, band, countryCode: ctx.fields.countryCode, wirelessMode: ctx.fields.wifiMode });
       return SUCCESS;
     },
   },
   SET_WIFI_SLEEP_INFO: {
     handle(ctx) {
-      const minutes = Number(oneOf(ctx, 'sysIdleTimeToSleep', SLEEP_MINUTES));
-      ctx.device.update((s) => {
-        s.wifi.sleepAfterMinutes = minutes;
-        s.wifi.idleSinceMs = s.stations.some((x) => x.online && x.medium === 'wifi') ? null : ctx.device.now();
-      });
+      ctx.device.wifi.configure({ sleepAfterMinutes: Number(oneOf(ctx, 'sysIdleTimeToSleep', SLEEP_MINUTES)) });
       return SUCCESS;
     },
   },
   SET_WIFI_COVERAGE: {
     handle(ctx) {
-      const coverage = oneOf(ctx, 'wifi_coverage', ['short_mode', 'medium_mode', 'long_mode']);
-      ctx.device.update((s) => {
-        s.wifi.coverage = coverage;
-      });
+      ctx.device.wifi.configure({ coverage: oneOf(ctx, 'wifi_coverage', ['short_mode', 'medium_mode', 'long_mode']) });
       return SUCCESS;
     },
   },
@@ -109,12 +87,7 @@ export const wifiSets: Record<string, SetDef> = {
       const black = macList(ctx, 'wifi_mac_black_list');
       const white = macList(ctx, 'wifi_mac_white_list');
       const names = (ctx.fields.wifi_hostname_black_list ?? '').split(';').filter((n) => n !== '');
-      ctx.device.update((s) => {
-        s.wifi.aclMode = mode;
-        s.wifi.macBlackList = black;
-        s.wifi.macWhiteList = white;
-        s.wifi.hostnameBlackList = names;
-      });
+      ctx.device.wifi.setAccessList({ mode, black, white, hostnames: names });
       return SUCCESS;
     },
   },
@@ -123,64 +96,41 @@ export const wifiSets: Record<string, SetDef> = {
       const mode = Number(oneOf(ctx, 'AclMode', ['0', '1', '2'])) as 0 | 1 | 2;
       const black = macList(ctx, 'BlackMacList');
       const white = macList(ctx, 'WhiteMacList');
-      ctx.device.update((s) => {
-        s.wifi.aclMode = mode;
-        s.wifi.macBlackList = black;
-        s.wifi.macWhiteList = white;
-      });
+      ctx.device.wifi.setAccessList({ mode, black, white });
       return SUCCESS;
     },
   },
   EDIT_HOSTNAME: {
     handle(ctx) {
-      const station = knownStation(ctx, 'mac');
+      const mac = macField(ctx, 'mac');
       const hostname = need(ctx, 'hostname');
       if (hostname.length > 64) throw new BadField('hostname is longer than 64 characters');
-      ctx.device.update(() => {
-        station.hostname = hostname;
-      });
-      return SUCCESS;
+      return done(ctx.device.wifi.rename(mac, hostname));
     },
   },
   ADD_DEVICE: {
     handle(ctx) {
-      const station = knownStation(ctx, 'mac');
-      ctx.device.update((s) => {
-        station.child = true;
-        station.accessSchedule = structuredClone(s.schedules.timeLimited);
-      });
-      return SUCCESS;
+      return done(ctx.device.wifi.setChild(macField(ctx, 'mac'), true));
     },
   },
   DEL_DEVICE: {
     handle(ctx) {
-      const station = knownStation(ctx, 'mac');
-      ctx.device.update(() => {
-        station.child = false;
-        station.accessSchedule = {};
-      });
-      return SUCCESS;
+      return done(ctx.device.wifi.setChild(macField(ctx, 'mac'), false));
     },
   },
   SAVE_TIME_LIMITED: {
     handle(ctx) {
-      const schedule = parseTimeLimited(ctx.fields.time_limited ?? '');
-      ctx.device.update((s) => {
-        s.schedules.timeLimited = schedule;
-        for (const st of s.stations) if (st.child) st.accessSchedule = structuredClone(schedule);
-      });
+      ctx.device.wifi.setTimeLimited(parseTimeLimited(ctx.fields.time_limited ?? ''));
       return SUCCESS;
     },
   },
 };
 
-/** The station named by a MAC field; BadField when the MAC is malformed or unknown. */
-function knownStation(ctx: SetContext, name: string): Station {
+/** A MAC field; BadField when malformed (an unknown station is the device's refusal). */
+function macField(ctx: SetContext, name: string): string {
   const mac = need(ctx, name);
   if (!MAC_RE.test(mac)) throw new BadField(`${name}=${mac} is not a MAC address`);
-  const station = ctx.state.stations.find((s) => s.mac === mac.toUpperCase());
-  if (!station) throw new BadField(`no station ${mac}`);
-  return station;
+  return mac;
 }
 
 /** `0+0,8,20;1+9,13` -> { "0": [0, 8, 20], "1": [9, 13] } (goform-api.md §3.10). */

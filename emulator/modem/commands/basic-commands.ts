@@ -1,4 +1,5 @@
-import { cmeError, error, ok, type AtCommand, type AtContext, type AtHandler, type AtInvocation, type AtReply } from '../at-engine.js';
+import { cmeError, error, ok, type AtInvocation, type AtReply } from '../at-engine.js';
+import type { AtCommand, AtContext, AtHandler } from '../modem-context.js';
 import { efIccid } from '../mapping.js';
 
 // V.250 basic commands, error reporting, identity (modem-at.md §2, §3.1).

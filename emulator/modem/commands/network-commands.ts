@@ -1,6 +1,8 @@
 import { isRegistered } from '../../state/derive.js';
 import type { Operator } from '../../state/device-state.js';
-import { cmeError, error, ok, type AtCommand, type AtContext, type AtReply } from '../at-engine.js';
+import { cmeError, error, ok, type AtReply } from '../at-engine.js';
+import type { AtCommand, AtContext } from '../modem-context.js';
+import { atOutcome } from '../refusals.js';
 import { accessTechnology, cbc, cesq, csqRssi, regStat, zpasTech } from '../mapping.js';
 
 // SIM, power, signal, registration, operator, packet data, USSD and ZTE extensions (modem-at.md §3.2-§3.10, §4).
@@ -48,24 +50,11 @@ export const networkCommands: AtCommand[] = [
     test: () => ok(),
     set: (c, inv) => {
       const d = c.modem.device;
-      const [code, newPin] = inv.args;
+      const [code = '', newPin] = inv.args;
+      // 27.007 §8.3: with a PUK pending the second parameter is the new PIN.
       const st = d.state.sim.status;
-      if (st === 'absent') return cmeError(10);
       if (st === 'ready') return cmeError(3);
-      if (st === 'pin') {
-        if (code === d.state.sim.pin) {
-          d.update((s) => void ((s.sim.status = 'ready'), (s.sim.pinAttemptsLeft = 3)));
-          return ok();
-        }
-        d.update((s) => void ((s.sim.pinAttemptsLeft -= 1), s.sim.pinAttemptsLeft <= 0 && (s.sim.status = 'puk')));
-        return cmeError(16);
-      }
-      if (st === 'puk' && code === d.state.sim.puk && newPin && /^\d{4,8}$/.test(newPin)) {
-        d.update((s) => void Object.assign(s.sim, { status: 'ready', pin: newPin, pinAttemptsLeft: 3, pukAttemptsLeft: 10 }));
-        return ok();
-      }
-      d.update((s) => void (s.sim.pukAttemptsLeft = Math.max(0, s.sim.pukAttemptsLeft - 1)));
-      return cmeError(16);
+      return atOutcome(c, st === 'puk' ? d.sim.enterPuk(code, newPin ?? '') : d.sim.enterPin(code));
     },
   },
   { name: '+ZPINPUK', test: (c) => ok(`+ZPINPUK: ${c.modem.device.state.sim.pinAttemptsLeft},${c.modem.device.state.sim.pukAttemptsLeft}`) },
@@ -77,7 +66,7 @@ export const networkCommands: AtCommand[] = [
       const fun = Number(inv.args[0]);
       if (fun !== 0 && fun !== 1 && fun !== 4) return cmeError(50);
       c.modem.setFunctionality(fun);
-      if (inv.args[1] === '1') c.modem.device.reboot();
+      if (inv.args[1] === '1') c.modem.device.power.reboot();
       return ok();
     },
   },
@@ -94,13 +83,9 @@ export const networkCommands: AtCommand[] = [
     read: (c) => ok(`+ZSNT: ${zsnt(c.modem.device.state.network.bearerPreference)},0,0`),
     set: (c, inv) => {
       const cm = Number(inv.args[0]);
-      const pref = { 0: 'NETWORK_auto', 1: 'Only_GSM', 2: 'Only_WCDMA', 6: 'Only_LTE' }[cm];
+      const pref = ({ 0: 'NETWORK_auto', 1: 'Only_GSM', 2: 'Only_WCDMA', 6: 'Only_LTE' } as const)[cm as 0];
       if (!pref) return cmeError(50);
-      c.modem.device.update((s) => void (s.network.bearerPreference = pref));
-      if (cm === 2) c.modem.device.setTechnology('WCDMA');
-      else if (cm === 1) c.modem.device.setTechnology('GSM');
-      else if (cm === 6) c.modem.device.setTechnology('LTE');
-      return ok();
+      return atOutcome(c, c.modem.device.network.setBearerPreference(pref));
     },
   },
   {
@@ -139,22 +124,23 @@ export const networkCommands: AtCommand[] = [
       }
       if (mode === 3) return ok();
       if (mode === 0) {
-        d.update((s) => void ((s.network.selectionMode = 'auto_select'), (s.network.manualNetwork = null)));
-        d.setRegistration('home');
+        d.network.selectAutomatic();
         return ok();
       }
       if (mode === 2) {
-        d.setRegistration('none');
+        d.network.deregister();
         return ok();
       }
       if (mode !== 1 && mode !== 4) return cmeError(50);
-      const s = d.state;
-      const found = s.radio.scanResults.find((r) => oper !== undefined && [r.operator.mcc + r.operator.mnc, r.operator.longName, r.operator.shortName].includes(oper));
-      if (!found) return cmeError(111);
-      if (found.stat === 3) return cmeError(32);
-      d.update((st) => void ((st.network.selectionMode = 'manual_select'), (st.network.manualNetwork = { numeric: found.operator.mcc + found.operator.mnc, rat: found.rat })));
-      d.setRegistration(found.operator.mcc === s.homeOperator.mcc && found.operator.mnc === s.homeOperator.mnc ? 'home' : 'roaming');
-      return ok();
+      const name = oper === undefined ? undefined : c.modem.decodeString(oper, c.settings);
+      if (name === undefined || name === null) return cmeError(50);
+      const outcome = d.network.selectManual(name, inv.args[3] === undefined || inv.args[3] === '' ? undefined : Number(inv.args[3]));
+      // 27.007 §7.3 mode 4: manual, falling back to automatic when the manual selection fails.
+      if (outcome.refused && mode === 4 && outcome.refused !== 'sim-absent' && outcome.refused !== 'sim-locked') {
+        d.network.selectAutomatic();
+        return ok();
+      }
+      return atOutcome(c, outcome);
     },
   },
   {
@@ -172,7 +158,7 @@ export const networkCommands: AtCommand[] = [
     read: (c) => ok(`+CGATT: ${isRegistered(c.modem.device.state) ? 1 : 0}`),
     test: () => ok('+CGATT: (0,1)'),
     set: (c, inv) => {
-      if (inv.args[0] === '0') c.modem.device.disconnectData(true);
+      if (inv.args[0] === '0') c.modem.device.data.disconnect(true);
       else if (inv.args[0] === '1') return needsNetwork(c) ?? ok();
       else return cmeError(50);
       return ok();
@@ -187,16 +173,15 @@ export const networkCommands: AtCommand[] = [
       if (!Number.isInteger(cid) || cid < 1 || cid > 20) return cmeError(50);
       const d = c.modem.device;
       if (inv.args.length === 1) {
-        d.update((s) => void (s.apn.profiles[cid - 1] = null));
-        return ok();
+        // 27.007 §10.1.1: +CGDCONT=<cid> undefines the context; an undefined one stays undefined.
+        const outcome = d.settings.deleteApn(cid - 1);
+        return outcome.refused === 'apn-slot-empty' ? ok() : atOutcome(c, outcome);
       }
       const pdp = (inv.args[1] ?? 'IP').toUpperCase();
       const pdpType = ({ IP: 'IP', IPV6: 'IPv6', IPV4V6: 'IPv4v6' } as const)[pdp as 'IP'];
       if (!pdpType) return cmeError(50);
       const apn = inv.args[2] ?? '';
-      d.update((s) => {
-        s.apn.profiles[cid - 1] = { profileName: `cid${cid}`, apn, dial: '*99#', auth: 'none', username: '', password: '', pdpType, dnsMode: 'auto', dns1: '', dns2: '' };
-      });
+      d.settings.saveApn(cid - 1, { profileName: `cid${cid}`, apn, dial: '*99#', auth: 'none', username: '', password: '', pdpType, dnsMode: 'auto', dns1: '', dns2: '' });
       return ok();
     },
   },
@@ -206,9 +191,9 @@ export const networkCommands: AtCommand[] = [
     test: () => ok('+CGACT: (0,1)'),
     set: (c, inv) => {
       const state = inv.args[0];
-      if (state === '1') return c.modem.device.connectData() ? ok() : cmeError(148);
+      if (state === '1') return atOutcome(c, c.modem.device.data.connect());
       if (state === '0') {
-        c.modem.device.disconnectData(true);
+        c.modem.device.data.disconnect(true);
         return ok();
       }
       return cmeError(50);
@@ -231,8 +216,8 @@ export const networkCommands: AtCommand[] = [
       const request = inv.args[1];
       if (request === undefined) return ok();
       const code = c.modem.decodeString(request, c.settings);
-      if (code === null || !/^[0-9*#]{1,40}$/.test(code)) return cmeError(50);
-      return needsNetwork(c) ?? (c.modem.ussd(c.port, code), ok());
+      if (code === null) return cmeError(50);
+      return c.modem.ussd(c.port, code);
     },
   },
 ];

@@ -1,8 +1,10 @@
 import { isRegistered } from '../../state/derive.js';
 import type { SmsStore } from '../../state/device-state.js';
-import { cmsError, error, ok, prompt, type AtCommand, type AtContext, type AtReply } from '../at-engine.js';
+import { cmsError, error, ok, prompt, type AtReply } from '../at-engine.js';
+import type { AtCommand, AtContext } from '../modem-context.js';
 import { buildDeliver, buildSubmit, concatOf, decodePdu, encodePdu, type Pdu } from '../pdu.js';
 import { textTimestamp, tpduLength } from '../mapping.js';
+import { atOutcome } from '../refusals.js';
 import { STORE_OF, type IndexedPart } from '../sms-index.js';
 
 // SMS per 27.005 (modem-at.md §3.7): message format, memories, new-message indications, send, list, read, delete.
@@ -47,7 +49,7 @@ function listEntry(c: AtContext, p: IndexedPart): string[] {
 
 function markRead(c: AtContext, parts: IndexedPart[]): void {
   const unread = parts.filter((p) => p.message.tag === 1).map((p) => p.message.id);
-  if (unread.length > 0) c.modem.device.setSmsTag([...new Set(unread)], 0);
+  if (unread.length > 0) c.modem.device.sms.setTag([...new Set(unread)], 0);
 }
 
 /** Sends one submitted part; a concatenated message is stored once its last part arrives. */
@@ -55,11 +57,10 @@ function submit(c: AtContext, pdu: Pdu): AtReply {
   if (pdu.type !== 'submit') return cmsError(304);
   const d = c.modem.device;
   if (!isRegistered(d.state)) return cmsError(331);
-  const mr = c.modem.nextMessageReference();
   const concat = concatOf(pdu);
   const text = concat ? c.modem.assembler.add(pdu.destination.value, concat, pdu.text) : pdu.text;
-  if (text !== null) d.sendSms({ number: pdu.destination.value, text });
-  return ok(`+CMGS: ${mr}`);
+  const outcome = text === null ? {} : d.sms.send({ number: pdu.destination.value, text });
+  return atOutcome(c, outcome, 'cms', `+CMGS: ${c.modem.nextMessageReference()}`);
 }
 
 export const smsCommands: AtCommand[] = [
@@ -98,9 +99,8 @@ export const smsCommands: AtCommand[] = [
     },
     set: (c, inv) => {
       const smsc = c.modem.decodeString(inv.args[0] ?? '', c.settings);
-      if (!smsc || !/^\+?\d{3,20}$/.test(smsc)) return cmsError(304);
-      c.modem.device.update((s) => void (s.sms.smsc = smsc));
-      return ok();
+      if (smsc === null) return cmsError(304);
+      return atOutcome(c, c.modem.device.sms.setCenter({ smsc }), 'cms');
     },
   },
   {
@@ -178,12 +178,12 @@ export const smsCommands: AtCommand[] = [
       if (flag > 0) {
         // 27.005 §3.5.4: 1 all read, 2 read + sent, 3 read + sent + unsent, 4 all.
         const tags = [[], [0], [0, 2, 3], [0, 2, 3, 4], [0, 1, 2, 3, 4]][flag]!;
-        c.modem.device.deleteSms([...new Set(parts.filter((p) => tags.includes(p.message.tag)).map((p) => p.message.id))]);
+        c.modem.device.sms.delete([...new Set(parts.filter((p) => tags.includes(p.message.tag)).map((p) => p.message.id))]);
         return ok();
       }
       const part = parts.find((p) => p.index === index);
       if (!part) return cmsError(321);
-      c.modem.device.deleteSms([part.message.id]);
+      c.modem.device.sms.delete([part.message.id]);
       return ok();
     },
   },
@@ -214,9 +214,7 @@ export const smsCommands: AtCommand[] = [
       return prompt(true, (body) => {
         const text = c.modem.decodeString(body.replace(/\r/g, '\n'), c.settings);
         if (text === null) return cmsError(305);
-        if (!isRegistered(c.modem.device.state)) return cmsError(331);
-        c.modem.device.sendSms({ number: to, text });
-        return ok(`+CMGS: ${c.modem.nextMessageReference()}`);
+        return atOutcome(c, c.modem.device.sms.send({ number: to, text }), 'cms', `+CMGS: ${c.modem.nextMessageReference()}`);
       });
     },
   },
@@ -235,7 +233,7 @@ export const smsCommands: AtCommand[] = [
             return cmsError(304);
           }
           if (pdu.type !== 'submit') return cmsError(304);
-          const [saved] = c.modem.device.saveDraft({ numbers: [pdu.destination.value], text: pdu.text });
+          const [saved] = c.modem.device.sms.saveDraft({ numbers: [pdu.destination.value], text: pdu.text });
           return ok(`+CMGW: ${c.modem.index.indexOf(saved!)}`);
         });
       }
@@ -244,7 +242,7 @@ export const smsCommands: AtCommand[] = [
       return prompt(true, (body) => {
         const text = c.modem.decodeString(body.replace(/\r/g, '\n'), c.settings);
         if (text === null) return cmsError(305);
-        const [saved] = c.modem.device.saveDraft({ numbers: [to], text });
+        const [saved] = c.modem.device.sms.saveDraft({ numbers: [to], text });
         return ok(`+CMGW: ${c.modem.index.indexOf(saved!)}`);
       });
     },
@@ -254,10 +252,9 @@ export const smsCommands: AtCommand[] = [
     set: (c, inv) => {
       const part = c.modem.index.find(store(c, 1), Number(inv.args[0]));
       if (!part) return cmsError(321);
-      if (!isRegistered(c.modem.device.state)) return cmsError(331);
       const m = part.message;
-      c.modem.device.sendSms({ number: inv.args[1] ?? m.number, text: m.text, ...(m.tag === 4 ? { draftId: m.id } : {}) });
-      return ok(`+CMSS: ${c.modem.nextMessageReference()}`);
+      const outcome = c.modem.device.sms.send({ number: inv.args[1] ?? m.number, text: m.text, ...(m.tag === 4 ? { draftId: m.id } : {}) });
+      return atOutcome(c, outcome, 'cms', `+CMSS: ${c.modem.nextMessageReference()}`);
     },
   },
   { name: '+CNMA', exec: () => ok(), set: () => ok() },

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import { CloudClient, type Received } from '../../../hil/index.js';
 import { startEmbeddedBroker } from '../../../emulator/cloud/broker.js';
-import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+import { createTestEmulator, TestClient, withState } from '../../helpers/emulator.js';
 
 // The cloud channel against the embedded aedes broker (the default without --mqtt); the same behaviour
 // against a real Mosquitto is in test/emulator/cloud/mosquitto.int.test.ts.
@@ -45,16 +45,16 @@ describe('cloud channel (embedded broker)', () => {
 
   it('raises events when the state crosses a line', async () => {
     await start();
-    emu.device.receiveSms({ number: '+4915550001', text: 'hi' });
-    emu.device.setRegistration('roaming');
-    emu.device.update((s) => {
+    emu.device.sms.receive({ number: '+4915550001', text: 'hi' });
+    emu.device.network.setRegistration('roaming');
+    withState(emu.device, (s) => {
       s.battery.level = s.battery.percent = 15;
     });
-    emu.device.joinStation({ mac: '02:00:00:00:00:01', hostname: 'phone' });
-    emu.device.update((s) => {
+    emu.device.wifi.join({ mac: '02:00:00:00:00:01', hostname: 'phone' });
+    withState(emu.device, (s) => {
       s.dataLimit = { ...s.dataLimit, enabled: true, unit: 'data', size: '100_1', alertPercent: 80 };
     });
-    emu.device.addUsage(85 * 1024 * 1024);
+    emu.device.data.addUsage(85 * 1024 * 1024);
     for (const name of ['sms-received', 'roaming-changed', 'battery-low', 'station-joined', 'data-warning']) {
       const m = await cloud.waitFor(event(name), 5000, name);
       expect(m.invalid, name).toBeNull();
@@ -63,7 +63,7 @@ describe('cloud channel (embedded broker)', () => {
     expect(warning.data.usedPercent).toBeGreaterThanOrEqual(80);
     expect(warning.data.alertPercent).toBe(80);
     // An event fires on the crossing, not on every change after it.
-    emu.device.addUsage(1024);
+    emu.device.data.addUsage(1024);
     emu.clock.advance(1000);
     await cloud.waitFor(event('station-joined'), 100);
     expect(cloud.received().filter(event('data-warning'))).toHaveLength(1);
@@ -88,14 +88,14 @@ describe('cloud channel (embedded broker)', () => {
     const info = await cloud.command('mifi-1', { command: 'info' });
     expect(info).toMatchObject({ ok: true, result: { bound: true, identity: { imei: emu.device.state.identity.imei } } });
 
-    emu.device.joinStation({ mac: '02:00:00:00:00:09', hostname: 'kid' });
+    emu.device.wifi.join({ mac: '02:00:00:00:00:09', hostname: 'kid' });
     const block = await cloud.command('mifi-1', { command: 'block-station', args: { mac: '02:00:00:00:00:09' } });
     expect(block).toMatchObject({ ok: true, result: { kicked: true } });
     expect(emu.device.state.wifi.macBlackList).toContain('02:00:00:00:00:09');
 
     const fota = await cloud.command('mifi-1', { command: 'start-fota' });
     expect(fota).toMatchObject({ ok: false, error: { code: 'NO_UPDATE' } });
-    emu.device.publishFirmware({ version: 'V2', sizeBytes: 1000, description: 'x' });
+    emu.device.fota.publish({ version: 'V2', sizeBytes: 1000, description: 'x' });
     expect(await cloud.command('mifi-1', { command: 'start-fota' })).toMatchObject({ ok: true });
     await cloud.waitFor(event('fota-progress'), 5000);
 

@@ -110,7 +110,7 @@ describe('control API', () => {
     start();
     const client = new TestClient(emu);
     await client.login();
-    emu.device.receiveSms({ number: '+1', text: 'saved' });
+    emu.device.sms.receive({ number: '+1', text: 'saved' });
     const snap = (await control.call('GET', '/devices/dev-0/snapshot')).json;
     await emu.close();
     start({ seed: 99 });
@@ -149,7 +149,7 @@ describe('journal', () => {
     await client.get(['signalbar', 'sms_unread_num']);
     const at = new AtProbe(emu);
     at.send('AT+CNMI=2,1,0,2,0\r');
-    emu.device.receiveSms({ number: '+1', text: 'x' });
+    emu.device.sms.receive({ number: '+1', text: 'x' });
     const all = (await control.call('GET', '/journal')).json as { entries: { surface: string; kind: string; name: string; params: Record<string, string>; response: string }[] };
     const login = all.entries.find((e) => e.name === 'LOGIN')!;
     expect(login).toMatchObject({ surface: 'goform', kind: 'write', response: 'result=0' });

@@ -3,6 +3,7 @@ import { Fleet, shardRange } from '../../../emulator/fleet/fleet.js';
 import { isLuhnValid } from '../../../emulator/state/identity.js';
 import { startEmbeddedBroker } from '../../../emulator/cloud/broker.js';
 import { CloudClient } from '../../../hil/index.js';
+import { withState } from '../../helpers/emulator.js';
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -49,8 +50,8 @@ describe('fleet', () => {
     fleet = new Fleet({ count: 100, hibernateAfterMs: 120_000, ...paused });
     expect(fleet.liveCount).toBe(0);
     const d = fleet.device(7);
-    d.setRegistration('roaming');
-    d.update((s) => {
+    d.network.setRegistration('roaming');
+    withState(d, (s) => {
       s.battery.chargerConnected = false;
       s.battery.level = s.battery.percent = 80;
     });

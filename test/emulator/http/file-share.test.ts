@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+import { createTestEmulator, TestClient, withState } from '../../helpers/emulator.js';
 
 // File sharing between connected devices (goform-api.md §3.10, §4.8), over a real socket.
 
@@ -62,7 +62,7 @@ describe('file sharing over HTTP', () => {
     expect(await upload(base, cookie, '/mmc2', 'new.txt', new Uint8Array([1]))).toEqual({ result: 'read_only' });
     expect(await client.set('HTTPSHARE_DEL', { path_SD_CARD: '/mmc2', name_SD_CARD: 'keep.txt*' })).toEqual({ result: 'read_only' });
     await client.set('HTTPSHARE_AUTH_SET', { HTTP_SHARE_STATUS: 'Enabled', HTTP_SHARE_WR_AUTH: 'readWrite', HTTP_SHARE_FILE: '/mmc2' });
-    emu.device.update((s) => {
+    withState(emu.device, (s) => {
       s.share.quotaBytes = 1000;
     });
     expect(await upload(base, cookie, '/mmc2', 'big.bin', new Uint8Array(2000))).toEqual({ result: 'quota' });

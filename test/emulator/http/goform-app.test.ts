@@ -40,7 +40,7 @@ describe('goform app plumbing', () => {
   it('drops the connection while the device reboots', async () => {
     emu = createTestEmulator({ profile: 'mf79u' });
     const base = await emu.listen({ port: 0 });
-    emu.device.reboot();
+    emu.device.power.reboot();
     await expect(fetch(`${base}/goform/goform_get_cmd_process?cmd=Language`)).rejects.toThrow();
     emu.clock.advance(30_000);
     expect(await (await fetch(`${base}/goform/goform_get_cmd_process?cmd=Language`)).text()).toBe('{"Language":"en"}');

@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PLAIN_KEYS } from '../../../emulator/http/keys/index.js';
 import { listProfiles, type Emulator } from '../../../emulator/index.js';
-import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+import { createTestEmulator, TestClient, withState } from '../../helpers/emulator.js';
 
 // Every plain key, every profile, in the states a field device goes through: each answer is a string and
 // keys outside the profile's groups are "".
 
 const STATES: [string, (emu: Emulator) => void][] = [
   ['fresh', () => undefined],
-  ['roaming, disconnected', (e) => e.device.setRegistration('roaming')],
-  ['no SIM', (e) => e.device.update((s) => void (s.sim.status = 'absent'))],
+  ['roaming, disconnected', (e) => e.device.network.setRegistration('roaming')],
+  ['no SIM', (e) => withState(e.device, (s) => void (s.sim.status = 'absent'))],
   ['WCDMA with stations and a data limit', (e) => {
-    e.device.setTechnology('WCDMA');
-    e.device.joinStation({ mac: '02:00:00:00:00:09', hostname: 'tablet' });
-    e.device.update((s) => void (s.dataLimit = { ...s.dataLimit, enabled: true, unit: 'time', size: '5' }));
+    e.device.network.setTechnology('WCDMA');
+    e.device.wifi.join({ mac: '02:00:00:00:00:09', hostname: 'tablet' });
+    withState(e.device, (s) => void (s.dataLimit = { ...s.dataLimit, enabled: true, unit: 'time', size: '5' }));
   }],
 ];
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
+import { createTestEmulator, TestClient, withState } from '../../helpers/emulator.js';
 import { STATUS_POLL_KEYS, STATUS_POLL_QUERY } from '../../helpers/poll-keys.js';
 
 // goform-api.md §1.2, §1.5, §2.8, §3.
@@ -69,7 +69,7 @@ describe('goform_get_cmd_process', () => {
     emu = createTestEmulator({ profile: 'mc888' });
     const client = new TestClient(emu);
     await client.login();
-    emu.device.joinStation({ mac: '34:e0:cf:e0:b2:99', hostname: 'android-1' });
+    emu.device.wifi.join({ mac: '34:e0:cf:e0:b2:99', hostname: 'android-1' });
     expect(await client.get('station_list')).toEqual({
       station_list: [{ mac_addr: '34:E0:CF:E0:B2:99', hostname: 'android-1', ip_addr: '192.168.0.100', ssid_index: '0' }],
     });
@@ -93,7 +93,7 @@ describe('goform_get_cmd_process', () => {
       lte_rsrp: String(r.rsrpDbm), lte_rsrq: String(r.rsrqDb), lte_snr: String(r.sinrDb), cell_id: r.cellId.toString(16),
       lte_pci: r.pci.toString(16), network_type: 'ENDC', Z5g_rsrp: '-88', Z5g_SINR: '18.0', nr5g_action_band: 'n78',
     });
-    emu.device.setTechnology('LTE');
+    emu.device.network.setTechnology('LTE');
     // mc888 keeps stale NR placeholders after the NR leg drops (§7.23).
     expect(await client.get(['network_type', 'Z5g_SINR'])).toEqual({ network_type: 'LTE', Z5g_SINR: '-20.0' });
   });
@@ -103,15 +103,15 @@ describe('goform_get_cmd_process', () => {
     const client = new TestClient(emu);
     await client.login();
     const bars = async (rsrp: number): Promise<unknown> => {
-      emu.device.update((s) => {
+      withState(emu.device, (s) => {
         s.radio.rsrpDbm = rsrp;
       });
       return (await client.get(['signalbar'])).signalbar;
     };
     expect([await bars(-130), await bars(-118), await bars(-108), await bars(-100), await bars(-90), await bars(-70)]).toEqual(['0', '1', '2', '3', '4', '5']);
-    emu.device.setRegistration('roaming');
+    emu.device.network.setRegistration('roaming');
     expect(await client.get(['simcard_roam', 'network_provider', 'rmcc'])).toEqual({ simcard_roam: 'International', network_provider: 'Orange', rmcc: '208' });
-    emu.device.setRegistration('searching');
+    emu.device.network.setRegistration('searching');
     expect(await client.get(['network_type', 'signalbar'])).toEqual({ network_type: 'Limited Service', signalbar: '0' });
   });
 

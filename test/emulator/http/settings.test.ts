@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { startLoggedIn, type TestClient } from '../../helpers/emulator.js';
+import { startLoggedIn, type TestClient, withState } from '../../helpers/emulator.js';
 
 // goform-api.md §4.3-§4.6 and §4.8: network, APN, Wi-Fi, stations, data limit, FOTA, schedules, system.
 
@@ -29,7 +29,7 @@ describe('goform settings', () => {
 
   it('switches data roaming with SET_CONNECTION_MODE and reconnects while roaming', async () => {
     await start();
-    emu.device.setRegistration('roaming');
+    emu.device.network.setRegistration('roaming');
     emu.clock.advance(1000);
     expect((await client.get(['ppp_status'])).ppp_status).toBe('ppp_disconnected');
     expect(await client.set('SET_CONNECTION_MODE', { ConnectionMode: 'auto_dial', roam_setting_option: 'on' })).toEqual({ result: 'success' });
@@ -92,7 +92,7 @@ describe('goform settings', () => {
 
   it('turns Wi-Fi off, dropping clients, and honours the sleep timer', async () => {
     await start();
-    emu.device.joinStation({ mac: '02:00:00:00:00:01', hostname: 'phone' });
+    emu.device.wifi.join({ mac: '02:00:00:00:00:01', hostname: 'phone' });
     expect((await client.get(['wifi_access_sta_num'])).wifi_access_sta_num).toBe('1');
     await client.set('SET_WIFI_INFO', { wifiEnabled: '0' });
     expect(await client.get(['wifi_onoff_state', 'wifi_access_sta_num'])).toEqual({ wifi_onoff_state: '0', wifi_access_sta_num: '0' });
@@ -106,8 +106,8 @@ describe('goform settings', () => {
 
   it('blacklists a station so it leaves station_list', async () => {
     await start();
-    emu.device.joinStation({ mac: '02:00:00:00:00:01', hostname: 'a' });
-    emu.device.joinStation({ mac: '02:00:00:00:00:02', hostname: 'b' });
+    emu.device.wifi.join({ mac: '02:00:00:00:00:01', hostname: 'a' });
+    emu.device.wifi.join({ mac: '02:00:00:00:00:02', hostname: 'b' });
     expect(await client.set('WIFI_MAC_FILTER', { ACL_mode: '2', wifi_mac_black_list: '02:00:00:00:00:02;', wifi_mac_white_list: '' })).toEqual({ result: 'success' });
     const list = (await client.get('station_list')).station_list as { hostname: string }[];
     expect(list.map((s) => s.hostname)).toEqual(['a']);
@@ -117,7 +117,7 @@ describe('goform settings', () => {
 
   it('applies a parental-control schedule to child-group stations', async () => {
     await start();
-    emu.device.joinStation({ mac: '02:00:00:00:00:03', hostname: 'kid' });
+    emu.device.wifi.join({ mac: '02:00:00:00:00:03', hostname: 'kid' });
     expect(await client.set('ADD_DEVICE', { mac: '02:00:00:00:00:03' })).toEqual({ result: 'success' });
     expect(await client.set('SAVE_TIME_LIMITED', { time_limited: '4+8,9,10;5+16' })).toEqual({ result: 'success' });
     expect((await client.get(['time_limited'])).time_limited).toBe('4+8,9,10;5+16');
@@ -139,7 +139,7 @@ describe('goform settings', () => {
 
   it('runs the FOTA flow through IF_UPGRADE with progress in pack_size_info', async () => {
     await start('mc888');
-    emu.device.publishFirmware({ version: 'BD_MC888V1.0.0B11', sizeBytes: 1_048_576, description: 'security fixes', mandatory: true });
+    emu.device.fota.publish({ version: 'BD_MC888V1.0.0B11', sizeBytes: 1_048_576, description: 'security fixes', mandatory: true });
     await client.set('IF_UPGRADE', { select_op: 'check', ota_manual_check_roam_state: '1' });
     emu.clock.advance(3000);
     expect(await client.get(['new_version_state', 'is_mandatory', 'dm_new_version'])).toEqual({ new_version_state: 'version_has_new_critical_software', is_mandatory: '1', dm_new_version: 'BD_MC888V1.0.0B11' });
@@ -153,7 +153,7 @@ describe('goform settings', () => {
 
   it('mf823 uses the legacy FOTA keys', async () => {
     await start('mf823');
-    emu.device.publishFirmware({ version: 'BD_MF823V1.0.0B06', sizeBytes: 1000, description: '' });
+    emu.device.fota.publish({ version: 'BD_MF823V1.0.0B06', sizeBytes: 1000, description: '' });
     await client.set('IF_UPGRADE', { select_op: 'check' });
     emu.clock.advance(3000);
     expect(await client.get(['fota_new_version_state', 'new_version_state'])).toEqual({ fota_new_version_state: 'has_optional', new_version_state: '' });
@@ -162,7 +162,7 @@ describe('goform settings', () => {
   it('sets LED night mode and the Wi-Fi sleep schedule, and derives is_night_mode from the virtual time', async () => {
     await start();
     // The clock starts at 2026-01-01 00:00 UTC = 01:00 local (UTC+1). On the charger, so 8 h do not empty it.
-    emu.device.update((s) => {
+    withState(emu.device, (s) => {
       s.battery.chargerConnected = true;
     });
     expect(await client.set('SET_DEVICE_LED', { night_mode_switch: '1', night_mode_start_time: '22:00', night_mode_end_time: '07:00', night_mode_close_all_led: '0' })).toEqual({ result: 'success' });
@@ -187,7 +187,7 @@ describe('goform settings', () => {
 
   it('enters the SIM PIN and falls to PUK after three wrong PINs', async () => {
     await start();
-    emu.device.update((s) => {
+    withState(emu.device, (s) => {
       s.sim.status = 'pin';
       s.sim.pinEnabled = true;
     });

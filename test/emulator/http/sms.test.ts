@@ -1,3 +1,4 @@
+import type { SmsMessage } from '../../../emulator/state/device-state.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeUcs2Hex, type Emulator } from '../../../emulator/index.js';
 import { startLoggedIn, type TestClient } from '../../helpers/emulator.js';
@@ -35,7 +36,7 @@ describe('SMS over goform', () => {
 
   it('marks a send as failed (2) with tag 3 when the device has no service', async () => {
     await start();
-    emu.device.setRegistration('none');
+    emu.device.network.setRegistration('none');
     await client.set('SEND_SMS', { Number: '123', MessageBody: encodeUcs2Hex('x'), ID: '-1', encode_type: 'GSM7_default' });
     emu.clock.advance(1000);
     expect((await client.get('sms_cmd_status_info', { sms_cmd: '4' })).sms_cmd_status_result).toBe('2');
@@ -56,7 +57,7 @@ describe('SMS over goform', () => {
 
   it('shows an incoming SMS unread, raises sms_received_flag, and SET_MSG_READ clears both', async () => {
     await start();
-    const msg = emu.device.receiveSms({ number: 'TELKOMSEL', text: 'Your bill' })!;
+    const { message: msg } = emu.device.sms.receive({ number: 'TELKOMSEL', text: 'Your bill' }) as { message: SmsMessage };
     expect(await client.get(['sms_received_flag', 'sms_unread_num', 'sms_dev_unread_num'])).toEqual({ sms_received_flag: '1', sms_unread_num: '1', sms_dev_unread_num: '1' });
     expect((await list(client))[0]).toMatchObject({ id: String(msg.id), number: 'TELKOMSEL', tag: '1' });
     expect(await client.set('SET_MSG_READ', { msg_id: `${msg.id};`, tag: '0' })).toEqual({ result: 'success' });
@@ -65,8 +66,8 @@ describe('SMS over goform', () => {
 
   it('deletes by id list, pages, filters by tag and by store', async () => {
     await start();
-    for (let i = 1; i <= 7; i++) emu.device.receiveSms({ number: `+${i}`, text: `m${i}` });
-    emu.device.receiveSms({ number: '+9', text: 'on sim', store: 'sim' });
+    for (let i = 1; i <= 7; i++) emu.device.sms.receive({ number: `+${i}`, text: `m${i}` });
+    emu.device.sms.receive({ number: '+9', text: 'on sim', store: 'sim' });
     const page1 = await list(client, { data_per_page: '5', page: '1' });
     expect(page1.map((m) => m.number)).toEqual(['+2', '+1']);
     expect((await list(client, { mem_store: '0' })).map((m) => m.content)).toEqual([encodeUcs2Hex('on sim')]);
@@ -96,7 +97,7 @@ describe('SMS over goform', () => {
 
   it('mf823 quirk: a msg_id list without the trailing ; is refused', async () => {
     await start('mf823');
-    emu.device.receiveSms({ number: '+1', text: 'a' });
+    emu.device.sms.receive({ number: '+1', text: 'a' });
     expect(await client.set('DELETE_SMS', { msg_id: '1' })).toEqual({ result: 'failure' });
     expect(emu.device.state.sms.messages).toHaveLength(1);
     expect(await client.set('DELETE_SMS', { msg_id: '1;' })).toEqual({ result: 'success' });
@@ -104,7 +105,7 @@ describe('SMS over goform', () => {
 
   it('mf823 quirk: control characters in a sender name are written raw in the listing', async () => {
     await start('mf823');
-    emu.device.receiveSms({ number: 'A\tB', text: 'x' });
+    emu.device.sms.receive({ number: 'A\tB', text: 'x' });
     const res = await client.raw('/goform/goform_get_cmd_process?cmd=sms_data_total&page=0&data_per_page=5&mem_store=1&tags=10');
     const text = await res.text();
     expect(text).toContain('"A\tB"');

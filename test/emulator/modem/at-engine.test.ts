@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import { parseCommandLine } from '../../../emulator/modem/at-engine.js';
 import { AtProbe } from '../../helpers/at.js';
-import { createTestEmulator } from '../../helpers/emulator.js';
+import { createTestEmulator, withState } from '../../helpers/emulator.js';
 
 // V.250 line handling (modem-at.md §1-§2).
 
@@ -65,7 +65,7 @@ describe('AT engine', () => {
   it('reports errors per +CMEE: plain, numeric and verbose; SMS commands with +CMS', () => {
     start();
     at.send('ATE0\r');
-    emu.device.update((s) => void (s.sim.status = 'absent'));
+    withState(emu.device, (s) => void (s.sim.status = 'absent'));
     expect(at.at('+CIMI')).toBe('\r\nERROR\r\n');
     at.at('+CMEE=1');
     expect(at.at('+CIMI')).toBe('\r\n+CME ERROR: 10\r\n');
@@ -108,7 +108,7 @@ describe('AT engine', () => {
     at.send('ATE0;+CNMI=2,1,0,2,0\r');
     expect(at.send('AT+CMGS=24\r')).toBe('\r\n> ');
     at.out = '';
-    emu.device.receiveSms({ number: '+1', text: 'while typing' });
+    emu.device.sms.receive({ number: '+1', text: 'while typing' });
     expect(at.out).toBe('');
     const answer = at.send('0001000B917228001011F100000CC8329BFD065DDF72363904\x1a');
     expect(answer).toMatch(/^\r\n\+CMGS: \d+\r\n\r\nOK\r\n\r\n\+CMTI: "ME",\d+\r\n$/);

@@ -62,7 +62,7 @@ describe.skipIf(!hasCommand('gammu') || !hasCommand('socat'))('gammu against the
   });
 
   it('lists an incoming SMS with getallsms', async () => {
-    emu.device.receiveSms({ number: '+4915100000009', text: 'Guten Tag, Gammu' });
+    emu.device.sms.receive({ number: '+4915100000009', text: 'Guten Tag, Gammu' });
     const out = await gammu('getallsms');
     expect(out).toContain('Guten Tag, Gammu');
     expect(out).toMatch(/Remote number\s+: "\+4915100000009"/);

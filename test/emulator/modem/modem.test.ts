@@ -1,8 +1,9 @@
+import type { SmsMessage } from '../../../emulator/state/device-state.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeUcs2Hex, type Emulator } from '../../../emulator/index.js';
 import { buildSubmit, decodePdu, encodePdu, type DeliverPdu } from '../../../emulator/modem/pdu.js';
 import { AtProbe } from '../../helpers/at.js';
-import { startLoggedIn, type TestClient } from '../../helpers/emulator.js';
+import { startLoggedIn, type TestClient, withState } from '../../helpers/emulator.js';
 
 // One state, every surface: what AT and goform say about the same device agrees.
 
@@ -35,12 +36,12 @@ describe('AT commands over the device state', () => {
   it('maps signal through one mapping per surface: CSQ, CESQ and signalbar move together', async () => {
     await start();
     const read = async (rsrp: number, rssi: number): Promise<[string, string, unknown]> => {
-      emu.device.update((s) => void ((s.radio.rsrpDbm = rsrp), (s.radio.rssiDbm = rssi)));
+      withState(emu.device, (s) => void ((s.radio.rsrpDbm = rsrp), (s.radio.rssiDbm = rssi)));
       return [line('+CSQ'), line('+CESQ'), (await client.get(['signalbar'])).signalbar];
     };
     expect(await read(-70, -51)).toEqual(['+CSQ: 31,99', '+CESQ: 99,99,255,255,21,71', '5']);
     expect(await read(-100, -85)).toEqual(['+CSQ: 14,99', '+CESQ: 99,99,255,255,21,41', '3']);
-    emu.device.setRegistration('none');
+    emu.device.network.setRegistration('none');
     expect(await read(-100, -85)).toEqual(['+CSQ: 99,99', '+CESQ: 99,99,255,255,255,255', '0']);
   });
 
@@ -49,7 +50,7 @@ describe('AT commands over the device state', () => {
     at.at('+CREG=2;+CEREG=1');
     expect(line('+CREG?')).toMatch(/^\+CREG: 2,1,"[0-9A-F]{4}","[0-9A-F]{8}",7$/);
     at.out = '';
-    emu.device.setRegistration('roaming');
+    emu.device.network.setRegistration('roaming');
     expect(at.out).toMatch(/\r\n\+CREG: 5,"[0-9A-F]{4}","[0-9A-F]{8}",7\r\n\r\n\+CEREG: 5\r\n/);
     expect((await client.get(['simcard_roam'])).simcard_roam).toBe('International');
     at.at('+COPS=3,2');
@@ -72,7 +73,7 @@ describe('AT commands over the device state', () => {
     await start('mc888');
     expect(line('+ZPAS?')).toBe('+ZPAS: "LTE","PS_ONLY"');
     at.out = '';
-    emu.device.setTechnology('SA');
+    emu.device.network.setTechnology('SA');
     expect(at.out).toBe('\r\n+ZPAS: "NR5G-SA","PS_ONLY"\r\n');
     expect((await client.get(['network_type'])).network_type).toBe('SA');
   });
@@ -121,7 +122,7 @@ describe('AT commands over the device state', () => {
     await start();
     at.at('+CNMI=2,1,0,2,0');
     at.out = '';
-    emu.device.receiveSms({ number: '+4915100000001', text: 'Grüße!' });
+    emu.device.sms.receive({ number: '+4915100000001', text: 'Grüße!' });
     const cmti = /\+CMTI: "ME",(\d+)/.exec(at.out);
     expect(cmti).not.toBeNull();
     expect((await client.get(['sms_unread_num'])).sms_unread_num).toBe('1');
@@ -137,18 +138,18 @@ describe('AT commands over the device state', () => {
     await start();
     at.at('+CNMI=2,2,0,0,0');
     at.out = '';
-    emu.device.receiveSms({ number: '+1', text: 'inline' });
+    emu.device.sms.receive({ number: '+1', text: 'inline' });
     expect(at.out).toMatch(/^\r\n\+CMT: ,\d+\r\n[0-9A-F]+\r\n$/);
     at.at('+CMGF=1');
     at.out = '';
-    emu.device.receiveSms({ number: '+2', text: 'text mode' });
+    emu.device.sms.receive({ number: '+2', text: 'text mode' });
     expect(at.out).toMatch(/^\r\n\+CMT: "\+2",,"26\/01\/01,01:00:00\+04"\r\ntext mode\r\n$/);
   });
 
   it('deletes agree: AT+CMGD removes from goform, goform DELETE_SMS removes from AT', async () => {
     await start();
-    const a = emu.device.receiveSms({ number: '+1', text: 'a' })!;
-    emu.device.receiveSms({ number: '+1', text: 'b' });
+    const { message: a } = emu.device.sms.receive({ number: '+1', text: 'a' }) as { message: SmsMessage };
+    emu.device.sms.receive({ number: '+1', text: 'b' });
     at.at(`+CMGD=${emu.modem.index.indexOf(a)}`);
     expect(emu.device.state.sms.messages.map((m) => m.text)).toEqual(['b']);
     const b = emu.device.state.sms.messages[0]!;
@@ -171,7 +172,7 @@ describe('AT commands over the device state', () => {
 
   it('reports memory use with CPMS and switches between ME and SM', async () => {
     await start();
-    emu.device.receiveSms({ number: '+1', text: 'sim', store: 'sim' });
+    emu.device.sms.receive({ number: '+1', text: 'sim', store: 'sim' });
     expect(line('+CPMS="SM","SM","SM"')).toBe('+CPMS: 1,20,1,20,1,20');
     expect(AtProbe.lines(at.at('+CMGL=4'))).toHaveLength(2);
     expect(line('+CPMS?')).toBe('+CPMS: "SM",1,20,"SM",1,20,"SM",1,20');
@@ -188,7 +189,7 @@ describe('AT commands over the device state', () => {
 
   it('handles PIN entry with CPIN and the same counters as goform', async () => {
     await start();
-    emu.device.update((s) => void ((s.sim.status = 'pin'), (s.sim.pinEnabled = true)));
+    withState(emu.device, (s) => void ((s.sim.status = 'pin'), (s.sim.pinEnabled = true)));
     expect(line('+CPIN?')).toBe('+CPIN: SIM PIN');
     expect(at.at('+CPIN="0000"')).toBe('\r\n+CME ERROR: 16\r\n');
     expect((await client.get(['pinnumber'])).pinnumber).toBe('2');

@@ -48,7 +48,7 @@ describe('the emulated modem through @serialport/binding-mock', () => {
   it('serialport-gsm initialises, reads the inbox, sends, gets a new-message event and reads signal', async () => {
     emu = createTestEmulator({ clockMode: 'running' });
     binding = createModemBinding(emu.modem);
-    emu.device.receiveSms({ number: '+4915100000001', text: 'already here' });
+    emu.device.sms.receive({ number: '+4915100000001', text: 'already here' });
     const modem = serialportGsm.Modem();
     await new Promise<void>((resolve, reject) =>
       modem.open(binding.path, { baudRate: 115200, binding, cnmiCommand: 'AT+CNMI=2,1,0,2,1', autoDeleteOnReceive: false, enableConcatenation: true, incomingSMSIndicationDelay: 100 }, (e) => (e ? reject(asError(e)) : resolve())),
@@ -66,7 +66,7 @@ describe('the emulated modem through @serialport/binding-mock', () => {
     expect(emu.device.state.sms.messages.find((m) => m.tag === 2)).toMatchObject({ number: '+4915112345678', text: 'from serialport-gsm ✓' });
 
     const arrived = new Promise<unknown[]>((resolve) => modem.on('onNewMessage', (msgs) => resolve(msgs as unknown[])));
-    emu.device.receiveSms({ number: '+4915100000002', text: 'a new one' });
+    emu.device.sms.receive({ number: '+4915100000002', text: 'a new one' });
     const [message] = (await arrived) as { sender: string; message: string }[];
     expect(message).toMatchObject({ sender: '4915100000002', message: 'a new one' });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { createTestEmulator } from '../../helpers/emulator.js';
+import { createTestEmulator, withState } from '../../helpers/emulator.js';
 
 const HOUR = 3_600_000;
 
@@ -19,7 +19,7 @@ describe('device simulation on the virtual clock', () => {
     // 12 %/h idle drain, +30 % while connected: about 15-16 points an hour.
     expect(drained).toBeGreaterThanOrEqual(63);
     expect(drained).toBeLessThanOrEqual(66);
-    device.update((s) => {
+    withState(device, (s) => {
       s.battery.chargerConnected = true;
     });
     clock.advance(HOUR);
@@ -41,7 +41,7 @@ describe('device simulation on the virtual clock', () => {
     expect(device.state.traffic.month).toBe(2);
     expect(device.state.traffic.lastMonthTotalBytes).toBeGreaterThan(before);
     expect(device.state.traffic.monthlyRxBytes).toBeLessThan(device.state.traffic.lastMonthTotalBytes);
-    device.disconnectData();
+    device.data.disconnect();
     clock.advance(5_000);
     const frozen = device.state.traffic.monthlyRxBytes;
     clock.advance(60_000);
@@ -52,10 +52,10 @@ describe('device simulation on the virtual clock', () => {
   it('drops data when roaming without data roaming and brings it back home', () => {
     emu = createTestEmulator();
     const { device, clock } = emu;
-    device.setRegistration('roaming');
+    device.network.setRegistration('roaming');
     clock.advance(1000);
     expect(device.state.connection.ppp).toBe('ppp_disconnected');
-    device.setRegistration('home');
+    device.network.setRegistration('home');
     clock.advance(3000);
     expect(device.state.connection.ppp).toBe('ppp_connected');
   });
@@ -63,11 +63,11 @@ describe('device simulation on the virtual clock', () => {
   it('downloads published firmware at its rate, installs it and reboots into the new version', () => {
     emu = createTestEmulator({ profile: 'mc888' });
     const { device, clock } = emu;
-    device.publishFirmware({ version: 'BD_MC888V1.0.0B11', sizeBytes: 2_621_440, description: 'fixes' });
-    device.checkFirmware();
+    device.fota.publish({ version: 'BD_MC888V1.0.0B11', sizeBytes: 2_621_440, description: 'fixes' });
+    device.fota.check();
     clock.advance(3000);
     expect(device.state.fota.newVersionState).toBe('version_has_new_optional_software');
-    expect(device.acceptFirmware()).toBe(true);
+    expect(device.fota.accept()).toEqual({ version: 'BD_MC888V1.0.0B11', sizeBytes: expect.any(Number) as number });
     clock.advance(5000);
     expect(device.state.fota.downloadedBytes).toBe(5 * 256 * 1024);
     clock.advance(6000);
@@ -75,9 +75,9 @@ describe('device simulation on the virtual clock', () => {
     clock.advance(3000);
     expect(device.state.fota.upgradeState).toBe('upgrading');
     clock.advance(10_000);
-    expect(device.isUp()).toBe(false);
+    expect(device.power.isUp()).toBe(false);
     clock.advance(30_000);
-    expect(device.isUp()).toBe(true);
+    expect(device.power.isUp()).toBe(true);
     expect(device.state.fota.currentVersion).toBe('BD_MC888V1.0.0B11');
     expect(device.state.fota.upgradeResult).toBe('success');
     expect(device.state.system.rebootCount).toBe(1);
@@ -87,15 +87,15 @@ describe('device simulation on the virtual clock', () => {
     emu = createTestEmulator({ profile: 'mf79u' });
     const { device, clock } = emu;
     clock.advance(6 * HOUR);
-    expect(device.isUp()).toBe(false);
+    expect(device.power.isUp()).toBe(false);
     expect(device.state.battery.percent).toBe(0);
     clock.advance(HOUR);
-    expect(device.isUp()).toBe(false);
-    device.update((s) => {
+    expect(device.power.isUp()).toBe(false);
+    withState(device, (s) => {
       s.battery.chargerConnected = true;
     });
     clock.advance(5 * 60_000);
-    expect(device.isUp()).toBe(true);
+    expect(device.power.isUp()).toBe(true);
     clock.advance(3000);
     expect(device.state.connection.ppp).toBe('ppp_connected');
   });
@@ -103,11 +103,11 @@ describe('device simulation on the virtual clock', () => {
   it('refuses to start a firmware download on a low battery', () => {
     emu = createTestEmulator({ profile: 'mf79u' });
     const { device } = emu;
-    device.publishFirmware({ version: 'B02', sizeBytes: 1000, description: '' });
-    device.update((s) => {
+    device.fota.publish({ version: 'B02', sizeBytes: 1000, description: '' });
+    withState(device, (s) => {
       s.battery.level = s.battery.percent = 20;
     });
-    expect(device.acceptFirmware()).toBe(false);
+    expect(device.fota.accept()).toMatchObject({ refused: 'low-battery' });
     expect(device.state.fota.upgradeState).toBe('low_battery');
   });
 
@@ -115,12 +115,12 @@ describe('device simulation on the virtual clock', () => {
     emu = createTestEmulator();
     const { device, clock } = emu;
     const imei = device.state.identity.imei;
-    device.update((s) => {
+    withState(device, (s) => {
       s.wifi.main.ssid = 'changed';
     });
-    device.receiveSms({ number: '+100', text: 'device copy' });
-    device.receiveSms({ number: '+100', text: 'sim copy', store: 'sim' });
-    device.factoryReset();
+    device.sms.receive({ number: '+100', text: 'device copy' });
+    device.sms.receive({ number: '+100', text: 'sim copy', store: 'sim' });
+    device.power.factoryReset();
     clock.advance(30_000);
     expect(device.state.identity.imei).toBe(imei);
     expect(device.state.wifi.main.ssid).not.toBe('changed');
@@ -131,9 +131,9 @@ describe('device simulation on the virtual clock', () => {
   it('refuses an incoming SMS when the store is full', () => {
     emu = createTestEmulator({ profile: 'mf79u' });
     const { device } = emu;
-    for (let i = 0; i < 100; i++) expect(device.receiveSms({ number: '+1', text: `m${i}` })).not.toBeNull();
-    expect(device.receiveSms({ number: '+1', text: 'one too many' })).toBeNull();
-    expect(device.smsCount('device')).toBe(100);
+    for (let i = 0; i < 100; i++) expect(device.sms.receive({ number: '+1', text: `m${i}` }).refused).toBeUndefined();
+    expect(device.sms.receive({ number: '+1', text: 'one too many' })).toMatchObject({ refused: 'store-full' });
+    expect(device.sms.count('device')).toBe(100);
   });
 });
 
@@ -142,8 +142,8 @@ describe('device state schema', () => {
     const { deviceStateSchema } = await import('../../../emulator/state/device-state.js');
     const emu = createTestEmulator({ profile });
     expect(deviceStateSchema.safeParse(emu.device.state).error).toBeUndefined();
-    emu.device.joinStation({ mac: '02:00:00:00:00:01', hostname: 'x' });
-    emu.device.receiveSms({ number: '+1', text: 'x' });
+    emu.device.wifi.join({ mac: '02:00:00:00:00:01', hostname: 'x' });
+    emu.device.sms.receive({ number: '+1', text: 'x' });
     emu.clock.advance(3_600_000);
     expect(deviceStateSchema.safeParse(JSON.parse(JSON.stringify(emu.device.state))).error).toBeUndefined();
     await emu.close();

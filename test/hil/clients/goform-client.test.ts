@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GoformClient } from '../../../hil/clients/goform-client.js';
 import type { Emulator } from '../../../emulator/index.js';
-import { createTestEmulator } from '../../helpers/emulator.js';
+import { createTestEmulator, withState } from '../../helpers/emulator.js';
 
 // The SDK against the emulator over real HTTP, for every login generation.
 
@@ -65,7 +65,7 @@ describe.each([
     const client = await start({ clockMode: 'running', speed: 20 });
     await client.login();
     await client.sendSms('+4915112345678', 'SDK says hi 👋');
-    emu.device.receiveSms({ number: '+4915100000001', text: 'incoming' });
+    emu.device.sms.receive({ number: '+4915100000001', text: 'incoming' });
     const list = await client.listSms();
     expect(list.map((m) => [m.number, m.text, m.tag])).toEqual([['+4915100000001', 'incoming', 1], ['+4915112345678', 'SDK says hi 👋', 2]]);
     await client.markSmsRead([list[0]!.id]);
@@ -76,7 +76,7 @@ describe.each([
   it('fails the SMS send when the device says so', async () => {
     const client = await start({ clockMode: 'running', speed: 20 });
     await client.login();
-    emu.device.update((s) => void (s.sms.sendFailure = true));
+    withState(emu.device, (s) => void (s.sms.sendFailure = true));
     await expect(client.sendSms('+1', 'x')).rejects.toMatchObject({ code: 'HTTP_STATUS', details: { result: '2' } });
   });
 });

@@ -81,10 +81,10 @@ describe('hardware driver safety', () => {
     const url = await emu.listen({ port: 0 });
     const safe = await connectRouter({ url, password: 'admin' });
     await expect(safe.require('router').set('REBOOT_DEVICE')).rejects.toThrow(/destructive on hardware; set allowDestructive/);
-    expect(emu.device.isUp()).toBe(true);
+    expect(emu.device.power.isUp()).toBe(true);
     const allowed = await connectRouter({ url, password: 'admin', allowDestructive: true });
     await allowed.require('router').set('REBOOT_DEVICE');
-    expect(emu.device.isUp()).toBe(false);
+    expect(emu.device.power.isUp()).toBe(false);
     await safe.close();
     await allowed.close();
   });
@@ -95,12 +95,12 @@ describe('hardware driver safety', () => {
     const target = await connectModem({ path: binding.path, binding });
     await expect(target.require('modem').command('AT+CFUN=1,1')).rejects.toThrow(/destructive on hardware/);
     await expect(target.require('modem').command('AT+CFUN=0')).rejects.toThrow(/allowDestructive/);
-    expect(emu.device.isUp()).toBe(true);
+    expect(emu.device.power.isUp()).toBe(true);
     await target.close();
     const second = createModemBinding(emu.modem);
     const allowed = await connectModem({ path: second.path, binding: second, allowDestructive: true });
     await allowed.require('modem').command('AT+CFUN=1,1');
-    expect(emu.device.isUp()).toBe(false);
+    expect(emu.device.power.isUp()).toBe(false);
     await allowed.close();
   });
 

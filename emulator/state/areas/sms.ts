@@ -1,0 +1,168 @@
+import type { DeviceCore } from '../core.js';
+import { isRegistered } from '../derive.js';
+import type { SmsMessage, SmsState, SmsStore, SmsTag } from '../device-state.js';
+import { DONE, refuse, type Outcome } from '../outcome.js';
+
+const SMS_SEND_DELAY_MS = 1000;
+const USSD_ANSWER_MS = 2000;
+
+/** The SMS store (device and SIM memories), sending, the SMS centre settings and USSD. */
+export interface SmsApi {
+  count(store: SmsStore): number;
+  capacity(store: SmsStore): number;
+  /** An incoming SMS is stored (unread) and `sms-received` fires. Refuses `store-full` (the network keeps it). */
+  receive(input: { number: string; text: string; store?: SmsStore | undefined; concatTotal?: number | undefined; timeMs?: number | undefined }): Outcome<{ message: SmsMessage }>;
+  /**
+   * Send an SMS: the router keeps a sent copy (tag 2) at once, and the send status (sms_cmd 4) moves from "1"
+   * processing to "3" success, or "2" failed with the copy's tag 3, after a virtual second (goform-api.md §5.4).
+   * Refuses `not-registered` or `send-failed` when the send will fail; the failed copy is still the router's
+   * record. A `draftId` is the draft this message was sent from (deleted).
+   */
+  send(input: { number: string; text: string; draftId?: number | undefined }): Outcome<{ message: SmsMessage }>;
+  /** Save a draft per number (one group for several numbers); `replaceId` is the draft it replaces. */
+  saveDraft(input: { numbers: string[]; text: string; replaceId?: number | undefined; groupId?: string | undefined }): SmsMessage[];
+  /** Delete messages by id; answers how many existed. */
+  delete(ids: readonly number[]): { deleted: number };
+  /** Mark messages read (0) or unread (1); the new-message flag clears once nothing is unread. */
+  setTag(ids: readonly number[], tag: SmsTag): void;
+  /** SMS centre settings (SET_MESSAGE_CENTER, AT+CSCA). Refuses `invalid` for an SMSC that is not a number. */
+  setCenter(input: { smsc?: string | undefined; validityPeriod?: SmsState['validityPeriod'] | undefined; statusReport?: boolean | undefined }): Outcome;
+  /** Stimulus: sending fails (or works again). */
+  setSendFailure(failing: boolean): void;
+  /** Stimulus: fill a store to capacity with read filler messages; answers how many were added. */
+  fill(store: SmsStore): { added: number };
+  /**
+   * A USSD request: the network answers after 2 virtual seconds (`sms.ussd` and `ussd-answer`). Refuses
+   * `invalid` (not a USSD string) and `not-registered`; then `sms.ussd.flag` is "1" (no answer will come).
+   */
+  ussd(code: string): Outcome;
+  /** End a USSD dialogue. */
+  cancelUssd(): void;
+}
+
+export function createSmsArea(core: DeviceCore): SmsApi {
+  const add = (input: { number: string; text: string; tag: SmsTag; store: SmsStore; concatTotal: number; draftGroupId?: string; timeMs?: number | undefined }): SmsMessage => {
+    const s = core.state;
+    const message: SmsMessage = {
+      id: s.sms.nextId,
+      number: input.number,
+      text: input.text,
+      tag: input.tag,
+      store: input.store,
+      timeMs: input.timeMs ?? core.now(),
+      tzHours: s.system.tzHours,
+      draftGroupId: input.draftGroupId ?? '',
+      concatTotal: input.concatTotal,
+      concatReceived: input.concatTotal,
+    };
+    core.mutate((st) => {
+      st.sms.messages.push(message);
+      st.sms.nextId++;
+    });
+    return message;
+  };
+  const api: SmsApi = {
+    count: (store) => core.state.sms.messages.filter((m) => m.store === store).length,
+    capacity: (store) => (store === 'device' ? core.state.sms.deviceCapacity : core.state.sms.simCapacity),
+    receive(input) {
+      const store = input.store ?? 'device';
+      if (api.count(store) >= api.capacity(store)) return refuse('store-full', `the ${store} message store is full`);
+      const message = add({ number: input.number, text: input.text, tag: 1, store, concatTotal: input.concatTotal ?? 0, timeMs: input.timeMs });
+      core.mutate((s) => {
+        s.sms.receivedFlag = true;
+      });
+      core.emit('sms-received', message);
+      return { message };
+    },
+    send(input) {
+      if (input.draftId !== undefined) api.delete([input.draftId]);
+      const why = !isRegistered(core.state) ? refuse('not-registered') : core.state.sms.sendFailure ? refuse('send-failed') : null;
+      const message = add({ number: input.number, text: input.text, tag: 2, store: 'device', concatTotal: 0 });
+      core.mutate((s) => {
+        s.sms.cmdStatus['4'] = '1';
+      });
+      core.later(SMS_SEND_DELAY_MS, () => {
+        core.mutate((s) => {
+          s.sms.cmdStatus['4'] = why ? '2' : '3';
+          const stored = s.sms.messages.find((m) => m.id === message.id);
+          if (stored && why) stored.tag = 3;
+        });
+      });
+      return why ?? { message };
+    },
+    saveDraft(input) {
+      if (input.replaceId !== undefined) api.delete([input.replaceId]);
+      const groupId = input.numbers.length > 1 ? (input.groupId ?? String(core.state.sms.nextId)) : '';
+      const saved = input.numbers.map((number) => add({ number, text: input.text, tag: 4, store: 'device', concatTotal: 0, draftGroupId: groupId }));
+      core.mutate((s) => {
+        s.sms.cmdStatus['5'] = '3';
+      });
+      return saved;
+    },
+    delete(ids) {
+      const wanted = new Set(ids);
+      const before = core.state.sms.messages.length;
+      core.mutate((s) => {
+        s.sms.messages = s.sms.messages.filter((m) => !wanted.has(m.id));
+        s.sms.cmdStatus['6'] = '3';
+      });
+      return { deleted: before - core.state.sms.messages.length };
+    },
+    setTag(ids, tag) {
+      const wanted = new Set(ids);
+      core.mutate((s) => {
+        for (const m of s.sms.messages) if (wanted.has(m.id)) m.tag = tag;
+        if (!s.sms.messages.some((m) => m.tag === 1)) s.sms.receivedFlag = false;
+      });
+    },
+    setCenter(input) {
+      if (input.smsc !== undefined && !/^\+?\d{3,20}$/.test(input.smsc)) return refuse('invalid', `${input.smsc} is not an SMS centre number`);
+      core.mutate((s) => {
+        if (input.smsc !== undefined) s.sms.smsc = input.smsc;
+        if (input.validityPeriod !== undefined) s.sms.validityPeriod = input.validityPeriod;
+        if (input.statusReport !== undefined) s.sms.statusReport = input.statusReport;
+        s.sms.cmdStatus['3'] = '3';
+      });
+      return DONE;
+    },
+    setSendFailure(failing) {
+      core.mutate((s) => {
+        s.sms.sendFailure = failing;
+      });
+    },
+    fill(store) {
+      let added = 0;
+      while (api.count(store) < api.capacity(store)) add({ number: '+0', text: `storage filler ${++added}`, tag: 0, store, concatTotal: 0 });
+      return { added };
+    },
+    ussd(code) {
+      if (!/^[0-9*#]{1,40}$/.test(code)) return refuse('invalid', `${code} is not a USSD string`);
+      const registered = isRegistered(core.state);
+      core.mutate((s) => {
+        s.sms.ussd = { flag: registered ? '15' : '1', data: '', action: '', dcs: '' };
+      });
+      if (!registered) return refuse('not-registered');
+      core.later(USSD_ANSWER_MS, () => {
+        if (core.state.sms.ussd.flag !== '15') return;
+        const text = ussdAnswer(code, core.state.homeOperator.shortName);
+        core.mutate((s) => {
+          s.sms.ussd = { flag: '16', data: text, action: '0', dcs: '72' };
+        });
+        core.emit('ussd-answer', text);
+      });
+      return DONE;
+    },
+    cancelUssd() {
+      core.mutate((s) => {
+        s.sms.ussd = { flag: '13', data: '', action: '', dcs: '' };
+      });
+    },
+  };
+  return api;
+}
+
+/** A deterministic network answer for a USSD code. */
+function ussdAnswer(code: string, operator: string): string {
+  if (code === '*100#' || code === '*101#') return `${operator}: your balance is 12.34 EUR.`;
+  return `${operator}: request ${code} received.`;
+}
