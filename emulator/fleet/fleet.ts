@@ -180,6 +180,11 @@ export class Fleet {
     return this.#member(index).device;
   }
 
+  /** The router of device `index` (its goform surface and modem), woken or made if needed; counts as use. */
+  router(index: number): Router {
+    return this.#member(index).router;
+  }
+
   /** Put device `index` away now if it may be (no cloud channel, nothing pending); true when it was. */
   putAway(index: number): boolean {
     const m = this.#live.get(index);

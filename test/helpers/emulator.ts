@@ -6,8 +6,24 @@ import type { DeviceState } from '../../emulator/state/device-state.js';
 // Test helpers: an emulator on a paused clock, and a small goform client that speaks like the web UI
 // (LD/RD/AD, the profile's password encoding, cookies) through app.request, without sockets.
 
+/**
+ * Tests run with the 'error' unhandled policy (msw's onUnhandledRequest: 'error'): a goformId, path or AT command
+ * the emulator does not implement is not answered like the firmware, and test/setup.ts fails the test that asked.
+ * A test that probes unimplemented requests on purpose passes its own policy.
+ */
 export function createTestEmulator(options: EmulatorOptions = {}): Emulator {
-  return createEmulator({ clockMode: 'paused', seed: 7, onUnhandled: 'silent', ...options });
+  const emu = createEmulator({ clockMode: 'paused', seed: 7, onUnhandled: 'error', ...options });
+  created.add(emu);
+  return emu;
+}
+
+const created = new Set<Emulator>();
+
+/** What the test's emulators were asked for and do not implement; forgets them (test/setup.ts, afterEach). */
+export function takeUnhandled(): string[] {
+  const all = [...created].flatMap((e) => e.unhandled.errors);
+  created.clear();
+  return all;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex').toUpperCase();

@@ -3,7 +3,8 @@ import { Fleet, shardRange } from '../../../emulator/fleet/fleet.js';
 import { isLuhnValid } from '../../../emulator/state/identity.js';
 import { startEmbeddedBroker } from '../../../emulator/cloud/broker.js';
 import { CloudClient } from '../../../hil/index.js';
-import { withState } from '../../helpers/emulator.js';
+import type { Emulator } from '../../../emulator/index.js';
+import { TestClient, withState } from '../../helpers/emulator.js';
 
 let fleet: Fleet | undefined;
 afterEach(async () => {
@@ -66,6 +67,38 @@ describe('fleet', () => {
     // An hour and more away from the charger: the battery drained as if the device had run all along.
     expect(woken.state.battery.level).toBeLessThan(80);
     expect(fleet.wakes).toBe(1);
+  });
+
+  it('never puts away a device with a pending SET_NETWORK; once done and quiet it is, and wakes with the selection', async () => {
+    fleet = new Fleet({ count: 10, hibernateAfterMs: 60_000, ...paused });
+    const router = fleet.router(3);
+    const client = new TestClient({ goform: router.goform, device: router.device } as unknown as Emulator);
+    await client.login();
+    expect(await client.set('SET_NETWORK', { NetworkNumber: '20801', Rat: '7' })).toEqual({ result: 'success' });
+    // The selection is due in 3 virtual seconds: the device is busy and cannot be put away.
+    expect(router.device.busy()).toBe(true);
+    expect(fleet.putAway(3)).toBe(false);
+    // 3 s to the selection, then roaming without data roaming hangs up (0.5 s).
+    fleet.clock.advance(4000);
+    expect(router.device.busy()).toBe(false);
+    fleet.clock.advance(3 * 60_000);
+    expect(fleet.storedCount).toBe(1);
+    const woken = fleet.device(3);
+    expect(woken).not.toBe(router.device);
+    expect(woken.state.network).toMatchObject({ selectionMode: 'manual_select', manualNetwork: { numeric: '20801', rat: 7 }, scan: { result: 'manual_success' } });
+    expect(woken.state.radio.registration).toBe('roaming');
+  });
+
+  it('gives fleet devices the journal and the unhandled policy of the fleet', async () => {
+    fleet = new Fleet({ count: 10, onUnhandled: 'error', ...paused });
+    const router = fleet.router(2);
+    const port = router.modem.openPort(() => undefined);
+    port.write('AT+CSQ\rAT+NOSUCH\r');
+    const res = await router.goform.app.request('/goform/goform_set_cmd_process', { method: 'POST', body: 'goformId=NO_SUCH_ID' });
+    expect(res.status).toBe(500);
+    expect(router.unhandled.errors).toEqual(['at: AT+NOSUCH', 'goform: goformId=NO_SUCH_ID']);
+    expect(fleet.journal.query({ deviceId: 'rl-000002', surface: 'at' }).map((e) => e.name)).toContain('AT+CSQ');
+    port.close();
   });
 
   it('serves the control API over the whole fleet without waking devices to list them', async () => {

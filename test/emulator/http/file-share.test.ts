@@ -11,8 +11,8 @@ describe('file sharing over HTTP', () => {
     await emu.close();
   });
 
-  async function start(): Promise<{ base: string; cookie: string; client: TestClient }> {
-    emu = createTestEmulator({ profile: 'mf79u' });
+  async function start(onUnhandled?: 'silent'): Promise<{ base: string; cookie: string; client: TestClient }> {
+    emu = createTestEmulator({ profile: 'mf79u', ...(onUnhandled ? { onUnhandled } : {}) });
     const base = await emu.listen({ port: 0 });
     const client = new TestClient(emu);
     await client.login();
@@ -45,7 +45,7 @@ describe('file sharing over HTTP', () => {
   });
 
   it('refuses path traversal in every operation', async () => {
-    const { base, cookie, client } = await start();
+    const { base, cookie, client } = await start('silent');
     expect(await client.set('HTTPSHARE_NEW', { path_SD_CARD: '/mmc2/../../escape' })).toEqual({ result: 'bad_path' });
     expect(await client.set('HTTPSHARE_ENTERFOLD', { path_SD_CARD: '/mmc2/../..', indexPage: '1' })).toEqual({ result: 'bad_path' });
     expect(await upload(base, cookie, '/mmc2/..', 'x.txt', new Uint8Array([1]))).toEqual({ result: 'bad_path' });

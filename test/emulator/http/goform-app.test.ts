@@ -28,7 +28,7 @@ describe('goform app plumbing', () => {
   });
 
   it('serves POST reads, writes and unknown paths over the socket through the Hono app', async () => {
-    emu = createTestEmulator({ profile: 'mf823' });
+    emu = createTestEmulator({ profile: 'mf823', onUnhandled: 'silent' });
     const base = await emu.listen({ port: 0 });
     const post = (path: string, body: string): Promise<Response> =>
       fetch(`${base}${path}`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Referer: `${base}/` } });
