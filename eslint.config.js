@@ -36,6 +36,28 @@ export default tseslint.config(
     },
   },
   {
+    // ARCHITECTURE.md: scenarios talk to a Target through hil/index.ts only; never a driver or the emulator.
+    files: ['scenarios/**/*.ts'],
+    ignores: ['scenarios/load/k6/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '(^|/)(emulator|cli)/', message: 'scenarios import hil/index.ts only, never the emulator or the CLI' },
+        { regex: '(^|/)hil/(?!index\\.js$)', message: 'scenarios import hil/index.ts only (no drivers, clients or transports directly)' },
+      ] }],
+    },
+  },
+  {
+    // emulator/state owns the rules; surfaces use DeviceApi and never the areas' core (emulator/state/core.ts).
+    files: ['emulator/**/*.ts'],
+    ignores: ['emulator/state/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/cli/**', '**/scenarios/**', '**/hil/drivers/**', '**/hil/clients/**', '**/hil/transports/**', '**/hil/connect*'], message: 'the emulator imports nothing internal but hil/errors.ts' },
+        { group: ['**/state/core.js'], message: 'surfaces use DeviceApi (emulator/state/device-api.ts); the core is the areas\' own' },
+      ] }],
+    },
+  },
+  {
     files: ['bin/*.js', 'eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly' } },

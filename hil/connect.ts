@@ -38,7 +38,16 @@ const singleTargetSchema = z.discriminatedUnion('kind', [
 /** A router and the modem inside it (the same device over HTTP and serial), one target with both capabilities. */
 const combinedSchema = z.object({ kind: z.literal('combined'), router: singleTargetSchema.options[1], modem: singleTargetSchema.options[2] });
 
-export const targetConfigSchema = z.union([singleTargetSchema, combinedSchema]);
+/**
+ * Targets only load runs take (many goform endpoints, no single device): a fleet of N started for the run, or a
+ * bare goform URL. connectTarget refuses them with CONFIG_INVALID.
+ */
+const loadOnlySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fleet'), count: z.number().int().min(1), profiles: z.array(z.string()).optional() }),
+  z.object({ kind: z.literal('goform'), url: z.string().url() }),
+]);
+
+export const targetConfigSchema = z.union([singleTargetSchema, combinedSchema, loadOnlySchema]);
 export type TargetConfig = z.infer<typeof targetConfigSchema>;
 
 /**
@@ -46,10 +55,10 @@ export type TargetConfig = z.infer<typeof targetConfigSchema>;
  * `router:http://192.168.0.1?password=...`, `modem:/dev/ttyUSB2`, `modem:auto` (the first ZTE port answering
  * AT), `router:<url>?password=...+modem:<path>` (both sides of one device); or a path to a JSON config file.
  */
-export function parseTarget(spec: string): TargetConfig {
+export function parseTarget(spec: string, defaults: { password?: string | undefined } = {}): TargetConfig {
   if (/^router:.*\+modem:/.test(spec)) {
     const cut = spec.indexOf('+modem:');
-    const router = parseTarget(spec.slice(0, cut));
+    const router = parseTarget(spec.slice(0, cut), defaults);
     const modem = parseTarget(spec.slice(cut + 1));
     if (router.kind !== 'router' || modem.kind !== 'modem') throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: a combination is router:<url>?password=...+modem:<path>`);
     return { kind: 'combined', router, modem };
@@ -61,12 +70,15 @@ export function parseTarget(spec: string): TargetConfig {
   }
   if (spec.startsWith('router:')) {
     const url = new URL(spec.slice('router:'.length));
-    const password = url.searchParams.get('password');
+    const password = url.searchParams.get('password') ?? defaults.password;
     if (!password) throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: give the password as ?password=...`);
     const allowDestructive = url.searchParams.get('allowDestructive') === 'true';
     return { kind: 'router', url: url.origin, password, ...(allowDestructive ? { allowDestructive } : {}) };
   }
   if (spec.startsWith('modem:')) return { kind: 'modem', path: spec.slice('modem:'.length) };
+  const fleet = /^fleet:(\d+)(?::([a-z0-9-,]+))?$/.exec(spec);
+  if (fleet) return { kind: 'fleet', count: Number(fleet[1]), ...(fleet[2] ? { profiles: fleet[2].split(',') } : {}) };
+  if (/^https?:\/\//.test(spec)) return { kind: 'goform', url: spec.replace(/\/+$/, '') };
   if (spec.endsWith('.json')) {
     let raw: unknown;
     try {
@@ -78,7 +90,7 @@ export function parseTarget(spec: string): TargetConfig {
     if (!parsed.success) throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: ${z.prettifyError(parsed.error)}`);
     return parsed.data;
   }
-  throw new BenchError('CONFIG_INVALID', `[hil] unknown target "${spec}"; use emulator, emulator:<url>, router:<url>?password=..., modem:<path> or a .json config`);
+  throw new BenchError('CONFIG_INVALID', `[hil] unknown target "${spec}"; use emulator[:profile], emulator:<control url>, router:<url>?password=..., modem:<path>, fleet:N, http://<goform host> or a .json config`);
 }
 
 export async function connectTarget(config: TargetConfig | string): Promise<Target> {
@@ -93,6 +105,9 @@ export async function connectTarget(config: TargetConfig | string): Promise<Targ
       return connectRouter(c);
     case 'modem':
       return connectModem(c.path === 'auto' ? { ...c, path: await findModemPort() } : c);
+    case 'fleet':
+    case 'goform':
+      throw new BenchError('CONFIG_INVALID', `[hil] a ${c.kind} target serves load runs only (routerlab load); scenarios and tools need one device: emulator, router:, modem:`);
     case 'combined': {
       const router = await connectRouter(c.router);
       try {

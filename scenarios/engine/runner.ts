@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { BenchError, CloudClient, connectTarget, type CapabilityName, type CloudEndpoint, type Received, type Target } from '../../hil/index.js';
+import { BenchError, CloudClient, connectTarget, parseTarget, type CapabilityName, type CloudEndpoint, type Received, type Target } from '../../hil/index.js';
 import { durationMs, type ExpectStep, type Scenario, type Step } from './schema.js';
 
 // Runs a scenario against a target: stimuli, waits, expectations with retries on the target's clock, probes
@@ -117,12 +117,13 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
 }
 
 async function openTarget(scenario: Scenario, spec: string, seed: number): Promise<Target> {
-  if (spec === 'emulator' || /^emulator:[a-z0-9-]+$/.test(spec)) {
-    const profile = spec === 'emulator' ? scenario.device.profile : spec.slice('emulator:'.length);
+  const config = parseTarget(spec);
+  // An emulator started for the scenario takes its profile (unless the spec names one), seed and clock from it.
+  if (config.kind === 'emulator' && !config.controlUrl) {
     const stepped = scenario.clock.mode === 'virtual' && scenario.clock.speed === undefined;
-    return connectTarget({ kind: 'emulator', profile, seed, clockMode: stepped ? 'paused' : 'running', speed: scenario.clock.mode === 'wall' ? 1 : (scenario.clock.speed ?? 1) });
+    return connectTarget({ ...config, profile: config.profile ?? scenario.device.profile, seed, clockMode: stepped ? 'paused' : 'running', speed: scenario.clock.mode === 'wall' ? 1 : (scenario.clock.speed ?? 1) });
   }
-  return connectTarget(spec);
+  return connectTarget(config);
 }
 
 class RunContext {

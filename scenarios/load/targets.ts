@@ -3,7 +3,7 @@
 // fleet is found through its control API, and a real router gets a low ceiling.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BenchError } from '../../hil/index.js';
+import { BenchError, parseTarget } from '../../hil/index.js';
 import type { LoadTargetUrls } from './engine.js';
 
 export interface LoadTarget extends LoadTargetUrls {
@@ -73,17 +73,16 @@ async function devicesOf(controlUrl: string, token?: string): Promise<string[]> 
  */
 export async function openLoadTarget(spec: string, options: { password?: string | undefined; unlimited?: boolean; token?: string | undefined } = {}): Promise<LoadTarget> {
   const password = options.password ?? 'admin';
-  const local = /^emulator(?::([a-z0-9-]+))?$/.exec(spec);
-  if (local) {
-    const args = ['serve', '--port', '0', '--control-port', '0', '--no-cloud', '--journal-size', '1000', ...(local[1] ? ['--profile', local[1]] : [])];
+  const config = parseTarget(spec, { password: options.password });
+  if (config.kind === 'emulator' && !config.controlUrl) {
+    const args = ['serve', '--port', '0', '--control-port', '0', '--no-cloud', '--journal-size', '1000', ...(config.profile ? ['--profile', config.profile] : [])];
     const { child, match } = await spawnAndRead(args, /goform listening on (\S+)/);
-    return { description: `emulator ${local[1] ?? 'mf79u'} (pid ${child.pid})`, urls: [match[1]!], password, warning: null, close: () => stop(child) };
+    return { description: `emulator ${config.profile ?? 'mf79u'} (pid ${child.pid})`, urls: [match[1]!], password, warning: null, close: () => stop(child) };
   }
-  const fleet = /^fleet:(\d+)(?::([a-z0-9-,]+))?$/.exec(spec);
-  if (fleet) {
-    const n = Number(fleet[1]);
+  if (config.kind === 'fleet') {
+    const n = config.count;
     if (n < 1 || n > 5000) throw new BenchError('CONFIG_INVALID', `[load] fleet:${n}: from 1 to 5000 devices (one goform listener each)`);
-    const args = ['fleet', '--count', String(n), '--no-cloud', '--control-port', '0', '--goform-address-base', '127.0.100.1', '--goform-port', '0', '--status-every', '0', '--tick', '10s', ...(fleet[2] ? ['--profile', fleet[2]] : [])];
+    const args = ['fleet', '--count', String(n), '--no-cloud', '--control-port', '0', '--goform-address-base', '127.0.100.1', '--goform-port', '0', '--status-every', '0', '--tick', '10s', ...(config.profiles ? ['--profile', config.profiles.join(',')] : [])];
     const { child, match } = await spawnAndRead(args, /control api listening on (\S+)\/api\/v1[\s\S]*goform listening on/);
     try {
       const urls = await devicesOf(match[1]!);
@@ -93,15 +92,13 @@ export async function openLoadTarget(spec: string, options: { password?: string 
       throw e;
     }
   }
-  const remote = /^emulator:(https?:\/\/.+)$/.exec(spec);
-  if (remote) {
-    const base = remote[1]!.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  if (config.kind === 'emulator' && config.controlUrl) {
+    const base = config.controlUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
     return { description: `emulator at ${base}`, urls: await devicesOf(base, options.token), password, warning: null, close: () => Promise.resolve() };
   }
-  if (spec.startsWith('router:')) {
-    const url = new URL(spec.slice('router:'.length));
-    const pw = url.searchParams.get('password') ?? options.password;
-    if (!pw) throw new BenchError('CONFIG_INVALID', `[load] ${spec}: give the password as ?password=...`);
+  if (config.kind === 'router') {
+    const url = new URL(config.url);
+    const pw = config.password;
     const limits = options.unlimited ? {} : REAL_ROUTER_LIMITS;
     return {
       description: `router at ${url.origin}`,
@@ -114,6 +111,6 @@ export async function openLoadTarget(spec: string, options: { password?: string 
       close: () => Promise.resolve(),
     };
   }
-  if (/^http:\/\//.test(spec)) return { description: `goform at ${spec}`, urls: [spec.replace(/\/+$/, '')], password, warning: null, close: () => Promise.resolve() };
-  throw new BenchError('CONFIG_INVALID', `[load] unknown target "${spec}"; use emulator[:profile], fleet:N, emulator:<control url>, router:<url>?password=... or http://host:port`);
+  if (config.kind === 'goform') return { description: `goform at ${config.url}`, urls: [config.url], password, warning: null, close: () => Promise.resolve() };
+  throw new BenchError('CONFIG_INVALID', `[load] a ${config.kind} target cannot take load; use emulator[:profile], fleet:N, emulator:<control url>, router:<url>?password=... or http://host:port`);
 }
