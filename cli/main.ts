@@ -41,10 +41,12 @@ serve options:
   --from DIR        start from a recording (profile, identity, radio, battery, SMS as recorded)
   --modem-pty PATH  also offer the AT modem as a pseudo-terminal at PATH (needs socat)
   --modem-tcp PORT  also offer the AT modem on TCP PORT (0 picks a free one)
-  --modem-host HOST address for --modem-tcp (default 127.0.0.1)
+  --modem-host HOST address for --modem-tcp (default 127.0.0.1; others need --modem-allow-remote)
+  --modem-allow-remote  let --modem-host be a non-loopback address (the AT port has no authentication)
   --control-port P  control API port (default 8081; 0 picks a free one)
   --control-host H  control API address (default 127.0.0.1; others need a token)
-  --control-token T bearer token the control API requires (or ROUTERLAB_CONTROL_TOKEN)
+  --control-token T bearer token the control API requires (or ROUTERLAB_CONTROL_TOKEN; empty is refused)
+  --control-allow-host NAME  a Host name besides loopback the control API answers (repeatable)
   --journal-size N  journal ring size in entries (default 10000)
   --device-id ID    device id (default dev-0; lowercase letters, digits, dashes)
   --verbose         print stack traces of errors
@@ -68,9 +70,11 @@ const SERVE_OPTIONS = {
   'modem-pty': { type: 'string' },
   'modem-tcp': { type: 'string' },
   'modem-host': { type: 'string' },
+  'modem-allow-remote': { type: 'boolean' },
   'control-port': { type: 'string' },
   'control-host': { type: 'string' },
   'control-token': { type: 'string' },
+  'control-allow-host': { type: 'string', multiple: true },
   'journal-size': { type: 'string' },
   from: { type: 'string' },
   'device-id': { type: 'string' },
@@ -161,6 +165,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     ...(values['share-dir'] === undefined ? {} : { shareDir: values['share-dir'] }),
     journalCapacity: intOption('--journal-size', values['journal-size'], 10_000, 1, 10_000_000),
     controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
+    ...(values['control-allow-host'] ? { controlAllowHosts: values['control-allow-host'] } : {}),
   });
   if (recording) applyRecording(emulator, recording);
   // Listen for SIGINT/SIGTERM from the start: a stop asked for while starting up still ends cleanly.
@@ -179,6 +184,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     if (values['modem-tcp'] !== undefined) {
       const tcp = await emulator.listenModemTcp({
         host: values['modem-host'] ?? '127.0.0.1',
+        allowRemote: values['modem-allow-remote'] === true,
         port: intOption('--modem-tcp', values['modem-tcp'], 0, 0, 65535),
       });
       io.out(`modem tcp listening on ${tcp.host}:${tcp.port}`);

@@ -16,7 +16,7 @@ import { UnhandledReporter, type UnhandledPolicy } from './instrument/unhandled.
 import type { Modem } from './modem/modem.js';
 import { createRouter } from './router.js';
 import { listenModemTcp, openModemPty, type ModemPty, type ModemTcp } from './modem/transports.js';
-import { closeServer, isLoopback, listenOn } from './net.js';
+import { closeServer, isLoopbackHost, listenOn } from './net.js';
 import { Device } from './state/device.js';
 import { loadProfile } from './state/profile.js';
 
@@ -39,8 +39,10 @@ export interface EmulatorOptions {
   onUnhandled?: UnhandledPolicy;
   /** Journal ring size in entries. Default 10000. */
   journalCapacity?: number;
-  /** Token the control API requires; default none (then it may only listen on loopback). */
+  /** Token the control API requires; default none (then it may only listen on loopback). Empty: CONFIG_INVALID. */
   controlToken?: string | undefined;
+  /** Host names besides loopback the control API and dashboard answer (requests naming others get 403). */
+  controlAllowHosts?: readonly string[] | undefined;
   /** Device id (default "dev-0"); lowercase letters, digits and dashes when the cloud channel is used. */
   id?: string;
 }
@@ -71,7 +73,7 @@ export interface Emulator {
   /** Serve the goform API; resolves with the bound URL. Rejects with CONFIG_INVALID when the port is taken. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Offer the modem on loopback TCP (one AT port per connection). Rejects with CONFIG_INVALID when taken. */
-  listenModemTcp(options?: { host?: string; port?: number }): Promise<ModemTcp>;
+  listenModemTcp(options?: { host?: string; port?: number; allowRemote?: boolean }): Promise<ModemTcp>;
   /** Offer the modem as a pseudo-terminal at `link` (needs socat). Rejects with TRANSPORT_OPEN_FAILED. */
   openModemPty(link: string): Promise<ModemPty>;
   /**
@@ -108,7 +110,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   let cloud: CloudChannel | null = null;
   let broker: EmbeddedBroker | null = null;
   const handle = { device, faults, endpoints, cloud: () => cloud?.status() ?? null };
-  const control = createControlApp({ devices: mapDirectory(new Map([[device.state.id, handle]])), clock, journal, token: controlToken });
+  const control = createControlApp({ devices: mapDirectory(new Map([[device.state.id, handle]])), clock, journal, token: controlToken, allowHosts: options.controlAllowHosts });
   const modemTransports: { close(): Promise<void> }[] = [];
   const servers: Server[] = [];
   let server: Server | undefined;
@@ -137,7 +139,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return { channel: cloud, brokerUrl, broker };
     },
     async listenControl({ host = '127.0.0.1', port = 8081 } = {}) {
-      if (controlToken === null && !isLoopback(host)) {
+      if (controlToken === null && !isLoopbackHost(host)) {
         throw new BenchError('CONFIG_INVALID', `[emulator:control] binding the control API to ${host} needs a token; give --control-token or ROUTERLAB_CONTROL_TOKEN`);
       }
       const controlListener = getRequestListener(control.fetch);

@@ -9,19 +9,34 @@ import { fotaPercent, usedPercent } from '../cloud/telemetry.js';
 import { dashboardPage } from './dashboard.js';
 import { DOCS_PAGE } from './docs-page.js';
 import { openApiDocument, ProblemError, problem, toHonoPath, validationProblem, type Problem } from './route.js';
+import { bodyLimit } from 'hono/body-limit';
+import { BenchError } from '../../hil/errors.js';
+import { browserGuard, forbiddenKeyPath, isJsonContentType } from './guard.js';
+
+const EVENTS_PATH = /^\/api\/v1\/devices\/[^/]+\/events$/;
 
 // The bench's control plane as a Hono app: JSON over HTTP, zod-validated, described by OpenAPI 3.1.
 
 export interface ControlAppOptions extends ControlContext {
-  /** Bearer token every request must carry (Authorization: Bearer T, or ?token=T for SSE); null = none. */
+  /**
+   * Bearer token every request must carry (`Authorization: Bearer T`, the scheme in any case; `?token=T` only on
+   * the event stream, which EventSource cannot give headers); null = none. An empty token throws CONFIG_INVALID.
+   */
   token: string | null;
-  /** Largest request body, bytes. Default 1 MiB (snapshots are a few KiB). */
+  /** Largest request body, bytes, from Content-Length or while it streams. Default 1 MiB (snapshots are a few KiB). */
   maxBodyBytes?: number;
+  /** Host names besides loopback that requests may name (--control-allow-host); others get 403. */
+  allowHosts?: readonly string[] | undefined;
+  /** Events one event stream may hold for a client that does not read; the oldest go first (counted). Default 1000. */
+  maxQueuedEvents?: number;
 }
 
 const VERSION = '0.1.0';
 
 export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: Partial<HttpBindings> }> {
+  if (options.token !== null && options.token.trim() === '') {
+    throw new BenchError('CONFIG_INVALID', '[emulator:control] the control token is empty (an unset CI secret?); give a non-empty --control-token or ROUTERLAB_CONTROL_TOKEN, or none at all on loopback');
+  }
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
   const stimulusListeners = new Set<(deviceId: string, name: string, body: unknown) => void>();
   const routes = controlRoutes({
@@ -32,6 +47,8 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
     },
   });
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const maxQueued = options.maxQueuedEvents ?? 1000;
+  let eventsDropped = 0;
 
   const sendProblem = (c: Context, p: Problem): Response => c.json(p, p.status as 400, { 'Content-Type': 'application/problem+json' });
 
@@ -45,10 +62,14 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
     return sendProblem(c, problem(500, 'Internal error', 'the emulator failed on this request; see its stderr').problem);
   });
 
+  // Before anything else, for the API, its docs and the dashboard alike: Host and Origin (guard.ts). No CORS.
+  app.use('*', browserGuard({ allowHosts: options.allowHosts }, sendProblem));
+
   app.use('/api/*', async function requireToken(c: Context, next: Next) {
     if (options.token === null) return next();
-    const header = c.req.header('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : (c.req.query('token') ?? '');
+    const header = /^bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '');
+    // RFC 7235: the scheme is case-insensitive. A token in the URL (logs, history) only where no header can go.
+    const given = header ? header[1]!.trim() : EVENTS_PATH.test(c.req.path) ? (c.req.query('token') ?? '') : '';
     const a = Buffer.from(given);
     const b = Buffer.from(options.token);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
@@ -56,6 +77,12 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
     }
     return next();
   });
+
+  // Bodies are cut off at the limit while they stream, not after they were buffered whole.
+  app.use(
+    '/api/*',
+    bodyLimit({ maxSize: maxBody, onError: (c) => sendProblem(c, problem(413, 'Body too large', `the body is larger than ${maxBody} bytes`).problem) }),
+  );
 
   for (const route of routes) {
     app.on(route.method.toUpperCase(), `/api/v1${toHonoPath(route.path)}`, async (c) => {
@@ -68,13 +95,18 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
       let body: unknown;
       if (route.body) {
         const text = await c.req.text();
-        if (text.length > maxBody) throw problem(413, 'Body too large', `the body has ${text.length} bytes; at most ${maxBody}`);
+        // A body must say it is JSON: a page's <form> can post text/plain or urlencoded cross-site, not JSON.
+        if (text !== '' && !isJsonContentType(c.req.header('content-type'))) {
+          throw problem(415, 'Unsupported media type', `send the body as application/json, not ${c.req.header('content-type') ?? 'without a Content-Type'}`);
+        }
         let json: unknown;
         try {
           json = text === '' ? {} : JSON.parse(text);
         } catch (e) {
           throw problem(400, 'Invalid request', `body: not JSON (${e instanceof Error ? e.message : 'parse error'})`, [{ field: 'body', message: 'not JSON' }]);
         }
+        const bad = forbiddenKeyPath(json);
+        if (bad) throw problem(400, 'Invalid request', `${bad}: the keys __proto__, constructor and prototype are refused`, [{ field: bad, message: 'forbidden key' }]);
         const parsed = route.body.safeParse(json);
         if (!parsed.success) throw validationProblem('body', parsed.error);
         body = parsed.data;
@@ -93,8 +125,16 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
       let eventId = 0;
       let scheduled = false;
       const queue: { event: string; data: string }[] = [];
+      let dropped = 0;
       let wake: (() => void) | null = null;
       const push = (event: string, data: unknown): void => {
+        // A client that stops reading must not grow the queue without bound: the oldest events go, counted, and the
+        // client is told with a 'dropped' event once it reads again.
+        if (queue.length >= maxQueued) {
+          queue.shift();
+          dropped++;
+          eventsDropped++;
+        }
         queue.push({ event, data: JSON.stringify(data) });
         wake?.();
       };
@@ -122,6 +162,11 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
       });
       push('state', summaryOf(handle.device.state, options.clock.now()));
       while (!stream.aborted) {
+        if (dropped > 0) {
+          const n = dropped;
+          dropped = 0;
+          await stream.writeSSE({ event: 'dropped', data: JSON.stringify({ dropped: n }), id: String(++eventId) });
+        }
         while (queue.length > 0) {
           const next = queue.shift()!;
           await stream.writeSSE({ event: next.event, data: next.data, id: String(++eventId) });
@@ -137,8 +182,20 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
   });
 
   const doc = openApiDocument(
-    [...routes, { method: 'get', path: '/devices/{id}/events', summary: 'Server-Sent Events: "state" summaries and "journal" entries of one device', tag: 'events', handler: () => null }],
+    [
+      ...routes,
+      { method: 'get', path: '/devices/{id}/events', summary: 'Server-Sent Events: "state" summaries and "journal" entries of one device; "dropped" counts events a slow reader lost', tag: 'events', handler: () => null },
+      { method: 'get', path: '/limits', summary: 'The bounds in force (body size, event queue, journal) and what they dropped or cut', tag: 'journal', handler: () => null },
+    ],
     { title: 'routerlab control API', version: VERSION },
+  );
+  // The bounds in force and what they have dropped or cut so far (README "Bounds").
+  app.get('/api/v1/limits', (c) =>
+    c.json({
+      bodyBytes: maxBody,
+      eventStream: { maxQueuedEvents: maxQueued, dropped: eventsDropped },
+      journal: { capacity: options.journal.capacity, size: options.journal.size, maxBytes: options.journal.maxBytes, bytes: options.journal.bytes, cutValues: options.journal.cutValues },
+    }),
   );
   app.get('/api/v1/openapi.json', (c) => c.json(doc));
   app.get('/api/v1/docs', (c) => c.html(DOCS_PAGE));

@@ -15,7 +15,7 @@ import { pick, type ControlDevice, type DeviceDirectory, type DeviceSelection, t
 import { Faults } from '../instrument/faults.js';
 import { Journal } from '../instrument/journal.js';
 import { UnhandledReporter, type UnhandledPolicy } from '../instrument/unhandled.js';
-import { closeServer, isLoopback, listenOn } from '../net.js';
+import { closeServer, isLoopbackHost, listenOn } from '../net.js';
 import { createRouter, type Router } from '../router.js';
 import { createInitialState } from '../state/create-state.js';
 import type { DeviceState } from '../state/device-state.js';
@@ -99,6 +99,7 @@ export class Fleet {
   #goformUrls: string[] = [];
   readonly #dictionaries = new Map<string, Buffer>();
   readonly #unhandled: UnhandledReporter;
+  readonly #controlToken: string | null;
   #cloud: (FleetCloudOptions & { url: string }) | null = null;
   #broker: EmbeddedBroker | null = null;
   #sweep: { cancel(): void } | undefined;
@@ -131,7 +132,8 @@ export class Fleet {
     this.journal = new Journal(options.journalCapacity ?? 10_000);
     this.#unhandled = new UnhandledReporter(options.onUnhandled ?? 'warn');
     this.#lastUse = new Float64Array(this.end - this.start);
-    this.control = createControlApp({ devices: this.#directory(), clock: this.clock, journal: this.journal, token: options.controlToken ?? null });
+    this.#controlToken = options.controlToken ?? null;
+    this.control = createControlApp({ devices: this.#directory(), clock: this.clock, journal: this.journal, token: this.#controlToken });
     if (this.#hibernateAfterMs > 0) this.#sweep = this.clock.every(Math.min(60_000, this.#hibernateAfterMs), () => this.#putAwayQuiet());
   }
 
@@ -252,6 +254,9 @@ export class Fleet {
 
   /** Serve the control API for the whole fleet (default 127.0.0.1:8081). */
   async listenControl({ host = '127.0.0.1', port = 8081 }: { host?: string; port?: number } = {}): Promise<string> {
+    if (this.#controlToken === null && !isLoopbackHost(host)) {
+      throw new BenchError('CONFIG_INVALID', `[fleet:control] binding the control API to ${host} needs a token; give --control-token or ROUTERLAB_CONTROL_TOKEN`);
+    }
     const listener = getRequestListener(this.control.fetch);
     const s = createServer((req, res) => void listener(req, res));
     this.#servers.push(s);
@@ -378,7 +383,7 @@ export class Fleet {
 function goformAddresses(options: FleetGoformOptions, start: number, end: number): (index: number) => { host: string; port: number } {
   if ('basePort' in options) {
     const host = options.host ?? '127.0.0.1';
-    if (!isLoopback(host)) throw new BenchError('CONFIG_INVALID', `[fleet] goform listeners bind to loopback only, not ${host}`);
+    if (!isLoopbackHost(host)) throw new BenchError('CONFIG_INVALID', `[fleet] goform listeners bind to loopback only, not ${host}`);
     if (!Number.isInteger(options.basePort) || options.basePort < 1 || options.basePort + end - 1 > 65_535) {
       throw new BenchError('CONFIG_INVALID', `[fleet] --goform-base-port ${options.basePort} + index ${end - 1} passes port 65535; pick a lower base or a smaller shard`);
     }

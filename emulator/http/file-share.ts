@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BenchError } from '../../hil/errors.js';
 import type { DeviceApi } from '../state/device-api.js';
 
@@ -46,7 +46,9 @@ export class FileShare {
     return this.#device.state.share.quotaBytes;
   }
 
+  /** Bytes of the regular files on the card (symlinks are not followed). Throws ShareError noexist without a card folder. */
   usedBytes(): number {
+    this.#rootReal();
     return sizeOf(this.root);
   }
 
@@ -60,8 +62,12 @@ export class FileShare {
 
   list(path: string, page: number, perPage = 10): { totalRecord: string; fileInfo: ShareEntry[] } {
     const dir = this.#resolve(path);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ShareError('noexist', `no folder ${path}`);
-    const names = readdirSync(dir).sort();
+    if (!isDir(dir)) throw new ShareError('noexist', `no folder ${path}`);
+    // What a client may reach: files and folders, and links that stay on the card; a dangling or escaping link is
+    // not listed (the firmware's card holds no links).
+    const names = readdirSync(dir)
+      .filter((name) => this.#inside(join(dir, name)))
+      .sort();
     const entries = names.slice(Math.max(0, page - 1) * perPage, Math.max(1, page) * perPage).map((name) => {
       const st = statSync(join(dir, name));
       return {
@@ -104,7 +110,7 @@ export class FileShare {
   write(path: string, name: string, data: Uint8Array): void {
     this.#writable();
     const dir = this.#resolve(path);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ShareError('noexist', `no folder ${path}`);
+    if (!isDir(dir)) throw new ShareError('noexist', `no folder ${path}`);
     const target = this.#resolve(`${path}/${checkName(name)}`);
     const replacing = existsSync(target) ? statSync(target).size : 0;
     if (this.usedBytes() - replacing + data.byteLength > this.quotaBytes) {
@@ -119,6 +125,16 @@ export class FileShare {
     return readFileSync(target);
   }
 
+  /** Card sizes, or the firmware's failure when the card folder is gone. */
+  cardValueOrFailure(): Record<string, string> {
+    try {
+      return this.cardValue();
+    } catch (e) {
+      if (e instanceof ShareError) return { result: 'failure' };
+      throw e;
+    }
+  }
+
   close(): void {
     if (this.#ownsRoot) rmSync(this.root, { recursive: true, force: true });
   }
@@ -130,16 +146,57 @@ export class FileShare {
     if (!share.enabled || share.access === 'readOnly') throw new ShareError('read_only', 'the share is read-only');
   }
 
-  /** Maps `/mmc2/a/b` to a path under the root; refuses anything that escapes it. */
+  /** The card folder's real path; ShareError noexist when it is gone (removed by a /tmp cleaner, say). */
+  #rootReal(): string {
+    try {
+      return realpathSync(this.root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new ShareError('noexist', `the card folder ${this.root} is gone`);
+      throw e;
+    }
+  }
+
+  /**
+   * Maps `/mmc2/a/b` to a path under the root; refuses anything that escapes it, lexically (`..`) or through a
+   * symbolic link (the deepest existing part of the path is resolved with realpath and must stay on the card).
+   */
   #resolve(path: string): string {
     let p = path.replace(/\\/g, '/');
     if (p === CARD_ROOT || p.startsWith(`${CARD_ROOT}/`)) p = p.slice(CARD_ROOT.length);
     const segments = p.split('/').filter((s) => s !== '' && s !== '.');
     if (segments.some((s) => s === '..' || s.includes('\0'))) throw new ShareError('bad_path', `path ${path} leaves the card`);
     const full = resolve(this.root, ...segments);
-    const rel = relative(this.root, full);
-    if (rel.startsWith('..') || rel.includes(`..${sep}`)) throw new ShareError('bad_path', `path ${path} leaves the card`);
-    return full;
+    if (!within(this.root, full)) throw new ShareError('bad_path', `path ${path} leaves the card`);
+    const root = this.#rootReal();
+    // A link at the end (even a dangling one: writing through it would create its target) must stay on the card.
+    let probe = full;
+    for (;;) {
+      const st = lstatOrNull(probe);
+      if (st) {
+        let real: string;
+        try {
+          real = realpathSync(probe);
+        } catch (e) {
+          // A dangling link: where it points is outside what the card holds.
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ShareError('bad_path', `path ${path} is a link to nothing`);
+          throw e;
+        }
+        if (!within(root, real)) throw new ShareError('bad_path', `path ${path} leaves the card through a link`);
+        return full;
+      }
+      if (probe === this.root) return full;
+      probe = dirname(probe);
+    }
+  }
+
+  /** True when `path` (a link included) resolves to something on the card. */
+  #inside(path: string): boolean {
+    try {
+      return within(this.#rootReal(), realpathSync(path));
+    } catch (e) {
+      if (e instanceof ShareError || (e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
   }
 }
 
@@ -150,11 +207,44 @@ function checkName(name: string): string {
   return name;
 }
 
+/** `path` is `root` or lies under it (a name such as `...` is a name, not a way up). */
+function within(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw e;
+  }
+}
+
+/** Bytes of the regular files under `path`; links are not followed, entries that vanish meanwhile count nothing. */
 function sizeOf(path: string): number {
   let total = 0;
-  for (const entry of readdirSync(path, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
+  }
+  for (const entry of entries) {
     const full = join(path, entry.name);
-    total += entry.isDirectory() ? sizeOf(full) : statSync(full).size;
+    if (entry.isDirectory()) total += sizeOf(full);
+    else if (entry.isFile()) total += lstatOrNull(full)?.size ?? 0;
   }
   return total;
 }

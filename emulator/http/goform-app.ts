@@ -175,8 +175,20 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     if (!device.power.isUp() || faults.goformActive) return false;
     const h = incoming.headers;
     const req = requesterFrom(incoming.socket.remoteAddress ?? '', h.cookie, h.referer !== undefined, auth.cookieName);
-    const query = queries.get(rawQuery(url));
-    const { body, bytes, summary, nowMs } = answerRead(query, req);
+    let answered: ReadAnswer & { nowMs: number };
+    let query: ParsedQuery;
+    try {
+      query = queries.get(rawQuery(url));
+      answered = answerRead(query, req);
+    } catch (e) {
+      // The same as the Hono route's onError: the firmware's failure answer, never a crashed process.
+      process.stderr.write(`[emulator:goform] GET ${READ_PATH} failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      fastHeaders['Content-Length'] = FAILURE_JSON.length;
+      outgoing.writeHead(200, fastHeaders);
+      outgoing.end(FAILURE_JSON);
+      return true;
+    }
+    const { body, bytes, summary, nowMs } = answered;
     if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summary, req, nowMs);
     // writeHead copies the values at once, so one headers object can be reused.
     fastHeaders['Content-Length'] = bytes;
@@ -394,12 +406,29 @@ class QueryCache {
   }
 }
 
+/**
+ * The form body, or null past `maxBytes`: refused from Content-Length, or while it streams (a chunked body is
+ * never buffered past the limit).
+ */
 async function readForm(c: Context, maxBytes: number): Promise<URLSearchParams | null> {
   const len = Number(c.req.header('content-length') ?? '0');
   if (len > maxBytes) return null;
-  const text = await c.req.text();
-  if (text.length > maxBytes) return null;
-  return new URLSearchParams(text);
+  const body = c.req.raw.body;
+  if (!body) return new URLSearchParams();
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 function requester(c: Context<{ Bindings: Partial<HttpBindings> }>, cookieName: string | null): Requester {

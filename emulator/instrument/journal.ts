@@ -41,15 +41,29 @@ export function maskParams(params: Iterable<[string, string]>): Record<string, s
   return out;
 }
 
+/** Longest name, response or parameter value kept, characters; longer ones are cut and marked. */
+export const JOURNAL_MAX_VALUE_CHARS = 1024;
+/** Most parameters kept per entry. */
+const MAX_PARAMS = 64;
+const CUT_MARK = '…[cut]';
+
 /**
- * A bounded ring of journal entries. Stored column by column in preallocated arrays, so recording does not
+ * A bounded ring of journal entries, bounded in entries and in bytes (long values cut, marked `…[cut]`; past the
+ * byte budget the oldest entries go). Stored column by column in preallocated arrays, so recording does not
  * allocate an object per request (the goform poll records every request; entries that live long enough to
  * be promoted would otherwise make every GC expensive). Objects are built when queried.
  */
 export class Journal {
   readonly capacity: number;
+  /** Byte budget (UTF-16 code units x 2 of names, responses and parameters), default 32 MiB. */
+  readonly maxBytes: number;
   #next = 0;
   #seq = 0;
+  #count = 0;
+  #bytes = 0;
+  #slotBytes: Float64Array;
+  #cut = 0;
+  #sizes = new WeakMap<Record<string, string>, { bytes: number; kept: Record<string, string> }>();
   #seqs: Float64Array;
   #virtualMs: Float64Array;
   #wallMs: Float64Array;
@@ -57,10 +71,16 @@ export class Journal {
   #params: (Record<string, string> | undefined)[];
   #listeners = new Set<(e: JournalEntry) => void>();
 
-  /** @param capacity - ring size in entries (default 10000); the oldest entries are dropped first. */
-  constructor(capacity = 10_000) {
+  /**
+   * @param capacity - ring size in entries (default 10000); the oldest entries are dropped first.
+   * @param maxBytes - byte budget of what the entries hold (default 32 MiB); the oldest go first past it.
+   */
+  constructor(capacity = 10_000, maxBytes = 32 * 1024 * 1024) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`journal capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(maxBytes) || maxBytes < 64 * 1024) throw new RangeError(`journal byte budget must be at least 65536, got ${maxBytes}`);
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
+    this.#slotBytes = new Float64Array(capacity);
     this.#seqs = new Float64Array(capacity);
     this.#virtualMs = new Float64Array(capacity);
     this.#wallMs = new Float64Array(capacity);
@@ -70,7 +90,17 @@ export class Journal {
   }
 
   get size(): number {
-    return Math.min(this.#seq, this.capacity);
+    return this.#count;
+  }
+
+  /** Bytes the live entries hold (see maxBytes). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Values cut to JOURNAL_MAX_VALUE_CHARS so far. */
+  get cutValues(): number {
+    return this.#cut;
   }
 
   /** Entries ever recorded, including those dropped from the ring. */
@@ -84,7 +114,21 @@ export class Journal {
 
   /** record() without building an object: the hot path (every goform request). */
   add(deviceId: string, surface: JournalSurface, kind: string, name: string, params: Record<string, string>, response: string, virtualMs: number, wallMs: number, client: string): void {
+    if (name.length > JOURNAL_MAX_VALUE_CHARS) name = this.#cutText(name);
+    if (response.length > JOURNAL_MAX_VALUE_CHARS) response = this.#cutText(response);
+    // Parameter sizes are measured once per object: the status poll records the same masked object every second.
+    let sized = this.#sizes.get(params);
+    if (!sized) {
+      sized = this.#measure(params);
+      this.#sizes.set(params, sized);
+    }
+    params = sized.kept;
     const i = this.#next;
+    if (this.#count === this.capacity) this.#bytes -= this.#slotBytes[i]!;
+    else this.#count++;
+    const entryBytes = 2 * (name.length + response.length + deviceId.length + client.length) + sized.bytes + 64;
+    this.#slotBytes[i] = entryBytes;
+    this.#bytes += entryBytes;
     const t = this.#text;
     this.#seqs[i] = ++this.#seq;
     t[0]![i] = deviceId;
@@ -97,6 +141,7 @@ export class Journal {
     this.#virtualMs[i] = virtualMs;
     this.#wallMs[i] = wallMs;
     this.#next = (i + 1) % this.capacity;
+    while (this.#bytes > this.maxBytes && this.#count > 1) this.#evictOldest();
     if (this.#listeners.size > 0) {
       const e = this.#entry(i);
       for (const fn of this.#listeners) fn(e);
@@ -121,6 +166,46 @@ export class Journal {
   }
 
   // --- internal ---
+
+  #cutText(text: string): string {
+    this.#cut++;
+    return text.slice(0, JOURNAL_MAX_VALUE_CHARS) + CUT_MARK;
+  }
+
+  #measure(params: Record<string, string>): { bytes: number; kept: Record<string, string> } {
+    let bytes = 0;
+    let n = 0;
+    let kept: Record<string, string> | null = null;
+    for (const k in params) {
+      const v = params[k]!;
+      if (++n > MAX_PARAMS || k.length > JOURNAL_MAX_VALUE_CHARS || v.length > JOURNAL_MAX_VALUE_CHARS) kept ??= {};
+      bytes += 2 * (k.length + v.length);
+    }
+    if (!kept) return { bytes, kept: params };
+    bytes = 0;
+    n = 0;
+    for (const k in params) {
+      if (++n > MAX_PARAMS) {
+        this.#cut++;
+        kept[CUT_MARK] = `${Object.keys(params).length - MAX_PARAMS} more parameters`;
+        break;
+      }
+      const key = k.length > JOURNAL_MAX_VALUE_CHARS ? this.#cutText(k) : k;
+      const v = params[k]!;
+      kept[key] = v.length > JOURNAL_MAX_VALUE_CHARS ? this.#cutText(v) : v;
+      bytes += 2 * (key.length + kept[key].length);
+    }
+    return { bytes, kept };
+  }
+
+  #evictOldest(): void {
+    const i = (this.#next - this.#count + this.capacity) % this.capacity;
+    this.#bytes -= this.#slotBytes[i]!;
+    this.#slotBytes[i] = 0;
+    for (const col of this.#text) col[i] = undefined;
+    this.#params[i] = undefined;
+    this.#count--;
+  }
 
   #entry(i: number): JournalEntry {
     const t = this.#text;

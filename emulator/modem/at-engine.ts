@@ -136,6 +136,8 @@ const CTRL_Z = 0x1a;
 const GARBAGE = '\u00ff\u00fe#@!~^ZTE?\u0007';
 const ESC = 0x1b;
 const MAX_LINE = 4096;
+/** URCs one port holds while a prompt is open or a line is being answered. */
+export const MAX_QUEUED_URCS = 256;
 
 /**
  * One AT port: feeds bytes to the parser, writes framed output to `onOutput`. URCs wait while a prompt
@@ -150,6 +152,8 @@ export class AtPort<M extends PortHost = PortHost> {
   #prompt: { onBody: (body: string) => AtReply; body: string; textMode: boolean } | null = null;
   #busy = false;
   #urcQueue: string[][] = [];
+  /** URCs dropped because the queue was full (a client that left a prompt open). */
+  urcsDropped = 0;
   /** The command line being answered (for the journal). */
   #current = '';
   #output: (text: string) => void;
@@ -178,6 +182,11 @@ export class AtPort<M extends PortHost = PortHost> {
   /** Queue an unsolicited result (lines without framing); sent at once when the port is idle. */
   urc(...lines: string[]): void {
     if (this.closed || lines.length === 0) return;
+    // A prompt left open holds URCs back; past MAX_QUEUED_URCS the oldest go (counted in urcsDropped).
+    if (this.#urcQueue.length >= MAX_QUEUED_URCS) {
+      this.#urcQueue.shift();
+      this.urcsDropped++;
+    }
     this.#urcQueue.push(lines);
     if (!this.#busy) this.#flushUrcs();
   }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { BenchError } from '../../hil/errors.js';
+import { isLoopbackHost } from '../net.js';
 import type { Modem } from './modem.js';
 
 // Ways to reach the emulated modem from outside the process: a TCP listener (ser2net-style, gammu proxyat)
@@ -10,20 +11,42 @@ import type { Modem } from './modem.js';
 export interface ModemTcp {
   host: string;
   port: number;
+  /** Connections ended because the peer stopped reading and more than MAX_UNREAD_BYTES waited for it. */
+  readonly slowPeersClosed: number;
   /** Stop listening and end every connection. Idempotent. */
   close(): Promise<void>;
 }
 
-/** One AT port per TCP connection; bytes are passed through unchanged (latin1 both ways). */
-export async function listenModemTcp(modem: Modem, options: { host?: string; port?: number } = {}): Promise<ModemTcp> {
+/** Output bytes a TCP peer may leave unread before its connection is ended. */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
+
+/**
+ * One AT port per TCP connection; bytes are passed through unchanged (latin1 both ways). Backpressure: while the
+ * peer has not read what was written, its input is not read either; past MAX_UNREAD_BYTES (URCs keep coming) the
+ * connection ends. The AT port is unauthenticated: off loopback only with `allowRemote` (and a warning line).
+ */
+export async function listenModemTcp(modem: Modem, options: { host?: string; port?: number; allowRemote?: boolean } = {}): Promise<ModemTcp> {
   const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    if (!options.allowRemote) {
+      throw new BenchError('CONFIG_INVALID', `[modem:tcp] the AT port has no authentication; binding it to ${host} needs --modem-allow-remote`);
+    }
+    process.stderr.write(`[modem:tcp] warning: the AT port on ${host} is unauthenticated: anyone who reaches it controls the modem\n`);
+  }
   const sockets = new Set<Socket>();
+  let slowPeersClosed = 0;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     const port = modem.openPort((text) => {
-      if (!socket.destroyed) socket.write(text, 'latin1');
+      if (socket.destroyed) return;
+      if (!socket.write(text, 'latin1')) socket.pause();
+      if (socket.writableLength > MAX_UNREAD_BYTES) {
+        slowPeersClosed++;
+        socket.destroy();
+      }
     });
+    socket.on('drain', () => socket.resume());
     socket.on('data', (chunk: Buffer) => port.write(chunk));
     socket.on('close', () => {
       sockets.delete(socket);
@@ -41,6 +64,9 @@ export async function listenModemTcp(modem: Modem, options: { host?: string; por
   return {
     host,
     port: (server.address() as AddressInfo).port,
+    get slowPeersClosed() {
+      return slowPeersClosed;
+    },
     async close() {
       if (closed) return;
       closed = true;

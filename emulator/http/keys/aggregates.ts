@@ -82,7 +82,7 @@ export const aggregates: Record<string, AggregateDef> = {
     pack_total_size: String(c.state.fota.available?.sizeBytes ?? 0),
     download_size: String(c.state.fota.downloadedBytes),
   })),
-  HTTPSHARE_GETCARD_VALUE: agg('httpshare', (c) => (c.share ? c.share.cardValue() : { result: 'no_sdcard' })),
+  HTTPSHARE_GETCARD_VALUE: agg('httpshare', (c) => (c.share ? c.share.cardValueOrFailure() : { result: 'no_sdcard' })),
   CheckUploadFileStatus: agg('httpshare', () => ({ result: '6' })),
   LD: agg('device', (c) => ({ LD: c.auth.issueLd() }), true),
   RD: agg('device', (c) => ({ RD: c.auth.issueRd(c.req) }), true),

@@ -28,9 +28,10 @@ export const smsSets: Record<string, SetDef> = {
       if (text.length === 0 || text.length > MAX_SMS_CHARS) throw new BadField(`MessageBody has ${text.length} characters; 1..${MAX_SMS_CHARS} allowed`);
       const id = optional(ctx, 'ID');
       const draftId = id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined;
-      // §5.4: the firmware accepts the send and reports a failure through sms_cmd_status_info (result 2).
-      ctx.device.sms.send({ number: to, text, draftId });
-      return SUCCESS;
+      // §5.4: the firmware accepts the send and reports a failure through sms_cmd_status_info (result 2); a full
+      // store is refused at once.
+      const sent = ctx.device.sms.send({ number: to, text, draftId });
+      return sent.refused === 'store-full' ? sent : SUCCESS;
     },
   },
   SAVE_SMS: {
@@ -42,13 +43,12 @@ export const smsSets: Record<string, SetDef> = {
       const index = optional(ctx, 'Index');
       const replaceId = index !== undefined && /^\d+$/.test(index) ? Number(index) : undefined;
       const group = optional(ctx, 'draft_group_id');
-      ctx.device.sms.saveDraft({
+      return done(ctx.device.sms.saveDraft({
         numbers,
         text,
         ...(replaceId === undefined ? {} : { replaceId }),
         ...(group ? { groupId: group } : {}),
-      });
-      return SUCCESS;
+      }));
     },
   },
   DELETE_SMS: {

@@ -233,8 +233,8 @@ export const smsCommands: AtCommand[] = [
             return cmsError(304);
           }
           if (pdu.type !== 'submit') return cmsError(304);
-          const [saved] = c.modem.device.sms.saveDraft({ numbers: [pdu.destination.value], text: pdu.text });
-          return ok(`+CMGW: ${c.modem.index.indexOf(saved!)}`);
+          const saved = c.modem.device.sms.saveDraft({ numbers: [pdu.destination.value], text: pdu.text });
+          return saved.refused ? atOutcome(c, saved, 'cms') : ok(`+CMGW: ${c.modem.index.indexOf(saved.messages[0]!)}`);
         });
       }
       const to = c.modem.decodeString(inv.args[0] ?? '', c.settings) ?? '';
@@ -242,8 +242,8 @@ export const smsCommands: AtCommand[] = [
       return prompt(true, (body) => {
         const text = c.modem.decodeString(body.replace(/\r/g, '\n'), c.settings);
         if (text === null) return cmsError(305);
-        const [saved] = c.modem.device.sms.saveDraft({ numbers: [to], text });
-        return ok(`+CMGW: ${c.modem.index.indexOf(saved!)}`);
+        const saved = c.modem.device.sms.saveDraft({ numbers: [to], text });
+        return saved.refused ? atOutcome(c, saved, 'cms') : ok(`+CMGW: ${c.modem.index.indexOf(saved.messages[0]!)}`);
       });
     },
   },

@@ -16,11 +16,15 @@ export interface SmsApi {
    * Send an SMS: the router keeps a sent copy (tag 2) at once, and the send status (sms_cmd 4) moves from "1"
    * processing to "3" success, or "2" failed with the copy's tag 3, after a virtual second (goform-api.md §5.4).
    * Refuses `not-registered` or `send-failed` when the send will fail; the failed copy is still the router's
-   * record. A `draftId` is the draft this message was sent from (deleted).
+   * record. A `draftId` is the draft this message was sent from (deleted). Refuses `store-full` (nothing sent)
+   * when device memory has no room for the sent copy.
    */
   send(input: { number: string; text: string; draftId?: number | undefined }): Outcome<{ message: SmsMessage }>;
-  /** Save a draft per number (one group for several numbers); `replaceId` is the draft it replaces. */
-  saveDraft(input: { numbers: string[]; text: string; replaceId?: number | undefined; groupId?: string | undefined }): SmsMessage[];
+  /**
+   * Save a draft per number (one group for several numbers); `replaceId` is the draft it replaces. Refuses
+   * `store-full` when the drafts would not fit in device memory.
+   */
+  saveDraft(input: { numbers: string[]; text: string; replaceId?: number | undefined; groupId?: string | undefined }): Outcome<{ messages: SmsMessage[] }>;
   /** Delete messages by id; answers how many existed. */
   delete(ids: readonly number[]): { deleted: number };
   /** Mark messages read (0) or unread (1); the new-message flag clears once nothing is unread. */
@@ -75,6 +79,9 @@ export function createSmsArea(core: DeviceCore): SmsApi {
       return { message };
     },
     send(input) {
+      // The sent copy is kept in device memory: a full store refuses the send (and keeps the draft it came from).
+      const fromDraft = input.draftId !== undefined && core.state.sms.messages.some((m) => m.id === input.draftId && m.store === 'device');
+      if (!fromDraft && api.count('device') >= api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
       if (input.draftId !== undefined) api.delete([input.draftId]);
       const why = !isRegistered(core.state) ? refuse('not-registered') : core.state.sms.sendFailure ? refuse('send-failed') : null;
       const message = add({ number: input.number, text: input.text, tag: 2, store: 'device', concatTotal: 0 });
@@ -91,13 +98,15 @@ export function createSmsArea(core: DeviceCore): SmsApi {
       return why ?? { message };
     },
     saveDraft(input) {
+      const replacing = input.replaceId !== undefined && core.state.sms.messages.some((m) => m.id === input.replaceId && m.store === 'device') ? 1 : 0;
+      if (api.count('device') - replacing + input.numbers.length > api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
       if (input.replaceId !== undefined) api.delete([input.replaceId]);
       const groupId = input.numbers.length > 1 ? (input.groupId ?? String(core.state.sms.nextId)) : '';
       const saved = input.numbers.map((number) => add({ number, text: input.text, tag: 4, store: 'device', concatTotal: 0, draftGroupId: groupId }));
       core.mutate((s) => {
         s.sms.cmdStatus['5'] = '3';
       });
-      return saved;
+      return { messages: saved };
     },
     delete(ids) {
       const wanted = new Set(ids);

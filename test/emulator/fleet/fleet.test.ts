@@ -112,7 +112,7 @@ describe('fleet', () => {
     const one = (await (await fleet.control.request('/api/v1/devices/rl-000012')).json()) as { imei: string };
     expect(one.imei).toBe(items[2]!.imei);
     expect((await fleet.control.request('/api/v1/devices/rl-001000')).status).toBe(404);
-    const sig = await fleet.control.request('/api/v1/devices/rl-000012/stimuli/signal', { method: 'POST', body: JSON.stringify({ bars: 1 }) });
+    const sig = await fleet.control.request('/api/v1/devices/rl-000012/stimuli/signal', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ bars: 1 }) });
     expect(sig.status).toBe(200);
     expect(fleet.device(12).state.radio.rsrpDbm).toBe(-115);
   });
@@ -120,7 +120,7 @@ describe('fleet', () => {
   it('applies a stimulus to a deterministic share of the fleet', async () => {
     fleet = new Fleet({ count: 2000, ...paused });
     const post = async (body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-      const r = await fleet!.control.request('/api/v1/fleet/stimuli/registration', { method: 'POST', body: JSON.stringify(body) });
+      const r = await fleet!.control.request('/api/v1/fleet/stimuli/registration', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       return { status: r.status, json: (await r.json()) as Record<string, unknown> };
     };
     const r = await post({ select: { percent: 10, seed: 1 }, params: { registration: 'roaming' } });
