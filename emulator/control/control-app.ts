@@ -162,12 +162,13 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
       });
       push('state', summaryOf(handle.device.state, options.clock.now()));
       while (!stream.aborted) {
-        if (dropped > 0) {
-          const n = dropped;
-          dropped = 0;
-          await stream.writeSSE({ event: 'dropped', data: JSON.stringify({ dropped: n }), id: String(++eventId) });
-        }
-        while (queue.length > 0) {
+        while (queue.length > 0 || dropped > 0) {
+          if (dropped > 0) {
+            const n = dropped;
+            dropped = 0;
+            await stream.writeSSE({ event: 'dropped', data: JSON.stringify({ dropped: n }), id: String(++eventId) });
+            continue;
+          }
           const next = queue.shift()!;
           await stream.writeSSE({ event: next.event, data: next.data, id: String(++eventId) });
         }

@@ -1,6 +1,7 @@
 // What keeps a listener safe next to a browser (README "Security"): a web page the tester opens must not be able
 // to drive or read the control API or the dashboard, by a cross-site request (CSRF) or a rebinding DNS name.
 import type { Context, Next } from 'hono';
+import { isIP } from 'node:net';
 import { isLoopbackHost } from '../net.js';
 import { problem, type Problem } from './route.js';
 
@@ -22,7 +23,7 @@ export function hostOf(header: string | undefined): string | null {
 }
 
 /**
- * 403 for a Host that is not a loopback name or address nor an allowed host (DNS rebinding: the page's own name
+ * 403 for a Host that names neither an address, nor localhost, nor an allowed host (DNS rebinding: the page's own name
  * resolving to 127.0.0.1), and for an Origin other than the listener's own (a cross-site fetch or form POST; a
  * page's `Origin: null` included). Requests without Origin (curl, SDKs, same-origin GETs) pass.
  */
@@ -31,7 +32,9 @@ export function browserGuard(options: GuardOptions, sendProblem: (c: Context, p:
   return async function guard(c: Context, next: Next) {
     const hostHeader = c.req.header('host') ?? new URL(c.req.url).host;
     const host = hostOf(hostHeader);
-    if (host === null || !(isLoopbackHost(host) || allowed.has(host))) {
+    // An address in Host cannot be a rebinding (a browser sends the name it resolved); a name must be loopback's
+    // or allowed.
+    if (host === null || !(isIP(host) !== 0 || isLoopbackHost(host) || allowed.has(host))) {
       return sendProblem(c, problem(403, 'Forbidden', `Host "${hostHeader ?? ''}" is not this control API's; use a loopback address or allow the name with --control-allow-host`).problem);
     }
     const origin = c.req.header('origin');

@@ -388,12 +388,16 @@ function rawQuery(url: string): string {
  * query is parsed once. A few most recent queries are compared directly (cheaper than hashing a 1.5 KB
  * poll string); the rest sit in a bounded map that is cleared when full.
  */
+const MAX_CACHED_QUERY_CHARS = 8192;
+
 class QueryCache {
   #recent: ParsedQuery[] = [];
   #map = new Map<string, ParsedQuery>();
 
   get(query: string): ParsedQuery {
     for (const r of this.#recent) if (r.text === query) return r;
+    // Polls are a few KiB; a longer query is parsed each time rather than kept (a bound on what the cache holds).
+    if (query.length > MAX_CACHED_QUERY_CHARS) return parsedQuery(new URLSearchParams(query), '');
     let hit = this.#map.get(query);
     if (!hit) {
       if (this.#map.size >= 512) this.#map.clear();

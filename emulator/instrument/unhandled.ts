@@ -1,4 +1,5 @@
 // What a surface does with a request it does not implement (STYLE.md 7.4.6, msw's onUnhandledRequest).
+import { ownCopy } from './journal.js';
 
 /**
  * 'warn' answers like the firmware and names each unimplemented request once on stderr; 'silent' only answers;
@@ -27,7 +28,8 @@ export class UnhandledReporter {
   }
 
   report(surface: 'goform' | 'at', what: string): void {
-    const name = what.length > MAX_NAME_CHARS ? `${what.slice(0, MAX_NAME_CHARS)}...` : what;
+    // A copy, not a slice: a slice would keep a 60 KB name alive in the warn-once set (journal.ts ownCopy).
+    const name = what.length > MAX_NAME_CHARS ? `${ownCopy(what.slice(0, MAX_NAME_CHARS))}...` : what;
     const policy = this.policy;
     if (typeof policy === 'function') return policy(name);
     if (policy === 'error') {

@@ -25,6 +25,26 @@ describe('routerlab CLI', () => {
     expect(out[2]).toMatch(/^cloud channel connected to mqtt:\/\/127\.0\.0\.1:\d+ \(telemetry on dt\/routerlab\/dev-0\/telemetry, commands on cmd\/routerlab\/dev-0\/req\)$/);
   });
 
+  it('serve refuses an empty control token (an unset CI secret) with one line, before listening', async () => {
+    for (const [args, env] of [[['--control-token', ''], undefined], [[], '']] as const) {
+      const { out, err, io } = capture();
+      const before = process.env.ROUTERLAB_CONTROL_TOKEN;
+      if (env !== undefined) process.env.ROUTERLAB_CONTROL_TOKEN = env;
+      try {
+        expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud', ...args], io)).toBe(EXIT.USAGE);
+      } finally {
+        if (before === undefined) delete process.env.ROUTERLAB_CONTROL_TOKEN;
+        else process.env.ROUTERLAB_CONTROL_TOKEN = before;
+      }
+      expect(out).toEqual([]);
+      expect(err).toHaveLength(1);
+      expect(err[0]).toMatch(/control token is empty/);
+    }
+    const { err, io } = capture();
+    expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud', '--modem-tcp', '0', '--modem-host', '0.0.0.0'], io)).toBe(EXIT.USAGE);
+    expect(err.join('\n')).toMatch(/--modem-allow-remote/);
+  });
+
   it('serve --no-cloud runs without a broker', async () => {
     const { out, io } = capture();
     expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud'], io)).toBe(EXIT.OK);

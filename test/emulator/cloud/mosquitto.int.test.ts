@@ -47,7 +47,7 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud channel against Mosquitto (needs 
       expect(t[0]!.payload).toMatchObject({ v: 1, deviceId: id, type: 'telemetry', data: { identity: { imei: emu.device.state.identity.imei }, connection: 'connected', roaming: false } });
 
       // Stimuli through the control API, as QA would send them.
-      const post = async (path: string, body: unknown): Promise<Response> => emu.control.request(`/api/v1/devices/${id}/stimuli/${path}`, { method: 'POST', body: JSON.stringify(body) });
+      const post = async (path: string, body: unknown): Promise<Response> => emu.control.request(`/api/v1/devices/${id}/stimuli/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       expect((await post('registration', { registration: 'roaming' })).status).toBe(200);
       expect((await post('sms', { from: '+4915550002', text: 'Willkommen' })).status).toBe(200);
       expect((await post('station', { action: 'join', mac: '02:00:00:00:00:0A', hostname: 'laptop' })).status).toBe(200);

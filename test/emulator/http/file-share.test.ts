@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import { createTestEmulator, TestClient, withState } from '../../helpers/emulator.js';
@@ -26,6 +28,55 @@ describe('file sharing over HTTP', () => {
     const res = await fetch(`${base}/cgi-bin/httpshare/upload`, { method: 'POST', body: form, headers: { Cookie: cookie, Referer: `${base}/` } });
     return JSON.parse(await res.text()) as unknown;
   }
+
+  it('answers the card value over the socket with a dangling link in the folder, and failure once the folder is gone', async () => {
+    const { base, cookie, client } = await start();
+    const root = emu.share!.root;
+    symlinkSync(join(root, 'nowhere'), join(root, 'dangling'));
+    const read = async (): Promise<Record<string, string>> => {
+      // The status read goes through the socket fast path, as the web UI's poll does.
+      const res = await fetch(`${base}/goform/goform_get_cmd_process?isTest=false&cmd=HTTPSHARE_GETCARD_VALUE&_=1`, { headers: { Cookie: cookie, Referer: `${base}/` } });
+      return JSON.parse(await res.text()) as Record<string, string>;
+    };
+    expect(await read()).toMatchObject({ sd_card_total_size: expect.stringMatching(/^\d+$/) as unknown });
+    expect((await client.set('HTTPSHARE_ENTERFOLD', { path_SD_CARD: '/mmc2', indexPage: '1' })).result).toEqual({ totalRecord: '0', fileInfo: [] });
+    rmSync(root, { recursive: true, force: true });
+    expect(await read()).toEqual({ result: 'failure' });
+    expect(await client.set('HTTPSHARE_ENTERFOLD', { path_SD_CARD: '/mmc2', indexPage: '1' })).toEqual({ result: 'noexist' });
+    expect(await client.set('HTTPSHARE_NEW', { path_SD_CARD: '/mmc2/x' })).toEqual({ result: 'noexist' });
+    // Still serving.
+    expect((await client.get(['loginfo'])).loginfo).toBe('ok');
+  });
+
+  it('refuses every operation through a link that leaves the card, and treats "..." as a name', async () => {
+    const { base, cookie, client } = await start();
+    const outside = mkdtempSync(join(tmpdir(), 'routerlab-outside-'));
+    try {
+      writeFileSync(join(outside, 'secret.txt'), 'not yours');
+      mkdirSync(join(outside, 'dir'));
+      const root = emu.share!.root;
+      symlinkSync(outside, join(root, 'escape'));
+      symlinkSync(join(outside, 'secret.txt'), join(root, 'secret-link'));
+      symlinkSync(join(outside, 'new-file'), join(root, 'dangling-out'));
+      expect(await client.set('HTTPSHARE_ENTERFOLD', { path_SD_CARD: '/mmc2/escape', indexPage: '1' })).toEqual({ result: 'bad_path' });
+      expect((await fetch(`${base}/mmc2/secret-link`, { headers: { Cookie: cookie } })).status).toBe(404);
+      expect(await upload(base, cookie, '/mmc2/escape', 'planted.txt', new Uint8Array([1, 2, 3]))).toEqual({ result: 'bad_path' });
+      expect(await upload(base, cookie, '/mmc2', 'dangling-out', new Uint8Array([1, 2, 3]))).toEqual({ result: 'bad_path' });
+      expect(existsSync(join(outside, 'new-file'))).toBe(false);
+      expect(await client.set('HTTPSHARE_NEW', { path_SD_CARD: '/mmc2/escape/made' })).toEqual({ result: 'bad_path' });
+      expect(await client.set('HTTPSHARE_DEL', { path_SD_CARD: '/mmc2/escape', name_SD_CARD: 'dir*' })).toEqual({ result: 'bad_path' });
+      expect(await client.set('HTTPSHARE_FILE_RENAME', { OLD_NAME_SD_CARD: '/mmc2/escape/secret.txt', NEW_NAME_SD_CARD: '/mmc2/stolen.txt' })).toEqual({ result: 'bad_path' });
+      expect(existsSync(join(outside, 'dir'))).toBe(true);
+      expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('not yours');
+      const listing = await client.set('HTTPSHARE_ENTERFOLD', { path_SD_CARD: '/mmc2', indexPage: '1' });
+      expect(listing).toEqual({ result: { totalRecord: '0', fileInfo: [] } });
+      // "..." is an ordinary file name.
+      expect(await upload(base, cookie, '/mmc2', '...', new Uint8Array([9]))).toEqual({ result: 'success' });
+      expect(new Uint8Array(await (await fetch(`${base}/mmc2/...`, { headers: { Cookie: cookie } })).arrayBuffer())).toEqual(new Uint8Array([9]));
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 
   it('creates a folder, uploads and downloads a file byte for byte, renames and deletes it', async () => {
     const { base, cookie, client } = await start();
