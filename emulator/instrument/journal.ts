@@ -55,7 +55,7 @@ const CUT_MARK = '…[cut]';
  */
 export class Journal {
   readonly capacity: number;
-  /** Byte budget (UTF-16 code units x 2 of names, responses and parameters), default 32 MiB. */
+  /** Byte budget (UTF-16 code units x 2 of names, responses and parameters), default 16 MiB. */
   readonly maxBytes: number;
   #next = 0;
   #seq = 0;
@@ -73,9 +73,9 @@ export class Journal {
 
   /**
    * @param capacity - ring size in entries (default 10000); the oldest entries are dropped first.
-   * @param maxBytes - byte budget of what the entries hold (default 32 MiB); the oldest go first past it.
+   * @param maxBytes - byte budget of what the entries hold (default 16 MiB); the oldest go first past it.
    */
-  constructor(capacity = 10_000, maxBytes = 32 * 1024 * 1024) {
+  constructor(capacity = 10_000, maxBytes = 16 * 1024 * 1024) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`journal capacity must be a positive integer, got ${capacity}`);
     if (!Number.isInteger(maxBytes) || maxBytes < 64 * 1024) throw new RangeError(`journal byte budget must be at least 65536, got ${maxBytes}`);
     this.capacity = capacity;
