@@ -3,7 +3,7 @@ import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, CLOUD_USAGE, cloudFlags } from './cloud-options.js';
 import { fleetCommand, FLEET_USAGE } from './fleet.js';
 import { loadCommand, LOAD_USAGE } from './load.js';
-import { createEmulator, listProfiles, type Emulator } from '../emulator/index.js';
+import { createEmulator, listProfiles, loadProfile, type Emulator } from '../emulator/index.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { diffResults, importRecording, loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
@@ -39,6 +39,7 @@ serve options:
   --password PW     web login password (default: the profile's, admin)
   --share-dir DIR   folder for shared files (default: a temporary folder)
   --from DIR        start from a recording (profile, identity, radio, battery, SMS as recorded)
+  --webui DIR       serve a stock web UI folder (extracted from your own device's firmware) on the goform port
   --modem-pty PATH  also offer the AT modem as a pseudo-terminal at PATH (needs socat)
   --modem-tcp PORT  also offer the AT modem on TCP PORT (0 picks a free one)
   --modem-host HOST address for --modem-tcp (default 127.0.0.1; others need --modem-allow-remote)
@@ -77,6 +78,7 @@ const SERVE_OPTIONS = {
   'control-allow-host': { type: 'string', multiple: true },
   'journal-size': { type: 'string' },
   from: { type: 'string' },
+  webui: { type: 'string' },
   'device-id': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -106,7 +108,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case 'load':
         return await loadCommand(rest, io);
       case 'profiles':
-        for (const name of listProfiles()) io.out(name);
+        for (const line of profileTable()) io.out(line);
         return EXIT.OK;
       case 'ports':
         return await portsCommand(io);
@@ -166,6 +168,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     journalCapacity: intOption('--journal-size', values['journal-size'], 10_000, 1, 10_000_000),
     controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
     ...(values['control-allow-host'] ? { controlAllowHosts: values['control-allow-host'] } : {}),
+    ...(values.webui === undefined ? {} : { webUiDir: values.webui }),
   });
   if (recording) applyRecording(emulator, recording);
   // Listen for SIGINT/SIGTERM from the start: a stop asked for while starting up still ends cleanly.
@@ -297,6 +300,16 @@ async function fidelityCommand(args: string[], io: CliIo): Promise<number> {
   } finally {
     await target.close();
   }
+}
+
+/** `routerlab profiles`: one line per profile, tab-separated, with what it is and how it logs in. */
+function profileTable(): string[] {
+  const rows = listProfiles().map((name) => {
+    const p = loadProfile(name);
+    const login = `${p.auth.multiUser ? 'LOGIN_MULTI_USER ' : ''}${p.auth.passwordEncoding}`;
+    return [p.name, p.model, login, `AD ${p.auth.ad}`, p.auth.cookie ? `cookie ${p.auth.cookie}` : 'client-bound session', `ui ${p.webUi}`, typeof p._meta.class === 'string' ? p._meta.class : ''];
+  });
+  return [['PROFILE', 'MODEL', 'LOGIN', 'AD', 'SESSION', 'WEB UI', 'CLASS'].join('\t'), ...rows.map((r) => r.join('\t'))];
 }
 
 async function portsCommand(io: CliIo): Promise<number> {

@@ -43,6 +43,12 @@ export interface EmulatorOptions {
   controlToken?: string | undefined;
   /** Host names besides loopback the control API and dashboard answer (requests naming others get 403). */
   controlAllowHosts?: readonly string[] | undefined;
+  /**
+   * A stock web UI folder (index.html, js/, css/, img/...) extracted from your own device's firmware, served on the
+   * goform port as the device serves it. Default: a small page of the emulator's own at `/`. CONFIG_INVALID when the
+   * folder has no index.html.
+   */
+  webUiDir?: string | undefined;
   /** Device id (default "dev-0"); lowercase letters, digits and dashes when the cloud channel is used. */
   id?: string;
 }
@@ -103,6 +109,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const router = createRouter(device, {
     journal,
     unhandled: new UnhandledReporter(options.onUnhandled ?? 'warn'),
+    webUiDir: options.webUiDir,
     ...(options.shareDir === undefined ? {} : { share: profile.keyGroups.includes('httpshare') ? { dir: options.shareDir } : null }),
   });
   const { share, faults, modem, goform, endpoints } = router;

@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FileShare } from './http/file-share.js';
 import { createGoformApp, type GoformApp } from './http/goform-app.js';
+import { createWebUi } from './http/web-ui.js';
 import { Faults } from './instrument/faults.js';
 import type { Journal } from './instrument/journal.js';
 import { UnhandledReporter } from './instrument/unhandled.js';
@@ -24,6 +25,8 @@ export interface RouterOptions {
   unhandled?: UnhandledReporter | undefined;
   /** Largest goform request body, bytes (default 64 KiB). */
   maxBodyBytes?: number | undefined;
+  /** A stock web UI folder served on the goform port (`--webui`); default the emulator's own page at `/`. */
+  webUiDir?: string | undefined;
 }
 
 export interface Router {
@@ -49,6 +52,7 @@ export function createRouter(device: Device, options: RouterOptions): Router {
   const unhandled = options.unhandled ?? new UnhandledReporter('warn');
   const shareOption = options.share === undefined ? (device.profile.keyGroups.includes('httpshare') ? { dir: null } : null) : options.share;
   const share = shareOption === null ? null : new FileShare(device, shareOption.dir ?? undefined);
+  const webUi = createWebUi(device, options.webUiDir);
   let goform: GoformApp | null = null;
   let modem: Modem | null = null;
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
@@ -61,7 +65,7 @@ export function createRouter(device: Device, options: RouterOptions): Router {
     unhandled,
     endpoints: {},
     get goform() {
-      goform ??= createGoformApp({ device, share, journal: options.journal ?? undefined, faults, unhandled, ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }) });
+      goform ??= createGoformApp({ device, share, journal: options.journal ?? undefined, faults, unhandled, webUi, ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }) });
       return goform;
     },
     get modem() {

@@ -15,6 +15,8 @@ export interface Requester {
 
 interface Session {
   token: string;
+  /** The account on multi-user firmware (§2.3); the first account otherwise. */
+  user: string;
   ip: string;
   lastSeenMs: number;
   bootEpoch: number;
@@ -97,11 +99,19 @@ export class Auth {
   }
 
   /** The whole LOGIN decision: lockout, password check per generation, session creation and kick-out. */
-  login(req: Requester, password: string | undefined): { result: LoginResult; token?: string } {
+  /**
+   * LOGIN (and DEVELOPER_OPTION_LOGIN), or LOGIN_MULTI_USER with `user` (§2.3): a multi-user firmware refuses the
+   * first and a single-user one the second, with result "failure".
+   */
+  login(req: Requester, password: string | undefined, user?: string): { result: LoginResult; token?: string } {
     if (password === undefined || password === '') return { result: 'failure' };
+    const auth = this.#profile.auth;
+    if ((user !== undefined) !== auth.multiUser) return { result: 'failure' };
+    // An unknown account is a wrong credential, counted like a wrong password (§2.5).
+    const account = user ?? auth.users[0] ?? 'admin';
     // §2.5: during the lock even a correct password fails and does not count down.
     if (this.#device.account.loginLocked()) return { result: '3' };
-    if (!this.#passwordMatches(password)) {
+    if (!auth.users.includes(account) || !this.#passwordMatches(password)) {
       this.#device.account.recordLoginFailure();
       return { result: '3' };
     }
@@ -113,12 +123,20 @@ export class Auth {
     }
     // Single session: a new login ends the previous one (its next read sees loginfo "no").
     const token = this.#newToken();
-    this.#session = { token, ip: req.ip, lastSeenMs: this.#device.now(), bootEpoch: this.#device.bootEpoch, rd: null };
+    this.#session = { token, user: account, ip: req.ip, lastSeenMs: this.#device.now(), bootEpoch: this.#device.bootEpoch, rd: null };
     return { result: '0', token };
   }
 
-  logout(): void {
-    this.#session = null;
+  /** Ends the requester's session; without one (many clients log out without the cookie, §9.2) nothing happens. */
+  logout(req: Requester): void {
+    const live = this.#live();
+    if (live && this.#owns(live, req)) this.#session = null;
+  }
+
+  /** The account the requester is logged in as, or null. */
+  currentUser(req: Requester): string | null {
+    const live = this.#live();
+    return live && this.#owns(live, req) ? live.user : null;
   }
 
   /** CHANGE_PASSWORD field encodings (§2.2): old as for login without LD, new as SHA256(new) or base64(new). */

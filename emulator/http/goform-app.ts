@@ -7,6 +7,7 @@ import { maskParams, type Journal } from '../instrument/journal.js';
 import type { DeviceApi } from '../state/device-api.js';
 import { isRefused } from '../state/outcome.js';
 import { UnhandledReporter } from '../instrument/unhandled.js';
+import { createWebUi, QR_PATH, type WebUi } from './web-ui.js';
 import { Auth, type Requester } from './auth.js';
 import { CARD_ROOT, ShareError, type FileShare } from './file-share.js';
 import { aggregates, PLAIN_KEYS, type AggregateContext } from './keys/index.js';
@@ -25,6 +26,8 @@ export interface GoformAppOptions {
   journal?: Journal | undefined;
   /** Injected latency, errors, drops and slow bodies (control API); none by default. */
   faults?: Faults | undefined;
+  /** The device's web pages (`GET /`, a stock UI folder, the Wi-Fi QR code); default the emulator's own page. */
+  webUi?: WebUi | undefined;
 }
 
 export interface GoformApp {
@@ -298,7 +301,24 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const auth0 = device.profile.auth;
   const sha = { base64: '0', 'sha256-base64': '1', 'sha256-ld': '2' }[auth0.passwordEncoding];
   const configJs = `define(function () {\n  var config = {\n    DEVICE_MODEL: "${device.profile.model}",\n    WEB_ATTR_IF_SUPPORT_SHA256: ${sha},\n    ACCESSIBLE_ID_SUPPORT: ${auth0.ad !== 'none'},\n    PASSWORD_ENCODE: true,\n    LOGIN_SECURITY_SUPPORT: true,\n    MAX_LOGIN_COUNT: 5\n  };\n  return config;\n});\n`;
-  app.get('/js/config/config.js', (c) => c.body(configJs, 200, { 'Content-Type': 'application/javascript' }));
+  const webUi = options.webUi ?? createWebUi(device);
+  app.get('/js/config/config.js', (c) => {
+    // A stock UI folder's own config wins (its mock switch served as false); otherwise the generated one.
+    const own = webUi.file('/js/config/config.js');
+    return own ? c.body(own.body as string, 200, { 'Content-Type': own.type }) : c.body(configJs, 200, { 'Content-Type': 'application/javascript' });
+  });
+  app.get(QR_PATH, async (c) => {
+    if (!device.power.isUp()) return down(c);
+    if (!groups.has('wifi')) return c.body(null, 404);
+    return c.body(await webUi.qrCode(), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-cache' });
+  });
+  // §9.1: GET / answers 200 (the web UI); with --webui the stock folder's files, as the device serves them.
+  app.get('*', (c, next) => {
+    if (!device.power.isUp()) return down(c);
+    const f = webUi.file(c.req.path);
+    if (!f) return next();
+    return c.body(f.body, 200, { 'Content-Type': f.type, 'Cache-Control': 'no-cache' });
+  });
 
   app.notFound((c) => {
     unhandled(`${c.req.method} ${c.req.path}`);
@@ -365,9 +385,12 @@ function answer(body: string): ReadAnswer {
   return { body, bytes: Buffer.byteLength(body), summary: summarize(body) };
 }
 
+const KEY_SEPARATOR = /,|%2C/i;
+
 function parsedQuery(params: URLSearchParams, text = ''): ParsedQuery {
   const cmd = params.get('cmd') ?? '';
-  return { text, cmd, multi: params.get('multi_data') === '1', keys: cmd.split(',').filter((k) => k !== ''), params };
+  // §9.1: a double-encoded list arrives as a%2Cb after one decoding; split on the literal %2C too.
+  return { text, cmd, multi: params.get('multi_data') === '1', keys: cmd.split(KEY_SEPARATOR).filter((k) => k !== ''), params };
 }
 
 /** The query string of a request URL, without the `_` cache-buster (§1.2: ignore it). */

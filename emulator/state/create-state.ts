@@ -103,6 +103,7 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
       mobileData: true,
       scan: { status: '', result: '' },
       bandLockMask: '',
+      locks: { gwBandMask: '', nrBands: [], lteCell: null, nrCell: null },
     },
     connection: {
       ppp: 'ppp_connected',

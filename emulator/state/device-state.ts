@@ -75,7 +75,19 @@ export const networkPrefsSchema = z.object({
   dataRoaming: z.boolean(),
   mobileData: z.boolean(),
   scan: z.object({ status: z.enum(['', 'manual_selecting']), result: z.enum(['', 'manual_success', 'manual_fail']) }),
+  /** LTE band lock: hex mask, bit N-1 = band N (BAND_SELECT lte_band_mask); "" = none. */
   bandLockMask: z.string(),
+  /** Band and cell locks of CPEs (goform-api.md §4.4, §9.3); defaults let older snapshots load. */
+  locks: z
+    .object({
+      /** 2G/3G band mask (BAND_SELECT gw_band_mask), hex; "" = none. */
+      gwBandMask: z.string(),
+      /** NR bands allowed (WAN_PERFORM_NR5G_BAND_LOCK), e.g. [1, 3, 78]; empty = all. */
+      nrBands: z.array(int.min(1).max(1024)),
+      lteCell: z.object({ pci: int.min(0).max(503), earfcn: int.min(0).max(262143) }).nullable(),
+      nrCell: z.object({ pci: int.min(0).max(1007), arfcn: int.min(0).max(3279165), band: int.min(1).max(1024), scs: int.min(0).max(480) }).nullable(),
+    })
+    .default({ gwBandMask: '', nrBands: [], lteCell: null, nrCell: null }),
 });
 
 export const connectionSchema = z.object({

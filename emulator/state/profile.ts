@@ -47,7 +47,15 @@ export const profileSchema = z.object({
     cookie: z.string().nullable(),
     sessionIdleTimeoutS: z.number().int().positive().default(300),
     defaultPassword: z.string().min(1).default('admin'),
+    /**
+     * §2.3: multi-user firmware logs in with LOGIN_MULTI_USER (user + password) and refuses LOGIN; single-user
+     * firmware refuses LOGIN_MULTI_USER. `users` are the accounts (web_username1/2), all with the one password.
+     */
+    multiUser: z.boolean().default(false),
+    users: z.array(z.string().min(1)).default(['admin']),
   }),
+  /** Which stock web UI generation the firmware ships (what its pages read; `routerlab profiles` shows it). */
+  webUi: z.enum(['zte-modern', 'zte-ufi', 'zte-cpe', 'zxic', 'none']).default('zte-modern'),
   firmware: z.object({
     wa_inner_version: z.string(),
     cr_version: z.string(),

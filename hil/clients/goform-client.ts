@@ -16,6 +16,8 @@ export interface GoformClientOptions {
   baseUrl: string;
   /** Web login password. */
   password: string;
+  /** The account on multi-user firmware (MF286R, MF266): logs in with LOGIN_MULTI_USER (goform-api.md §2.3). */
+  user?: string;
   /** Force the password encoding instead of detecting it from /js/config/config.js and LD. */
   passwordEncoding?: PasswordEncoding;
   /** Force the AD kind instead of detecting it (config ACCESSIBLE_ID_SUPPORT + model). */
@@ -104,7 +106,8 @@ export class GoformClient {
     if (g.passwordEncoding === 'base64') encoded = Buffer.from(pw, 'utf8').toString('base64');
     else if (g.passwordEncoding === 'sha256-base64') encoded = sha256(Buffer.from(pw, 'utf8').toString('base64'));
     else encoded = sha256(sha256(pw) + ((await this.get(['LD'], false)).LD ?? '').toUpperCase());
-    const res = await this.#post({ goformId: 'LOGIN', isTest: 'false', password: encoded });
+    const user = this.#options.user;
+    const res = await this.#post(user === undefined ? { goformId: 'LOGIN', isTest: 'false', password: encoded } : { goformId: 'LOGIN_MULTI_USER', isTest: 'false', user, password: encoded });
     const result = String(res.result);
     if (result === '0' || result === '4') return;
     const lock = await this.get(['psw_fail_num_str', 'login_lock_time'], false);
@@ -172,7 +175,7 @@ export class GoformClient {
     try {
       return await this.#set(goformId, fields);
     } catch (e) {
-      if (!renew || goformId === 'LOGIN' || !(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || this.#cookie === null || (await this.#loggedIn())) throw e;
+      if (!renew || goformId === 'LOGIN' || goformId === 'LOGIN_MULTI_USER' || !(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || this.#cookie === null || (await this.#loggedIn())) throw e;
       await this.login();
       return this.#set(goformId, fields);
     }

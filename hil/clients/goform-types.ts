@@ -45,7 +45,19 @@ export interface GoformWrites {
   SET_BEARER_PREFERENCE: { BearerPreference: string };
   SCAN_NETWORK: Record<string, never>;
   SET_NETWORK: { NetworkNumber: string; Rat: string; nSubrat?: string };
-  BAND_SELECT: { is_gw_band?: string; gw_band_mask?: string; is_lte_band?: string; lte_band_mask: string };
+  BAND_SELECT: { is_gw_band?: '0' | '1'; gw_band_mask?: string; is_lte_band?: '0' | '1'; lte_band_mask?: string };
+  /** Comma list of NR bands, e.g. "1,3,78" (goform-api.md §4.4). */
+  WAN_PERFORM_NR5G_BAND_LOCK: { nr5g_band_mask: string };
+  /** "0", "0" removes the lock. */
+  LTE_LOCK_CELL_SET: { lte_pci_lock: string; lte_earfcn_lock: string };
+  /** "pci,arfcn,band,scs"; "0,0,0,0" removes the lock. */
+  NR5G_LOCK_CELL_SET: { nr5g_cell_lock: string };
+  OPERATION_MODE: { opms_wan_mode: 'PPP' | 'PPPOE' | 'DHCP' | 'STATIC' | 'AUTO' | 'AUTO_BACKUP' | 'BRIDGE' };
+  switchWiFiModule: { SwitchOption: '0' | '1' };
+  /** MC-series developer mode: the password encoded as for LOGIN (§9.2). */
+  DEVELOPER_OPTION_LOGIN: { password: string };
+  /** Multi-user firmware (§2.3); the client's login() sends it when given a user. */
+  LOGIN_MULTI_USER: { user: string; password: string };
   WAN_GATEWAYMODE_PPPOE: { pppoe_username: string; pppoe_password: string; action_link?: 'connect' | 'disconnect'; dial_mode?: string };
   WAN_GATEWAYMODE_STATIC: { static_wan_ipaddr: string; static_wan_netmask: string; static_wan_gateway: string; static_wan_primary_dns: string; static_wan_secondary_dns?: string; WAN_MODE?: 'STATIC' };
   WAN_GATEWAYMODE_DHCP: Record<string, never>;
@@ -105,6 +117,8 @@ export const GOFORM_IDS = [
   'setDeviceAccessControlList', 'EDIT_HOSTNAME', 'ADD_DEVICE', 'DEL_DEVICE', 'SAVE_TIME_LIMITED', 'DATA_LIMIT_SETTING',
   'IF_UPGRADE', 'SetUpgAutoSetting', 'RESULT_RESTORE', 'SAVE_TSW', 'SET_DEVICE_LED', 'DHCP_SETTING', 'HTTPSHARE_MODE_SET',
   'HTTPSHARE_AUTH_SET', 'HTTPSHARE_ENTERFOLD', 'HTTPSHARE_NEW', 'HTTPSHARE_DEL', 'HTTPSHARE_FILE_RENAME', 'GOFORM_HTTPSHARE_CHECK_FILE',
+  'WAN_PERFORM_NR5G_BAND_LOCK', 'LTE_LOCK_CELL_SET', 'NR5G_LOCK_CELL_SET', 'OPERATION_MODE', 'switchWiFiModule',
+  'DEVELOPER_OPTION_LOGIN', 'LOGIN_MULTI_USER',
 ] as const satisfies readonly GoformId[];
 type Missing = Exclude<GoformId, (typeof GOFORM_IDS)[number]>;
 /** Compile-time check: a goformId added to GoformWrites but not to GOFORM_IDS fails type-checking here. */

@@ -113,7 +113,7 @@ describe('routerlab CLI', () => {
     [['serve', '--port', 'eighty'], /--port eighty is not a whole number/],
     [['serve', '--speed=-2'], /--speed -2 is not a positive number/],
     [['serve', '--speed', '0'], /--speed 0 is not a positive number/],
-    [['serve', '--profile', 'nope'], /no profiles fixture "nope"; known: mc888, mf286d, mf79u, mf823/],
+    [['serve', '--profile', 'nope'], /no profiles fixture "nope"; known: mc888, mf266, mf286d, mf286r, mf297d, mf761, mf79u, mf823/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['launch'], /unknown command "launch"/],
     [['serve', '--mqtt', 'ftp://x'], /--mqtt ftp:\/\/x must be a URL like mqtt:\/\/127\.0\.0\.1:1883/],

@@ -34,7 +34,9 @@ export const aggregates: Record<string, AggregateDef> = {
   })),
   sms_cmd_status_info: agg('sms', (c) => {
     const cmd = c.param('sms_cmd') ?? '';
-    return { sms_cmd: cmd, sms_cmd_status_result: c.state.sms.cmdStatus[cmd] ?? '' };
+    // §5.4: sms_cmd 1 is the SMS subsystem, ready once the device is up.
+    const result = cmd === '1' ? (c.state.system.poweredOn ? '3' : '1') : (c.state.sms.cmdStatus[cmd] ?? '');
+    return { sms_cmd: cmd, sms_cmd_status_result: result };
   }),
   sms_status_rpt_data: agg('sms', () => ({ messages: [] })),
   ConnectionMode: agg('radio', (c) => ({
@@ -84,7 +86,9 @@ export const aggregates: Record<string, AggregateDef> = {
   })),
   HTTPSHARE_GETCARD_VALUE: agg('httpshare', (c) => (c.share ? c.share.cardValueOrFailure() : { result: 'no_sdcard' })),
   CheckUploadFileStatus: agg('httpshare', () => ({ result: '6' })),
-  LD: agg('device', (c) => ({ LD: c.auth.issueLd() }), true),
+  LD: agg('device', (c) => ({ LD: c.device.profile.auth.passwordEncoding === 'sha256-ld' ? c.auth.issueLd() : '' }), true),
+  // §9.1: the §1.2 shape, {"WiFiModuleSwitch":"1"}, not {"queryWiFiModuleSwitch":""}.
+  queryWiFiModuleSwitch: agg('wifi', (c) => ({ WiFiModuleSwitch: c.state.wifi.enabled ? '1' : '0' })),
   RD: agg('device', (c) => ({ RD: c.auth.issueRd(c.req) }), true),
 };
 

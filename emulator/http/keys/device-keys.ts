@@ -1,7 +1,20 @@
+import { sha256Upper } from '../../state/create-state.js';
 import { formatTz } from '../codec.js';
 import { defineKeys, str, type ReadContext } from './key-def.js';
 
 // goform-api.md §3.1 identity and versions, §2 login-page keys, §3.10 system flags.
+
+/** Multi-user firmware (§2.3): who is logged in, and the accounts the device has. */
+export const multiUserKeys = defineKeys(
+  'multi-user',
+  {
+    user: (c) => (c.loggedIn ? (c.auth.currentUser(c.req) ?? '') : ''),
+    web_current_account: (c) => (c.loggedIn ? (c.auth.currentUser(c.req) ?? '') : ''),
+    web_username1: (c) => c.device.profile.auth.users[0] ?? '',
+    web_username2: (c) => c.device.profile.auth.users[1] ?? '',
+  },
+  { public: ['user'], perRequester: ['user', 'web_current_account'] },
+);
 
 export const deviceKeys = defineKeys(
   'device',
@@ -14,6 +27,13 @@ export const deviceKeys = defineKeys(
     msisdn: (c) => (c.state.sim.status === 'ready' ? c.state.identity.msisdn : ''),
     modem_msn: (c) => c.state.identity.serialNumber,
     hardware_version: (c) => c.device.profile.firmware.hardware_version,
+    hw_version: (c) => c.device.profile.firmware.hardware_version,
+    // §9.1: "1" once the login password is no longer the profile's default (ZXIC UIs nag until then).
+    psw_changed: (c) => (c.state.login.passwordSha256 === sha256Upper(c.device.profile.auth.defaultPassword) ? '0' : '1'),
+    // §9.1: LD and RD inside a multi-key read are the values a lone read gives (a fresh RD is minted). LD exists only
+    // where the login uses it (SHA256 + LD); elsewhere it answers "" like any unknown key.
+    LD: (c) => (c.device.profile.auth.passwordEncoding === 'sha256-ld' ? c.auth.issueLd() : ''),
+    RD: (c) => c.auth.issueRd(c.req),
     wa_inner_version: (c) => c.device.profile.firmware.wa_inner_version,
     cr_version: (c) => c.device.profile.firmware.cr_version,
     wa_version: (c) => c.state.fota.currentVersion,
@@ -49,8 +69,8 @@ export const deviceKeys = defineKeys(
   },
   {
     public: ['loginfo', 'psw_fail_num_str', 'login_lock_time', 'modem_main_state', 'pin_status', 'pinnumber', 'puknumber',
-      'Language', 'cr_version', 'wa_inner_version', 'restore_flag', 'check_web_conflict'],
-    perRequester: ['user_ip_addr'],
+      'Language', 'cr_version', 'wa_inner_version', 'restore_flag', 'check_web_conflict', 'LD', 'RD', 'psw_changed'],
+    perRequester: ['user_ip_addr', 'LD', 'RD'],
   },
 );
 

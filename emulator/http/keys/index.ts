@@ -1,6 +1,6 @@
 // The goform read-key table: every plain key by name, and the aggregate commands. Data only.
 import { aggregates } from './aggregates.js';
-import { deviceKeys } from './device-keys.js';
+import { deviceKeys, multiUserKeys } from './device-keys.js';
 import type { KeyDef } from './key-def.js';
 import { apnKeys, fotaKeys, lanKeys, legacyFotaKeys, scheduleKeys, shareKeys, wanKeys } from './settings-keys.js';
 import { batteryKeys, trafficKeys } from './power-traffic-keys.js';
@@ -10,7 +10,7 @@ import { stationKeys, wifiKeys } from './wifi-keys.js';
 
 export const PLAIN_KEYS: ReadonlyMap<string, KeyDef> = new Map(
   Object.entries({
-    ...deviceKeys, ...radioKeys, ...nrKeys, ...batteryKeys, ...trafficKeys, ...wifiKeys, ...stationKeys,
+    ...deviceKeys, ...multiUserKeys, ...radioKeys, ...nrKeys, ...batteryKeys, ...trafficKeys, ...wifiKeys, ...stationKeys,
     ...smsKeys, ...ussdKeys, ...fotaKeys, ...legacyFotaKeys, ...apnKeys, ...wanKeys, ...lanKeys, ...scheduleKeys, ...shareKeys,
   }),
 );

@@ -72,6 +72,14 @@ export const radioKeys = defineKeys(
     m_netselect_result: (c) => c.state.network.scan.result,
     m_netselect_contents: (c) => scanContents(c.state),
     lte_band_lock: (c) => c.state.network.bandLockMask,
+    gw_band_lock: (c) => c.state.network.locks.gwBandMask,
+    lte_pci_lock: (c) => str(c.state.network.locks.lteCell?.pci ?? 0),
+    lte_earfcn_lock: (c) => str(c.state.network.locks.lteCell?.earfcn ?? 0),
+    // Older UFI and ZXIC home pages (§9.1).
+    cur_rsrq: (c) => (isRegistered(c.state) ? str(c.state.radio.rsrqDb) : ''),
+    detail_cell_rsrq: (c) => (isRegistered(c.state) ? str(c.state.radio.rsrqDb) : ''),
+    detail_cell_sinr: (c) => (isRegistered(c.state) ? str(c.state.radio.sinrDb) : ''),
+    detail_cell_pci: (c) => (isRegistered(c.state) ? str(c.state.radio.pci) : ''),
     wan_ipaddr: (c) => (c.state.connection.ppp === 'ppp_connected' ? c.state.connection.wanIpv4 : ''),
     ipv6_wan_ipaddr: (c) => (c.state.connection.ppp === 'ppp_connected' ? c.state.connection.wanIpv6 : ''),
     prefer_dns_auto: (c) => (c.state.connection.ppp === 'ppp_connected' ? c.state.connection.dns[0] : ''),
@@ -100,6 +108,13 @@ export const nrKeys = defineKeys('nr5g', {
   Z5g_CELL_ID: (c) => nrValue(c, (nr) => nr.cellId.toString(16), ''),
   '5g_rx0_rsrp': (c) => nrValue(c, (nr) => str(nr.rsrpDbm), ''),
   '5g_rx1_rsrp': (c) => nrValue(c, (nr) => str(nr.rsrpDbm - 2), ''),
+  nr5g_band_lock: (c) => c.state.network.locks.nrBands.join(','),
+  nr5g_sa_band_lock: (c) => c.state.network.locks.nrBands.join(','),
+  nr5g_nsa_band_lock: (c) => c.state.network.locks.nrBands.join(','),
+  nr5g_cell_lock: (c) => {
+    const l = c.state.network.locks.nrCell;
+    return l ? `${l.pci},${l.arfcn},${l.band},${l.scs}` : '';
+  },
   pm_sensor_mdm: () => '45',
   pm_modem_5g: () => '48',
 });

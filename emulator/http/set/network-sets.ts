@@ -49,7 +49,44 @@ export const networkSets: Record<string, SetDef> = {
   },
   BAND_SELECT: {
     handle(ctx) {
-      return done(ctx.device.network.setBandLock(need(ctx, 'lte_band_mask')));
+      // §4.4: is_lte_band/is_gw_band say which masks the request carries (older UIs send lte_band_mask alone).
+      const lte = ctx.fields.is_lte_band === '0' ? undefined : optional(ctx, 'lte_band_mask');
+      const gw = ctx.fields.is_gw_band === '1' ? need(ctx, 'gw_band_mask') : undefined;
+      if (lte === undefined && gw === undefined) throw new BadField('BAND_SELECT carries neither lte_band_mask nor gw_band_mask');
+      return done(ctx.device.network.setBandLock({ lte, gw }));
+    },
+  },
+  WAN_PERFORM_NR5G_BAND_LOCK: {
+    handle(ctx) {
+      const text = need(ctx, 'nr5g_band_mask');
+      const bands = text.split(',').map((b) => b.trim().replace(/^n/i, '')).filter((b) => b !== '');
+      if (bands.some((b) => !/^\d{1,4}$/.test(b))) throw new BadField(`nr5g_band_mask=${text} is not a list of NR bands like 1,3,78`);
+      return done(ctx.device.network.setBandLock({ nr: bands.map(Number) }));
+    },
+  },
+  LTE_LOCK_CELL_SET: {
+    handle(ctx) {
+      const pci = intIn(ctx, 'lte_pci_lock', 0, 503);
+      const earfcn = intIn(ctx, 'lte_earfcn_lock', 0, 262143);
+      return done(ctx.device.network.lockLteCell({ pci, earfcn }));
+    },
+  },
+  NR5G_LOCK_CELL_SET: {
+    handle(ctx) {
+      // nr5g_cell_lock: "pci,arfcn,band,scs" (§9.3); "0,0,0,0" removes the lock.
+      const text = need(ctx, 'nr5g_cell_lock');
+      const parts = text.split(',').map((p) => p.trim());
+      if (parts.length !== 4 || parts.some((p) => !/^\d{1,7}$/.test(p))) throw new BadField(`nr5g_cell_lock=${text} is not pci,arfcn,band,scs`);
+      const [pci, arfcn, band, scs] = parts.map(Number) as [number, number, number, number];
+      if (pci > 1007 || arfcn > 3279165 || band > 1024 || scs > 480) throw new BadField(`nr5g_cell_lock=${text} is out of range`);
+      return done(ctx.device.network.lockNrCell(pci === 0 && arfcn === 0 ? null : { pci, arfcn, band: Math.max(1, band), scs }));
+    },
+  },
+  OPERATION_MODE: {
+    handle(ctx) {
+      // §3.10 opms_wan_mode values; the WAN mode is the operation mode.
+      ctx.device.settings.setWan({ mode: oneOf(ctx, 'opms_wan_mode', ['PPP', 'PPPOE', 'DHCP', 'STATIC', 'AUTO', 'AUTO_BACKUP', 'BRIDGE']) });
+      return SUCCESS;
     },
   },
   WAN_GATEWAYMODE_PPPOE: {

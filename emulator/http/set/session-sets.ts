@@ -1,21 +1,19 @@
-import { BadField, FAILURE, SUCCESS, done, need, oneOf, type SetDef } from './set-def.js';
+import { BadField, FAILURE, SUCCESS, done, need, oneOf, type SetContext, type SetDef } from './set-def.js';
 
 // goform-api.md §4.1 session and system, §4.2 SIM PIN/PUK.
 
 export const sessionSets: Record<string, SetDef> = {
-  LOGIN: {
+  LOGIN: { login: false, ad: false, handle: (ctx) => login(ctx) },
+  // §9.2: MC-series scripts post the developer-mode login like LOGIN, with the same password encoding.
+  DEVELOPER_OPTION_LOGIN: { login: false, ad: false, handle: (ctx) => login(ctx) },
+  // §2.3: multi-user firmware (MF286R, MF266) only; LOGIN there fails and this fails on single-user firmware.
+  LOGIN_MULTI_USER: { login: false, ad: false, handle: (ctx) => login(ctx, need(ctx, 'user')) },
+  LOGOUT: {
+    // §9.2: many clients log out without the session cookie (or AD); it answers success and ends nothing else.
     login: false,
     ad: false,
     handle(ctx) {
-      const { result, token } = ctx.auth.login(ctx.req, ctx.fields.password);
-      const name = ctx.auth.cookieName;
-      if (token && name) ctx.setHeader('Set-Cookie', `${name}="${token}"; Path=/; HttpOnly`);
-      return { result };
-    },
-  },
-  LOGOUT: {
-    handle(ctx) {
-      ctx.auth.logout();
+      ctx.auth.logout(ctx.req);
       return SUCCESS;
     },
   },
@@ -68,6 +66,13 @@ export const sessionSets: Record<string, SetDef> = {
     },
   },
 };
+
+function login(ctx: SetContext, user?: string): Record<string, unknown> {
+  const { result, token } = ctx.auth.login(ctx.req, ctx.fields.password, user);
+  const name = ctx.auth.cookieName;
+  if (token && name) ctx.setHeader('Set-Cookie', `${name}="${token}"; Path=/; HttpOnly`);
+  return { result };
+}
 
 /** PIN handling: the rules (tries, PUK, digits) are the device's (emulator/state/areas/sim.ts). */
 export const simSets: Record<string, SetDef> = {

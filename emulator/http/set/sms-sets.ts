@@ -59,13 +59,13 @@ export const smsSets: Record<string, SetDef> = {
   },
   ALL_DELETE_SMS: {
     handle(ctx) {
+      // §9.3: which_cgi must name a location and a box (native_inbox, sim_draftbox...); anything else deletes nothing.
       const which = need(ctx, 'which_cgi');
-      const store = which.startsWith('sim') ? 'sim' : 'device';
-      const box = which.split('_')[1] ?? 'inbox';
-      const tagsOf: Record<string, number[]> = { inbox: [0, 1], outbox: [2, 3], sendbox: [2, 3], draftbox: [4], all: [0, 1, 2, 3, 4] };
-      const tags = tagsOf[box];
-      if (!tags) throw new BadField(`which_cgi=${which} is not a known box`);
-      const ids = ctx.state.sms.messages.filter((m) => m.store === store && tags.includes(m.tag)).map((m) => m.id);
+      const m = /^(native|sim)_(inbox|outbox|sendbox|draftbox|all)$/.exec(which);
+      if (!m) throw new BadField(`which_cgi=${which} is not <native|sim>_<inbox|outbox|sendbox|draftbox|all>`);
+      const store = m[1] === 'sim' ? 'sim' : 'device';
+      const tags = { inbox: [0, 1], outbox: [2, 3], sendbox: [2, 3], draftbox: [4], all: [0, 1, 2, 3, 4] }[m[2] as 'inbox'];
+      const ids = ctx.state.sms.messages.filter((msg) => msg.store === store && tags.includes(msg.tag)).map((msg) => msg.id);
       ctx.device.sms.delete(ids);
       return SUCCESS;
     },

@@ -69,6 +69,13 @@ export const wifiSets: Record<string, SetDef> = {
       return SUCCESS;
     },
   },
+  switchWiFiModule: {
+    // Dual-chip CPEs (§4.6): the whole Wi-Fi module on or off, like SET_WIFI_INFO's wifiEnabled.
+    handle(ctx) {
+      ctx.device.wifi.configure({ enabled: flag(ctx, 'SwitchOption') });
+      return SUCCESS;
+    },
+  },
   SET_WIFI_SLEEP_INFO: {
     handle(ctx) {
       ctx.device.wifi.configure({ sleepAfterMinutes: Number(oneOf(ctx, 'sysIdleTimeToSleep', SLEEP_MINUTES)) });

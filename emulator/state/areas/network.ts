@@ -57,7 +57,28 @@ export interface NetworkApi {
   scan(): void;
   /** Bearer preference; the technology follows it. Refuses `needs-5g` for a 5G value on an LTE-only device. */
   setBearerPreference(preference: BearerPreference): Outcome;
-  setBandLock(mask: string): Outcome;
+  /**
+   * Band locks (BAND_SELECT, WAN_PERFORM_NR5G_BAND_LOCK): LTE and 2G/3G masks as hex (bit N-1 = band N), NR as band
+   * numbers; a given empty value removes that lock. When the serving band is locked out the device moves to the
+   * lowest allowed band (a handover). Refuses `invalid` for a malformed mask or an empty LTE mask.
+   */
+  setBandLock(input: { lte?: string | undefined; gw?: string | undefined; nr?: readonly number[] | undefined }): Outcome;
+  /**
+   * Cell locks (LTE_LOCK_CELL_SET, NR5G_LOCK_CELL_SET): the device camps on that cell at once and after every boot;
+   * null (or PCI and EARFCN 0) removes the lock. Refuses `needs-5g` for an NR lock on an LTE-only device.
+   */
+  lockLteCell(cell: { pci: number; earfcn: number } | null): Outcome;
+  lockNrCell(cell: { pci: number; arfcn: number; band: number; scs: number } | null): Outcome;
+  /** Put the radio on the locked cells and bands (at boot; after a lock). */
+  applyLocks(): void;
+}
+
+/** Band numbers set in a hex mask (bit N-1 = band N), lowest first. */
+export function bandsOfMask(mask: string): number[] {
+  const value = BigInt(mask.startsWith('0x') || mask.startsWith('0X') ? mask : `0x${mask}`);
+  const bands: number[] = [];
+  for (let n = 1n; n <= 256n; n++) if ((value >> (n - 1n)) & 1n) bands.push(Number(n));
+  return bands;
 }
 
 export function createNetworkArea(core: DeviceCore): NetworkApi {
@@ -191,12 +212,62 @@ export function createNetworkArea(core: DeviceCore): NetworkApi {
       api.setTechnology(technologyFor(preference, fiveG()));
       return DONE;
     },
-    setBandLock(mask) {
-      if (!/^(0x)?[0-9A-Fa-f]{1,32}$/.test(mask)) return refuse('invalid', `${mask} is not a hex band mask`);
+    setBandLock({ lte, gw, nr }) {
+      for (const [name, mask] of [['lte', lte], ['gw', gw]] as const) {
+        if (mask !== undefined && mask !== '' && !/^(0x)?[0-9A-Fa-f]{1,64}$/.test(mask)) return refuse('invalid', `${name} band mask ${mask} is not a hex mask`);
+      }
+      if (lte !== undefined && lte !== '' && bandsOfMask(lte).length === 0) return refuse('invalid', 'an LTE band mask must allow at least one band');
+      if (nr !== undefined && nr.length > 0 && !fiveG()) return refuse('needs-5g', 'an NR band lock needs a 5G device');
       core.mutate((s) => {
-        s.network.bandLockMask = mask;
+        if (lte !== undefined) s.network.bandLockMask = lte;
+        if (gw !== undefined) s.network.locks.gwBandMask = gw;
+        if (nr !== undefined) s.network.locks.nrBands = [...new Set(nr)].sort((a, b) => a - b);
       });
+      api.applyLocks();
       return DONE;
+    },
+    lockLteCell(cell) {
+      const lock = cell === null || (cell.pci === 0 && cell.earfcn === 0) ? null : { ...cell };
+      core.mutate((s) => {
+        s.network.locks.lteCell = lock;
+      });
+      api.applyLocks();
+      return DONE;
+    },
+    lockNrCell(cell) {
+      if (!fiveG()) return refuse('needs-5g', 'an NR cell lock needs a 5G device');
+      core.mutate((s) => {
+        s.network.locks.nrCell = cell === null || (cell.pci === 0 && cell.arfcn === 0) ? null : { ...cell };
+      });
+      api.applyLocks();
+      return DONE;
+    },
+    applyLocks() {
+      const s = core.state;
+      const locks = s.network.locks;
+      const cell: { cellId?: number; band?: number; earfcn?: number; pci?: number } = {};
+      const allowed = s.network.bandLockMask === '' ? null : bandsOfMask(s.network.bandLockMask);
+      if (allowed && !allowed.includes(s.radio.band)) cell.band = allowed[0]!;
+      if (locks.lteCell && (locks.lteCell.pci !== s.radio.pci || locks.lteCell.earfcn !== s.radio.earfcn)) {
+        cell.pci = locks.lteCell.pci;
+        cell.earfcn = locks.lteCell.earfcn;
+        // Another cell: its identity follows from where it is (same eNodeB part, the PCI as the cell part).
+        cell.cellId = (s.radio.cellId & 0xfffff00) | (locks.lteCell.pci & 0xff);
+      }
+      const nr = s.radio.nr;
+      const nrChange = nr !== null && ((locks.nrCell !== null && (locks.nrCell.pci !== nr.pci || `n${locks.nrCell.band}` !== nr.band)) || (locks.nrBands.length > 0 && !locks.nrBands.includes(Number(nr.band.slice(1)))));
+      if (nrChange) {
+        core.mutate((st) => {
+          const leg = st.radio.nr!;
+          if (locks.nrCell) {
+            leg.pci = locks.nrCell.pci;
+            leg.band = `n${locks.nrCell.band}`;
+          } else {
+            leg.band = `n${locks.nrBands[0]!}`;
+          }
+        });
+      }
+      if (Object.keys(cell).length > 0) api.handover(cell);
     },
   };
   return api;

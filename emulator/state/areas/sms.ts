@@ -122,6 +122,8 @@ export function createSmsArea(core: DeviceCore): SmsApi {
       core.mutate((s) => {
         for (const m of s.sms.messages) if (wanted.has(m.id)) m.tag = tag;
         if (!s.sms.messages.some((m) => m.tag === 1)) s.sms.receivedFlag = false;
+        // Clients poll sms_cmd 5 after SET_MSG_READ too (§4.7): it reaches success.
+        s.sms.cmdStatus['5'] = '3';
       });
     },
     setCenter(input) {

@@ -95,12 +95,15 @@ describe('SMS over goform', () => {
     expect(await client.get('sms_parameter_info')).toEqual({ sms_para_sca: '+491710000000', sms_para_mem_store: 'native', sms_para_status_report: '1', sms_para_validity_period: '173' });
   });
 
-  it('mf823 quirk: a msg_id list without the trailing ; is refused', async () => {
+  it('DELETE_SMS without the trailing ; works (§9.3); the strict variant is a quirk that can be switched on', async () => {
     await start('mf823');
     emu.device.sms.receive({ number: '+1', text: 'a' });
-    expect(await client.set('DELETE_SMS', { msg_id: '1' })).toEqual({ result: 'failure' });
-    expect(emu.device.state.sms.messages).toHaveLength(1);
-    expect(await client.set('DELETE_SMS', { msg_id: '1;' })).toEqual({ result: 'success' });
+    emu.device.sms.receive({ number: '+1', text: 'b' });
+    expect(await client.set('DELETE_SMS', { msg_id: '1' })).toEqual({ result: 'success' });
+    expect(emu.device.state.sms.messages.map((m) => m.text)).toEqual(['b']);
+    emu.device.setQuirks({ msgIdNeedsTrailingSemicolon: true });
+    expect(await client.set('DELETE_SMS', { msg_id: '2' })).toEqual({ result: 'failure' });
+    expect(await client.set('DELETE_SMS', { msg_id: '2;' })).toEqual({ result: 'success' });
   });
 
   it('mf823 quirk: control characters in a sender name are written raw in the listing', async () => {
