@@ -321,6 +321,9 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   });
 
   app.notFound((c) => {
+    // Any other path is a static file the device does not have: 404 like its web server. Only the API's own
+    // paths count as unimplemented.
+    if (!/^\/(goform|cgi-bin|reqproc)\//.test(c.req.path)) return c.body('Not Found', 404);
     unhandled(`${c.req.method} ${c.req.path}`);
     if (reporter.strict) return c.body(`[emulator:goform] ${c.req.method} ${c.req.path} is not implemented (onUnhandled 'error')`, 500);
     return c.body('Not Found', 404);

@@ -41,8 +41,13 @@ export function maskParams(params: Iterable<[string, string]>): Record<string, s
   return out;
 }
 
-/** Longest name, response or parameter value kept, characters; longer ones are cut and marked. */
+/** Longest response or parameter value kept, characters; longer ones are cut and marked. */
 export const JOURNAL_MAX_VALUE_CHARS = 1024;
+/**
+ * Longest name kept: a status poll's key list is 1-3 KB and must stay whole (journal queries match one key of it);
+ * a 60 KB goformId does not.
+ */
+export const JOURNAL_MAX_NAME_CHARS = 8192;
 /** Most parameters kept per entry. */
 const MAX_PARAMS = 64;
 const CUT_MARK = '…[cut]';
@@ -114,7 +119,7 @@ export class Journal {
 
   /** record() without building an object: the hot path (every goform request). */
   add(deviceId: string, surface: JournalSurface, kind: string, name: string, params: Record<string, string>, response: string, virtualMs: number, wallMs: number, client: string): void {
-    if (name.length > JOURNAL_MAX_VALUE_CHARS) name = this.#cutText(name);
+    if (name.length > JOURNAL_MAX_NAME_CHARS) name = this.#cutText(name, JOURNAL_MAX_NAME_CHARS);
     if (response.length > JOURNAL_MAX_VALUE_CHARS) response = this.#cutText(response);
     // Parameter sizes are measured once per object: the status poll records the same masked object every second.
     let sized = this.#sizes.get(params);
@@ -167,9 +172,9 @@ export class Journal {
 
   // --- internal ---
 
-  #cutText(text: string): string {
+  #cutText(text: string, max = JOURNAL_MAX_VALUE_CHARS): string {
     this.#cut++;
-    return ownCopy(text.slice(0, JOURNAL_MAX_VALUE_CHARS)) + CUT_MARK;
+    return ownCopy(text.slice(0, max)) + CUT_MARK;
   }
 
   #measure(params: Record<string, string>): { bytes: number; kept: Record<string, string> } {

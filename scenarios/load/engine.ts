@@ -25,10 +25,37 @@ export interface Progress {
   iterations: number;
 }
 
+/**
+ * Where the engine reads time and waits. The wall clock by default; tests give a simulated one, so schedules,
+ * dropped iterations and graceful stops are computed without wall time (test/helpers/load-clock.ts).
+ */
+export interface LoadClock {
+  /** Milliseconds, monotonic within a run. */
+  now(): number;
+  /** A wait of `ms`; cancel() drops it (a pending wait must not keep the process alive). */
+  timer(ms: number): { promise: Promise<void>; cancel(): void };
+}
+
+export const WALL_CLOCK: LoadClock = {
+  now: () => performance.now(),
+  timer(ms) {
+    let handle: NodeJS.Timeout | undefined;
+    const promise = new Promise<void>((resolve) => (handle = setTimeout(resolve, Math.max(0, ms))));
+    return { promise, cancel: () => clearTimeout(handle) };
+  },
+};
+
+/** What an iteration does on a VU; FLOWS by default (flows.ts). */
+export type FlowRunner = (vu: VirtualUser) => Promise<void>;
+
 export interface RunLoadOptions {
   /** Replaces every scenario's length: duration-based executors run this long, stage lists are scaled to it. */
   durationMs?: number;
   onProgress?: (p: Progress) => void;
+  /** Default the wall clock. */
+  clock?: LoadClock;
+  /** Replace flows by name (tests: an iteration that takes a known virtual time). */
+  flows?: Partial<Record<string, FlowRunner>>;
 }
 
 export interface LoadSummary {
@@ -75,23 +102,24 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
   if (target.urls.length === 0) throw new RangeError('the load target has no goform URL');
   const thresholds = parseThresholds(profile);
   const registry = new Registry();
-  const run = new Run(profile, target, registry);
+  const clock = options.clock ?? WALL_CLOCK;
+  const run = new Run(profile, target, registry, clock, options.flows ?? {});
   const scenarios: Scenario[] = Object.entries(profile.scenarios).map(([name, config]) => ({
     name,
     config: fit(options.durationMs === undefined ? config : withDuration(config, options.durationMs), target),
     tags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow },
     checkTags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow, check: 'iteration completed' },
   }));
-  const started = Date.now();
-  const startedAt = new Date(started).toISOString();
+  const started = clock.now();
+  const startedAt = new Date().toISOString();
   let aborted: string | null = null;
   const abortCheckers = thresholds.filter((t) => t.abortOnFail);
   // Once a second: the vus gauge, the progress line, and abortOnFail thresholds.
   let lastReqs = 0;
   let lastFailed = 0;
   const window: number[] = [];
-  const ticker = setInterval(() => {
-    const elapsedS = (Date.now() - started) / 1000;
+  const tick = (): void => {
+    const elapsedS = (clock.now() - started) / 1000;
     registry.metric('vus', 'gauge').add(run.activeVUs);
     const reqs = registry.get('http_reqs')!.aggregate('count', {}, 1);
     // http_req_failed is 1 for a failed request: its "passes" (non-zero samples) are the failures.
@@ -103,21 +131,32 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
     lastReqs = reqs;
     lastFailed = failedNow;
     for (const t of abortCheckers) {
-      if (Date.now() - started < t.delayMs) continue;
+      if (clock.now() - started < t.delayMs) continue;
       const r = evaluate(t.parsed, registry, elapsedS);
       if (!r.ok && aborted === null) {
         aborted = `threshold ${r.threshold} failed (${round(r.actual)}) with abortOnFail`;
         run.abort();
       }
     }
-  }, 1000);
+  };
+  let finished = false;
+  let wait: { promise: Promise<void>; cancel(): void } | null = null;
+  const ticker = (async () => {
+    while (!finished) {
+      wait = clock.timer(1000);
+      await wait.promise;
+      if (!finished) tick();
+    }
+  })();
   try {
     await Promise.all(scenarios.map((s) => run.scenario(s)));
   } finally {
-    clearInterval(ticker);
+    finished = true;
+    (wait as { cancel(): void } | null)?.cancel();
     run.close();
   }
-  const durationS = (Date.now() - started) / 1000;
+  void ticker;
+  const durationS = (clock.now() - started) / 1000;
   const results = thresholds.map((t) => evaluate(t.parsed, registry, durationS));
   const metrics: Record<string, MetricSummary> = {};
   for (const m of registry.all()) metrics[m.name] = strip(m.summary({}, durationS));
@@ -210,11 +249,18 @@ class Run {
   readonly #checks: Metric;
   readonly #vus: Metric;
 
+  readonly #clock: LoadClock;
+  readonly #flows: Partial<Record<string, FlowRunner>>;
+
   constructor(
     readonly profile: LoadProfile,
     readonly target: LoadTargetUrls,
     readonly registry: Registry,
+    clock: LoadClock,
+    flows: Partial<Record<string, FlowRunner>>,
   ) {
+    this.#clock = clock;
+    this.#flows = flows;
     this.#timeoutMs = profile.timeout ? durationMs(profile.timeout) : 10_000;
     this.#iterations = registry.metric('iterations', 'counter');
     this.#iterationDuration = registry.metric('iteration_duration', 'trend');
@@ -249,10 +295,10 @@ class Run {
 
   /** One iteration of the flow on a VU: iterations, iteration_duration and checks. */
   async #iterate(vu: VirtualUser, s: Scenario): Promise<void> {
-    const t0 = performance.now();
+    const t0 = this.#clock.now();
     let ok = 1;
     try {
-      await FLOWS[s.config.flow](vu);
+      await (this.#flows[s.config.flow] ?? FLOWS[s.config.flow])(vu);
     } catch (e) {
       // A failed iteration is a measurement (checks rate, the errors list), not a crash of the run.
       ok = 0;
@@ -262,21 +308,21 @@ class Run {
     }
     vu.iteration++;
     this.#iterations.add(1, s.tags);
-    this.#iterationDuration.add(performance.now() - t0, s.tags);
+    this.#iterationDuration.add(this.#clock.now() - t0, s.tags);
     this.#checks.add(ok, s.checkTags);
   }
 
   async scenario(s: Scenario): Promise<void> {
     const c = s.config;
-    if (c.startTime) await sleep(durationMs(c.startTime));
+    if (c.startTime) await this.#sleep(durationMs(c.startTime));
     const grace = durationMs(c.gracefulStop ?? '30s');
     switch (c.executor) {
       case 'constant-vus':
-        return this.#loopVus(s, c.vus, Date.now() + durationMs(c.duration), grace);
+        return this.#loopVus(s, c.vus, this.#clock.now() + durationMs(c.duration), grace);
       case 'per-vu-iterations':
-        return this.#iterationsVus(s, c.vus, c.iterations, false, Date.now() + durationMs(c.maxDuration), grace);
+        return this.#iterationsVus(s, c.vus, c.iterations, false, this.#clock.now() + durationMs(c.maxDuration), grace);
       case 'shared-iterations':
-        return this.#iterationsVus(s, c.vus, c.iterations, true, Date.now() + durationMs(c.maxDuration), grace);
+        return this.#iterationsVus(s, c.vus, c.iterations, true, this.#clock.now() + durationMs(c.maxDuration), grace);
       case 'ramping-vus':
         return this.#rampingVus(s, c.startVUs, c.stages, durationMs(c.gracefulRampDown ?? '30s'), grace);
       case 'constant-arrival-rate':
@@ -311,7 +357,7 @@ class Run {
         const vu = this.#newVu(s.tags, s.config.path);
         this.activeVUs++;
         try {
-          while (!this.#stopped && Date.now() < endMs) await this.#iterate(vu, s);
+          while (!this.#stopped && this.#clock.now() < endMs) await this.#iterate(vu, s);
         } finally {
           this.activeVUs--;
         }
@@ -328,7 +374,7 @@ class Run {
         this.activeVUs++;
         let mine = iterations;
         try {
-          while (!this.#stopped && Date.now() < endMs) {
+          while (!this.#stopped && this.#clock.now() < endMs) {
             if (shared) {
               if (left <= 0) break;
               left--;
@@ -344,7 +390,7 @@ class Run {
   }
 
   async #rampingVus(s: Scenario, startVUs: number, stages: { duration: string; target: number }[], rampDown: number, grace: number): Promise<void> {
-    const t0 = Date.now();
+    const t0 = this.#clock.now();
     const total = stages.reduce((n, st) => n + durationMs(st.duration), 0);
     const running: { stop: boolean; done: Promise<void> }[] = [];
     const start = (): void => {
@@ -353,7 +399,7 @@ class Run {
       slot.done = (async () => {
         this.activeVUs++;
         try {
-          while (!slot.stop && !this.#stopped && Date.now() - t0 < total) await this.#iterate(vu, s);
+          while (!slot.stop && !this.#stopped && this.#clock.now() - t0 < total) await this.#iterate(vu, s);
         } finally {
           this.activeVUs--;
         }
@@ -361,7 +407,7 @@ class Run {
       running.push(slot);
     };
     for (;;) {
-      const at = Date.now() - t0;
+      const at = this.#clock.now() - t0;
       const want = stageValue(startVUs, stages, at);
       if (want === null || this.#stopped) break;
       const target = Math.round(want);
@@ -369,10 +415,10 @@ class Run {
       for (let i = live.length; i < target; i++) start();
       // Ramping down: the newest VUs finish their iteration and stop (gracefulRampDown bounds the wait below).
       for (let i = live.length - 1; i >= target; i--) live[i]!.stop = true;
-      await sleep(50);
+      await this.#sleep(50);
     }
     for (const r of running) r.stop = true;
-    await this.#withDeadline(Promise.all(running.map((r) => r.done)), Date.now() + Math.max(grace, rampDown));
+    await this.#withDeadline(Promise.all(running.map((r) => r.done)), this.#clock.now() + Math.max(grace, rampDown));
   }
 
   /**
@@ -388,11 +434,11 @@ class Run {
     };
     for (let i = 0; i < preAllocated; i++) free.push(allocate());
     const inflight = new Set<Promise<void>>();
-    const t0 = Date.now();
+    const t0 = this.#clock.now();
     let started = 0;
     const dropped = this.registry.metric('dropped_iterations', 'counter');
     for (;;) {
-      const due = startedBy(Date.now() - t0);
+      const due = startedBy(this.#clock.now() - t0);
       if (due === null || this.#stopped) break;
       while (started < Math.floor(due)) {
         started++;
@@ -409,19 +455,19 @@ class Run {
         });
         inflight.add(p);
       }
-      await sleep(2);
+      await this.#sleep(2);
     }
-    await this.#withDeadline(Promise.all(inflight), Date.now() + grace);
+    await this.#withDeadline(Promise.all(inflight), this.#clock.now() + grace);
   }
 
   /** Waits for `work` until `deadlineMs`; iterations still running then are interrupted (their VUs stop counting). */
   async #withDeadline(work: Promise<unknown>, deadlineMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, deadlineMs - Date.now()))))]);
-    clearTimeout(timer);
+    const deadline = this.#clock.timer(deadlineMs - this.#clock.now());
+    await Promise.race([work, deadline.promise]);
+    deadline.cancel();
   }
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  #sleep(ms: number): Promise<void> {
+    return this.#clock.timer(ms).promise;
+  }
 }

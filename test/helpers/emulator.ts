@@ -103,8 +103,11 @@ export class TestClient {
     }
   }
 
+  /** LOGIN, or LOGIN_MULTI_USER as the first account on multi-user firmware (goform-api.md §2.3). */
   async login(password = 'admin'): Promise<string> {
-    const res = await this.set('LOGIN', { password: await this.encodePassword(password) }, null);
+    const auth = this.emulator.device.profile.auth;
+    const encoded = await this.encodePassword(password);
+    const res = auth.multiUser ? await this.set('LOGIN_MULTI_USER', { user: auth.users[0]!, password: encoded }, null) : await this.set('LOGIN', { password: encoded }, null);
     return String(res.result);
   }
 }

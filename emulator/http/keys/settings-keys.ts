@@ -68,8 +68,6 @@ export const wanKeys = defineKeys(
     opms_wan_auto_mode: (c) => c.state.wan.autoMode,
     blc_wan_mode: (c) => c.state.wan.mode,
     blc_wan_auto_mode: (c) => c.state.wan.autoMode,
-    // The older name of the WAN mode (§3.10); the WAN page falls back to PPPoE when it is empty (§9.1).
-    ethwan_mode: (c) => c.state.wan.mode,
     pppoe_username: (c) => c.state.wan.pppoe.username,
     pppoe_dial_mode: (c) => c.state.wan.pppoe.dialMode,
     pppoe_status: (c) => c.state.wan.pppoe.status,
@@ -83,7 +81,7 @@ export const wanKeys = defineKeys(
     rj45_state: (c) => (c.state.wan.mode === 'PPP' ? 'dead' : 'working'),
     vpn_conn_status: () => 'disconnected',
   },
-  { public: ['opms_wan_mode', 'opms_wan_auto_mode', 'blc_wan_mode', 'blc_wan_auto_mode', 'ethwan_mode'] },
+  { public: ['opms_wan_mode', 'opms_wan_auto_mode', 'blc_wan_mode', 'blc_wan_auto_mode'] },
 );
 
 export const lanKeys = defineKeys('lan', {

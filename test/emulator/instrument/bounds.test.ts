@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { Journal, JOURNAL_MAX_VALUE_CHARS } from '../../../emulator/instrument/journal.js';
+import { Journal, JOURNAL_MAX_NAME_CHARS } from '../../../emulator/instrument/journal.js';
 import { UnhandledReporter } from '../../../emulator/instrument/unhandled.js';
 import { MAX_QUEUED_URCS } from '../../../emulator/modem/at-engine.js';
 import { AtProbe } from '../../helpers/at.js';
@@ -25,10 +25,14 @@ describe('bounds', () => {
     expect(journal.total).toBe(10_000);
     const entries = journal.query();
     expect(entries.length).toBe(journal.size);
-    expect(entries.at(-1)!.name).toHaveLength(JOURNAL_MAX_VALUE_CHARS + '…[cut]'.length);
+    expect(entries.at(-1)!.name).toHaveLength(JOURNAL_MAX_NAME_CHARS + '…[cut]'.length);
     expect(entries.at(-1)!.name.endsWith('…[cut]')).toBe(true);
     expect(entries.at(-1)!.params.goformId!.endsWith('…[cut]')).toBe(true);
     expect(journal.cutValues).toBeGreaterThanOrEqual(30_000);
+    // A status poll's key list (a few KB) stays whole: journal queries match one key of it.
+    const poll = Array.from({ length: 200 }, (_, i) => `key_${i}`).join(',');
+    journal.add('dev-0', 'goform', 'read', poll, {}, '200 keys', 0, 0, 'c');
+    expect(journal.query({ name: 'key_199' }).at(-1)!.name).toBe(poll);
     // The JSON of everything kept stays near the budget: GET /journal can always answer.
     expect(JSON.stringify(entries).length).toBeLessThan(journal.maxBytes);
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../../emulator/index.js';
-import { defineLoadProfile, jsonSummary, type Progress, junitSummary, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
+import { defineLoadProfile, jsonSummary, junitSummary, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
 
-// The load engine on loopback against an emulator in this process: executors keep their promises (rates within 10%
-// over 5 s, iteration counts exact), thresholds pass and fail as written, summaries validate.
+// The load engine on loopback against an emulator in this process: real flows run exact iteration counts,
+// thresholds pass and fail as written, summaries validate. No assertion here depends on wall-clock rates.
 
 let emu: Emulator;
 let url: string;
@@ -21,56 +21,23 @@ async function run(scenarios: LoadProfileInput['scenarios'], thresholds: LoadPro
 
 const count = (s: LoadSummary, metric: string): number => s.metrics[metric]!.values.count!;
 
-describe('load executors', () => {
-  it('constant-arrival-rate starts its rate whatever the answer time (within 10% over 5 s), with a progress line each second', async () => {
-    const progress: Progress[] = [];
-    const s = await runLoad(defineLoadProfile({ name: 't', scenarios: { poll: { executor: 'constant-arrival-rate', flow: 'web-status-poll', rate: 100, duration: '5s', preAllocatedVUs: 5, maxVUs: 20 } } }), { urls: [url], password: 'admin' }, { onProgress: (p) => progress.push(p) });
-    expect(progress.length).toBeGreaterThanOrEqual(4);
-    const mid = progress[2]!;
-    expect(mid.rps).toBeGreaterThan(50);
-    expect(mid.p50).toBeGreaterThan(0);
-    expect(mid.p95).toBeGreaterThanOrEqual(mid.p50);
-    expect(count(s, 'iterations')).toBeGreaterThanOrEqual(450);
-    expect(count(s, 'iterations')).toBeLessThanOrEqual(550);
-    expect(s.metrics.dropped_iterations!.values.count).toBe(0);
-    expect(s.metrics.checks!.values.rate).toBe(1);
-  });
-
-  it('ramping-arrival-rate follows its stages (0 -> 200/s over 5 s is 500 iterations, within 10%)', async () => {
-    const s = await run({ ramp: { executor: 'ramping-arrival-rate', flow: 'web-status-poll', startRate: 0, stages: [{ duration: '5s', target: 200 }], preAllocatedVUs: 10, maxVUs: 40 } });
-    expect(count(s, 'iterations')).toBeGreaterThanOrEqual(450);
-    expect(count(s, 'iterations')).toBeLessThanOrEqual(550);
-  });
-
-  it('drops iterations when there is no free VU, and counts them', async () => {
-    // One VU whose iterations take ~1 s (an SMS send waits for the router) cannot start 20 a second.
-    const s = await run({ sms: { executor: 'constant-arrival-rate', flow: 'sms-send', rate: 20, duration: '2s', preAllocatedVUs: 1, maxVUs: 1 } });
-    expect(s.metrics.dropped_iterations!.values.count).toBeGreaterThan(30);
-    expect(count(s, 'iterations') + s.metrics.dropped_iterations!.values.count!).toBeGreaterThanOrEqual(36);
-  });
-
-  it('constant-vus keeps exactly its VUs busy; per-vu and shared iterations run exactly their counts', async () => {
-    const s = await run({
-      vus: { executor: 'constant-vus', flow: 'web-status-poll', vus: 3, duration: '1s' },
-      per: { executor: 'per-vu-iterations', flow: 'station-refresh', vus: 2, iterations: 7 },
-      shared: { executor: 'shared-iterations', flow: 'sms-list', vus: 3, iterations: 10 },
-    });
-    expect(s.metrics.vus!.values.max).toBeLessThanOrEqual(3 + 2 + 3);
-    expect(s.metrics.vus!.values.max).toBeGreaterThanOrEqual(3);
+describe('load executors against a real router surface', () => {
+  // Schedules, rates, drops and ramps are tested on a simulated clock (executors.test.ts); here only what does not
+  // depend on wall time: exact iteration counts with real HTTP flows, and the ramp's shape as a function.
+  it('per-vu and shared iterations run exactly their counts with real flows', async () => {
     const summary = await runLoad(defineLoadProfile({ name: 'c', scenarios: { per: { executor: 'per-vu-iterations', flow: 'station-refresh', vus: 2, iterations: 7 }, shared: { executor: 'shared-iterations', flow: 'sms-list', vus: 3, iterations: 10 } }, thresholds: { 'iterations{scenario:per}': ['count==14'], 'iterations{scenario:shared}': ['count==10'] } }), { urls: [url], password: 'admin' });
     expect(summary.thresholds.map((t) => [t.threshold, t.ok, t.actual])).toEqual([
       ['iterations{scenario:per}: count==14', true, 14],
       ['iterations{scenario:shared}: count==10', true, 10],
     ]);
+    expect(summary.metrics.checks!.values.rate).toBe(1);
+    expect(count(summary, 'http_reqs')).toBeGreaterThanOrEqual(24);
   });
 
-  it('ramping-vus follows its stages, and k6 ramps linearly between targets', async () => {
+  it('k6 ramps linearly between stage targets', () => {
     expect(stageValue(0, [{ duration: '10s', target: 10 }], 5000)).toBe(5);
     expect(stageValue(4, [{ duration: '2s', target: 4 }, { duration: '2s', target: 0 }], 3000)).toBe(2);
     expect(stageValue(0, [{ duration: '1s', target: 1 }], 1001)).toBeNull();
-    const s = await run({ ramp: { executor: 'ramping-vus', flow: 'web-status-poll', startVUs: 0, stages: [{ duration: '1s', target: 4 }, { duration: '1s', target: 4 }, { duration: '1s', target: 0 }], gracefulRampDown: '1s' } });
-    expect(s.metrics.vus!.values.max).toBe(4);
-    expect(count(s, 'iterations')).toBeGreaterThan(50);
   });
 });
 
@@ -116,7 +83,7 @@ describe('thresholds', () => {
       scenarios: { poll: { executor: 'constant-vus', flow: 'web-status-poll', vus: 1, duration: '20s' } },
       thresholds: { http_reqs: [{ threshold: 'count<10', abortOnFail: true }] },
     }), { urls: [url], password: 'admin' });
-    expect(s.durationS).toBeLessThan(5);
+    // It stopped on the threshold, not at the scenario's 20 s (the exact time is tested on the simulated clock).
     expect(s.aborted).toMatch(/^threshold http_reqs: count<10 failed \(\d+\) with abortOnFail$/);
     expect(s.ok).toBe(false);
   });
