@@ -32,7 +32,7 @@ describe('routerlab load', () => {
     expect(r.err).toBe('');
     expect(r.out).toMatch(/^load smoke against emulator mf79u \(pid \d+\) \(1 router\)$/m);
     expect(r.out).toMatch(/^\s+\d+s\s+\d+ req\/s {2}p50 [\d.]+ ms {2}p95 [\d.]+ ms {2}errors \d+ {2}vus \d+ {2}iterations \d+$/m);
-    expect(r.out).toMatch(/^all 6 thresholds hold$/m);
+    expect(r.out).toMatch(/^all 10 thresholds hold$/m);
     expect(r.code).toBe(0);
     const summary = summarySchema.parse(JSON.parse(readFileSync(json, 'utf8')));
     expect(summary.ok).toBe(true);
