@@ -18,6 +18,11 @@ export interface GoformClientOptions {
   password: string;
   /** The account on multi-user firmware (MF286R, MF266): logs in with LOGIN_MULTI_USER (goform-api.md §2.3). */
   user?: string;
+  /**
+   * The session cookie holder; clients given the same holder share one session, as the tabs and requests of one
+   * browser do (single-session firmware ends the previous session at every login, §2.6). Default: the client's own.
+   */
+  session?: { cookie: string | null };
   /** Force the password encoding instead of detecting it from /js/config/config.js and LD. */
   passwordEncoding?: PasswordEncoding;
   /** Force the AD kind instead of detecting it (config ACCESSIBLE_ID_SUPPORT + model). */
@@ -58,7 +63,7 @@ export class GoformClient {
   readonly baseUrl: string;
   #options: GoformClientOptions;
   #fetch: typeof fetch;
-  #cookie: string | null = null;
+  readonly #session: { cookie: string | null };
   #generation: Generation | null = null;
 
   constructor(options: GoformClientOptions) {
@@ -71,6 +76,12 @@ export class GoformClient {
     this.baseUrl = url.origin;
     this.#options = options;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#session = options.session ?? { cookie: null };
+  }
+
+  /** True when this client (or another sharing its session holder) holds a session cookie. */
+  get hasSession(): boolean {
+    return this.#session.cookie !== null;
   }
 
   /** The detected (or forced) login generation; detects on first use. */
@@ -123,7 +134,7 @@ export class GoformClient {
     } catch (e) {
       if (!(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || (await this.#loggedIn())) throw e;
     }
-    this.#cookie = null;
+    this.#session.cookie = null;
   }
 
   async #loggedIn(): Promise<boolean> {
@@ -175,7 +186,7 @@ export class GoformClient {
     try {
       return await this.#set(goformId, fields);
     } catch (e) {
-      if (!renew || goformId === 'LOGIN' || goformId === 'LOGIN_MULTI_USER' || !(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || this.#cookie === null || (await this.#loggedIn())) throw e;
+      if (!renew || goformId === 'LOGIN' || goformId === 'LOGIN_MULTI_USER' || !(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || this.#session.cookie === null || (await this.#loggedIn())) throw e;
       await this.login();
       return this.#set(goformId, fields);
     }
@@ -261,7 +272,7 @@ export class GoformClient {
     // §1.4 / §7.1: the Referer is sent always.
     headers.set('Referer', `${this.baseUrl}/index.html`);
     headers.set('X-Requested-With', 'XMLHttpRequest');
-    if (this.#cookie) headers.set('Cookie', this.#cookie);
+    if (this.#session.cookie) headers.set('Cookie', this.#session.cookie);
     let res: Response;
     try {
       res = await this.#fetch(`${this.baseUrl}${path}`, { ...init, headers, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000) });
@@ -269,7 +280,7 @@ export class GoformClient {
       throw new BenchError('TRANSPORT_TIMEOUT', `[hil:goform] ${this.baseUrl}${path.split('?')[0]} did not answer (${e instanceof Error ? e.message : String(e)}); is the router reachable?`, { cause: e });
     }
     const setCookie = res.headers.get('set-cookie');
-    if (setCookie) this.#cookie = setCookie.split(';')[0]!;
+    if (setCookie) this.#session.cookie = setCookie.split(';')[0]!;
     if (res.status !== 200) throw new BenchError('HTTP_STATUS', `[hil:goform] ${path.split('?')[0]} answered HTTP ${res.status}`, { details: { status: res.status } });
     return res;
   }

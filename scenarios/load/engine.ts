@@ -1,6 +1,8 @@
 // The load engine: k6's executors (load-and-fleet.md §1.3) over virtual users that run request flows, metrics in
 // k6's shape, thresholds evaluated at the end (and continuously for abortOnFail).
-import { FLOWS, VirtualUser } from './flows.js';
+import { FLOWS, VirtualUser, type WebSession } from './flows.js';
+
+const OWN_SESSION_FLOWS = new Set(['app-login', 'http-get']);
 import { evaluate, parseThreshold, Registry, type Metric, type MetricSummary, type ParsedThreshold, type Tags, type ThresholdResult } from './metrics.js';
 import { durationMs, type ExecutorConfig, type LoadProfile } from './schema.js';
 
@@ -69,6 +71,8 @@ export interface LoadSummary {
   metrics: Record<string, MetricSummary>;
   /** Sub-metrics that thresholds name (`http_req_duration{flow:web-status-poll}`). */
   submetrics: Record<string, MetricSummary>;
+  /** Each named check (k6's check()), with how often it passed and failed, in the order first seen. */
+  checks: { name: string; passes: number; fails: number }[];
   thresholds: ThresholdResult[];
   ok: boolean;
 }
@@ -77,7 +81,7 @@ interface Scenario {
   name: string;
   config: ExecutorConfig;
   tags: Tags;
-  /** tags + check: 'iteration completed', one object for every sample. */
+  /** tags + check: 'iteration completes', recorded when an iteration throws (its failure is a check that failed). */
   checkTags: Tags;
 }
 
@@ -108,7 +112,7 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
     name,
     config: fit(options.durationMs === undefined ? config : withDuration(config, options.durationMs), target),
     tags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow },
-    checkTags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow, check: 'iteration completed' },
+    checkTags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow, check: `${config.flow}: iteration completes` },
   }));
   const started = clock.now();
   const startedAt = new Date().toISOString();
@@ -166,9 +170,14 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
     const key = `${t.parsed.metric}{${Object.entries(t.parsed.tags).map(([k, v]) => `${k}:${v}`).join(',')}}`;
     submetrics[key] = strip(registry.get(t.parsed.metric)?.summary(t.parsed.tags, durationS) ?? { type: 'counter', samples: 0, values: {} });
   }
+  const checkMetric = registry.get('checks');
+  const checks = (checkMetric?.tagValues('check') ?? []).map((name) => {
+    const v = checkMetric!.summary({ check: name }, durationS).values;
+    return { name, passes: v.passes ?? 0, fails: v.fails ?? 0 };
+  });
   registry.destroy();
   const errors = [...run.errors].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([message, count]) => ({ message, count }));
-  return { name: profile.name, startedAt, durationS: round(durationS), aborted, errors, metrics, submetrics, thresholds: results.map((r) => ({ ...r, actual: round(r.actual) })), ok: aborted === null && results.every((r) => r.ok) };
+  return { name: profile.name, startedAt, durationS: round(durationS), aborted, errors, metrics, submetrics, checks, thresholds: results.map((r) => ({ ...r, actual: round(r.actual) })), ok: aborted === null && results.every((r) => r.ok) };
 }
 
 function strip(s: MetricSummary & { samples?: number }): MetricSummary {
@@ -243,6 +252,7 @@ class Run {
   #stopped = false;
   #allVus: VirtualUser[] = [];
   #urlIndex = 0;
+  readonly #sessions = new Map<string, WebSession>();
   readonly #timeoutMs: number;
   readonly #iterations: Metric;
   readonly #iterationDuration: Metric;
@@ -288,7 +298,12 @@ class Run {
 
   #newVu(tags: Tags, path?: string): VirtualUser {
     const url = this.target.urls[this.#urlIndex++ % this.target.urls.length]!;
-    const vu = new VirtualUser(this.#nextVu++, url, this.target.password, this.registry, tags, this.#timeoutMs, path, this.recentDurations);
+    // The web UI's flows on one router share one session, as the requests of one browser do (single-session firmware
+    // ends the previous session at every login); the app's login flow is a client of its own.
+    const own = OWN_SESSION_FLOWS.has(tags.flow ?? '');
+    let session = own ? undefined : this.#sessions.get(url);
+    if (!own && !session) this.#sessions.set(url, (session = { cookie: null }));
+    const vu = new VirtualUser(this.#nextVu++, url, this.target.password, this.registry, tags, this.#timeoutMs, path, this.recentDurations, session);
     this.#allVus.push(vu);
     return vu;
   }
@@ -303,13 +318,16 @@ class Run {
       // A failed iteration is a measurement (checks rate, the errors list), not a crash of the run.
       ok = 0;
       vu.loggedIn = false;
+      // The session may be what failed (another client took it): the next iteration logs in again, once for all.
+      vu.session.cookie = null;
       const message = `${s.config.flow}: ${e instanceof Error ? e.message : String(e)}`;
       this.errors.set(message, (this.errors.get(message) ?? 0) + 1);
     }
     vu.iteration++;
     this.#iterations.add(1, s.tags);
     this.#iterationDuration.add(this.#clock.now() - t0, s.tags);
-    this.#checks.add(ok, s.checkTags);
+    // Named checks come from the flows (vu.check); an iteration that threw is one failed check more.
+    if (!ok) this.#checks.add(0, s.checkTags);
   }
 
   async scenario(s: Scenario): Promise<void> {

@@ -28,14 +28,19 @@ export class VirtualUser {
     readonly path?: string,
     /** Where request durations also go for the progress line (bounded by its reader). */
     readonly recent: number[] = [],
+    /** The web session this VU uses: shared by the web UI's VUs of one router (one browser), or its own. */
+    readonly session: WebSession = { cookie: null },
   ) {
     this.connection = new HttpConnection(baseUrl);
     this.#timeoutMs = timeoutMs;
     this.#reqs = registry.metric('http_reqs', 'counter');
     this.#duration = registry.metric('http_req_duration', 'trend');
     this.#failed = registry.metric('http_req_failed', 'rate');
+    this.#sent = registry.metric('data_sent', 'counter');
+    this.#received = registry.metric('data_received', 'counter');
+    this.#checks = registry.metric('checks', 'rate');
     this.#fetchFn = this.#fetch(timeoutMs);
-    this.client = new GoformClient({ baseUrl, password, fetch: this.#fetchFn, pollIntervalMs: 200, pollTimeoutMs: timeoutMs });
+    this.client = new GoformClient({ baseUrl, password, fetch: this.#fetchFn, pollIntervalMs: 200, pollTimeoutMs: timeoutMs, session });
   }
 
   readonly #fetchFn: typeof fetch;
@@ -43,6 +48,9 @@ export class VirtualUser {
   readonly #reqs: Metric;
   readonly #duration: Metric;
   readonly #failed: Metric;
+  readonly #sent: Metric;
+  readonly #received: Metric;
+  readonly #checks: Metric;
 
   /** For flow http-get: GET `path` on the VU's connection, recorded like every request; resolves with the status. */
   async rawGet(): Promise<number> {
@@ -50,7 +58,7 @@ export class VirtualUser {
     const t0 = performance.now();
     try {
       const a = await this.connection.request('GET', path, NO_HEADERS, null, this.#timeoutMs);
-      this.#record(performance.now() - t0, 'GET', path, a.status);
+      this.#record(performance.now() - t0, 'GET', path, a.status, a.sentBytes, a.receivedBytes);
       return a.status;
     } catch (e) {
       this.#record(performance.now() - t0, 'GET', path, 0);
@@ -59,7 +67,7 @@ export class VirtualUser {
   }
 
   /** One request's samples; tag objects are reused per (method, name, status) so metrics find their series fast. */
-  #record(ms: number, method: string, name: string, status: number): void {
+  #record(ms: number, method: string, name: string, status: number, sentBytes = 0, receivedBytes = 0): void {
     const key = `${method} ${name} ${status}`;
     let t = this.#tagCache.get(key);
     if (!t) {
@@ -70,7 +78,29 @@ export class VirtualUser {
     this.#duration.add(ms, t);
     if (this.recent.length < 100_000) this.recent.push(ms);
     this.#failed.add(status >= 400 || status === 0 ? 1 : 0, t);
+    this.#sent.add(sentBytes, this.tags);
+    this.#received.add(receivedBytes, this.tags);
+    this.lastStatus = status;
   }
+
+  /** The status of the VU's last request (0 when it failed without an answer). */
+  lastStatus = 0;
+
+  /**
+   * A named check, as k6's check(): recorded in `checks` with tag `check` (and the VU's tags); answers `ok`. The
+   * names say what was checked: status, shape, expected value.
+   */
+  check(name: string, ok: boolean): boolean {
+    let t = this.#checkTags.get(name);
+    if (!t) {
+      t = { ...this.tags, check: name };
+      this.#checkTags.set(name, t);
+    }
+    this.#checks.add(ok ? 1 : 0, t);
+    return ok;
+  }
+
+  readonly #checkTags = new Map<string, Tags>();
 
   readonly #tagCache = new Map<string, Tags>();
 
@@ -95,7 +125,7 @@ export class VirtualUser {
       const t0 = performance.now();
       try {
         const a = await this.connection.request(method, url.pathname + url.search, headers, body, timeoutMs);
-        this.#record(performance.now() - t0, method, name, a.status);
+        this.#record(performance.now() - t0, method, name, a.status, a.sentBytes, a.receivedBytes);
         const h = new Headers();
         for (const [k, v] of Object.entries(a.headers)) for (const one of v.split('\n')) h.append(k, one);
         return new Response(a.status === 204 || a.status === 304 ? null : a.body, { status: a.status, headers: h });
@@ -118,30 +148,48 @@ function requestName(url: URL, body: string | null): string {
   return url.pathname;
 }
 
+/** A session cookie holder, and the login under way for it (so VUs sharing it log in once, not each). */
+export interface WebSession {
+  cookie: string | null;
+  loggingIn?: Promise<void> | undefined;
+}
+
 async function ensureLogin(vu: VirtualUser): Promise<void> {
-  if (vu.loggedIn) return;
-  await vu.client.login();
+  if (vu.client.hasSession) return;
+  const s = vu.session;
+  s.loggingIn ??= vu.client.login().finally(() => {
+    s.loggingIn = undefined;
+  });
+  await s.loggingIn;
   vu.loggedIn = true;
 }
 
 const POLL = [...STATUS_POLL_KEYS];
 const SETTINGS_SLEEP = ['10', '20', '30'];
 
-/** One iteration of each flow. Throwing fails the iteration (the `checks` rate records it). */
+/**
+ * One iteration of each flow. Each records named checks (k6's check(): status, shape, expected value); a thrown error
+ * (no answer, a refused login) fails the iteration and its `checks` as "iteration completes" (engine.ts).
+ */
 export const FLOWS: Record<FlowName, (vu: VirtualUser) => Promise<void>> = {
   /** The web UI's one-second status poll (goform-api.md §3.11), logged in. */
   async 'web-status-poll'(vu) {
     await ensureLogin(vu);
     const v = await vu.client.get(POLL);
-    if (v.modem_main_state === undefined) throw new Error('the status poll answer lacks modem_main_state');
+    vu.check('status poll: status is 200', vu.lastStatus === 200);
+    vu.check('status poll: has every key', POLL.every((k) => v[k] !== undefined));
+    vu.check('status poll: logged in', v.loginfo === 'ok');
   },
   /** The app's login: generation from LD (and the config), password encoding, LOGIN, then a status read and logout. */
   async 'app-login'(vu) {
     const t0 = performance.now();
     await vu.client.login();
     vu.record('login_duration', 'trend', performance.now() - t0);
-    await vu.client.get(['loginfo', 'modem_main_state']);
+    const v = await vu.client.get(['loginfo', 'modem_main_state']);
+    vu.check('app login: logged in', v.loginfo === 'ok');
+    vu.check('app login: modem state read', (v.modem_main_state ?? '') !== '');
     await vu.client.logout();
+    vu.check('app login: logout status is 200', vu.lastStatus === 200);
     vu.loggedIn = false;
   },
   /** SMS list paging: the inbox in pages of 20, as the web UI and the app page it. */
@@ -149,6 +197,8 @@ export const FLOWS: Record<FlowName, (vu: VirtualUser) => Promise<void>> = {
     await ensureLogin(vu);
     for (let page = 0; page < 3; page++) {
       const rows = await vu.client.listSmsPage('device', page, 20);
+      vu.check('sms list: status is 200', vu.lastStatus === 200);
+      vu.check('sms list: page has at most 20 messages', rows.length <= 20);
       if (rows.length < 20) break;
     }
   },
@@ -157,26 +207,30 @@ export const FLOWS: Record<FlowName, (vu: VirtualUser) => Promise<void>> = {
     await ensureLogin(vu);
     const t0 = performance.now();
     await vu.client.sendSms('+4915100000077', `load ${vu.id}.${vu.iteration}`);
+    vu.check('sms send: sent (sms_cmd 4 is 3)', true);
     vu.record('sms_send_duration', 'trend', performance.now() - t0);
   },
   /** A settings write (Wi-Fi sleep time) and the read-back the UI does after it. */
   async 'settings-write'(vu) {
     await ensureLogin(vu);
     const minutes = SETTINGS_SLEEP[vu.iteration % SETTINGS_SLEEP.length]!;
-    await vu.client.set('SET_WIFI_SLEEP_INFO', { sysIdleTimeToSleep: minutes });
+    const w = await vu.client.set('SET_WIFI_SLEEP_INFO', { sysIdleTimeToSleep: minutes });
+    vu.check('settings write: result is success', w.result === 'success');
     const back = await vu.client.get(['sysIdleTimeToSleep']);
-    if (back.sysIdleTimeToSleep !== minutes) throw new Error(`sysIdleTimeToSleep reads ${back.sysIdleTimeToSleep}, wrote ${minutes}`);
+    vu.check('settings write: reads back what was written', back.sysIdleTimeToSleep === minutes);
   },
   /** The connected-devices page: station list and the access-control lists. */
   async 'station-refresh'(vu) {
     await ensureLogin(vu);
-    await vu.client.getAggregate('station_list');
+    const list = await vu.client.getAggregate('station_list');
+    vu.check('stations: station_list is a list', Array.isArray((list as { station_list?: unknown }).station_list));
     await vu.client.getAggregate('queryDeviceAccessControlList');
+    vu.check('stations: access list status is 200', vu.lastStatus === 200);
   },
   /** One GET of the scenario's `path`, no login: raw endpoint load (and the engine's own benchmark). */
   async 'http-get'(vu) {
     const a = await vu.rawGet();
-    if (a >= 400) throw new Error(`HTTP ${a}`);
+    vu.check('http get: status is below 400', a < 400);
   },
   /** The app in the foreground: mostly the status poll, now and then the inbox and the stations. */
   async 'mixed-app'(vu) {

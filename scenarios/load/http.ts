@@ -8,6 +8,9 @@ export interface HttpAnswer {
   /** Header names in lower case; repeated headers (set-cookie) joined with "\n". */
   headers: Record<string, string>;
   body: string;
+  /** Bytes of the request as written (head and body) and of the answer as read (head and body): data_sent/received. */
+  sentBytes: number;
+  receivedBytes: number;
 }
 
 export class HttpError extends Error {
@@ -25,6 +28,7 @@ interface Pending {
   /** performance.now() after which the request times out. */
   deadline: number;
   timeoutMs: number;
+  sentBytes: number;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -78,9 +82,10 @@ export class HttpConnection {
     if (body !== null) head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
     head += '\r\n';
     return new Promise<HttpAnswer>((resolve, reject) => {
-      this.#pending = { resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs };
+      const wire = body === null ? head : head + body;
+      this.#pending = { resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs, sentBytes: Buffer.byteLength(wire) };
       watch(this);
-      socket.write(body === null ? head : head + body);
+      socket.write(wire);
     });
   }
 
@@ -182,6 +187,7 @@ export class HttpConnection {
   #finish(body: string, consumed: number): void {
     const p = this.#pending;
     const h = this.#head!;
+    const receivedBytes = consumed > 0 ? consumed : this.#buf.length;
     this.#pending = null;
     this.#head = null;
     this.#buf = consumed > 0 && consumed < this.#buf.length ? this.#buf.subarray(consumed) : EMPTY;
@@ -189,7 +195,7 @@ export class HttpConnection {
       this.#socket?.end();
       this.#socket = null;
     }
-    if (p) p.resolve({ status: h.status, headers: h.headers, body });
+    if (p) p.resolve({ status: h.status, headers: h.headers, body, sentBytes: p.sentBytes, receivedBytes });
   }
 }
 

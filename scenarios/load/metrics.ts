@@ -57,6 +57,13 @@ export class Metric {
     s.histogram?.recordValue(Math.max(1, Math.round(value * 1000)));
   }
 
+  /** The values one tag takes across this metric's series (e.g. every check name). */
+  tagValues(key: string): string[] {
+    const out = new Set<string>();
+    for (const series of this.#series.values()) if (series.tags[key] !== undefined) out.add(series.tags[key]);
+    return [...out];
+  }
+
   /** Every series whose tags include `filter` (all of them for an empty filter), summarised together. */
   summary(filter: Tags, durationS: number): MetricSummary & { samples: number } {
     const picked = [...this.#series.values()].filter((s) => Object.entries(filter).every(([k, v]) => s.tags[k] === v));

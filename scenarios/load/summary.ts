@@ -1,26 +1,88 @@
-// Summaries of a load run: JSON in k6's end-of-test shape (metrics with their values, thresholds with ok) and JUnit
-// with one testcase per threshold, so CI systems show which limit failed.
+// Summaries of a load run, in k6's shapes (load-and-fleet.md §1): the end-of-test text (THRESHOLDS, then TOTAL
+// RESULTS grouped with units), the JSON of handleSummary's `data` argument (root_group, metrics with type, contains,
+// values and thresholds), and JUnit with one testcase per threshold, so CI systems show which limit failed.
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LoadSummary } from './engine.js';
+import type { MetricSummary } from './metrics.js';
 
-const metricSummary = z.object({ type: z.enum(['counter', 'gauge', 'rate', 'trend']), values: z.record(z.string(), z.number()) }).strict();
+/** What k6 lists for a trend (its default summaryTrendStats, and p(99)). */
+const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+const DATA_METRICS = new Set(['data_sent', 'data_received']);
 
-/** The JSON summary's schema (also written as scenarios/load/summary.schema.json by npm run schema). */
-export const summarySchema = z.object({
-  name: z.string(),
-  startedAt: z.string(),
-  durationS: z.number(),
-  aborted: z.string().nullable(),
-  errors: z.array(z.object({ message: z.string(), count: z.number().int().min(1) }).strict()),
-  metrics: z.record(z.string(), metricSummary),
-  submetrics: z.record(z.string(), metricSummary),
-  thresholds: z.array(z.object({ threshold: z.string(), ok: z.boolean(), actual: z.number() }).strict()),
-  ok: z.boolean(),
+/** k6's `contains`: what the values are (time in ms, data in bytes, or plain numbers). */
+export function containsOf(name: string, type: MetricSummary['type']): 'time' | 'data' | 'default' {
+  const base = name.replace(/\{.*$/, '');
+  if (DATA_METRICS.has(base)) return 'data';
+  if (type === 'trend' && /(_duration|_time|_waiting|_connecting|_blocked|_sending|_receiving)$/.test(base)) return 'time';
+  return 'default';
+}
+
+const k6Metric = z.object({
+  type: z.enum(['counter', 'gauge', 'rate', 'trend']),
+  contains: z.enum(['time', 'data', 'default']),
+  values: z.record(z.string(), z.number()),
+  thresholds: z.record(z.string(), z.object({ ok: z.boolean() }).strict()).optional(),
 }).strict();
 
+const k6Check = z.object({ name: z.string(), path: z.string(), id: z.string(), passes: z.number().int().min(0), fails: z.number().int().min(0) }).strict();
+
+/**
+ * The JSON summary: the `data` a k6 handleSummary(data) receives, so dashboards and scripts written for k6 read it
+ * unchanged, plus `routerlab` with what k6 does not have (the run's name, abort reason, iteration errors, verdict).
+ */
+export const summarySchema = z.object({
+  root_group: z.object({ name: z.literal(''), path: z.literal(''), id: z.string(), groups: z.array(z.never()), checks: z.array(k6Check) }).strict(),
+  options: z.object({ summaryTrendStats: z.array(z.string()), summaryTimeUnit: z.string(), noColor: z.boolean() }).strict(),
+  state: z.object({ isStdOutTTY: z.boolean(), isStdErrTTY: z.boolean(), testRunDurationMs: z.number() }).strict(),
+  metrics: z.record(z.string(), k6Metric),
+  routerlab: z.object({
+    name: z.string(),
+    startedAt: z.string(),
+    aborted: z.string().nullable(),
+    errors: z.array(z.object({ message: z.string(), count: z.number().int().min(1) }).strict()),
+    ok: z.boolean(),
+  }).strict(),
+}).strict();
+export type K6SummaryData = z.infer<typeof summarySchema>;
+
+const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+
+/** `metric: expression` of a threshold result, split. */
+function splitThreshold(threshold: string): { metric: string; expression: string } {
+  const cut = threshold.indexOf(': ');
+  return { metric: threshold.slice(0, cut), expression: threshold.slice(cut + 2) };
+}
+
+/** The LoadSummary as k6's handleSummary data. */
+export function k6SummaryData(s: LoadSummary): K6SummaryData {
+  const metrics: K6SummaryData['metrics'] = {};
+  const add = (name: string, m: MetricSummary): void => {
+    const values: Record<string, number> = {};
+    if (m.type === 'trend') for (const k of TREND_STATS) values[k] = m.values[k] ?? 0;
+    else Object.assign(values, m.values);
+    metrics[name] = { type: m.type, contains: containsOf(name, m.type), values };
+  };
+  for (const [name, m] of Object.entries(s.metrics)) add(name, m);
+  for (const [name, m] of Object.entries(s.submetrics)) add(name, m);
+  for (const t of s.thresholds) {
+    const { metric, expression } = splitThreshold(t.threshold);
+    const entry = metrics[metric];
+    if (!entry) continue;
+    entry.thresholds = { ...entry.thresholds, [expression]: { ok: t.ok } };
+  }
+  return {
+    root_group: { name: '', path: '', id: md5(''), groups: [], checks: s.checks.map((c) => ({ name: c.name, path: `::${c.name}`, id: md5(`::${c.name}`), passes: c.passes, fails: c.fails })) },
+    options: { summaryTrendStats: TREND_STATS, summaryTimeUnit: '', noColor: true },
+    state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: Math.round(s.durationS * 1000 * 1000) / 1000 },
+    metrics,
+    routerlab: { name: s.name, startedAt: s.startedAt, aborted: s.aborted, errors: s.errors, ok: s.ok },
+  };
+}
+
 export function jsonSummary(s: LoadSummary): string {
-  return `${JSON.stringify(summarySchema.parse(s), null, 2)}\n`;
+  return `${JSON.stringify(summarySchema.parse(k6SummaryData(s)), null, 2)}\n`;
 }
 
 const esc = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -58,17 +120,108 @@ export function writeSummaries(spec: string, s: LoadSummary): string[] {
   return written;
 }
 
-/** The end-of-run text: one line per metric and per threshold. */
+// --- the end-of-test text, as k6 prints it ---
+
+/** 1.23ms, 456µs, 1.5s, 2m3s (k6's duration formatting for time trends). */
+export function formatTime(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1) return `${(ms * 1000).toFixed(2)}µs`;
+  if (ms < 1000) return `${ms.toFixed(2)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${((ms - m * 60_000) / 1000).toFixed(1)}s`;
+}
+
+/** 312 B, 4.5 kB, 1.2 MB (k6 counts data in decimal units). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+const num = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(6).replace(/0+$/, '').replace(/\.$/, ''));
+const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
+
+/** One metric's values as k6 prints them after the dots. */
+function formatValues(name: string, m: MetricSummary): string {
+  const contains = containsOf(name, m.type);
+  const v = m.values;
+  switch (m.type) {
+    case 'trend':
+      return TREND_STATS.map((k) => `${k}=${contains === 'time' ? formatTime(v[k] ?? 0) : num(v[k] ?? 0)}`).join(' ');
+    case 'rate': {
+      const total = (v.passes ?? 0) + (v.fails ?? 0);
+      return `${pct(v.rate ?? 0)} ${v.passes ?? 0} out of ${total}`;
+    }
+    case 'counter':
+      return contains === 'data' ? `${formatBytes(v.count ?? 0)} ${formatBytes(v.rate ?? 0)}/s` : `${num(v.count ?? 0)} ${num(v.rate ?? 0)}/s`;
+    case 'gauge':
+      return `${num(v.value ?? 0)} min=${num(v.min ?? 0)} max=${num(v.max ?? 0)}`;
+  }
+}
+
+/** The threshold's own aggregation, shown with its actual value (`p(95)=3.21ms`, `rate=100.00%`). */
+function formatActual(metric: string, expression: string, actual: number, type: MetricSummary['type'] | undefined): string {
+  const agg = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)/.exec(expression)?.[1] ?? 'value';
+  const contains = type ? containsOf(metric, type) : 'default';
+  const shown = type === 'rate' && agg === 'rate' ? pct(actual) : contains === 'time' ? formatTime(actual) : contains === 'data' ? formatBytes(actual) : num(actual);
+  return `${agg}=${shown}`;
+}
+
+const GROUPS: [string, (name: string) => boolean][] = [
+  ['HTTP', (n) => n.startsWith('http_')],
+  ['EXECUTION', (n) => ['iterations', 'iteration_duration', 'vus', 'vus_max', 'dropped_iterations'].includes(n)],
+  ['NETWORK', (n) => DATA_METRICS.has(n)],
+];
+
+/** The end-of-test text: THRESHOLDS, then TOTAL RESULTS (checks, custom, HTTP, execution, network), as k6 prints. */
 export function textSummary(s: LoadSummary): string[] {
   const lines: string[] = [];
-  const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(3));
-  for (const [name, m] of Object.entries(s.metrics)) {
-    if (m.type !== 'gauge' && (m.values.count ?? m.values.passes ?? 0) === 0 && m.type !== 'trend') continue;
-    if (m.type === 'trend' && m.values.max === 0) continue;
-    lines.push(`  ${name.padEnd(20)} ${Object.entries(m.values).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`);
+  const dotted = (name: string, value: string): string => `    ${name}${'.'.repeat(Math.max(3, 40 - name.length))}: ${value}`;
+  if (s.thresholds.length > 0) {
+    lines.push('', '  █ THRESHOLDS');
+    const byMetric = new Map<string, typeof s.thresholds>();
+    for (const t of s.thresholds) {
+      const { metric } = splitThreshold(t.threshold);
+      byMetric.set(metric, [...(byMetric.get(metric) ?? []), t]);
+    }
+    for (const [metric, list] of byMetric) {
+      lines.push('', `    ${metric}`);
+      const type = (s.submetrics[metric] ?? s.metrics[metric])?.type;
+      for (const t of list) lines.push(`    ${t.ok ? '✓' : '✗'} '${splitThreshold(t.threshold).expression}' ${formatActual(metric, splitThreshold(t.threshold).expression, t.actual, type)}`);
+    }
   }
-  for (const t of s.thresholds) lines.push(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.threshold} (actual ${fmt(t.actual)})`);
-  for (const e of s.errors) lines.push(`  error x${e.count}: ${e.message}`);
-  if (s.aborted) lines.push(`  aborted: ${s.aborted}`);
+  lines.push('', '  █ TOTAL RESULTS', '');
+  const passes = s.checks.reduce((n, c) => n + c.passes, 0);
+  const fails = s.checks.reduce((n, c) => n + c.fails, 0);
+  const total = passes + fails;
+  lines.push(dotted('checks_total', `${total} ${num(s.durationS > 0 ? total / s.durationS : 0)}/s`));
+  lines.push(dotted('checks_succeeded', `${pct(total ? passes / total : 0)} ${passes} out of ${total}`));
+  lines.push(dotted('checks_failed', `${pct(total ? fails / total : 0)} ${fails} out of ${total}`));
+  lines.push('');
+  for (const c of s.checks) {
+    lines.push(`    ${c.fails === 0 ? '✓' : '✗'} ${c.name}`);
+    if (c.fails > 0) lines.push(`      ↳  ${Math.floor((100 * c.passes) / (c.passes + c.fails))}% — ✓ ${c.passes} / ✗ ${c.fails}`);
+  }
+  const names = Object.keys(s.metrics).filter((n) => n !== 'checks').sort();
+  const grouped = new Set<string>();
+  const section = (title: string, members: string[]): void => {
+    if (members.length === 0) return;
+    lines.push('', `    ${title}`);
+    for (const n of members) {
+      lines.push(dotted(n, formatValues(n, s.metrics[n]!)));
+      grouped.add(n);
+    }
+  };
+  const builtIn = GROUPS.map(([title, match]) => [title, names.filter(match)] as const);
+  section('CUSTOM', names.filter((n) => !GROUPS.some(([, match]) => match(n))));
+  for (const [title, members] of builtIn) section(title, members);
+  for (const e of s.errors) lines.push(`    error x${e.count}: ${e.message}`);
+  if (s.aborted) lines.push('', `    aborted: ${s.aborted}`);
   return lines;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../../emulator/index.js';
-import { defineLoadProfile, jsonSummary, junitSummary, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
+import { defineLoadProfile, jsonSummary, junitSummary, textSummary, type K6SummaryData, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
 
 // The load engine on loopback against an emulator in this process: real flows run exact iteration counts,
 // thresholds pass and fail as written, summaries validate. No assertion here depends on wall-clock rates.
@@ -98,6 +98,40 @@ describe('thresholds', () => {
 });
 
 describe('summaries', () => {
+  it('the JSON summary is the data k6 gives handleSummary, read the way a handleSummary script reads it', async () => {
+    const s = await run(
+      { poll: { executor: 'per-vu-iterations', flow: 'web-status-poll', vus: 2, iterations: 5 } },
+      { http_req_duration: ['p(95)<5000'], 'http_req_duration{flow:web-status-poll}': ['max<0.000001'], checks: ['rate>0.99'] },
+    );
+    const data = JSON.parse(jsonSummary(s)) as K6SummaryData;
+    // What a handleSummary(data) script does with it:
+    const failed = Object.entries(data.metrics).flatMap(([name, m]) => Object.entries(m.thresholds ?? {}).filter(([, t]) => !t.ok).map(([expr]) => `${name}: ${expr}`));
+    expect(failed).toEqual(['http_req_duration{flow:web-status-poll}: max<0.000001']);
+    expect(data.metrics.http_req_duration!.thresholds).toEqual({ 'p(95)<5000': { ok: true } });
+    expect(data.metrics.http_req_duration!.values['p(95)']).toBeGreaterThan(0);
+    expect(Object.keys(data.metrics.iteration_duration!.values)).toEqual(data.options.summaryTrendStats);
+    expect(data.metrics.http_req_duration).toMatchObject({ type: 'trend', contains: 'time' });
+    expect(data.metrics.data_received).toMatchObject({ type: 'counter', contains: 'data' });
+    expect(data.metrics.data_received!.values.count).toBeGreaterThan(data.metrics.data_sent!.values.count!);
+    expect(data.metrics.http_req_failed).toMatchObject({ type: 'rate', contains: 'default', values: { rate: 0, passes: 0 } });
+    expect(data.metrics.http_reqs!.values.count).toBe(data.metrics.http_req_failed!.values.fails);
+    expect(data.metrics.checks).toMatchObject({ type: 'rate', values: { rate: 1 }, thresholds: { 'rate>0.99': { ok: true } } });
+    // Named checks per flow (status, shape, expected value), in root_group as k6 lists them.
+    expect(data.root_group.checks.map((c) => [c.name, c.path, c.passes, c.fails])).toEqual([
+      ['status poll: status is 200', '::status poll: status is 200', 10, 0],
+      ['status poll: has every key', '::status poll: has every key', 10, 0],
+      ['status poll: logged in', '::status poll: logged in', 10, 0],
+    ]);
+    expect(data.state.testRunDurationMs).toBeGreaterThan(0);
+    expect(data.routerlab).toMatchObject({ name: 't', ok: false, aborted: null });
+    // And the end-of-test text in k6's layout.
+    const text = textSummary(s).join('\n');
+    expect(text).toMatch(/█ THRESHOLDS[\s\S]*http_req_duration\{flow:web-status-poll\}\n\s+✗ 'max<0\.000001' max=/);
+    expect(text).toMatch(/checks_succeeded\.+: 100\.00% 30 out of 30/);
+    expect(text).toMatch(/\n\s+HTTP\n[\s\S]*http_req_failed\.+: 0\.00% 0 out of \d+/);
+    expect(text).toMatch(/\n\s+NETWORK\n\s+data_received\.+: [\d.]+ (B|kB)/);
+  });
+
   it('JSON validates against its schema and JUnit has a testcase per threshold', async () => {
     const s = await run({ poll: { executor: 'per-vu-iterations', flow: 'web-status-poll', vus: 1, iterations: 5 } }, { http_req_failed: ['rate<0.01'], 'http_req_duration{flow:web-status-poll}': ['max<0.000001'] });
     expect(summarySchema.safeParse(JSON.parse(jsonSummary(s))).success).toBe(true);
