@@ -24,6 +24,11 @@ export interface AtSettings {
   csmp: [number, number, number, number];
   csdh: 0 | 1;
   cusd: 0 | 1;
+  /** Call-related reporting a data-only modem accepts (Gammu, python-gsmmodem set them up): +CLIP, +CRC, +CCWA, +CVHU. */
+  clip: 0 | 1;
+  crc: 0 | 1;
+  ccwa: 0 | 1;
+  cvhu: 0 | 1;
   s: Record<number, number>;
 }
 
@@ -44,6 +49,10 @@ export const DEFAULT_SETTINGS: AtSettings = {
   csmp: [17, 167, 0, 0],
   csdh: 0,
   cusd: 0,
+  clip: 0,
+  crc: 0,
+  ccwa: 0,
+  cvhu: 1,
   s: { 0: 0, 3: 13, 4: 10, 5: 8, 7: 50 },
 };
 

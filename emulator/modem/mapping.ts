@@ -16,7 +16,25 @@ export function cesq(state: StateView): number[] {
   const r = state.radio;
   if (r.technology === 'GSM') return [clamp(r.rssiDbm + 111, 0, 63), 99, 255, 255, 255, 255];
   if (r.technology === 'WCDMA') return [99, 99, clamp(r.rssiDbm - 3 + 121, 0, 96), clamp(Math.round((-6 + 24) * 2), 0, 49), 255, 255];
-  return [99, 99, 255, 255, clamp(Math.round((r.rsrqDb + 19.5) * 2), 0, 34), clamp(r.rsrpDbm + 141, 0, 97)];
+  return [99, 99, 255, 255, rsrqIndex(r.rsrqDb), clamp(r.rsrpDbm + 141, 0, 97)];
+}
+
+/**
+ * +CESQ <rsrq> (27.007 §8.69): 0 below -19.5 dB; n (1-33) for -19.5 + (n-1)/2 <= RSRQ < -19.5 + n/2; 34 from -3 dB.
+ * So -9 dB is 22 (rounding, as before, read it half a dB low).
+ */
+export function rsrqIndex(rsrqDb: number): number {
+  if (rsrqDb < -19.5) return 0;
+  if (rsrqDb >= -3) return 34;
+  return Math.floor((rsrqDb + 19.5) * 2) + 1;
+}
+
+/** +CCLK time (27.007 §8.15): "yy/MM/dd,hh:mm:ss±zz", local time, zone in quarter hours. */
+export function cclkTime(nowMs: number, tzHours: number): string {
+  const d = new Date(nowMs + tzHours * 3_600_000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const q = Math.round(tzHours * 4);
+  return `${two(d.getUTCFullYear() % 100)}/${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())},${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}${q < 0 ? '-' : '+'}${two(Math.abs(q))}`;
 }
 
 /** Registration <stat> (27.007 §7.2): 1 home, 5 roaming, 2 searching, 3 denied, 0 not registered. */

@@ -1,6 +1,6 @@
 import { cmeError, error, ok, type AtInvocation, type AtReply } from '../at-engine.js';
 import type { AtCommand, AtContext, AtHandler } from '../modem-context.js';
-import { efIccid } from '../mapping.js';
+import { cclkTime, efIccid } from '../mapping.js';
 
 // V.250 basic commands, error reporting, identity (modem-at.md §2, §3.1).
 
@@ -63,6 +63,31 @@ export const basicCommands: AtCommand[] = [
       c.settings.cmee = n;
       return ok();
     },
+  },
+  // A data-only modem has no calls, but accepts call reporting the way a real ZTE stick does (modem-at.md §10).
+  ...(['clip', 'crc', 'ccwa', 'cvhu'] as const).map((key): AtCommand => ({
+    name: `+${key.toUpperCase()}`,
+    // +CLIP?: <n>,<m> with m 2 (unknown: no calls); +CCWA?: <n>; +CRC?/+CVHU?: <n> (27.007 §7.6, §7.12, §6.11, §6.20).
+    read: (c) => ok(`+${key.toUpperCase()}: ${c.settings[key]}${key === 'clip' ? ',2' : ''}`),
+    test: () => ok(`+${key.toUpperCase()}: (0,1)`),
+    set: (c, inv) => {
+      const n = inv.args[0] ?? '0';
+      if (n !== '0' && n !== '1') return cmeError(50);
+      c.settings[key] = n === '1' ? 1 : 0;
+      return ok();
+    },
+  })),
+  {
+    name: '+CCLK',
+    read: (c) => ok(`+CCLK: "${cclkTime(c.modem.device.now(), c.modem.device.state.system.tzHours)}"`),
+    set: (c, inv) => {
+      // The router keeps network time (NITZ, goform nitz_sync_flag 1): a set time is checked and its zone kept.
+      const m = /^(\d{2})\/(\d{2})\/(\d{2}),(\d{2}):(\d{2}):(\d{2})([+-]\d{2})$/.exec(inv.args[0] ?? '');
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[3]) < 1 || Number(m[3]) > 31 || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return cmeError(50);
+      const outcome = c.modem.device.settings.setTimeZone(Number(m[7]) / 4);
+      return outcome.refused ? cmeError(50) : ok();
+    },
+    test: () => ok(),
   },
   { name: '+CLAC', exec: (c) => ok(...c.modem.table.names().filter((n) => n.startsWith('+')).map((n) => `AT${n}`)) },
   ...['+CGMI', '+GMI'].map((name) => ({ name, exec: identity(() => 'ZTE CORPORATION') })),

@@ -105,12 +105,15 @@ export const networkCommands: AtCommand[] = [
       const s = c.modem.device.state;
       const mode = s.network.selectionMode === 'manual_select' ? 1 : 0;
       if (!isRegistered(s)) return ok(`+COPS: ${mode}`);
-      return ok(`+COPS: ${mode},${c.settings.copsFormat},"${operatorName(s.radio.operator, c.settings.copsFormat)}",${accessTechnology(s.radio.technology)}`);
+      // Alphanumeric names are in the +CSCS character set (27.007 §5.5): UCS2 hex after AT+CSCS="UCS2".
+      const name = c.settings.copsFormat === 2 ? operatorName(s.radio.operator, 2) : c.modem.encodeString(operatorName(s.radio.operator, c.settings.copsFormat), c.settings);
+      return ok(`+COPS: ${mode},${c.settings.copsFormat},"${name}",${accessTechnology(s.radio.technology)}`);
     },
     test: (c) => {
       const s = c.modem.device.state;
       if (s.sim.status !== 'ready') return cmeError(30);
-      const list = s.radio.scanResults.map((r) => `(${r.stat},"${r.operator.longName}","${r.operator.shortName}","${r.operator.mcc}${r.operator.mnc}",${r.rat})`);
+      const enc = (t: string): string => c.modem.encodeString(t, c.settings);
+      const list = s.radio.scanResults.map((r) => `(${r.stat},"${enc(r.operator.longName)}","${enc(r.operator.shortName)}","${r.operator.mcc}${r.operator.mnc}",${r.rat})`);
       return ok(`+COPS: ${list.join(',')},,(0-4),(0-2)`);
     },
     set: (c, inv) => {
@@ -132,7 +135,8 @@ export const networkCommands: AtCommand[] = [
         return ok();
       }
       if (mode !== 1 && mode !== 4) return cmeError(50);
-      const name = oper === undefined ? undefined : c.modem.decodeString(oper, c.settings);
+      // Names come in the +CSCS character set; a numeric MCCMNC (format 2) is plain digits.
+      const name = oper === undefined ? undefined : c.settings.copsFormat === 2 ? oper : c.modem.decodeString(oper, c.settings);
       if (name === undefined || name === null) return cmeError(50);
       const outcome = d.network.selectManual(name, inv.args[3] === undefined || inv.args[3] === '' ? undefined : Number(inv.args[3]));
       // 27.007 §7.3 mode 4: manual, falling back to automatic when the manual selection fails.

@@ -7,6 +7,8 @@ export const APN_SLOTS = 20;
 /** Router settings without rules across areas: language, APN profiles, WAN/LAN, schedules, file sharing. */
 export interface SettingsApi {
   setLanguage(language: string): void;
+  /** The device's time zone, hours east of UTC (-12..14, quarter hours). Refuses `invalid` outside that. */
+  setTimeZone(tzHours: number): Outcome;
   /** Store an APN profile in slot 0-19. */
   saveApn(index: number, profile: ApnProfile): void;
   /** Refuses `apn-slot-empty`, and `apn-in-use` for the default profile while the mode is manual. */
@@ -28,6 +30,13 @@ export function createSettingsArea(core: DeviceCore): SettingsApi {
       core.mutate((s) => {
         s.system.language = language;
       });
+    },
+    setTimeZone(tzHours) {
+      if (!Number.isFinite(tzHours) || tzHours < -12 || tzHours > 14 || !Number.isInteger(tzHours * 4)) return refuse('invalid', `time zone ${tzHours} h is not -12..14 in quarter hours`);
+      core.mutate((s) => {
+        s.system.tzHours = tzHours;
+      });
+      return DONE;
     },
     saveApn(index, profile) {
       if (slot(index)) return;

@@ -39,10 +39,55 @@ describe('AT commands over the device state', () => {
       withState(emu.device, (s) => void ((s.radio.rsrpDbm = rsrp), (s.radio.rssiDbm = rssi)));
       return [line('+CSQ'), line('+CESQ'), (await client.get(['signalbar'])).signalbar];
     };
-    expect(await read(-70, -51)).toEqual(['+CSQ: 31,99', '+CESQ: 99,99,255,255,21,71', '5']);
-    expect(await read(-100, -85)).toEqual(['+CSQ: 14,99', '+CESQ: 99,99,255,255,21,41', '3']);
+    expect(await read(-70, -51)).toEqual(['+CSQ: 31,99', '+CESQ: 99,99,255,255,22,71', '5']);
+    expect(await read(-100, -85)).toEqual(['+CSQ: 14,99', '+CESQ: 99,99,255,255,22,41', '3']);
     emu.device.network.setRegistration('none');
     expect(await read(-100, -85)).toEqual(['+CSQ: 99,99', '+CESQ: 99,99,255,255,255,255', '0']);
+  });
+
+  it('reads the +CESQ RSRQ index as 27.007 §8.69 defines it (-9 dB is 22)', async () => {
+    await start();
+    for (const [rsrq, index] of [[-20, 0], [-19.5, 1], [-9, 22], [-8.6, 22], [-3.5, 33], [-3, 34]] as const) {
+      withState(emu.device, (s) => void (s.radio.rsrqDb = rsrq));
+      expect(line('+CESQ').split(',')[4], String(rsrq)).toBe(String(index));
+    }
+  });
+
+  it('reads and sets the clock (+CCLK) from the virtual clock and time zone', async () => {
+    await start();
+    withState(emu.device, (s) => void (s.system.tzHours = 1));
+    // The paused test clock starts at 2026-01-01T00:00Z: 01:00 local at +1 h (4 quarter hours).
+    expect(line('+CCLK?')).toBe('+CCLK: "26/01/01,01:00:00+04"');
+    emu.clock.advance(90_061_000);
+    expect(line('+CCLK?')).toBe('+CCLK: "26/01/02,02:01:01+04"');
+    expect(at.at('+CCLK="26/01/02,07:31:01+22"')).toBe('\r\nOK\r\n');
+    expect(emu.device.state.system.tzHours).toBe(5.5);
+    expect(line('+CCLK?')).toBe('+CCLK: "26/01/02,06:31:01+22"');
+    at.at('+CMEE=1');
+    expect(at.at('+CCLK="26/13/02,07:31:01+22"')).toBe('\r\n+CME ERROR: 50\r\n');
+  });
+
+  it('accepts call reporting on a data-only modem: +CLIP, +CRC, +CCWA, +CVHU', async () => {
+    await start();
+    for (const cmd of ['+CLIP=1', '+CRC=1', '+CCWA=1', '+CVHU=0']) expect(at.at(cmd), cmd).toBe('\r\nOK\r\n');
+    expect([line('+CLIP?'), line('+CRC?'), line('+CCWA?'), line('+CVHU?')]).toEqual(['+CLIP: 1,2', '+CRC: 1', '+CCWA: 1', '+CVHU: 0']);
+    at.at('+CMEE=1');
+    expect(at.at('+CLIP=7')).toBe('\r\n+CME ERROR: 50\r\n');
+  });
+
+  it('gives +COPS names in the +CSCS character set', async () => {
+    await start();
+    const ucs2 = (t: string): string => Buffer.from(t, 'utf16le').swap16().toString('hex').toUpperCase();
+    at.at('+CSCS="UCS2"');
+    at.at('+COPS=3,0');
+    expect(line('+COPS?')).toBe(`+COPS: 0,0,"${ucs2(emu.device.state.radio.operator.longName)}",7`);
+    expect(line('+COPS=?')).toContain(`"${ucs2('Orange F')}"`);
+    at.at('+COPS=3,2');
+    expect(line('+COPS?')).toBe(`+COPS: 0,2,"${emu.device.state.radio.operator.mcc}${emu.device.state.radio.operator.mnc}",7`);
+    expect(at.at('+COPS=1,2,"20801"')).toBe('\r\nOK\r\n');
+    at.at('+COPS=3,0');
+    expect(at.at(`+COPS=1,0,"${ucs2('Telekom.de')}"`)).toContain('OK');
+    expect(emu.device.state.radio.registration).toBe('home');
   });
 
   it('reports registration and roaming as stat 1/5, with +CREG/+CEREG URCs on change', async () => {
