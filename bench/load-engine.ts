@@ -69,9 +69,10 @@ try {
     const engine = async (): Promise<number> => {
       const summaryFile = join(dir, `engine-${r}.json`);
       await run(pinned(1, [process.execPath, BIN, 'load', profile, '--target', server.url, '--summary', `json:${summaryFile}`]));
-      const s = JSON.parse(readFileSync(summaryFile, 'utf8')) as { durationS: number; metrics: { http_reqs: { values: { count: number } }; http_req_failed: { values: { rate: number } } } };
+      // The summary is k6's handleSummary data (scenarios/load/summary.ts).
+      const s = JSON.parse(readFileSync(summaryFile, 'utf8')) as { state: { testRunDurationMs: number }; metrics: { http_reqs: { values: { count: number } }; http_req_failed: { values: { rate: number } } } };
       if (s.metrics.http_req_failed.values.rate > 0) throw new Error('[bench] the engine saw failed requests; the comparison would be meaningless');
-      return s.metrics.http_reqs.values.count / s.durationS;
+      return s.metrics.http_reqs.values.count / (s.state.testRunDurationMs / 1000);
     };
     // Alternate who goes first, so a drift of the shared machine does not favour one side.
     let acRate: number;
