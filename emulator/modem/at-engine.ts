@@ -286,7 +286,9 @@ export class AtPort<M extends PortHost = PortHost> {
     for (let i = 0; i < commands.length; i++) {
       const inv = commands[i]!;
       const reply = this.#execute(inv);
-      info.push(...reply.lines);
+      // One command's lines are one information text, separated by a single CRLF (27.005 §3.4.2: the PDU follows
+      // its +CMGL/+CMGR header on the very next line; an empty line between them breaks ModemManager's parser).
+      if (reply.lines.length > 0) info.push(reply.lines.join('\r\n'));
       if (reply.kind === 'error') return this.#final({ ...reply, lines: info });
       if (reply.kind === 'prompt') {
         // The rest of the line is ignored once a prompt opens (CMGS/CMGW end a command line).
@@ -313,6 +315,7 @@ export class AtPort<M extends PortHost = PortHost> {
     }
   }
 
+  /** Each command's information text framed on its own (V.250 §5.7.1); its lines are joined where it was answered. */
   #emitLines(lines: string[]): void {
     for (const l of lines) this.#output(this.settings.verbose ? `\r\n${l}\r\n` : `${l}\r\n`);
   }

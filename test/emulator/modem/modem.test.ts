@@ -45,6 +45,20 @@ describe('AT commands over the device state', () => {
     expect(await read(-100, -85)).toEqual(['+CSQ: 99,99', '+CESQ: 99,99,255,255,255,255', '0']);
   });
 
+  it('frames +CMGL and +CMGR byte for byte as 27.005 §3.4.2: each PDU on the line right after its header', async () => {
+    await start();
+    emu.device.sms.receive({ number: '+4915100000001', text: 'one' });
+    emu.device.sms.receive({ number: '+4915100000002', text: 'two' });
+    at.at('E0');
+    const list = at.at('+CMGL=4');
+    // stat 0 = REC UNREAD in PDU mode (27.005 §3.1); the listing marks them read.
+    expect(list).toMatch(/^\r\n\+CMGL: 1,0,,\d+\r\n[0-9A-F]+\r\n\+CMGL: 2,0,,\d+\r\n[0-9A-F]+\r\n\r\nOK\r\n$/);
+    expect(list).not.toContain('\r\n\r\n+CMGL');
+    expect(at.at('+CMGR=1')).toMatch(/^\r\n\+CMGR: 1,,\d+\r\n[0-9A-F]+\r\n\r\nOK\r\n$/);
+    // Chained commands keep one information text each (V.250 §5.7.1).
+    expect(at.at('+CMEE?;+CMGF?')).toMatch(/^\r\n\+CMEE: \d\r\n\r\n\+CMGF: 0\r\n\r\nOK\r\n$/);
+  });
+
   it('reads the +CESQ RSRQ index as 27.007 §8.69 defines it (-9 dB is 22)', async () => {
     await start();
     for (const [rsrq, index] of [[-20, 0], [-19.5, 1], [-9, 22], [-8.6, 22], [-3.5, 33], [-3, 34]] as const) {
