@@ -27,7 +27,8 @@ export class SmsIndex {
 
   /** Every part in a memory, in index order; indices stay stable while a message exists. */
   parts(store: SmsStore): IndexedPart[] {
-    const messages = this.#device.state.sms.messages.filter((m) => m.store === store);
+    // The router's own records of messages sent with AT+CMGS are not in modem memory (27.005 §3.5.1).
+    const messages = this.#device.state.sms.messages.filter((m) => m.store === store && m.record !== 'router');
     const live = new Set<string>();
     const out: IndexedPart[] = [];
     for (const m of messages) {

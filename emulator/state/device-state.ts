@@ -203,6 +203,12 @@ export const smsMessageSchema = z.object({
   draftGroupId: z.string(),
   concatTotal: int.min(0),
   concatReceived: int.min(0),
+  /**
+   * 'memory': in the store both surfaces list (goform's boxes and the modem's ME/SM memory). 'router': the router's
+   * own record of a message sent through the modem with AT+CMGS, which sends without storing (27.005 §3.5.1): goform's
+   * sent box shows it, modem memory (+CMGL, +CPMS) does not.
+   */
+  record: z.enum(['memory', 'router']).default('memory'),
 });
 
 export const smsSchema = z.object({

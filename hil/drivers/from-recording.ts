@@ -70,6 +70,7 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
       draftGroupId: m.draft_group_id ?? '',
       concatTotal: Number(m.concat_sms_total) || 0,
       concatReceived: Number(m.concat_sms_received) || 0,
+      record: 'memory',
     }));
     s.sms.nextId = Math.max(0, ...s.sms.messages.map((m) => m.id)) + 1;
   }

@@ -59,7 +59,7 @@ function submit(c: AtContext, pdu: Pdu): AtReply {
   if (!isRegistered(d.state)) return cmsError(331);
   const concat = concatOf(pdu);
   const text = concat ? c.modem.assembler.add(pdu.destination.value, concat, pdu.text) : pdu.text;
-  const outcome = text === null ? {} : d.sms.send({ number: pdu.destination.value, text });
+  const outcome = text === null ? {} : d.sms.send({ number: pdu.destination.value, text, });
   return atOutcome(c, outcome, 'cms', `+CMGS: ${c.modem.nextMessageReference()}`);
 }
 
@@ -253,7 +253,8 @@ export const smsCommands: AtCommand[] = [
       const part = c.modem.index.find(store(c, 1), Number(inv.args[0]));
       if (!part) return cmsError(321);
       const m = part.message;
-      const outcome = c.modem.device.sms.send({ number: inv.args[1] ?? m.number, text: m.text, ...(m.tag === 4 ? { draftId: m.id } : {}) });
+      // 27.005 §3.5.2: the message stays in storage (STO SENT); sending to another number leaves it as it was.
+      const outcome = c.modem.device.sms.send({ number: inv.args[1] ?? m.number, text: m.text, ...(inv.args[1] === undefined ? { storedId: m.id } : {}) });
       return atOutcome(c, outcome, 'cms', `+CMSS: ${c.modem.nextMessageReference()}`);
     },
   },

@@ -17,9 +17,11 @@ export interface SmsApi {
    * processing to "3" success, or "2" failed with the copy's tag 3, after a virtual second (goform-api.md §5.4).
    * Refuses `not-registered` or `send-failed` when the send will fail; the failed copy is still the router's
    * record. A `draftId` is the draft this message was sent from (deleted). Refuses `store-full` (nothing sent)
-   * when device memory has no room for the sent copy.
+   * when device memory has no room for the sent copy. The copy is the router's own record (`record: 'router'`): its
+   * sent box shows it, modem memory (+CMGL, +CPMS) does not, as AT+CMGS sends without storing (27.005 §3.5.1).
+   * `storedId` sends a message stored in memory (AT+CMSS): it stays stored, as STO SENT, and no copy is made.
    */
-  send(input: { number: string; text: string; draftId?: number | undefined }): Outcome<{ message: SmsMessage }>;
+  send(input: { number: string; text: string; draftId?: number | undefined; storedId?: number | undefined }): Outcome<{ message: SmsMessage }>;
   /**
    * Save a draft per number (one group for several numbers); `replaceId` is the draft it replaces. Refuses
    * `store-full` when the drafts would not fit in device memory.
@@ -45,7 +47,7 @@ export interface SmsApi {
 }
 
 export function createSmsArea(core: DeviceCore): SmsApi {
-  const add = (input: { number: string; text: string; tag: SmsTag; store: SmsStore; concatTotal: number; draftGroupId?: string; timeMs?: number | undefined }): SmsMessage => {
+  const add = (input: { number: string; text: string; tag: SmsTag; store: SmsStore; concatTotal: number; draftGroupId?: string; timeMs?: number | undefined; record?: SmsMessage['record'] | undefined }): SmsMessage => {
     const s = core.state;
     const message: SmsMessage = {
       id: s.sms.nextId,
@@ -58,6 +60,7 @@ export function createSmsArea(core: DeviceCore): SmsApi {
       draftGroupId: input.draftGroupId ?? '',
       concatTotal: input.concatTotal,
       concatReceived: input.concatTotal,
+      record: input.record ?? 'memory',
     };
     core.mutate((st) => {
       st.sms.messages.push(message);
@@ -80,11 +83,20 @@ export function createSmsArea(core: DeviceCore): SmsApi {
     },
     send(input) {
       // The sent copy is kept in device memory: a full store refuses the send (and keeps the draft it came from).
-      const fromDraft = input.draftId !== undefined && core.state.sms.messages.some((m) => m.id === input.draftId && m.store === 'device');
+      const fromDraft = [input.draftId, input.storedId].some((id) => id !== undefined && core.state.sms.messages.some((m) => m.id === id && m.store === 'device'));
       if (!fromDraft && api.count('device') >= api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
       if (input.draftId !== undefined) api.delete([input.draftId]);
       const why = !isRegistered(core.state) ? refuse('not-registered') : core.state.sms.sendFailure ? refuse('send-failed') : null;
-      const message = add({ number: input.number, text: input.text, tag: 2, store: 'device', concatTotal: 0 });
+      const stored = input.storedId === undefined ? undefined : core.state.sms.messages.find((m) => m.id === input.storedId);
+      let message: SmsMessage;
+      if (stored) {
+        core.mutate(() => {
+          stored.tag = 2;
+        });
+        message = stored;
+      } else {
+        message = add({ number: input.number, text: input.text, tag: 2, store: 'device', concatTotal: 0, record: 'router' });
+      }
       core.mutate((s) => {
         s.sms.cmdStatus['4'] = '1';
       });

@@ -29,7 +29,7 @@ describe('stimuli through the control API', () => {
     await control.stimulus('signal', { rsrpDbm: -118, rssiDbm: -95, rsrqDb: -15, sinrDb: 2 });
     expect(await keys('signalbar', 'lte_rsrp', 'lte_rsrq', 'lte_snr')).toEqual({ signalbar: '1', lte_rsrp: '-118', lte_rsrq: '-15', lte_snr: '2' });
     expect(atLine('+CSQ')).toBe('+CSQ: 9,99');
-    expect(atLine('+CESQ')).toBe('+CESQ: 99,99,255,255,9,23');
+    expect(atLine('+CESQ')).toBe('+CESQ: 99,99,255,255,10,23');
     await control.stimulus('signal', { bars: 5 });
     expect((await keys('signalbar')).signalbar).toBe('5');
   });

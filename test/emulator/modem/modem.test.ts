@@ -154,6 +154,18 @@ describe('AT commands over the device state', () => {
     emu.clock.advance(1000);
     const { messages } = (await client.get('sms_data_total', { page: '0', data_per_page: '10', mem_store: '1', tags: '10' })) as { messages: { content: string; tag: string; number: string }[] };
     expect(messages).toEqual([expect.objectContaining({ number: '+4915112345678', content: encodeUcs2Hex('über AT 😀'), tag: '2' })]);
+    // 27.005 §3.5.1: AT+CMGS sends without storing: modem memory does not hold it (smstools would read it back as junk).
+    at.at('E0');
+    expect(at.at('+CMGL=4')).toBe('\r\nOK\r\n');
+    expect(line('+CPMS?')).toMatch(/^\+CPMS: "ME",0,/);
+    // AT+CMGW stores (STO UNSENT) and AT+CMSS sends from storage.
+    at.at('+CMGF=1');
+    at.at('+CMGW="+4915100000055"');
+    const stored = at.send('kept\x1a');
+    const index = /\+CMGW: (\d+)/.exec(stored)?.[1];
+    expect(index).toBeDefined();
+    expect(AtProbe.lines(at.at('+CMGL="ALL"'))).toEqual([`+CMGL: ${index},"STO UNSENT","+4915100000055",`, 'kept']);
+    expect(at.at(`+CMSS=${index}`)).toMatch(/\+CMSS: \d+/);
   });
 
   it('reassembles a two-part AT+CMGS into one sent message', async () => {
@@ -167,14 +179,18 @@ describe('AT commands over the device state', () => {
     expect(emu.device.state.sms.messages.map((m) => m.text)).toEqual([text]);
   });
 
-  it('an SMS sent with goform SEND_SMS appears in AT+CMGL as STO SENT', async () => {
+  it('an SMS sent with goform SEND_SMS is the router\'s record: its sent box, not modem memory; a stored one sent with CMSS stays stored', async () => {
     await start();
     await client.set('SEND_SMS', { Number: '+222', MessageBody: encodeUcs2Hex('via goform'), ID: '-1', encode_type: 'GSM7_default' });
-    const lines = AtProbe.lines(at.at('+CMGL=4'));
-    expect(lines[0]).toMatch(/^\+CMGL: 1,3,,\d+$/);
-    expect(decodePdu(lines[1]!)).toMatchObject({ type: 'submit', destination: { value: '+222' }, text: 'via goform' });
+    expect(AtProbe.lines(at.at('+CMGL=4'))).toEqual([]);
     at.at('+CMGF=1');
-    expect(AtProbe.lines(at.at('+CMGL="ALL"'))).toEqual(['+CMGL: 1,"STO SENT","+222",', 'via goform']);
+    at.at('+CMGW="+333"');
+    const index = /\+CMGW: (\d+)/.exec(at.send('stored\x1a'))?.[1];
+    at.at(`+CMSS=${index}`);
+    emu.clock.advance(1500);
+    expect(AtProbe.lines(at.at('+CMGL="ALL"'))).toEqual([`+CMGL: ${index},"STO SENT","+333",`, 'stored']);
+    const { messages } = (await client.get('sms_data_total', { page: '0', data_per_page: '10', mem_store: '1', tags: '10' })) as { messages: { number: string; tag: string }[] };
+    expect(messages.map((m) => [m.number, m.tag]).sort()).toEqual([['+222', '2'], ['+333', '2']]);
   });
 
   it('an incoming SMS raises +CMTI and reads the same on both; reading it clears the goform unread flag', async () => {
