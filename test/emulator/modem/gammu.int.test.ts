@@ -74,6 +74,14 @@ describe.skipIf(!hasCommand('gammu') || !hasCommand('socat'))('gammu against the
     expect(out).toMatch(/Remote number\s+: "\+4915100000009"/);
   });
 
+  it('reads the date and time with getdatetime (+CCLK from the virtual clock)', async () => {
+    const out = await gammu('getdatetime');
+    // The running test clock is real time x10 from now: the device's local date is today's or close to it.
+    const local = new Date(emu.device.now() + emu.device.state.system.tzHours * 3_600_000);
+    expect(out).toMatch(/^Phone time is \w{3} \w{3} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}/m);
+    expect(out).toContain(String(local.getUTCFullYear()));
+  });
+
   it('reads network information that matches the state', async () => {
     const out = await gammu('networkinfo');
     expect(out).toMatch(/Network state\s+: home network/);
