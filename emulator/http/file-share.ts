@@ -65,8 +65,9 @@ export class FileShare {
     if (!isDir(dir)) throw new ShareError('noexist', `no folder ${path}`);
     // What a client may reach: files and folders, and links that stay on the card; a dangling or escaping link is
     // not listed (the firmware's card holds no links).
+    const root = this.#rootReal();
     const names = readdirSync(dir)
-      .filter((name) => this.#inside(join(dir, name)))
+      .filter((name) => inside(root, join(dir, name)))
       .sort();
     const entries = names.slice(Math.max(0, page - 1) * perPage, Math.max(1, page) * perPage).map((name) => {
       const st = statSync(join(dir, name));
@@ -189,15 +190,7 @@ export class FileShare {
     }
   }
 
-  /** True when `path` (a link included) resolves to something on the card. */
-  #inside(path: string): boolean {
-    try {
-      return within(this.#rootReal(), realpathSync(path));
-    } catch (e) {
-      if (e instanceof ShareError || (e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
-    }
-  }
+
 }
 
 function checkName(name: string): string {
@@ -211,6 +204,17 @@ function checkName(name: string): string {
 function within(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+
+/** True when `path` (a link included) resolves to something under the card's real path `root`. */
+function inside(root: string, path: string): boolean {
+  try {
+    return within(root, realpathSync(path));
+  } catch (e) {
+    // A dangling link (or an entry removed meanwhile) is not on the card.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
 }
 
 function lstatOrNull(path: string): Stats | null {

@@ -288,7 +288,8 @@ export class AtPort<M extends PortHost = PortHost> {
       const reply = this.#execute(inv);
       // One command's lines are one information text, separated by a single CRLF (27.005 §3.4.2: the PDU follows
       // its +CMGL/+CMGR header on the very next line; an empty line between them breaks ModemManager's parser).
-      if (reply.lines.length > 0) info.push(reply.lines.join('\r\n'));
+      if (reply.lines.length === 1) info.push(reply.lines[0]!);
+      else if (reply.lines.length > 1) info.push(reply.lines.join('\r\n'));
       if (reply.kind === 'error') return this.#final({ ...reply, lines: info });
       if (reply.kind === 'prompt') {
         // The rest of the line is ignored once a prompt opens (CMGS/CMGW end a command line).

@@ -1,10 +1,11 @@
 // The load engine: k6's executors (load-and-fleet.md §1.3) over virtual users that run request flows, metrics in
 // k6's shape, thresholds evaluated at the end (and continuously for abortOnFail).
 import { FLOWS, VirtualUser, type WebSession } from './flows.js';
-
-const OWN_SESSION_FLOWS = new Set(['app-login', 'http-get']);
 import { evaluate, parseThreshold, Registry, type Metric, type MetricSummary, type ParsedThreshold, type Tags, type ThresholdResult } from './metrics.js';
 import { durationMs, type ExecutorConfig, type LoadProfile } from './schema.js';
+
+/** Flows that are clients of their own (the app's login, raw GETs); the web UI's flows share a router's session. */
+const OWN_SESSION_FLOWS = new Set(['app-login', 'http-get']);
 
 export interface LoadTargetUrls {
   /** goform base URLs of the routers under load; virtual users are spread over them round robin. */
@@ -143,23 +144,22 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
       }
     }
   };
-  let finished = false;
-  let wait: { promise: Promise<void>; cancel(): void } | null = null;
-  const ticker = (async () => {
-    while (!finished) {
-      wait = clock.timer(1000);
-      await wait.promise;
-      if (!finished) tick();
+  // The progress tick, once a second on the run's clock; its pending wait is cancelled when the run ends.
+  const ticking = { finished: false, wait: null as ReturnType<LoadClock['timer']> | null };
+  void (async () => {
+    while (!ticking.finished) {
+      ticking.wait = clock.timer(1000);
+      await ticking.wait.promise;
+      if (!ticking.finished) tick();
     }
   })();
   try {
     await Promise.all(scenarios.map((s) => run.scenario(s)));
   } finally {
-    finished = true;
-    (wait as { cancel(): void } | null)?.cancel();
+    ticking.finished = true;
+    ticking.wait?.cancel();
     run.close();
   }
-  void ticker;
   const durationS = (clock.now() - started) / 1000;
   const results = thresholds.map((t) => evaluate(t.parsed, registry, durationS));
   const metrics: Record<string, MetricSummary> = {};
@@ -317,7 +317,6 @@ class Run {
     } catch (e) {
       // A failed iteration is a measurement (checks rate, the errors list), not a crash of the run.
       ok = 0;
-      vu.loggedIn = false;
       // The session may be what failed (another client took it): the next iteration logs in again, once for all.
       vu.session.cookie = null;
       const message = `${s.config.flow}: ${e instanceof Error ? e.message : String(e)}`;

@@ -15,7 +15,6 @@ export class VirtualUser {
   readonly client: GoformClient;
   readonly connection: HttpConnection;
   iteration = 0;
-  loggedIn = false;
   /** Tags of the request being made (`name`), set by the fetch adapter per request. */
 
   constructor(
@@ -161,7 +160,6 @@ async function ensureLogin(vu: VirtualUser): Promise<void> {
     s.loggingIn = undefined;
   });
   await s.loggingIn;
-  vu.loggedIn = true;
 }
 
 const POLL = [...STATUS_POLL_KEYS];
@@ -190,7 +188,6 @@ export const FLOWS: Record<FlowName, (vu: VirtualUser) => Promise<void>> = {
     vu.check('app login: modem state read', (v.modem_main_state ?? '') !== '');
     await vu.client.logout();
     vu.check('app login: logout status is 200', vu.lastStatus === 200);
-    vu.loggedIn = false;
   },
   /** SMS list paging: the inbox in pages of 20, as the web UI and the app page it. */
   async 'sms-list'(vu) {

@@ -5,7 +5,7 @@ import type { Emulator } from '../../emulator/index.js';
 import type { DeviceState } from '../../emulator/state/device-state.js';
 import { AtProbe } from '../helpers/at.js';
 import { ControlClient } from '../helpers/control.js';
-import { createTestEmulator, TestClient, startLoggedIn } from '../helpers/emulator.js';
+import { TestClient, startLoggedIn } from '../helpers/emulator.js';
 
 // The surfaces contract (ARCHITECTURE.md "Data flow" 1): one device operation driven through each surface that
 // offers it (goform, AT, cloud, control API) leaves the same state and emits the same events. Each surface gets a
@@ -97,4 +97,3 @@ export function runSurfacesContract(cases: SurfaceCase[]): void {
   });
 }
 
-export { createTestEmulator };

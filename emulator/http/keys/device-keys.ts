@@ -32,7 +32,7 @@ export const deviceKeys = defineKeys(
     // empty one makes the WAN page fall back to PPPoE.
     ethwan_mode: (c) => c.state.wan.mode,
     // §9.1: "1" once the login password is no longer the profile's default (ZXIC UIs nag until then).
-    psw_changed: (c) => (c.state.login.passwordSha256 === sha256Upper(c.device.profile.auth.defaultPassword) ? '0' : '1'),
+    psw_changed: (c) => (c.state.login.passwordSha256 === defaultPasswordSha256(c.device.profile) ? '0' : '1'),
     // §9.1: LD and RD inside a multi-key read are the values a lone read gives (a fresh RD is minted). LD exists only
     // where the login uses it (SHA256 + LD); elsewhere it answers "" like any unknown key.
     LD: (c) => (c.device.profile.auth.passwordEncoding === 'sha256-ld' ? c.auth.issueLd() : ''),
@@ -76,6 +76,15 @@ export const deviceKeys = defineKeys(
     perRequester: ['user_ip_addr', 'LD', 'RD'],
   },
 );
+
+const defaultHashes = new WeakMap<object, string>();
+
+/** The profile's default password as its SHA256, hashed once per profile (not on every read). */
+function defaultPasswordSha256(profile: ReadContext['device']['profile']): string {
+  let h = defaultHashes.get(profile);
+  if (h === undefined) defaultHashes.set(profile, (h = sha256Upper(profile.auth.defaultPassword)));
+  return h;
+}
 
 const MODEM_MAIN_STATE = {
   ready: 'modem_init_complete',

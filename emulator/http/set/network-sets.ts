@@ -165,6 +165,5 @@ function apnProc(ctx: SetContext): Record<string, unknown> | Refused {
     dns2: dnsMode === 'manual' ? (pick('standby_dns_manual') ?? '') : '',
   };
   if (profile.profileName.length === 0 || profile.profileName.length > 32) throw new BadField('profile_name must be 1-32 characters');
-  ctx.device.settings.saveApn(index, profile);
-  return SUCCESS;
+  return done(ctx.device.settings.saveApn(index, profile));
 }

@@ -51,10 +51,9 @@ export const networkCommands: AtCommand[] = [
     set: (c, inv) => {
       const d = c.modem.device;
       const [code = '', newPin] = inv.args;
-      // 27.007 §8.3: with a PUK pending the second parameter is the new PIN.
-      const st = d.state.sim.status;
-      if (st === 'ready') return cmeError(3);
-      return atOutcome(c, st === 'puk' ? d.sim.enterPuk(code, newPin ?? '') : d.sim.enterPin(code));
+      // 27.007 §8.3: with a PUK pending the second parameter is the new PIN; a SIM not waiting for a code is the
+      // device's refusal (+CME ERROR: 3).
+      return atOutcome(c, d.state.sim.status === 'puk' ? d.sim.enterPuk(code, newPin ?? '') : d.sim.enterPin(code));
     },
   },
   { name: '+ZPINPUK', test: (c) => ok(`+ZPINPUK: ${c.modem.device.state.sim.pinAttemptsLeft},${c.modem.device.state.sim.pukAttemptsLeft}`) },
@@ -185,8 +184,7 @@ export const networkCommands: AtCommand[] = [
       const pdpType = ({ IP: 'IP', IPV6: 'IPv6', IPV4V6: 'IPv4v6' } as const)[pdp as 'IP'];
       if (!pdpType) return cmeError(50);
       const apn = inv.args[2] ?? '';
-      d.settings.saveApn(cid - 1, { profileName: `cid${cid}`, apn, dial: '*99#', auth: 'none', username: '', password: '', pdpType, dnsMode: 'auto', dns1: '', dns2: '' });
-      return ok();
+      return atOutcome(c, d.settings.saveApn(cid - 1, { profileName: `cid${cid}`, apn, dial: '*99#', auth: 'none', username: '', password: '', pdpType, dnsMode: 'auto', dns1: '', dns2: '' }));
     },
   },
   {

@@ -1,4 +1,3 @@
-import { isRegistered } from '../../state/derive.js';
 import type { SmsStore } from '../../state/device-state.js';
 import { cmsError, error, ok, prompt, type AtReply } from '../at-engine.js';
 import type { AtCommand, AtContext } from '../modem-context.js';
@@ -56,10 +55,12 @@ function markRead(c: AtContext, parts: IndexedPart[]): void {
 function submit(c: AtContext, pdu: Pdu): AtReply {
   if (pdu.type !== 'submit') return cmsError(304);
   const d = c.modem.device;
-  if (!isRegistered(d.state)) return cmsError(331);
+  // Each part goes to the network on its own: one that cannot be sent is refused before it is collected.
+  const refused = d.sms.sendRefusal();
+  if (refused) return atOutcome(c, refused, 'cms');
   const concat = concatOf(pdu);
   const text = concat ? c.modem.assembler.add(pdu.destination.value, concat, pdu.text) : pdu.text;
-  const outcome = text === null ? {} : d.sms.send({ number: pdu.destination.value, text, });
+  const outcome = text === null ? {} : d.sms.send({ number: pdu.destination.value, text });
   return atOutcome(c, outcome, 'cms', `+CMGS: ${c.modem.nextMessageReference()}`);
 }
 

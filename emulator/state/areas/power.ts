@@ -3,7 +3,7 @@ import { createInitialState } from '../create-state.js';
 import { isDataConnected } from '../derive.js';
 import { loadCarrier } from '../profile.js';
 import { DONE, refuse, type Outcome } from '../outcome.js';
-import { dropAllStations } from './wifi.js';
+import { takeOffline } from './wifi.js';
 
 const REBOOT_DOWN_MS = 30_000;
 
@@ -23,13 +23,13 @@ export interface PowerApi {
 export function createPowerArea(core: DeviceCore, replace: (next: ReturnType<typeof createInitialState>) => void): PowerApi {
   const goDown = (reason: 'reboot' | 'battery-empty'): void => {
     core.newBoot();
-    let dropped: ReturnType<typeof dropAllStations> = [];
+    let dropped: ReturnType<typeof takeOffline> = [];
     core.mutate((s) => {
       s.system.poweredOn = false;
       s.system.offReason = reason;
       s.connection.ppp = 'ppp_disconnected';
       s.connection.connectedSinceMs = null;
-      dropped = dropAllStations(s, core.now());
+      dropped = takeOffline(s, core.now());
     });
     for (const st of dropped) core.emit('station-changed', st);
     core.emit('reboot');

@@ -9,8 +9,8 @@ export interface SettingsApi {
   setLanguage(language: string): void;
   /** The device's time zone, hours east of UTC (-12..14, quarter hours). Refuses `invalid` outside that. */
   setTimeZone(tzHours: number): Outcome;
-  /** Store an APN profile in slot 0-19. */
-  saveApn(index: number, profile: ApnProfile): void;
+  /** Store an APN profile in slot 0-19. Refuses `invalid` for another slot. */
+  saveApn(index: number, profile: ApnProfile): Outcome;
   /** Refuses `apn-slot-empty`, and `apn-in-use` for the default profile while the mode is manual. */
   deleteApn(index: number): Outcome;
   /** Auto APN, or manual with the profile in `index` (refuses `apn-slot-empty`). */
@@ -39,10 +39,12 @@ export function createSettingsArea(core: DeviceCore): SettingsApi {
       return DONE;
     },
     saveApn(index, profile) {
-      if (slot(index)) return;
+      const bad = slot(index);
+      if (bad) return bad;
       core.mutate((s) => {
         s.apn.profiles[index] = { ...profile };
       });
+      return DONE;
     },
     deleteApn(index) {
       const bad = slot(index);

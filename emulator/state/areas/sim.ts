@@ -5,14 +5,14 @@ import { DONE, refuse, type Outcome } from '../outcome.js';
 /** SIM, PIN and PUK (27.007 §8.3 +CPIN semantics: 3 PIN tries, then the PUK with 10 tries). */
 export interface SimApi {
   /**
-   * Unlock a SIM waiting for its PIN. Refuses `bad-code` (not 4-8 digits, no try counted), `sim-absent`,
-   * `sim-not-locked` (not waiting for a PIN), `wrong-pin` (one try less; the third wrong PIN locks to PUK).
+   * Unlock a SIM waiting for its PIN. Refuses `sim-absent`, `sim-not-locked` (not waiting for a PIN), `bad-code` (not
+   * 4-8 digits, no try counted), `wrong-pin` (one try less; the third wrong PIN locks to PUK).
    * Done: the SIM is ready, `sim-changed` and `registration-changed` fire and the data policy runs.
    */
   enterPin(pin: string): Outcome;
   /**
-   * Unblock a SIM waiting for its PUK and set a new PIN. Refuses `bad-code` (PUK not 8 digits or PIN not 4-8,
-   * no try counted), `sim-absent`, `sim-not-locked`, `wrong-puk` (one try less). Done as enterPin.
+   * Unblock a SIM waiting for its PUK and set a new PIN. Refuses `sim-absent`, `sim-not-locked`, `bad-code` (PUK
+   * not 8 digits or PIN not 4-8, no try counted), `wrong-puk` (one try less). Done as enterPin.
    */
   enterPuk(puk: string, newPin: string): Outcome;
   /**
@@ -40,10 +40,10 @@ export function createSimArea(core: DeviceCore): SimApi {
   };
   return {
     enterPin(pin) {
-      if (!PIN_RE.test(pin)) return refuse('bad-code');
       const st = core.state.sim.status;
       if (st === 'absent') return refuse('sim-absent');
       if (st !== 'pin') return refuse('sim-not-locked', `the SIM is ${st}, not waiting for a PIN`);
+      if (!PIN_RE.test(pin)) return refuse('bad-code');
       if (pin !== core.state.sim.pin) return wrongPin();
       core.mutate((s) => {
         s.sim.status = 'ready';
@@ -53,10 +53,10 @@ export function createSimArea(core: DeviceCore): SimApi {
       return DONE;
     },
     enterPuk(puk, newPin) {
-      if (!PUK_RE.test(puk) || !PIN_RE.test(newPin)) return refuse('bad-code');
       const st = core.state.sim.status;
       if (st === 'absent') return refuse('sim-absent');
       if (st !== 'puk') return refuse('sim-not-locked', `the SIM is ${st}, not waiting for a PUK`);
+      if (!PUK_RE.test(puk) || !PIN_RE.test(newPin)) return refuse('bad-code');
       if (puk !== core.state.sim.puk) {
         core.mutate((s) => {
           s.sim.pukAttemptsLeft = Math.max(0, s.sim.pukAttemptsLeft - 1);

@@ -1,7 +1,7 @@
 import type { DeviceCore } from '../core.js';
 import { isRegistered } from '../derive.js';
 import type { SmsMessage, SmsState, SmsStore, SmsTag } from '../device-state.js';
-import { DONE, refuse, type Outcome } from '../outcome.js';
+import { DONE, refuse, type Outcome, type Refused } from '../outcome.js';
 
 const SMS_SEND_DELAY_MS = 1000;
 const USSD_ANSWER_MS = 2000;
@@ -22,6 +22,8 @@ export interface SmsApi {
    * `storedId` sends a message stored in memory (AT+CMSS): it stays stored, as STO SENT, and no copy is made.
    */
   send(input: { number: string; text: string; draftId?: number | undefined; storedId?: number | undefined }): Outcome<{ message: SmsMessage }>;
+  /** Why a send would fail on the network side now (`not-registered`, `send-failed`), or null: a part-by-part sender asks. */
+  sendRefusal(): Refused | null;
   /**
    * Save a draft per number (one group for several numbers); `replaceId` is the draft it replaces. Refuses
    * `store-full` when the drafts would not fit in device memory.
@@ -86,7 +88,7 @@ export function createSmsArea(core: DeviceCore): SmsApi {
       const fromDraft = [input.draftId, input.storedId].some((id) => id !== undefined && core.state.sms.messages.some((m) => m.id === id && m.store === 'device'));
       if (!fromDraft && api.count('device') >= api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
       if (input.draftId !== undefined) api.delete([input.draftId]);
-      const why = !isRegistered(core.state) ? refuse('not-registered') : core.state.sms.sendFailure ? refuse('send-failed') : null;
+      const why = api.sendRefusal();
       const stored = input.storedId === undefined ? undefined : core.state.sms.messages.find((m) => m.id === input.storedId);
       let message: SmsMessage;
       if (stored) {
@@ -108,6 +110,10 @@ export function createSmsArea(core: DeviceCore): SmsApi {
         });
       });
       return why ?? { message };
+    },
+    sendRefusal() {
+      if (!isRegistered(core.state)) return refuse('not-registered');
+      return core.state.sms.sendFailure ? refuse('send-failed') : null;
     },
     saveDraft(input) {
       const replacing = input.replaceId !== undefined && core.state.sms.messages.some((m) => m.id === input.replaceId && m.store === 'device') ? 1 : 0;

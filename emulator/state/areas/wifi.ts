@@ -58,22 +58,10 @@ export interface WifiApi {
 
 export function createWifiArea(core: DeviceCore): WifiApi {
   const find = (mac: string): Station | undefined => core.state.stations.find((x) => x.mac === mac.toUpperCase());
-  /** Take stations offline (inside a mutate); returns those that were online. */
-  const drop = (s: DeviceState, which: (st: Station) => boolean): Station[] => {
-    const dropped: Station[] = [];
-    for (const st of s.stations) {
-      if (!st.online || !which(st)) continue;
-      st.online = false;
-      st.lastDurationMs = core.now() - st.connectedAtMs;
-      dropped.push(st);
-    }
-    if (dropped.length > 0 && !s.stations.some((x) => x.online && x.medium === 'wifi')) s.wifi.idleSinceMs = core.now();
-    return dropped;
-  };
   const dropWhere = (which: (st: Station) => boolean): Station[] => {
     let dropped: Station[] = [];
     core.mutate((s) => {
-      dropped = drop(s, which);
+      dropped = takeOffline(s, core.now(), which);
     });
     for (const st of dropped) core.emit('station-changed', st);
     return dropped;
@@ -219,14 +207,18 @@ export function createWifiArea(core: DeviceCore): WifiApi {
   return api;
 }
 
-/** Take every online station offline inside a mutate (reboot, power loss); returns those that were online. */
-export function dropAllStations(s: DeviceState, nowMs: number): Station[] {
+/**
+ * Take online stations offline inside a mutate (Wi-Fi off, an access list, a reboot): their connection time ends
+ * now, and Wi-Fi's idle time starts once no Wi-Fi client is left. Returns those that were online.
+ */
+export function takeOffline(s: DeviceState, nowMs: number, which: (st: Station) => boolean = () => true): Station[] {
   const dropped: Station[] = [];
   for (const st of s.stations) {
-    if (!st.online) continue;
+    if (!st.online || !which(st)) continue;
     st.online = false;
     st.lastDurationMs = nowMs - st.connectedAtMs;
     dropped.push(st);
   }
+  if (dropped.length > 0 && !s.stations.some((x) => x.online && x.medium === 'wifi')) s.wifi.idleSinceMs = nowMs;
   return dropped;
 }
