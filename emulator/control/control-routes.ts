@@ -294,18 +294,24 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       text: z.string().min(1).max(1530),
       store: z.enum(['device', 'sim']).optional(),
       count: z.number().int().min(1).max(1000).optional(),
+      /** Virtual ms between the parts of a multi-part message (0: all parts at once). */
+      partGapMs: z.number().int().min(0).max(86_400_000).optional(),
     }), (d, b) => {
       const ids: number[] = [];
       let refused = 0;
       for (let i = 0; i < (b.count ?? 1); i++) {
         const text = b.count && b.count > 1 ? `${b.text} #${i + 1}` : b.text;
-        const r = d.device.sms.receive({ number: b.from, text, store: b.store ?? 'device' });
+        const r = d.device.sms.receive({ number: b.from, text, store: b.store ?? 'device', partGapMs: b.partGapMs });
         if (r.refused) refused++;
         else ids.push(r.message.id);
       }
       return { ok: true, ids, refused };
     }),
     stimulus('sms-storage-full', 'Fill an SMS store to capacity', z.object({ store: z.enum(['device', 'sim']) }), (d, b) => ({ ok: true, ...d.device.sms.fill(b.store) })),
+    stimulus('sms-delivery-report', 'How the network answers delivery reports of SMS sent from now on: outcome and virtual delay', z.object({
+      status: z.enum(['delivered', 'failed', 'expired']),
+      delayMs: z.number().int().min(0).max(604_800_000).optional(),
+    }), (d, b) => d.device.sms.setReportPlan({ status: b.status, delayMs: b.delayMs ?? 5000 })),
     stimulus('sms-send-failure', 'Make sending SMS fail (or work again)', z.object({ enabled: z.boolean() }), (d, b) => d.device.sms.setSendFailure(b.enabled)),
     stimulus('network', 'Drop the network (no service) or restore it', z.object({ state: z.enum(['drop', 'restore']) }), (d, b) => d.device.network.setNetworkAvailable(b.state === 'restore')),
     stimulus('pdp-reject', 'Make the network reject PDP/APN activation (or accept it again)', z.object({ enabled: z.boolean() }), (d, b) => d.device.data.setPdpRejected(b.enabled)),

@@ -1,5 +1,5 @@
 import { isRegistered } from '../state/derive.js';
-import type { StateView, Registration, SmsMessage, Technology } from '../state/device-state.js';
+import type { StateView, Registration, SmsMessageView as SmsMessage, Technology } from '../state/device-state.js';
 
 // The AT surface's one mapping per value (27.007), next to goform's in emulator/http/keys: same state, same truth.
 
@@ -75,7 +75,8 @@ function clamp(n: number, lo: number, hi: number): number {
 }
 
 /** Text-mode time stamp "yy/MM/dd,hh:mm:ss±zz", zz in quarter hours (27.005 §3.3.1 <scts>). */
-export function textTimestamp(m: SmsMessage): string {
+/** A +CMGL/+CMGR/+CDS time stamp, "yy/MM/dd,hh:mm:ss±zz" (27.005 §3.3.2: zone in quarter hours). */
+export function textTimestamp(m: Pick<SmsMessage, 'timeMs' | 'tzHours'>): string {
   const d = new Date(m.timeMs + m.tzHours * 3_600_000);
   const p = (n: number): string => String(n).padStart(2, '0');
   const q = Math.round(m.tzHours * 4);

@@ -18,7 +18,6 @@ export interface ModemContext extends Engine.PortHost {
   encodeString(text: string, settings: Engine.AtSettings): string;
   /** The inverse of encodeString; null when a UCS2 string is not whole hex units. */
   decodeString(text: string, settings: Engine.AtSettings): string | null;
-  nextMessageReference(): number;
   /** A USSD request from a port: the answer comes to that port as +CUSD. */
   ussd(port: Engine.AtPort<ModemContext>, code: string): Engine.AtReply;
 }

@@ -1,5 +1,5 @@
 import type { DeviceApi } from '../state/device-api.js';
-import type { Registration, SmsMessage, Technology } from '../state/device-state.js';
+import type { Registration, SmsMessageView as SmsMessage, SmsReport, Technology } from '../state/device-state.js';
 import { AtPort, CommandTable, type AtReply, type AtSettings } from './at-engine.js';
 import type { AtCommand } from './modem-context.js';
 import { atOutcome } from './refusals.js';
@@ -13,6 +13,7 @@ import { Faults } from '../instrument/faults.js';
 import type { Journal } from '../instrument/journal.js';
 import { UnhandledReporter } from '../instrument/unhandled.js';
 import { MEMORY, SmsIndex } from './sms-index.js';
+import { reportFields, reportPdu } from './status-reports.js';
 
 const NO_PARAMS: Record<string, string> = Object.freeze({});
 
@@ -43,7 +44,6 @@ export class Modem implements ModemContext {
   #ports = new Set<AtPort<ModemContext>>();
   /** Ports waiting for a USSD answer. */
   #ussdPorts = new Set<AtPort<ModemContext>>();
-  #mr = 0;
   #unsubscribe: (() => void)[] = [];
 
   constructor(device: DeviceApi, options: ModemOptions = {}) {
@@ -54,7 +54,8 @@ export class Modem implements ModemContext {
     this.table = new CommandTable([...basicCommands, ...networkCommands, ...smsCommands, ...(options.commands ?? [])]);
     this.index = new SmsIndex(device);
     this.#unsubscribe.push(
-      device.on('sms-received', (m) => this.#onSms(m)),
+      device.on('sms-received', (m, seq) => this.#onSms(m, seq)),
+      device.on('sms-status-report', (r) => this.#onReport(r)),
       device.on('registration-changed', (r) => this.#onRegistration(r)),
       device.on('technology-changed', (t) => this.#onTechnology(t)),
       device.on('ussd-answer', (text) => this.#onUssd(text)),
@@ -88,11 +89,6 @@ export class Modem implements ModemContext {
 
   unhandled(name: string): void {
     this.#unhandled.report('at', name);
-  }
-
-  nextMessageReference(): number {
-    this.#mr = (this.#mr + 1) & 0xff;
-    return this.#mr;
   }
 
   setFunctionality(fun: number): void {
@@ -132,21 +128,40 @@ export class Modem implements ModemContext {
 
   // --- internal ---
 
-  #onSms(message: SmsMessage): void {
+  /** One part stored: +CMTI with its index (mt 1), or the part itself as +CMT (mt 2, 3), 27.005 §3.4.1. */
+  #onSms(message: SmsMessage, seq: number): void {
+    const part = this.index.parts(message.store).find((p) => p.message.id === message.id && p.seq === seq);
+    if (!part) return;
     for (const port of this.#ports) {
       const mt = port.settings.cnmi[1];
       if (mt === 1) {
-        port.urc(`+CMTI: "${MEMORY[message.store]}",${this.index.indexOf(message)}`);
+        port.urc(`+CMTI: "${MEMORY[message.store]}",${part.index}`);
       } else if (mt === 2 || mt === 3) {
-        // +CMT routes the message to the terminal; each part comes as its own URC (27.005 §3.4.1).
-        for (const part of this.index.parts(message.store).filter((p) => p.message.id === message.id)) {
-          if (port.settings.cmgf === 0) {
-            const hex = storedPdu({ settings: port.settings, port, modem: this }, part);
-            port.urc(`+CMT: ,${tpduLength(hex)}`, hex);
-          } else {
-            port.urc(`+CMT: "${message.number}",,"${textTimestamp(message)}"`, this.encodeString(part.text, port.settings));
-          }
+        if (port.settings.cmgf === 0) {
+          const hex = storedPdu({ modem: this }, part);
+          port.urc(`+CMT: ,${tpduLength(hex)}`, hex);
+        } else {
+          port.urc(`+CMT: "${message.number}",,"${textTimestamp(message)}"`, this.encodeString(part.text, port.settings));
         }
+      }
+    }
+  }
+
+  /** A status report in SR memory: +CDS with the report (ds 1) or +CDSI with its SR index (ds 2), 27.005 §3.4.1. */
+  #onReport(report: SmsReport): void {
+    const slot = this.index.reports().find((r) => r.report.id === report.id);
+    if (!slot) return;
+    for (const port of this.#ports) {
+      const ds = port.settings.cnmi[3];
+      if (ds === 1) {
+        if (port.settings.cmgf === 0) {
+          const hex = reportPdu(this.device.state, report);
+          port.urc(`+CDS: ${tpduLength(hex)}`, hex);
+        } else {
+          port.urc(`+CDS: ${reportFields(report)}`);
+        }
+      } else if (ds === 2) {
+        port.urc(`+CDSI: "SR",${slot.index}`);
       }
     }
   }

@@ -181,21 +181,34 @@ export interface OutgoingText {
   concatRefBits?: 8 | 16;
 }
 
+/** One stored part of a message: its text, alphabet and place in the concatenation (total 1: not concatenated). */
+export interface TextPart {
+  text: string;
+  alphabet: 'gsm7' | 'ucs2';
+  seq: number;
+  total: number;
+}
+
 /** SMS-SUBMIT PDUs for a text: one, or several with a concatenation header (153 septets / 67 UCS-2 units each). */
 export function buildSubmit(input: OutgoingText): SubmitPdu[] {
   const { alphabet, parts } = splitText(input.text, input.concatRefBits ?? 8);
-  return parts.map((text, i) => ({
+  return parts.map((text, i) => submitPart(input, { text, alphabet: alphabet === 'ucs2' ? 'ucs2' : 'gsm7', seq: i + 1, total: parts.length }, ((input.mr ?? 0) + i) & 0xff));
+}
+
+/** The SMS-SUBMIT of one part, headed as part `seq` of `total` (a stored draft or sent part reads back as this). */
+export function submitPart(input: Omit<OutgoingText, 'text'>, part: TextPart, mr = input.mr ?? 0): SubmitPdu {
+  return {
     type: 'submit',
     smsc: input.smsc ? parseAddress(input.smsc) : null,
     firstOctet: input.statusReport ? 0x20 : 0,
-    mr: ((input.mr ?? 0) + i) & 0xff,
+    mr,
     destination: parseAddress(input.to),
     pid: 0,
-    dcs: alphabet === 'ucs2' ? 0x08 : 0x00,
+    dcs: part.alphabet === 'ucs2' ? 0x08 : 0x00,
     validity: input.validityCode === undefined ? { format: 'none' } : { format: 'relative', code: input.validityCode },
-    udh: parts.length > 1 ? [concatElement(input.concatRef ?? 0, parts.length, i + 1, input.concatRefBits ?? 8)] : null,
-    text,
-  }));
+    udh: part.total > 1 ? [concatElement(input.concatRef ?? 0, part.total, part.seq, input.concatRefBits ?? 8)] : null,
+    text: part.text,
+  };
 }
 
 export interface IncomingText {
@@ -209,17 +222,22 @@ export interface IncomingText {
 /** SMS-DELIVER PDUs for an incoming text, split and headed like a network would deliver it. */
 export function buildDeliver(input: IncomingText): DeliverPdu[] {
   const { alphabet, parts } = splitText(input.text, 8);
-  return parts.map((text, i) => ({
+  return parts.map((text, i) => deliverPart(input, { text, alphabet: alphabet === 'ucs2' ? 'ucs2' : 'gsm7', seq: i + 1, total: parts.length }));
+}
+
+/** The SMS-DELIVER of one received part, as the network delivered it. */
+export function deliverPart(input: Omit<IncomingText, 'text'>, part: TextPart): DeliverPdu {
+  return {
     type: 'deliver',
     smsc: parseAddress(input.smsc),
     firstOctet: 0x04, // TP-MMS: no more messages waiting
     originator: parseAddress(input.from),
     pid: 0,
-    dcs: alphabet === 'ucs2' ? 0x08 : 0x00,
+    dcs: part.alphabet === 'ucs2' ? 0x08 : 0x00,
     timestamp: input.timestamp,
-    udh: parts.length > 1 ? [concatElement(input.concatRef ?? 0, parts.length, i + 1, 8)] : null,
-    text,
-  }));
+    udh: part.total > 1 ? [concatElement(input.concatRef ?? 0, part.total, part.seq, 8)] : null,
+    text: part.text,
+  };
 }
 
 /**

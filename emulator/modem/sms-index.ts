@@ -1,17 +1,14 @@
 import type { DeviceApi } from '../state/device-api.js';
-import type { SmsMessage, SmsStore } from '../state/device-state.js';
-import { splitText } from './pdu.js';
+import type { DeepReadonly, SmsMessageView as SmsMessage, SmsReport, SmsStore } from '../state/device-state.js';
+import type { TextPart } from './pdu.js';
 
-// AT message indices over the device's SMS store. The store keeps a concatenated SMS as one record (as the
-// router's goform listing does); AT shows each part at its own index, like a modem's memory. Deleting any
-// part deletes the whole message.
+// AT message indices over the device's SMS store. Each part of a concatenated message is its own slot in modem
+// memory (27.005 §3.5.4, modem-at.md §10): its own index, indication, read and delete. Indices stay stable while
+// a part exists; a freed index is reused, lowest first, as a modem's memory would.
 
-export interface IndexedPart {
+export interface IndexedPart extends TextPart {
   index: number;
   message: SmsMessage;
-  part: number;
-  total: number;
-  text: string;
 }
 
 export const MEMORY: Record<SmsStore, string> = { device: 'ME', sim: 'SM' };
@@ -25,21 +22,58 @@ export class SmsIndex {
     this.#device = device;
   }
 
-  /** Every part in a memory, in index order; indices stay stable while a message exists. */
+  /** Every part in a memory, in index order. */
   parts(store: SmsStore): IndexedPart[] {
     // The router's own records of messages sent with AT+CMGS are not in modem memory (27.005 §3.5.1).
     const messages = this.#device.state.sms.messages.filter((m) => m.store === store && m.record !== 'router');
     const live = new Set<string>();
+    const fresh: [string, SmsMessage, TextPart][] = [];
     const out: IndexedPart[] = [];
     for (const m of messages) {
-      const { parts } = splitText(m.text);
-      parts.forEach((text, part) => {
-        const key = `${m.store}:${m.id}:${part}`;
+      const total = Math.max(m.concatTotal, m.parts.length);
+      for (const p of m.parts) {
+        const key = `${store}:${m.id}:${p.seq}`;
         live.add(key);
-        out.push({ index: this.#indexFor(key, store), message: m, part, total: parts.length, text });
-      });
+        const part = { text: p.text, alphabet: p.alphabet, seq: p.seq, total };
+        const index = this.#slots.get(key);
+        if (index === undefined) fresh.push([key, m, part]);
+        else out.push({ ...part, index, message: m });
+      }
     }
     for (const key of [...this.#slots.keys()]) if (key.startsWith(`${store}:`) && !live.has(key)) this.#slots.delete(key);
+    // New parts take the lowest free indices, in arrival order.
+    const used = new Set(out.map((p) => p.index));
+    let next = 1;
+    for (const [key, message, part] of fresh) {
+      while (used.has(next)) next++;
+      used.add(next);
+      this.#slots.set(key, next);
+      out.push({ ...part, index: next, message });
+    }
+    return out.sort((a, b) => a.index - b.index);
+  }
+
+  /** Status reports in SR memory, in index order (27.005 §3.1: "SR" status report storage). */
+  reports(): { index: number; report: DeepReadonly<SmsReport> }[] {
+    const out: { index: number; report: DeepReadonly<SmsReport> }[] = [];
+    const live = new Set<string>();
+    const fresh: DeepReadonly<SmsReport>[] = [];
+    for (const r of this.#device.state.sms.reports) {
+      const key = `SR:${r.id}`;
+      live.add(key);
+      const index = this.#slots.get(key);
+      if (index === undefined) fresh.push(r);
+      else out.push({ index, report: r });
+    }
+    for (const key of [...this.#slots.keys()]) if (key.startsWith('SR:') && !live.has(key)) this.#slots.delete(key);
+    const used = new Set(out.map((p) => p.index));
+    let next = 1;
+    for (const report of fresh) {
+      while (used.has(next)) next++;
+      used.add(next);
+      this.#slots.set(`SR:${report.id}`, next);
+      out.push({ index: next, report });
+    }
     return out.sort((a, b) => a.index - b.index);
   }
 
@@ -47,20 +81,8 @@ export class SmsIndex {
     return this.parts(store).find((p) => p.index === index);
   }
 
-  /** The index of the first part of a message (what +CMTI and +CMGW report). */
-  indexOf(message: SmsMessage): number {
-    return this.parts(message.store).find((p) => p.message.id === message.id)?.index ?? 0;
-  }
-
-  // --- internal ---
-
-  #indexFor(key: string, store: SmsStore): number {
-    const known = this.#slots.get(key);
-    if (known !== undefined) return known;
-    const used = new Set([...this.#slots].filter(([k]) => k.startsWith(`${store}:`)).map(([, v]) => v));
-    let index = 1;
-    while (used.has(index)) index++;
-    this.#slots.set(key, index);
-    return index;
+  /** The index of a part of a message (first held part by default): what +CMTI and +CMGW report. */
+  indexOf(message: SmsMessage, seq?: number): number {
+    return this.parts(message.store).find((p) => p.message.id === message.id && (seq === undefined || p.seq === seq))?.index ?? 0;
   }
 }

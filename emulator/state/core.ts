@@ -2,14 +2,17 @@
 // scheduler. Internal to emulator/state: surfaces get DeviceApi (device-api.ts), never a DeviceCore.
 import type { TimerHandle, VirtualClock } from '../clock/virtual-clock.js';
 import type { DeviceApi } from './device-api.js';
-import type { DeviceState, Registration, SimStatus, SmsMessage, Station, Technology } from './device-state.js';
+import type { DeviceState, Registration, SimStatus, SmsMessage, SmsReport, Station, Technology } from './device-state.js';
 import type { SeededRandom } from './identity.js';
 import type { DeviceProfile } from './profile.js';
 
 export interface DeviceEvents {
   /** Any change to the state (after the change). */
   changed: [];
-  'sms-received': [message: SmsMessage];
+  /** A part of an incoming SMS was stored (one event per part: each has its own slot and indication). */
+  'sms-received': [message: SmsMessage, seq: number];
+  /** A status report arrived in SR memory. */
+  'sms-status-report': [report: SmsReport];
   'registration-changed': [registration: Registration];
   'technology-changed': [technology: Technology];
   'sim-changed': [status: SimStatus];

@@ -167,6 +167,10 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
       statusReportFlag: false,
       cmdStatus: { '1': '3' },
       sendFailure: false,
+      reports: [],
+      nextReportId: 1,
+      reportPlan: { status: 'delivered', delayMs: 5000 },
+      reference: 0,
       ussd: { flag: '', data: '', action: '', dcs: '' },
     },
     fota: {

@@ -1,6 +1,7 @@
 // The one device model every surface (goform HTTP, AT modem, cloud, control API) reads and changes.
 // Plain JSON data; the zod schemas are the source of the types and validate snapshots, restores and patches.
 import { z } from 'zod';
+import { splitText } from '../modem/pdu.js';
 
 export const technologySchema = z.enum(['LTE', 'ENDC', 'SA', 'WCDMA', 'GSM']);
 export const registrationSchema = z.enum(['home', 'roaming', 'searching', 'denied', 'none']);
@@ -189,7 +190,18 @@ export const stationSchema = z.object({
   blockedAttempts: int.min(0),
 });
 
-export const smsMessageSchema = z.object({
+/**
+ * One part of a message as modem memory holds it: a concatenated SMS (23.040 §9.2.3.24.1) takes one slot per part
+ * (27.005 §3.5.4 deletes "location <index>"), so each part is read, indicated and deleted on its own.
+ */
+export const smsPartSchema = z.object({
+  /** Sequence number within the message, 1-based. */
+  seq: int.min(1).max(255),
+  text: z.string(),
+  alphabet: z.enum(['gsm7', 'ucs2']),
+});
+
+const smsMessageFields = z.object({
   id: int.min(1),
   number: z.string().max(40),
   /** Text as a JS string (UTF-16). */
@@ -209,6 +221,39 @@ export const smsMessageSchema = z.object({
    * sent box shows it, modem memory (+CMGL, +CPMS) does not.
    */
   record: z.enum(['memory', 'router']).default('memory'),
+  /**
+   * The parts held, in sequence order; `text` is their joined text. A message missing parts (not all received, or
+   * some deleted on AT) shows as far as it is held. Absent in states written before parts were kept: the text
+   * split as a network would send it.
+   */
+  parts: z.array(smsPartSchema).min(1).optional(),
+});
+
+export const smsMessageSchema = smsMessageFields.transform((m) => ({ ...m, parts: m.parts ?? partsOf(m.text) }));
+
+/** The parts a text takes when sent or delivered (160/153 GSM-7 septets, 70/67 UCS-2 units, 23.038/23.040). */
+export function partsOf(text: string): SmsPart[] {
+  const { alphabet, parts } = splitText(text);
+  return parts.map((t, i) => ({ seq: i + 1, text: t, alphabet: alphabet === 'ucs2' ? 'ucs2' : 'gsm7' }));
+}
+
+export const smsReportStatusSchema = z.enum(['delivered', 'failed', 'expired']);
+
+/** An SMS-STATUS-REPORT (23.040 §9.2.2.3) in SR memory: the network's answer for a sent message that asked for one. */
+export const smsReportSchema = z.object({
+  id: int.min(1),
+  /** TP-MR of the SUBMIT it answers (what +CMGS reported). */
+  reference: int.min(0).max(255),
+  /** The recipient (TP-RA). */
+  number: z.string().max(40),
+  /** The router's record of the sent message, if it still exists. */
+  messageId: int.min(1),
+  status: smsReportStatusSchema,
+  /** Virtual ms the SMSC received the SUBMIT (TP-SCTS) and of the outcome (TP-DT). */
+  submittedMs: z.number(),
+  dischargeMs: z.number(),
+  tzHours: z.number().min(-12).max(14),
+  read: z.boolean(),
 });
 
 export const smsSchema = z.object({
@@ -225,6 +270,13 @@ export const smsSchema = z.object({
   cmdStatus: z.record(z.string(), z.enum(['1', '2', '3'])),
   /** When true, sending fails: SEND_SMS ends in result 2 (tag 3), AT+CMGS in +CMS ERROR. */
   sendFailure: z.boolean(),
+  /** SR memory, oldest first (at most SMS_REPORT_CAPACITY; the oldest make room). */
+  reports: z.array(smsReportSchema).default([]),
+  nextReportId: int.min(1).default(1),
+  /** How the network answers status reports from now on (control-API stimulus): outcome and virtual delay. */
+  reportPlan: z.object({ status: smsReportStatusSchema, delayMs: int.min(0) }).default({ status: 'delivered', delayMs: 5000 }),
+  /** The last TP-MR given to a SUBMIT (23.040 §9.2.3.6: the sender numbers its SUBMITs 0-255). */
+  reference: int.min(0).max(255).default(0),
   ussd: z.object({ flag: z.string(), data: z.string(), action: z.string(), dcs: z.string() }),
 });
 
@@ -367,6 +419,9 @@ export type WifiSsid = z.infer<typeof wifiSsidSchema>;
 export type WifiState = z.infer<typeof wifiSchema>;
 export type Station = z.infer<typeof stationSchema>;
 export type SmsMessage = z.infer<typeof smsMessageSchema>;
+export type SmsPart = z.infer<typeof smsPartSchema>;
+export type SmsReport = z.infer<typeof smsReportSchema>;
+export type SmsReportStatus = z.infer<typeof smsReportStatusSchema>;
 export type SmsState = z.infer<typeof smsSchema>;
 export type FotaState = z.infer<typeof fotaSchema>;
 export type ApnProfile = z.infer<typeof apnProfileSchema>;
@@ -381,6 +436,8 @@ export type DeviceState = z.infer<typeof deviceStateSchema>;
 
 /** The state as surfaces see it: every field read-only, all the way down (device-api.ts). */
 export type StateView = DeepReadonly<DeviceState>;
+/** A message as surfaces see it. */
+export type SmsMessageView = DeepReadonly<SmsMessage>;
 
 // Homomorphic mapped types keep arrays and tuples (connection.dns) as readonly arrays and tuples.
 export type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;

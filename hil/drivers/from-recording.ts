@@ -1,5 +1,5 @@
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
-import type { SmsMessage, Technology } from '../../emulator/state/device-state.js';
+import { partsOf, type SmsMessage, type Technology } from '../../emulator/state/device-state.js';
 import { decodeUcs2Hex } from '../../emulator/http/codec.js';
 import { BenchError } from '../errors.js';
 import type { Recording } from '../record/recording.js';
@@ -71,6 +71,7 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
       concatTotal: Number(m.concat_sms_total) || 0,
       concatReceived: Number(m.concat_sms_received) || 0,
       record: 'memory',
+      parts: partsOf(decodeUcs2Hex(m.content ?? '')),
     }));
     s.sms.nextId = Math.max(0, ...s.sms.messages.map((m) => m.id)) + 1;
   }

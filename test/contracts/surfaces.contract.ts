@@ -55,7 +55,8 @@ async function runOn(c: SurfaceCase, surface: Surface): Promise<{ state: Record<
     emu.clock.advance(5000);
     const events: string[] = [];
     for (const name of DOMAIN_EVENTS) {
-      emu.device.on(name, (arg?: unknown) => {
+      emu.device.on(name, (...args: unknown[]) => {
+        const arg = args[0];
         const detail = name === 'station-changed' ? `${(arg as { mac: string; online: boolean }).mac}:${(arg as { online: boolean }).online ? 'on' : 'off'}` : typeof arg === 'string' ? arg : '';
         events.push(detail ? `${name}(${detail})` : name);
       });

@@ -1,5 +1,6 @@
 import { isBlocked, isRegistered, onlineStations } from '../../state/derive.js';
-import type { SmsMessage } from '../../state/device-state.js';
+import { REPORT_STATUS_CODE } from '../../state/areas/sms.js';
+import type { SmsMessageView as SmsMessage } from '../../state/device-state.js';
 import type { KeyGroup } from '../../state/profile.js';
 import { encodeUcs2Hex, formatSmsDate } from '../codec.js';
 import type { FileShare } from '../file-share.js';
@@ -38,7 +39,7 @@ export const aggregates: Record<string, AggregateDef> = {
     const result = cmd === '1' ? (c.state.system.poweredOn ? '3' : '1') : (c.state.sms.cmdStatus[cmd] ?? '');
     return { sms_cmd: cmd, sms_cmd_status_result: result };
   }),
-  sms_status_rpt_data: agg('sms', () => ({ messages: [] })),
+  sms_status_rpt_data: agg('sms', (c) => ({ messages: reportPage(c) })),
   ConnectionMode: agg('radio', (c) => ({
     connectionMode: c.state.network.connectionMode,
     autoConnectWhenRoaming: c.state.network.dataRoaming ? 'on' : 'off',
@@ -116,6 +117,24 @@ function smsPage(c: ReadContext): Record<string, string>[] {
   });
   return list.slice(page * perPage, page * perPage + perPage).map(smsRecord);
 }
+
+/** One page of `sms_status_rpt_data` (goform-api.md §5.4): the delivery reports, newest first. */
+function reportPage(c: ReadContext): Record<string, string>[] {
+  const page = nonNegativeInt(c.param('page'), 0);
+  const perPage = Math.min(nonNegativeInt(c.param('data_per_page'), 500), 5000);
+  return [...c.state.sms.reports].reverse().slice(page * perPage, page * perPage + perPage).map((r) => ({
+    id: String(r.id),
+    number: r.number,
+    content: encodeUcs2Hex(REPORT_TEXT[r.status]),
+    date: formatSmsDate(r.dischargeMs, r.tzHours),
+    // The sent message it answers, and the TP-ST code the network gave (23.040 §9.2.3.15).
+    msg_id: String(r.messageId),
+    status: String(REPORT_STATUS_CODE[r.status]),
+    tag: r.read ? '0' : '1',
+  }));
+}
+
+const REPORT_TEXT = { delivered: 'Delivered', failed: 'Delivery failed', expired: 'Expired' } as const;
 
 export function smsRecord(m: SmsMessage): Record<string, string> {
   return {

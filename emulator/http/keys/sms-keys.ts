@@ -1,4 +1,4 @@
-import type { StateView, SmsMessage, SmsStore } from '../../state/device-state.js';
+import type { StateView, SmsMessageView as SmsMessage, SmsStore } from '../../state/device-state.js';
 import { defineKeys, str } from './key-def.js';
 
 // goform-api.md §3.7 and §5: the plain SMS keys (aggregates live in aggregates.ts).
@@ -8,7 +8,8 @@ const unread = (s: StateView, store?: SmsStore): number =>
 
 export function smsCapacity(s: StateView): Record<string, string> {
   const by = (store: SmsStore, pick: (m: SmsMessage) => boolean): string =>
-    str(s.sms.messages.filter((m) => m.store === store && pick(m)).length);
+    // One slot per part, as modem memory counts (modem-at.md §10): both surfaces are full together.
+    str(s.sms.messages.reduce((n, m) => (m.store === store && pick(m) ? n + m.parts.length : n), 0));
   const received = (m: SmsMessage): boolean => m.tag === 0 || m.tag === 1;
   const sent = (m: SmsMessage): boolean => m.tag === 2 || m.tag === 3;
   const draft = (m: SmsMessage): boolean => m.tag === 4;

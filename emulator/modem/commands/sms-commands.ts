@@ -1,9 +1,11 @@
-import type { SmsStore } from '../../state/device-state.js';
+import { SMS_REPORT_CAPACITY } from '../../state/areas/sms.js';
+import type { DeepReadonly, SmsReport, SmsStore } from '../../state/device-state.js';
 import { cmsError, error, ok, prompt, type AtReply } from '../at-engine.js';
 import type { AtCommand, AtContext } from '../modem-context.js';
-import { buildDeliver, buildSubmit, concatOf, decodePdu, encodePdu, type Pdu } from '../pdu.js';
+import { concatOf, deliverPart, submitPart, decodePdu, encodePdu, type Pdu } from '../pdu.js';
 import { textTimestamp, tpduLength } from '../mapping.js';
 import { atOutcome } from '../refusals.js';
+import { reportFields, reportPdu } from '../status-reports.js';
 import { STORE_OF, type IndexedPart } from '../sms-index.js';
 
 // SMS per 27.005 (modem-at.md §3.7): message format, memories, new-message indications, send, list, read, delete.
@@ -11,8 +13,13 @@ import { STORE_OF, type IndexedPart } from '../sms-index.js';
 const STAT_PDU: Record<number, number> = { 1: 0, 0: 1, 4: 2, 2: 3, 3: 3 };
 const STAT_TEXT = ['REC UNREAD', 'REC READ', 'STO UNSENT', 'STO SENT', 'ALL'];
 const MEMORIES = ['ME', 'SM', 'MT'];
+/** "SR" (status reports) can be read and deleted, not written to or received into (27.005 §3.2.2 <mem1>). */
+const READ_MEMORIES = [...MEMORIES, 'SR'];
 
 const store = (c: AtContext, which: 0 | 1 | 2): SmsStore => STORE_OF[c.settings.cpms[which]] ?? 'device';
+const readingReports = (c: AtContext): boolean => c.settings.cpms[0] === 'SR';
+/** TP-SRR (23.040 §9.2.3.5) of a first octet: the sender asks for a status report. */
+const asksReport = (firstOctet: number): boolean => (firstOctet & 0x20) !== 0;
 
 /** Refuses SMS commands without a usable SIM (27.005 §3.2.5 codes). */
 function simGuard(c: AtContext): AtReply | null {
@@ -24,15 +31,15 @@ function simGuard(c: AtContext): AtReply | null {
 }
 
 /** The PDU a stored part reads back as: DELIVER for received messages, SUBMIT for sent and drafts. */
-export function storedPdu(c: AtContext, p: IndexedPart): string {
+export function storedPdu(c: Pick<AtContext, 'modem'>, p: IndexedPart): string {
   const m = p.message;
   const s = c.modem.device.state;
   const ref = m.id & 0xff;
   const received = m.tag === 0 || m.tag === 1;
-  const all = received
-    ? buildDeliver({ from: m.number, text: m.text, smsc: s.sms.smsc, timestamp: { utcMs: m.timeMs, tzQuarters: Math.round(m.tzHours * 4) }, concatRef: ref })
-    : buildSubmit({ to: m.number, text: m.text, concatRef: ref, validityCode: 0xa7 });
-  return encodePdu(all[p.part]!).hex;
+  const pdu = received
+    ? deliverPart({ from: m.number, smsc: s.sms.smsc, timestamp: { utcMs: m.timeMs, tzQuarters: Math.round(m.tzHours * 4) }, concatRef: ref }, p)
+    : submitPart({ to: m.number, concatRef: ref, validityCode: 0xa7 }, p);
+  return encodePdu(pdu).hex;
 }
 
 function listEntry(c: AtContext, p: IndexedPart): string[] {
@@ -58,10 +65,30 @@ function submit(c: AtContext, pdu: Pdu): AtReply {
   // Each part goes to the network on its own: one that cannot be sent is refused before it is collected.
   const refused = d.sms.sendRefusal();
   if (refused) return atOutcome(c, refused, 'cms');
+  // Each part is a SUBMIT of its own with its own TP-MR; the message is kept once its last part is in.
+  const reference = d.sms.nextReference();
   const concat = concatOf(pdu);
   const text = concat ? c.modem.assembler.add(pdu.destination.value, concat, pdu.text) : pdu.text;
-  const outcome = text === null ? {} : d.sms.send({ number: pdu.destination.value, text });
-  return atOutcome(c, outcome, 'cms', `+CMGS: ${c.modem.nextMessageReference()}`);
+  const outcome = text === null ? {} : d.sms.send({ number: pdu.destination.value, text, reference, report: asksReport(pdu.firstOctet) });
+  return atOutcome(c, outcome, 'cms', `+CMGS: ${reference}`);
+}
+
+/** +CPMS counts: used,total of a memory (parts for ME/SM, reports for SR). */
+function usage(c: AtContext, mem: string): string {
+  if (mem === 'SR') return `${c.modem.device.state.sms.reports.length},${SMS_REPORT_CAPACITY}`;
+  const { used, total } = c.modem.device.sms.memory(STORE_OF[mem]!);
+  return `${used},${total}`;
+}
+
+/** A status report read from SR memory (27.005 §3.4.2/§3.4.3): PDU, or the text-mode report fields. */
+function reportEntry(c: AtContext, command: '+CMGL' | '+CMGR', index: number, r: DeepReadonly<SmsReport>): string[] {
+  const stat = r.read ? 1 : 0;
+  const head = command === '+CMGL' ? `+CMGL: ${index},` : '+CMGR: ';
+  if (c.settings.cmgf === 0) {
+    const hex = reportPdu(c.modem.device.state, r);
+    return [`${head}${stat},,${tpduLength(hex)}`, hex];
+  }
+  return [`${head}"${STAT_TEXT[stat]}",${reportFields(r)}`];
 }
 
 export const smsCommands: AtCommand[] = [
@@ -106,14 +133,13 @@ export const smsCommands: AtCommand[] = [
   },
   {
     name: '+CPMS',
-    read: (c) => ok(`+CPMS: ${[0, 1, 2].map((i) => { const mem = c.settings.cpms[i as 0]; const st = STORE_OF[mem]!; return `"${mem}",${c.modem.index.parts(st).length},${capacity(c, st)}`; }).join(',')}`),
-    test: () => ok('+CPMS: ("ME","SM","MT"),("ME","SM","MT"),("ME","SM","MT")'),
+    read: (c) => ok(`+CPMS: ${c.settings.cpms.map((mem) => `"${mem}",${usage(c, mem)}`).join(',')}`),
+    test: () => ok('+CPMS: ("ME","SM","MT","SR"),("ME","SM","MT"),("ME","SM","MT")'),
     set: (c, inv) => {
       const mems = inv.args.map((m) => m.toUpperCase());
-      if (mems.length === 0 || mems.length > 3 || mems.some((m) => !MEMORIES.includes(m))) return cmsError(302);
+      if (mems.length === 0 || mems.length > 3 || mems.some((m, i) => !(i === 0 ? READ_MEMORIES : MEMORIES).includes(m))) return cmsError(302);
       mems.forEach((m, i) => (c.settings.cpms[i] = m));
-      const counts = [0, 1, 2].map((i) => { const st = store(c, i as 0); return `${c.modem.index.parts(st).length},${capacity(c, st)}`; });
-      return ok(`+CPMS: ${counts.join(',')}`);
+      return ok(`+CPMS: ${c.settings.cpms.map((mem) => usage(c, mem)).join(',')}`);
     },
   },
   {
@@ -154,6 +180,13 @@ export const smsCommands: AtCommand[] = [
     set: (c, inv) => {
       const guard = simGuard(c);
       if (guard) return guard;
+      if (readingReports(c)) {
+        const slot = c.modem.index.reports().find((r) => r.index === Number(inv.args[0]));
+        if (!slot) return cmsError(321);
+        const lines = reportEntry(c, '+CMGR', slot.index, slot.report);
+        c.modem.device.sms.readReports([slot.report.id]);
+        return ok(...lines);
+      }
       const part = c.modem.index.find(store(c, 0), Number(inv.args[0]));
       if (!part) return cmsError(321);
       const stat = STAT_PDU[part.message.tag]!;
@@ -168,23 +201,33 @@ export const smsCommands: AtCommand[] = [
   },
   {
     name: '+CMGD',
-    test: (c) => ok(`+CMGD: (${c.modem.index.parts(store(c, 0)).map((p) => p.index).join(',')}),(0-4)`),
+    test: (c) => ok(`+CMGD: (${(readingReports(c) ? c.modem.index.reports() : c.modem.index.parts(store(c, 0))).map((p) => p.index).join(',')}),(0-4)`),
     set: (c, inv) => {
       const guard = simGuard(c);
       if (guard) return guard;
       const index = Number(inv.args[0]);
       const flag = Number(inv.args[1] ?? '0');
       if (!Number.isInteger(flag) || flag < 0 || flag > 4) return cmsError(303);
+      const sms = c.modem.device.sms;
+      if (readingReports(c)) {
+        const reports = c.modem.index.reports();
+        // A report is a received message: flags 1-3 delete the read ones, 4 all.
+        const gone = flag > 0 ? reports.filter((r) => flag === 4 || r.report.read) : reports.filter((r) => r.index === index);
+        if (flag === 0 && gone.length === 0) return cmsError(321);
+        sms.deleteReports(gone.map((r) => r.report.id));
+        return ok();
+      }
       const parts = c.modem.index.parts(store(c, 0));
       if (flag > 0) {
         // 27.005 §3.5.4: 1 all read, 2 read + sent, 3 read + sent + unsent, 4 all.
         const tags = [[], [0], [0, 2, 3], [0, 2, 3, 4], [0, 1, 2, 3, 4]][flag]!;
-        c.modem.device.sms.delete([...new Set(parts.filter((p) => tags.includes(p.message.tag)).map((p) => p.message.id))]);
+        sms.delete([...new Set(parts.filter((p) => tags.includes(p.message.tag)).map((p) => p.message.id))]);
         return ok();
       }
+      // One index is one part: the other parts of the message keep their own indices.
       const part = parts.find((p) => p.index === index);
       if (!part) return cmsError(321);
-      c.modem.device.sms.delete([part.message.id]);
+      sms.deletePart(part.message.id, part.seq);
       return ok();
     },
   },
@@ -215,7 +258,8 @@ export const smsCommands: AtCommand[] = [
       return prompt(true, (body) => {
         const text = c.modem.decodeString(body.replace(/\r/g, '\n'), c.settings);
         if (text === null) return cmsError(305);
-        return atOutcome(c, c.modem.device.sms.send({ number: to, text }), 'cms', `+CMGS: ${c.modem.nextMessageReference()}`);
+        const sent = c.modem.device.sms.send({ number: to, text, report: asksReport(c.settings.csmp[0] ?? 17) });
+        return atOutcome(c, sent, 'cms', ...(sent.refused ? [] : [`+CMGS: ${sent.reference}`]));
       });
     },
   },
@@ -255,17 +299,12 @@ export const smsCommands: AtCommand[] = [
       if (!part) return cmsError(321);
       const m = part.message;
       // 27.005 §3.5.2: the message stays in storage (STO SENT); sending to another number leaves it as it was.
-      const outcome = c.modem.device.sms.send({ number: inv.args[1] ?? m.number, text: m.text, ...(inv.args[1] === undefined ? { storedId: m.id } : {}) });
-      return atOutcome(c, outcome, 'cms', `+CMSS: ${c.modem.nextMessageReference()}`);
+      const outcome = c.modem.device.sms.send({ number: inv.args[1] ?? m.number, text: m.text, report: asksReport(c.settings.csmp[0] ?? 17), ...(inv.args[1] === undefined ? { storedId: m.id } : {}) });
+      return atOutcome(c, outcome, 'cms', ...(outcome.refused ? [] : [`+CMSS: ${outcome.reference}`]));
     },
   },
   { name: '+CNMA', exec: () => ok(), set: () => ok() },
 ];
-
-function capacity(c: AtContext, st: SmsStore): number {
-  const s = c.modem.device.state.sms;
-  return st === 'sim' ? s.simCapacity : s.deviceCapacity;
-}
 
 function list(c: AtContext, which: string): AtReply {
   const guard = simGuard(c);
@@ -273,6 +312,12 @@ function list(c: AtContext, which: string): AtReply {
   const want = which.toUpperCase();
   const statIndex = c.settings.cmgf === 0 ? Number(want) : STAT_TEXT.indexOf(want);
   if (!Number.isInteger(statIndex) || statIndex < 0 || statIndex > 4) return cmsError(c.settings.cmgf === 0 ? 304 : 305);
+  if (readingReports(c)) {
+    const reports = c.modem.index.reports().filter((r) => statIndex === 4 || (r.report.read ? 1 : 0) === statIndex);
+    const lines = reports.flatMap((r) => reportEntry(c, '+CMGL', r.index, r.report));
+    c.modem.device.sms.readReports(reports.map((r) => r.report.id));
+    return ok(...lines);
+  }
   const parts = c.modem.index.parts(store(c, 0)).filter((p) => statIndex === 4 || STAT_PDU[p.message.tag] === statIndex);
   const lines = parts.flatMap((p) => listEntry(c, p));
   markRead(c, parts);

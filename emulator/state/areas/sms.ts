@@ -1,17 +1,32 @@
 import type { DeviceCore } from '../core.js';
 import { isRegistered } from '../derive.js';
-import type { SmsMessage, SmsState, SmsStore, SmsTag } from '../device-state.js';
+import { partsOf, type SmsMessage, type SmsPart, type SmsReport, type SmsReportStatus, type SmsState, type SmsStore, type SmsTag } from '../device-state.js';
 import { DONE, refuse, type Outcome, type Refused } from '../outcome.js';
 
 const SMS_SEND_DELAY_MS = 1000;
 const USSD_ANSWER_MS = 2000;
+/** SR memory holds this many status reports; the oldest make room for a new one. */
+export const SMS_REPORT_CAPACITY = 100;
+/** TP-ST values (23.040 §9.2.3.15): received by the SME, not obtainable (permanent), validity period expired. */
+export const REPORT_STATUS_CODE: Record<SmsReportStatus, number> = { delivered: 0x00, failed: 0x43, expired: 0x46 };
 
 /** The SMS store (device and SIM memories), sending, the SMS centre settings and USSD. */
 export interface SmsApi {
+  /** Slots used in a store: one per part held (a concatenated SMS takes one per part, 27.005 §3.5.4). */
   count(store: SmsStore): number;
   capacity(store: SmsStore): number;
-  /** An incoming SMS is stored (unread) and `sms-received` fires. Refuses `store-full` (the network keeps it). */
-  receive(input: { number: string; text: string; store?: SmsStore | undefined; concatTotal?: number | undefined; timeMs?: number | undefined }): Outcome<{ message: SmsMessage }>;
+  /**
+   * Slots of a store as modem memory shows them (+CPMS): the router's own sent records (AT+CMGS sends without
+   * storing) are not in it, and take room from it, so used never exceeds total and both surfaces are full together.
+   */
+  memory(store: SmsStore): { used: number; total: number };
+  /**
+   * An incoming SMS arrives part by part: each part is stored (unread) in its own slot and `sms-received` fires per
+   * part. `partGapMs` spaces the parts on the virtual clock (0: all at once); until the last arrives the message is
+   * partial (goform's `received_all_concat_sms` "0"). Refuses `store-full` (the network keeps it) when the parts do
+   * not fit; a later part that finds the store full is lost.
+   */
+  receive(input: { number: string; text: string; store?: SmsStore | undefined; timeMs?: number | undefined; partGapMs?: number | undefined }): Outcome<{ message: SmsMessage }>;
   /**
    * Send an SMS: the router keeps a sent copy (tag 2) at once, and the send status (sms_cmd 4) moves from "1"
    * processing to "3" success, or "2" failed with the copy's tag 3, after a virtual second (goform-api.md §5.4).
@@ -20,8 +35,13 @@ export interface SmsApi {
    * when device memory has no room for the sent copy. The copy is the router's own record (`record: 'router'`): its
    * sent box shows it, modem memory (+CMGL, +CPMS) does not, as AT+CMGS sends without storing (27.005 §3.5.1).
    * `storedId` sends a message stored in memory (AT+CMSS): it stays stored, as STO SENT, and no copy is made.
+   * `report` asks for a status report (default: the SMS centre setting `statusReport`): one arrives in SR memory
+   * after the report plan's delay (`sms-status-report`). `reference` is the TP-MR the sender gave the SUBMIT
+   * (default: the next one); the answer carries it.
    */
-  send(input: { number: string; text: string; draftId?: number | undefined; storedId?: number | undefined }): Outcome<{ message: SmsMessage }>;
+  send(input: { number: string; text: string; draftId?: number | undefined; storedId?: number | undefined; report?: boolean | undefined; reference?: number | undefined }): Outcome<{ message: SmsMessage; reference: number }>;
+  /** The next TP-MR (0-255, wrapping) for a SUBMIT; a part-by-part sender takes one per part. */
+  nextReference(): number;
   /** Why a send would fail on the network side now (`not-registered`, `send-failed`), or null: a part-by-part sender asks. */
   sendRefusal(): Refused | null;
   /**
@@ -29,14 +49,22 @@ export interface SmsApi {
    * `store-full` when the drafts would not fit in device memory.
    */
   saveDraft(input: { numbers: string[]; text: string; replaceId?: number | undefined; groupId?: string | undefined }): Outcome<{ messages: SmsMessage[] }>;
-  /** Delete messages by id; answers how many existed. */
+  /** Delete whole messages (every part) by id; answers how many existed. */
   delete(ids: readonly number[]): { deleted: number };
+  /** Delete one part of a message (AT+CMGD of its index); the message goes with its last part. False if absent. */
+  deletePart(id: number, seq: number): boolean;
   /** Mark messages read (0) or unread (1); the new-message flag clears once nothing is unread. */
   setTag(ids: readonly number[], tag: SmsTag): void;
   /** SMS centre settings (SET_MESSAGE_CENTER, AT+CSCA). Refuses `invalid` for an SMSC that is not a number. */
   setCenter(input: { smsc?: string | undefined; validityPeriod?: SmsState['validityPeriod'] | undefined; statusReport?: boolean | undefined }): Outcome;
   /** Stimulus: sending fails (or works again). */
   setSendFailure(failing: boolean): void;
+  /** Stimulus: how the network answers status reports from now on (outcome and virtual delay after sending). */
+  setReportPlan(plan: { status: SmsReportStatus; delayMs: number }): void;
+  /** Delete status reports from SR memory; answers how many existed. */
+  deleteReports(ids: readonly number[]): { deleted: number };
+  /** Mark status reports read; the report flag (sts_received_flag) clears once none is unread. */
+  readReports(ids: readonly number[]): void;
   /** Stimulus: fill a store to capacity with read filler messages; answers how many were added. */
   fill(store: SmsStore): { added: number };
   /**
@@ -49,20 +77,24 @@ export interface SmsApi {
 }
 
 export function createSmsArea(core: DeviceCore): SmsApi {
-  const add = (input: { number: string; text: string; tag: SmsTag; store: SmsStore; concatTotal: number; draftGroupId?: string; timeMs?: number | undefined; record?: SmsMessage['record'] | undefined }): SmsMessage => {
+  const slotsOf = (m: SmsMessage): number => m.parts.length;
+  const joined = (parts: readonly SmsPart[]): string => parts.map((p) => p.text).join('');
+  const add = (input: { number: string; parts: SmsPart[]; total: number; tag: SmsTag; store: SmsStore; draftGroupId?: string; timeMs?: number | undefined; record?: SmsMessage['record'] | undefined }): SmsMessage => {
     const s = core.state;
+    const concat = input.total > 1 ? input.total : 0;
     const message: SmsMessage = {
       id: s.sms.nextId,
       number: input.number,
-      text: input.text,
+      text: joined(input.parts),
       tag: input.tag,
       store: input.store,
       timeMs: input.timeMs ?? core.now(),
       tzHours: s.system.tzHours,
       draftGroupId: input.draftGroupId ?? '',
-      concatTotal: input.concatTotal,
-      concatReceived: input.concatTotal,
+      concatTotal: concat,
+      concatReceived: concat === 0 ? 0 : input.parts.length,
       record: input.record ?? 'memory',
+      parts: input.parts,
     };
     core.mutate((st) => {
       st.sms.messages.push(message);
@@ -70,23 +102,79 @@ export function createSmsArea(core: DeviceCore): SmsApi {
     });
     return message;
   };
+  const addText = (input: Omit<Parameters<typeof add>[0], 'parts' | 'total'> & { text: string }): SmsMessage => {
+    const parts = partsOf(input.text);
+    return add({ ...input, parts, total: parts.length });
+  };
+  /** A later part of an incoming message joins its record (or is lost when the record or the room is gone). */
+  const arrive = (id: number, part: SmsPart): void => {
+    const m = core.state.sms.messages.find((x) => x.id === id);
+    if (!m || api.count(m.store) >= api.capacity(m.store)) return;
+    core.mutate((s) => {
+      const live = s.sms.messages.find((x) => x.id === id)!;
+      live.parts = [...live.parts, part].sort((a, b) => a.seq - b.seq);
+      live.text = joined(live.parts);
+      live.concatReceived = live.parts.length;
+      live.tag = 1;
+      s.sms.receivedFlag = true;
+    });
+    core.emit('sms-received', core.state.sms.messages.find((x) => x.id === id)!, part.seq);
+  };
+  const report = (message: SmsMessage, reference: number): void => {
+    const plan = core.state.sms.reportPlan;
+    const submittedMs = core.now();
+    core.later(plan.delayMs, () => {
+      const entry: SmsReport = {
+        id: core.state.sms.nextReportId,
+        reference,
+        number: message.number,
+        messageId: message.id,
+        status: plan.status,
+        submittedMs,
+        dischargeMs: core.now(),
+        tzHours: core.state.system.tzHours,
+        read: false,
+      };
+      core.mutate((s) => {
+        s.sms.reports = [...s.sms.reports, entry].slice(-SMS_REPORT_CAPACITY);
+        s.sms.nextReportId++;
+        s.sms.statusReportFlag = true;
+      });
+      core.emit('sms-status-report', entry);
+    });
+  };
   const api: SmsApi = {
-    count: (store) => core.state.sms.messages.filter((m) => m.store === store).length,
+    count: (store) => core.state.sms.messages.reduce((n, m) => (m.store === store ? n + slotsOf(m) : n), 0),
     capacity: (store) => (store === 'device' ? core.state.sms.deviceCapacity : core.state.sms.simCapacity),
+    memory(store) {
+      let used = 0;
+      let router = 0;
+      for (const m of core.state.sms.messages) {
+        if (m.store !== store) continue;
+        if (m.record === 'router') router += slotsOf(m);
+        else used += slotsOf(m);
+      }
+      return { used, total: Math.max(used, api.capacity(store) - router) };
+    },
     receive(input) {
       const store = input.store ?? 'device';
-      if (api.count(store) >= api.capacity(store)) return refuse('store-full', `the ${store} message store is full`);
-      const message = add({ number: input.number, text: input.text, tag: 1, store, concatTotal: input.concatTotal ?? 0, timeMs: input.timeMs });
+      const parts = partsOf(input.text);
+      if (api.count(store) + parts.length > api.capacity(store)) return refuse('store-full', `the ${store} message store is full`);
+      const gap = input.partGapMs ?? 0;
+      const first = gap > 0 ? parts.slice(0, 1) : parts;
+      const message = add({ number: input.number, parts: first, total: parts.length, tag: 1, store, timeMs: input.timeMs });
       core.mutate((s) => {
         s.sms.receivedFlag = true;
       });
-      core.emit('sms-received', message);
+      for (const part of first) core.emit('sms-received', message, part.seq);
+      parts.slice(first.length).forEach((part, i) => core.later(gap * (i + 1), () => arrive(message.id, part)));
       return { message };
     },
     send(input) {
       // The sent copy is kept in device memory: a full store refuses the send (and keeps the draft it came from).
-      const fromDraft = [input.draftId, input.storedId].some((id) => id !== undefined && core.state.sms.messages.some((m) => m.id === id && m.store === 'device'));
-      if (!fromDraft && api.count('device') >= api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
+      const from = [input.draftId, input.storedId].map((id) => core.state.sms.messages.find((m) => m.id === id && m.store === 'device')).find((m) => m !== undefined);
+      const needed = input.storedId !== undefined && from ? 0 : partsOf(input.text).length - (from ? slotsOf(from) : 0);
+      if (api.count('device') + needed > api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
       if (input.draftId !== undefined) api.delete([input.draftId]);
       const why = api.sendRefusal();
       const stored = input.storedId === undefined ? undefined : core.state.sms.messages.find((m) => m.id === input.storedId);
@@ -97,8 +185,9 @@ export function createSmsArea(core: DeviceCore): SmsApi {
         });
         message = stored;
       } else {
-        message = add({ number: input.number, text: input.text, tag: 2, store: 'device', concatTotal: 0, record: 'router' });
+        message = addText({ number: input.number, text: input.text, tag: 2, store: 'device', record: 'router' });
       }
+      const reference = input.reference ?? api.nextReference();
       core.mutate((s) => {
         s.sms.cmdStatus['4'] = '1';
       });
@@ -109,18 +198,29 @@ export function createSmsArea(core: DeviceCore): SmsApi {
           if (stored && why) stored.tag = 3;
         });
       });
-      return why ?? { message };
+      if (why) return why;
+      // 23.040 §9.2.3.5 TP-SRR: only a SUBMIT that asked gets a status report.
+      if (input.report ?? core.state.sms.statusReport) report(message, reference);
+      return { message, reference };
+    },
+    nextReference() {
+      const next = (core.state.sms.reference + 1) & 0xff;
+      core.mutate((s) => {
+        s.sms.reference = next;
+      });
+      return next;
     },
     sendRefusal() {
       if (!isRegistered(core.state)) return refuse('not-registered');
       return core.state.sms.sendFailure ? refuse('send-failed') : null;
     },
     saveDraft(input) {
-      const replacing = input.replaceId !== undefined && core.state.sms.messages.some((m) => m.id === input.replaceId && m.store === 'device') ? 1 : 0;
-      if (api.count('device') - replacing + input.numbers.length > api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
+      const replaced = input.replaceId === undefined ? undefined : core.state.sms.messages.find((m) => m.id === input.replaceId && m.store === 'device');
+      const needed = partsOf(input.text).length * input.numbers.length - (replaced ? slotsOf(replaced) : 0);
+      if (api.count('device') + needed > api.capacity('device')) return refuse('store-full', 'the device message store is full; delete messages first');
       if (input.replaceId !== undefined) api.delete([input.replaceId]);
       const groupId = input.numbers.length > 1 ? (input.groupId ?? String(core.state.sms.nextId)) : '';
-      const saved = input.numbers.map((number) => add({ number, text: input.text, tag: 4, store: 'device', concatTotal: 0, draftGroupId: groupId }));
+      const saved = input.numbers.map((number) => addText({ number, text: input.text, tag: 4, store: 'device', draftGroupId: groupId }));
       core.mutate((s) => {
         s.sms.cmdStatus['5'] = '3';
       });
@@ -134,6 +234,20 @@ export function createSmsArea(core: DeviceCore): SmsApi {
         s.sms.cmdStatus['6'] = '3';
       });
       return { deleted: before - core.state.sms.messages.length };
+    },
+    deletePart(id, seq) {
+      const m = core.state.sms.messages.find((x) => x.id === id);
+      if (!m?.parts.some((p) => p.seq === seq)) return false;
+      if (m.parts.length === 1) {
+        api.delete([id]);
+        return true;
+      }
+      core.mutate(() => {
+        m.parts = m.parts.filter((p) => p.seq !== seq);
+        m.text = joined(m.parts);
+        if (m.concatTotal > 0) m.concatReceived = m.parts.length;
+      });
+      return true;
     },
     setTag(ids, tag) {
       const wanted = new Set(ids);
@@ -159,9 +273,30 @@ export function createSmsArea(core: DeviceCore): SmsApi {
         s.sms.sendFailure = failing;
       });
     },
+    setReportPlan(plan) {
+      core.mutate((s) => {
+        s.sms.reportPlan = { status: plan.status, delayMs: plan.delayMs };
+      });
+    },
+    deleteReports(ids) {
+      const wanted = new Set(ids);
+      const before = core.state.sms.reports.length;
+      core.mutate((s) => {
+        s.sms.reports = s.sms.reports.filter((r) => !wanted.has(r.id));
+        if (!s.sms.reports.some((r) => !r.read)) s.sms.statusReportFlag = false;
+      });
+      return { deleted: before - core.state.sms.reports.length };
+    },
+    readReports(ids) {
+      const wanted = new Set(ids);
+      core.mutate((s) => {
+        for (const r of s.sms.reports) if (wanted.has(r.id)) r.read = true;
+        if (!s.sms.reports.some((r) => !r.read)) s.sms.statusReportFlag = false;
+      });
+    },
     fill(store) {
       let added = 0;
-      while (api.count(store) < api.capacity(store)) add({ number: '+0', text: `storage filler ${++added}`, tag: 0, store, concatTotal: 0 });
+      while (api.count(store) < api.capacity(store)) addText({ number: '+0', text: `storage filler ${++added}`, tag: 0, store });
       return { added };
     },
     ussd(code) {
