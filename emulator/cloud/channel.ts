@@ -130,7 +130,10 @@ export class CloudChannel {
     });
     this.#offs.push(
       d.on('changed', () => this.#onChange()),
-      d.on('sms-received', (m) => this.#event('sms-received', { id: m.id, number: m.number, time: m.timeMs, store: m.store })),
+      // One event per message, once its last part is in (the device stores parts one by one).
+      d.on('sms-received', (m) => {
+        if (m.parts.length >= m.concatTotal) this.#event('sms-received', { id: m.id, number: m.number, time: m.timeMs, store: m.store });
+      }),
       d.on('reboot', () => this.#event('reboot', { reason: d.state.system.offReason || 'reboot' })),
     );
     this.#client = this.#connect();
