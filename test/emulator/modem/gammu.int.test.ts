@@ -74,6 +74,37 @@ describe.skipIf(!hasCommand('gammu') || !hasCommand('socat'))('gammu against the
     expect(out).toMatch(/Remote number\s+: "\+4915100000009"/);
   });
 
+  it('lists a two-part SMS as two parts and deletes every location with deleteallsms', async () => {
+    emu.device.sms.delete(emu.device.state.sms.messages.map((m) => m.id));
+    emu.device.sms.receive({ number: '+4915100000009', text: 'Two parts for Gammu. '.repeat(9) });
+    emu.device.sms.receive({ number: '+4915100000009', text: 'and one more' });
+    const list = await gammu('getallsms');
+    expect(list).toMatch(/part 1 of 2[\s\S]*part 2 of 2/);
+    expect(list).toContain('3 SMS parts in 3 SMS sequences');
+    // Folder 3 is the phone-memory inbox (gammu getsmsfolders); Gammu deletes location by location (+CMGD=1..3).
+    const out = await gammu('deleteallsms', '3');
+    expect(out).not.toMatch(/Invalid location|error/i);
+    expect(emu.device.state.sms.messages).toEqual([]);
+  });
+
+  it('asks for a delivery report with sendsms -report; the report carries the reference Gammu printed', async () => {
+    const out = await gammu('sendsms', 'TEXT', '+4915112345678', '-report', '-text', 'report please');
+    const reference = Number(/message reference=(\d+)/.exec(out)?.[1]);
+    // Gammu's sendsms returns on the network's answer (it does not wait for the report); the report follows on the
+    // virtual clock, 5 s by default.
+    emu.clock.advance(5000);
+    expect(emu.device.state.sms.reports.map((r) => [r.reference, r.status])).toContainEqual([reference, 'delivered']);
+    const client = new TestClient(emu);
+    await client.login();
+    const reports = (await client.get('sms_status_rpt_data', { page: '0', data_per_page: '10' })).messages as { number: string; content: string }[];
+    expect(reports[0]).toMatchObject({ number: '+4915112345678', content: encodeUcs2Hex('Delivered') });
+    // Without -report Gammu's SUBMIT asks for none.
+    const before = emu.device.state.sms.reports.length;
+    await gammu('sendsms', 'TEXT', '+4915112345678', '-text', 'no report');
+    emu.clock.advance(10_000);
+    expect(emu.device.state.sms.reports).toHaveLength(before);
+  });
+
   it('reads the date and time with getdatetime (+CCLK from the virtual clock)', async () => {
     const out = await gammu('getdatetime');
     // The running test clock is real time x10 from now: the device's local date is today's or close to it.
@@ -103,3 +134,4 @@ describe.skipIf(!hasCommand('gammu') || !hasCommand('socat'))('gammu against the
     expect(out).toMatch(/Service reply\s+: "Telekom\.de: your balance is 12\.34 EUR\."/);
   });
 });
+
