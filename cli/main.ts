@@ -41,6 +41,7 @@ serve options:
   --from DIR        start from a recording (profile, identity, radio, battery, SMS as recorded)
   --webui DIR       serve a stock web UI folder (extracted from your own device's firmware) on the goform port
   --modem-pty PATH  also offer the AT modem as a pseudo-terminal at PATH (needs socat)
+  --modem-unix PATH also offer the AT modem as one serial line on a UNIX socket at PATH (ModemManager)
   --modem-tcp PORT  also offer the AT modem on TCP PORT (0 picks a free one)
   --modem-host HOST address for --modem-tcp (default 127.0.0.1; others need --modem-allow-remote)
   --modem-allow-remote  let --modem-host be a non-loopback address (the AT port has no authentication)
@@ -69,6 +70,7 @@ const SERVE_OPTIONS = {
   password: { type: 'string' },
   'share-dir': { type: 'string' },
   'modem-pty': { type: 'string' },
+  'modem-unix': { type: 'string' },
   'modem-tcp': { type: 'string' },
   'modem-host': { type: 'string' },
   'modem-allow-remote': { type: 'boolean' },
@@ -195,6 +197,10 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     if (values['modem-pty'] !== undefined) {
       const pty = await emulator.openModemPty(values['modem-pty']);
       io.out(`modem pty at ${pty.link} (${pty.device})`);
+    }
+    if (values['modem-unix'] !== undefined) {
+      const unix = await emulator.listenModemUnix(values['modem-unix']);
+      io.out(`modem unix socket at ${unix.path}`);
     }
     if (cloud) {
       // Not awaited past the first attempt: a broker that is down must not keep the router from serving.

@@ -15,7 +15,7 @@ import { Journal } from './instrument/journal.js';
 import { UnhandledReporter, type UnhandledPolicy } from './instrument/unhandled.js';
 import type { Modem } from './modem/modem.js';
 import { createRouter } from './router.js';
-import { listenModemTcp, openModemPty, type ModemPty, type ModemTcp } from './modem/transports.js';
+import { listenModemTcp, listenModemUnix, openModemPty, type ModemPty, type ModemTcp, type ModemUnix } from './modem/transports.js';
 import { closeServer, isLoopbackHost, listenOn } from './net.js';
 import { Device } from './state/device.js';
 import { loadProfile } from './state/profile.js';
@@ -82,6 +82,8 @@ export interface Emulator {
   listenModemTcp(options?: { host?: string; port?: number; allowRemote?: boolean }): Promise<ModemTcp>;
   /** Offer the modem as a pseudo-terminal at `link` (needs socat). Rejects with TRANSPORT_OPEN_FAILED. */
   openModemPty(link: string): Promise<ModemPty>;
+  /** Offer the modem as one serial line on a UNIX socket at `path` (ModemManager's virtual ports). */
+  listenModemUnix(path: string): Promise<ModemUnix>;
   /**
    * Connect the router's cloud channel (MQTT). Without `url` an embedded aedes broker starts on loopback
    * (default port 1883). Resolves once connected the first time.
@@ -166,6 +168,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const pty = await openModemPty(modem, { link });
       modemTransports.push(pty);
       return pty;
+    },
+    async listenModemUnix(path) {
+      const unix = await listenModemUnix(modem, { path });
+      modemTransports.push(unix);
+      return unix;
     },
     async listen({ host = '127.0.0.1', port = 8080 } = {}) {
       if (server) throw new BenchError('INVALID_ARGUMENT', '[emulator] already listening; close() first');

@@ -29,6 +29,10 @@ export interface AtSettings {
   crc: 0 | 1;
   ccwa: 0 | 1;
   cvhu: 0 | 1;
+  /** +CGEREP <mode>,<bfr> (27.007 §10.1.19), +CTZU (§8.41), +IFC <DCE by DTE>,<DTE by DCE> (V.250 §6.2.12). */
+  cgerep: [number, number];
+  ctzu: 0 | 1;
+  ifc: [number, number];
   s: Record<number, number>;
 }
 
@@ -48,6 +52,9 @@ export const DEFAULT_SETTINGS: AtSettings = {
   cpms: ['ME', 'ME', 'ME'],
   csmp: [17, 167, 0, 0],
   csdh: 0,
+  cgerep: [0, 0],
+  ctzu: 0,
+  ifc: [2, 2],
   cusd: 0,
   clip: 0,
   crc: 0,

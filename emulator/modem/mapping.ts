@@ -1,4 +1,5 @@
 import { isRegistered } from '../state/derive.js';
+import { toSeptets } from './gsm7.js';
 import type { StateView, Registration, SmsMessageView as SmsMessage, Technology } from '../state/device-state.js';
 
 // The AT surface's one mapping per value (27.007), next to goform's in emulator/http/keys: same state, same truth.
@@ -68,6 +69,15 @@ export function efIccid(iccid: string): string {
   let out = '';
   for (let i = 0; i < digits.length; i += 2) out += digits[i + 1]! + digits[i]!;
   return out.padEnd(20, 'F');
+}
+
+/**
+ * EF_SPN (31.102 §4.2.12): display condition byte (01: show the PLMN name too), then the name in the SMS default
+ * alphabet unpacked, one character per byte, padded with FF to 16 bytes.
+ */
+export function efSpn(name: string): string {
+  const septets = (toSeptets(name) ?? toSeptets(name.replace(/[^ -~]/g, '?'))!).slice(0, 16);
+  return ['01', ...septets.map((v) => v.toString(16).padStart(2, '0')), ...new Array<string>(16 - septets.length).fill('FF')].join('').toUpperCase();
 }
 
 function clamp(n: number, lo: number, hi: number): number {

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { BenchError } from '../../hil/errors.js';
 import { isLoopbackHost } from '../net.js';
 import type { Modem } from './modem.js';
 
-// Ways to reach the emulated modem from outside the process: a TCP listener (ser2net-style, gammu proxyat)
-// and a pseudo-terminal made by socat that bridges to it (gammu, minicom, smstools open it as a tty).
+// Ways to reach the emulated modem from outside the process: a TCP listener (ser2net-style, gammu proxyat),
+// a pseudo-terminal made by socat that bridges to it (gammu, minicom, smstools open it as a tty), and a UNIX
+// socket that behaves as one serial line (ModemManager's virtual ports, modem-at.md §5.3).
 
 export interface ModemTcp {
   host: string;
@@ -34,26 +35,17 @@ export async function listenModemTcp(modem: Modem, options: { host?: string; por
     process.stderr.write(`[modem:tcp] warning: the AT port on ${host} is unauthenticated: anyone who reaches it controls the modem\n`);
   }
   const sockets = new Set<Socket>();
-  let slowPeersClosed = 0;
+  const slow = { closed: 0 };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    const port = modem.openPort((text) => {
-      if (socket.destroyed) return;
-      if (!socket.write(text, 'latin1')) socket.pause();
-      if (socket.writableLength > MAX_UNREAD_BYTES) {
-        slowPeersClosed++;
-        socket.destroy();
-      }
-    });
-    socket.on('drain', () => socket.resume());
+    watchPeer(socket);
+    const port = modem.openPort((text) => writeBounded(socket, text, slow));
     socket.on('data', (chunk: Buffer) => port.write(chunk));
     socket.on('close', () => {
       sockets.delete(socket);
       port.close();
     });
-    // A reset by the peer is a client going away, handled by 'close'.
-    socket.on('error', () => undefined);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -65,12 +57,81 @@ export async function listenModemTcp(modem: Modem, options: { host?: string; por
     host,
     port: (server.address() as AddressInfo).port,
     get slowPeersClosed() {
-      return slowPeersClosed;
+      return slow.closed;
     },
     async close() {
       if (closed) return;
       closed = true;
       for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Writes modem output to a peer with backpressure: while the peer has not read what was written, its input is
+ * not read either; past MAX_UNREAD_BYTES the connection ends (counted in `slow.closed`).
+ */
+function writeBounded(socket: Socket, text: string, slow: { closed: number }): void {
+  if (socket.destroyed) return;
+  if (!socket.write(text, 'latin1')) socket.pause();
+  if (socket.writableLength > MAX_UNREAD_BYTES) {
+    slow.closed++;
+    socket.destroy();
+  }
+}
+
+/** Resume reading a peer once it has read our output; a reset by the peer is it going away ('close'). */
+function watchPeer(socket: Socket): void {
+  socket.on('drain', () => socket.resume());
+  socket.on('error', () => undefined);
+}
+
+export interface ModemUnix {
+  path: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A UNIX socket at `path` that is one serial line: a single AT port lives as long as the listener, so settings
+ * (ATE0, +CNMI, +CMGF) survive a client closing and reopening the port, as on a real tty. One client at a time:
+ * a new connection takes the line over and the previous one is ended; output with nobody connected is lost, as
+ * on a serial line nobody reads. ModemManager opens its virtual ports like this (modem-at.md §5.3); unlike a
+ * socat bridge with `fork`, no second reader races the first for the modem's output.
+ */
+export async function listenModemUnix(modem: Modem, options: { path: string }): Promise<ModemUnix> {
+  if (existsSync(options.path)) {
+    if (!lstatSync(options.path).isSocket()) throw new BenchError('CONFIG_INVALID', `[modem:unix] ${options.path} exists and is not a socket; pick another --modem-unix path`);
+    unlinkSync(options.path); // a socket left by an earlier run
+  }
+  let current: Socket | null = null;
+  const slow = { closed: 0 };
+  const port = modem.openPort((text) => {
+    if (current) writeBounded(current, text, slow);
+  });
+  const server: Server = createServer((socket) => {
+    current?.destroy();
+    current = socket;
+    watchPeer(socket);
+    socket.on('data', (chunk: Buffer) => {
+      if (current === socket) port.write(chunk);
+    });
+    socket.on('close', () => {
+      if (current === socket) current = null;
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new BenchError('CONFIG_INVALID', `[modem:unix] cannot listen on ${options.path} (${e.code ?? e.message})`, { cause: e })));
+    server.listen(options.path, () => resolve());
+  });
+  let closed = false;
+  return {
+    path: options.path,
+    async close() {
+      if (closed) return;
+      closed = true;
+      current?.destroy();
+      port.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,6 +1,6 @@
 import { cmeError, error, ok, type AtInvocation, type AtReply } from '../at-engine.js';
 import type { AtCommand, AtContext, AtHandler } from '../modem-context.js';
-import { cclkTime, efIccid } from '../mapping.js';
+import { cclkTime, efIccid, efSpn } from '../mapping.js';
 
 // V.250 basic commands, error reporting, identity (modem-at.md §2, §3.1).
 
@@ -16,6 +16,21 @@ const simGuard = (ctx: AtContext): AtReply | null => {
   if (sim === 'puk') return cmeError(12);
   return null;
 };
+
+/** Read, test and set of numeric settings that a data-only modem accepts and reports back. */
+function numberSetting(name: string, key: 'ifc' | 'cgerep', max: [number, number]): AtCommand {
+  return {
+    name,
+    read: (c) => ok(`${name}: ${c.settings[key].join(',')}`),
+    test: () => ok(`${name}: ${max.map((m) => `(0-${m})`).join(',')}`),
+    set: (c, inv) => {
+      const values = inv.args.map((a) => (a === '' ? 0 : Number(a)));
+      if (values.length === 0 || values.length > 2 || values.some((v, i) => !Number.isInteger(v) || v < 0 || v > max[i]!)) return cmeError(50);
+      values.forEach((v, i) => (c.settings[key][i] = v));
+      return ok();
+    },
+  };
+}
 
 const identity = (pick: (ctx: AtContext) => string): AtHandler => (ctx) => ok(pick(ctx));
 
@@ -89,6 +104,24 @@ export const basicCommands: AtCommand[] = [
     },
     test: () => ok(),
   },
+  // No calls on a data-only modem: the list of current calls is empty (27.007 §7.18).
+  { name: '+CLCC', exec: () => ok(), test: () => ok() },
+  // V.250 §6.2.12 flow control (DCE by DTE, DTE by DCE; 2 = RTS/CTS); 27.007 §10.1.19 packet event reporting.
+  numberSetting('+IFC', 'ifc', [2, 2]),
+  numberSetting('+CGEREP', 'cgerep', [2, 1]),
+  {
+    name: '+CTZU',
+    read: (c) => ok(`+CTZU: ${c.settings.ctzu}`),
+    test: () => ok('+CTZU: (0,1)'),
+    set: (c, inv) => (inv.args[0] === '0' || inv.args[0] === '1' ? ((c.settings.ctzu = inv.args[0] === '1' ? 1 : 0), ok()) : cmeError(50)),
+  },
+  {
+    // 27.007 §10.1.28: a data-only router runs EPS in "PS mode 2" (0), the only mode it accepts.
+    name: '+CEMODE',
+    read: () => ok('+CEMODE: 0'),
+    test: () => ok('+CEMODE: (0)'),
+    set: (_c, inv) => (inv.args[0] === '0' ? ok() : cmeError(4)),
+  },
   { name: '+CLAC', exec: (c) => ok(...c.modem.table.names().filter((n) => n.startsWith('+')).map((n) => `AT${n}`)) },
   ...['+CGMI', '+GMI'].map((name) => ({ name, exec: identity(() => 'ZTE CORPORATION') })),
   ...['+CGMM', '+GMM'].map((name) => ({ name, exec: identity((c) => c.modem.device.profile.model) })),
@@ -114,8 +147,13 @@ export const basicCommands: AtCommand[] = [
       // Restricted SIM access: READ BINARY (176) of EF_ICCID (12258) is how ModemManager reads the ICCID.
       if (c.modem.device.state.sim.status === 'absent') return cmeError(10);
       const [cmd, file] = inv.args.map(Number);
-      if (cmd === 176 && file === 12258) return ok(`+CRSM: 144,0,"${efIccid(c.modem.device.state.identity.iccid)}"`);
-      return ok('+CRSM: 106,130,""');
+      const s = c.modem.device.state;
+      if (cmd === 176 && file === 12258) return ok(`+CRSM: 144,0,"${efIccid(s.identity.iccid)}"`);
+      // EF_AD (31.102 §4.2.18): byte 4 is the MNC length, which splits the IMSI into MCC+MNC.
+      if (cmd === 176 && file === 28589) return ok(`+CRSM: 144,0,"0000000${s.homeOperator.mnc.length}"`);
+      if (cmd === 176 && file === 28486) return ok(`+CRSM: 144,0,"${efSpn(s.homeOperator.shortName)}"`);
+      // 27.007 §8.18: a file the card does not have answers its status words (6A82 "file not found") and no data.
+      return ok('+CRSM: 106,130');
     },
   },
 ];

@@ -56,6 +56,20 @@ export const networkCommands: AtCommand[] = [
       return atOutcome(c, d.state.sim.status === 'puk' ? d.sim.enterPuk(code, newPin ?? '') : d.sim.enterPin(code));
     },
   },
+  {
+    // Facility lock (27.007 §7.4): the SIM PIN ("SC") is the one facility of a router's modem. Mode 2 queries it;
+    // 0/1 unlock/lock with the PIN, through the same rule as goform's ENABLE_PIN/DISABLE_PIN.
+    name: '+CLCK',
+    test: () => ok('+CLCK: ("SC")'),
+    set: (c, inv) => {
+      const [facility = '', mode = '', pin = ''] = inv.args;
+      if (facility.toUpperCase() !== 'SC') return cmeError(4);
+      const sim = c.modem.device.state.sim;
+      if (mode === '2') return sim.status === 'absent' ? cmeError(10) : ok(`+CLCK: ${sim.pinEnabled ? 1 : 0}`);
+      if (mode !== '0' && mode !== '1') return cmeError(50);
+      return atOutcome(c, c.modem.device.sim.setPinLock({ enabled: mode === '1', pin }));
+    },
+  },
   { name: '+ZPINPUK', test: (c) => ok(`+ZPINPUK: ${c.modem.device.state.sim.pinAttemptsLeft},${c.modem.device.state.sim.pukAttemptsLeft}`) },
   {
     name: '+CFUN',

@@ -293,6 +293,28 @@ describe('AT commands over the device state', () => {
     expect(line('+CREG?')).toBe('+CREG: 0,1');
   });
 
+  it('answers what ModemManager reads during set-up: SIM files, PIN lock, flow control, event reporting', async () => {
+    await start();
+    const home = emu.device.state.homeOperator;
+    expect(line('+CRSM=176,28589,0,0,4')).toBe(`+CRSM: 144,0,"0000000${home.mnc.length}"`);
+    // EF_SPN: display condition 01, then the name one GSM-7 character per byte, FF-padded to 16 (31.102 §4.2.12).
+    const spn = /^\+CRSM: 144,0,"([0-9A-F]{34})"$/.exec(line('+CRSM=176,28486,0,0,17'))![1]!;
+    expect(Buffer.from(spn.slice(2), 'hex').toString('latin1').replace(/\xff+$/, '')).toBe(home.shortName);
+    expect(line('+CRSM=176,28472,0,0,15')).toBe('+CRSM: 106,130');
+    expect(line('+CLCK="SC",2')).toBe('+CLCK: 0');
+    const pin = emu.device.state.sim.pin;
+    expect(at.at('+CLCK="SC",1,"9999"')).toBe('\r\n+CME ERROR: 16\r\n');
+    expect(at.at(`+CLCK="SC",1,"${pin}"`)).toBe('\r\nOK\r\n');
+    expect((await client.get(['pin_status'])).pin_status).toBe('1');
+    expect(line('+CLCK="SC",2')).toBe('+CLCK: 1');
+    expect(at.at('+CLCK="AO",2')).toBe('\r\n+CME ERROR: 4\r\n');
+    expect(line('+IFC?')).toBe('+IFC: 2,2');
+    expect(at.at('+IFC=3')).toBe('\r\n+CME ERROR: 50\r\n');
+    at.at('+CGEREP=2,1;+CTZU=1');
+    expect([line('+CGEREP?'), line('+CTZU?'), line('+CEMODE?')]).toEqual(['+CGEREP: 2,1', '+CTZU: 1', '+CEMODE: 0']);
+    expect(at.at('+CLCC')).toBe('\r\nOK\r\n');
+  });
+
   it('lists its commands with CLAC', async () => {
     await start();
     const names = AtProbe.lines(at.at('+CLAC'));

@@ -1,5 +1,5 @@
-import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
-import { connect } from 'node:net';
+import { closeSync, constants, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,62 @@ describe('modem over TCP', () => {
     emu = createTestEmulator();
     const tcp = await emu.listenModemTcp({ port: 0 });
     await expect(emu.listenModemTcp({ port: tcp.port })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
+
+describe('modem over a UNIX socket (one serial line)', () => {
+  let emu: Emulator;
+  afterEach(async () => {
+    await emu.close();
+  });
+  const open = async (path: string): Promise<{ send: (text: string, until: string) => Promise<string>; output: () => string; socket: Socket }> => {
+    const socket = connect(path);
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    await new Promise<void>((r) => socket.on('connect', () => r()));
+    return {
+      socket,
+      output: () => got,
+      send: async (text, until) => {
+        got = '';
+        socket.write(text);
+        await expect.poll(() => got).toContain(until);
+        return got;
+      },
+    };
+  };
+
+  it('keeps one AT port across reconnects, and a new client takes the line over', async () => {
+    emu = createTestEmulator();
+    const path = join(tmpdir(), `routerlab-unix-${process.pid}.sock`);
+    await emu.listenModemUnix(path);
+    const first = await open(path);
+    expect(await first.send('ATE0\r', 'OK')).toBe('ATE0\r\r\nOK\r\n');
+    expect(await first.send('AT+CNMI=2,1,0,2,0\r', 'OK')).toBe('\r\nOK\r\n');
+    const closed = new Promise<void>((r) => first.socket.once('close', () => r()));
+    const second = await open(path);
+    await closed; // the line has one client: the first is ended
+    // Settings are the line's, as on a tty: echo stays off and +CNMI stays set.
+    expect(await second.send('AT+CNMI?\r', 'OK')).toBe('\r\n+CNMI: 2,1,0,2,0\r\n\r\nOK\r\n');
+    emu.device.sms.receive({ number: '+1', text: 'to the current client' });
+    await expect.poll(() => second.output()).toContain('+CMTI: "ME",1');
+    second.socket.destroy();
+  });
+
+  it('replaces a socket left by an earlier run, and refuses a path that is not a socket', async () => {
+    emu = createTestEmulator();
+    const path = join(tmpdir(), `routerlab-unix-stale-${process.pid}.sock`);
+    const stale = await emu.listenModemUnix(path);
+    await stale.close();
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    server.close(); // leaves nothing listening; a leftover socket file is what a crash leaves
+    const again = await emu.listenModemUnix(path);
+    expect((await (await open(path)).send('AT\r', 'OK'))).toContain('OK');
+    await again.close();
+    const file = join(tmpdir(), `routerlab-unix-file-${process.pid}`);
+    writeFileSync(file, 'not a socket');
+    await expect(emu.listenModemUnix(file)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });
 
