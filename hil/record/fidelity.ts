@@ -1,13 +1,16 @@
 import { BenchError } from '../errors.js';
 import type { Target } from '../target.js';
-import type { Recording } from './recording.js';
+import { scrub, SECRET, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
 
 // The fidelity check: replay a recording's requests against a target (the emulator) and compare answers field by
-// field. Differences say what a client would notice: a missing key, another format, another value.
+// field. Differences say what a client would notice: a missing key, another format, another value. A value equals
+// the recorded one as it is (an emulator started from the recording holds the scrubbed identities) or once scrubbed
+// with the recording's rules: the mapping depends on the values only, so a device's identities compare equal to
+// their scrubbed copies in its own recording.
 
 export interface Difference {
   surface: 'goform' | 'at';
-  /** The cmd list or AT command. */
+  /** The cmd list, goformId or AT command. */
   request: string;
   /** The goform key (dotted into aggregates) or `line N` / `final` for AT. */
   field: string;
@@ -16,8 +19,20 @@ export interface Difference {
   actual: string;
 }
 
+export interface FidelityReport {
+  differences: Difference[];
+  /** Requests replayed and compared, and how many of them answered exactly as recorded. */
+  replayed: number;
+  matched: number;
+  /** Recorded requests not replayed, by reason (static files, the target's own login, secrets withheld...). */
+  skipped: Record<string, number>;
+}
+
 /** Keys whose values change between any two reads (tokens, counters that run with the clock). */
-const VOLATILE = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|sms_data_total\..*\.date)$/;
+const VOLATILE = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|sms_data_total\..*\.date|messages\.\d+\.date)$/;
+
+/** Writes that manage the session: the target logs in with its own credentials instead. */
+const SESSION_WRITES = new Set(['LOGIN', 'LOGIN_MULTI_USER', 'LOGOUT', 'DEVELOPER_OPTION_LOGIN']);
 
 /** The shape of a value: what a parser depends on. */
 export function shapeOf(value: string): string {
@@ -30,39 +45,116 @@ export function shapeOf(value: string): string {
 }
 
 export async function checkFidelity(recording: Recording, target: Target): Promise<Difference[]> {
-  const out: Difference[] = [];
-  if (recording.goform.length > 0) {
-    const router = target.require('router');
-    for (const ex of recording.goform) {
-      const keys = ex.cmd.split(',');
-      const actual = ex.multi ? await router.get(keys, false) : await router.getAggregate(keys[0]!, ex.extra);
-      compare(flatten(ex.response), flatten(actual), ex.cmd, out);
-    }
-  }
-  if (recording.at.length > 0) {
-    const modem = target.require('modem');
-    for (const ex of recording.at) {
-      let lines: string[] = [];
-      let final: string;
-      try {
-        ({ lines, final } = await modem.command(ex.command));
-      } catch (e) {
-        if (!(e instanceof BenchError) || (e.code !== 'AT_ERROR' && e.code !== 'AT_CME_ERROR')) throw e;
-        final = typeof e.details?.final === 'string' ? e.details.final : 'ERROR';
-      }
-      const rec: Record<string, string> = { final: ex.final };
-      const act: Record<string, string> = { final };
-      ex.lines.forEach((l, i) => (rec[`line ${i + 1}`] = l));
-      lines.forEach((l, i) => (act[`line ${i + 1}`] = l));
-      compareAt(rec, act, ex.command, out);
-    }
-  }
-  return out;
+  return (await replayFidelity(recording, target)).differences;
 }
 
-function compare(recorded: Record<string, string>, actual: Record<string, string>, request: string, out: Difference[]): void {
+interface Replayed {
+  request: string;
+  recorded: GoformExchange | { command: string; lines: string[]; final: string };
+  actual: GoformExchange | { command: string; lines: string[]; final: string };
+  surface: 'goform' | 'at';
+}
+
+/** Replays the recording in order and compares every answer; see FidelityReport. */
+export async function replayFidelity(recording: Recording, target: Target): Promise<FidelityReport> {
+  const replayed: Replayed[] = [];
+  const skipped: Record<string, number> = {};
+  const skip = (why: string): void => void (skipped[why] = (skipped[why] ?? 0) + 1);
+  if (recording.exchanges.length > 0) {
+    await replayExchanges(recording.exchanges, target, replayed, skip);
+  } else {
+    if (recording.goform.length > 0) {
+      const router = target.require('router');
+      for (const ex of recording.goform) {
+        const keys = ex.cmd.split(',');
+        const response = ex.multi ? await router.get(keys, false) : await router.getAggregate(keys[0]!, ex.extra);
+        replayed.push({ surface: 'goform', request: ex.cmd, recorded: ex, actual: { ...ex, response } });
+      }
+    }
+    if (recording.at.length > 0) {
+      const modem = target.require('modem');
+      for (const ex of recording.at) {
+        let lines: string[] = [];
+        let final: string;
+        try {
+          ({ lines, final } = await modem.command(ex.command));
+        } catch (e) {
+          if (!(e instanceof BenchError) || (e.code !== 'AT_ERROR' && e.code !== 'AT_CME_ERROR')) throw e;
+          final = typeof e.details?.final === 'string' ? e.details.final : 'ERROR';
+        }
+        replayed.push({ surface: 'at', request: ex.command, recorded: ex, actual: { command: ex.command, lines, final } });
+      }
+    }
+  }
+  // The target's answers, scrubbed as one recording (consistent identities), in the same order.
+  const goformActual = replayed.filter((r) => r.surface === 'goform').map((r) => r.actual as GoformExchange);
+  const atActual = replayed.filter((r) => r.surface === 'at').map((r) => r.actual as Replayed['actual'] & { lines: string[] });
+  const scrubbed = scrub({ _meta: recording._meta, goform: goformActual, at: atActual as never, exchanges: [] });
+  let g = 0;
+  let a = 0;
+  const differences: Difference[] = [];
+  let matched = 0;
+  for (const r of replayed) {
+    const before = differences.length;
+    if (r.surface === 'goform') {
+      compare(flatten((r.recorded as GoformExchange).response), flatten((r.actual as GoformExchange).response), flatten(scrubbed.goform[g++]!.response), r.request, differences);
+    } else {
+      const fields = (x: { lines: string[]; final: string }): Record<string, string> => Object.fromEntries([['final', x.final], ...x.lines.map((l, i): [string, string] => [`line ${i + 1}`, l])]);
+      compareAt(fields(r.recorded as { lines: string[]; final: string }), fields(r.actual as { lines: string[]; final: string }), fields(scrubbed.at[a++]!), r.request, differences);
+    }
+    if (differences.length === before) matched++;
+  }
+  return { differences, replayed: replayed.length, matched, skipped };
+}
+
+/** A proxy recording: the client's reads and writes in order, with its login and logout as the target's own. */
+async function replayExchanges(exchanges: readonly HttpExchange[], target: Target, out: Replayed[], skip: (why: string) => void): Promise<void> {
+  const router = target.require('router');
+  for (const x of exchanges) {
+    if (x.status === 0 || x.error) {
+      skip('not answered when recorded');
+      continue;
+    }
+    if (x.kind === 'static') {
+      skip('static files');
+      continue;
+    }
+    if (x.kind === 'file-share' || x.kind === 'other') {
+      skip(x.kind === 'file-share' ? 'file-share transfers' : 'other requests');
+      continue;
+    }
+    const fields = x.request.fields ?? {};
+    if (x.kind === 'goform-read') {
+      const cmd = fields.cmd ?? '';
+      const multi = fields.multi_data === '1';
+      const extra = Object.fromEntries(Object.entries(fields).filter(([k]) => !['cmd', 'multi_data', 'isTest', '_'].includes(k)));
+      const response = multi ? await router.get(cmd.split(','), false) : await router.getAggregate(cmd, extra);
+      const recorded: GoformExchange = { cmd, multi, extra, response: (x.response.json ?? {}) as Record<string, unknown> };
+      out.push({ surface: 'goform', request: cmd, recorded, actual: { ...recorded, response } });
+      continue;
+    }
+    const id = fields.goformId ?? '';
+    if (x.blocked) {
+      skip('destructive writes the proxy held back');
+    } else if (SESSION_WRITES.has(id)) {
+      // The recorded password is never written: the target's own credentials stand in for it.
+      if (id === 'LOGOUT') await router.logout();
+      else if ((x.response.json as { result?: unknown } | undefined)?.result === '0') await router.login();
+      skip('login and logout (the target\'s own credentials)');
+    } else if (Object.values(fields).includes(SECRET) && Object.entries(fields).some(([k, v]) => v === SECRET && k !== 'AD')) {
+      skip('writes with a secret withheld');
+    } else {
+      const sent = Object.fromEntries(Object.entries(fields).filter(([k]) => !['goformId', 'isTest', 'AD'].includes(k)));
+      const response = await router.set(id, sent, false);
+      const recorded: GoformExchange = { cmd: id, multi: false, extra: sent, response: (x.response.json ?? {}) as Record<string, unknown> };
+      out.push({ surface: 'goform', request: id, recorded, actual: { ...recorded, response } });
+    }
+  }
+}
+
+function compare(recorded: Record<string, string>, actual: Record<string, string>, scrubbed: Record<string, string>, request: string, out: Difference[]): void {
   for (const [field, value] of Object.entries(recorded)) {
-    const got = actual[field];
+    const got = scrubbed[field] === value ? value : actual[field];
     if (got === undefined || (got === '' && value !== '')) {
       out.push({ surface: 'goform', request, field, kind: 'missing', recorded: value, actual: got ?? '(absent)' });
     } else if (shapeOf(got) !== shapeOf(value)) {
@@ -76,9 +168,9 @@ function compare(recorded: Record<string, string>, actual: Record<string, string
   }
 }
 
-function compareAt(recorded: Record<string, string>, actual: Record<string, string>, request: string, out: Difference[]): void {
+function compareAt(recorded: Record<string, string>, actual: Record<string, string>, scrubbed: Record<string, string>, request: string, out: Difference[]): void {
   for (const [field, value] of Object.entries(recorded)) {
-    const got = actual[field];
+    const got = scrubbed[field] === value ? value : actual[field];
     if (got === undefined) out.push({ surface: 'at', request, field, kind: 'missing', recorded: value, actual: '(absent)' });
     else if (got !== value) out.push({ surface: 'at', request, field, kind: 'value', recorded: value, actual: got });
   }

@@ -4,21 +4,75 @@ import { join } from 'node:path';
 import { z } from 'zod';
 // Protocol codecs are shared with the emulator on purpose: docs/decisions/shared-codecs.md.
 import { decodePdu, encodePdu } from '../../emulator/modem/pdu.js';
+import { decodeUcs2Hex, encodeUcs2Hex } from '../../emulator/http/codec.js';
 import { luhnCheckDigit } from '../../emulator/state/identity.js';
 import { BenchError } from '../errors.js';
 import type { Target } from '../target.js';
 
-// Recordings of a device (engineers reproducing field bugs): a standard capture of goform reads and an AT
-// transcript, scrubbed of subscriber and device identifiers, stored as data in fixtures/recordings/NAME.
+// Recordings of a device (engineers reproducing field bugs), one format for both ways of making them: `record`
+// reads a fixed list (goform reads and an AT transcript), `proxy` sits between the real app and the router and
+// keeps every exchange the client made, in order. Scrubbed of subscriber and device identifiers; no password, token
+// or AD is ever written. Stored as DIR/recording.json (docs/recording-format.md, schemas/recording.schema.json).
 
 export const goformExchangeSchema = z.object({ cmd: z.string(), multi: z.boolean(), extra: z.record(z.string(), z.string()), response: z.record(z.string(), z.unknown()) });
 export const atExchangeSchema = z.object({ command: z.string(), lines: z.array(z.string()), final: z.string() });
+/** The format's version: 1 had goform reads and AT only; 2 adds `exchanges` (proxy recordings) and `kind`. */
+export const RECORDING_VERSION = 2;
+
+/** What a client sent or got, as written: fields scrubbed and secrets masked, bodies by size and digest. */
+const bodySchema = z.object({
+  /** goform query or form fields (secrets as "***"). */
+  fields: z.record(z.string(), z.string()).optional(),
+  /** A goform answer, parsed (scrubbed). */
+  json: z.unknown().optional(),
+  /** Where a static file's bytes are kept, relative to the recording folder (webui/...). */
+  file: z.string().optional(),
+  /** Content-Type. */
+  type: z.string().optional(),
+  bytes: z.number().int().min(0),
+  sha256: z.string().optional(),
+});
+
+/** One request the client made through the proxy and what the device answered. */
+export const httpExchangeSchema = z.object({
+  seq: z.number().int().min(1),
+  /** Wall-clock time of the request (ISO 8601) and ms since the recording started. */
+  wallTime: z.string(),
+  relMs: z.number().min(0),
+  method: z.string(),
+  /** Path and query as sent (scrubbed; secrets in the query masked). */
+  path: z.string(),
+  kind: z.enum(['goform-read', 'goform-write', 'static', 'file-share', 'other']),
+  /** The goformId of a write, the cmd list of a read. */
+  name: z.string().optional(),
+  request: bodySchema,
+  /** HTTP status from the device; 0 when there was no answer (see `error`). */
+  status: z.number().int().min(0),
+  response: bodySchema,
+  /** A destructive write the proxy answered itself instead of forwarding (no --allow-destructive). */
+  blocked: z.boolean().optional(),
+  /** Why the exchange did not complete (client went away, device unreachable). */
+  error: z.string().optional(),
+});
+
 export const recordingSchema = z.object({
-  _meta: z.object({ source: z.string(), model: z.string(), firmware: z.string(), capturedAt: z.string(), scrubbed: z.literal(true) }),
+  _meta: z.object({
+    version: z.number().int().min(1).max(RECORDING_VERSION).default(1),
+    kind: z.enum(['capture', 'proxy']).default('capture'),
+    source: z.string(),
+    model: z.string(),
+    firmware: z.string(),
+    capturedAt: z.string(),
+    scrubbed: z.literal(true),
+  }),
+  /** goform reads and their answers (for proxy recordings: the client's reads, in order). */
   goform: z.array(goformExchangeSchema),
   at: z.array(atExchangeSchema),
+  /** Every exchange a proxied client made, in order (proxy recordings). */
+  exchanges: z.array(httpExchangeSchema).default([]),
 });
 export type Recording = z.infer<typeof recordingSchema>;
+export type HttpExchange = z.infer<typeof httpExchangeSchema>;
 export type GoformExchange = z.infer<typeof goformExchangeSchema>;
 export type AtExchange = z.infer<typeof atExchangeSchema>;
 
@@ -70,7 +124,7 @@ export async function recordTarget(target: Target, source: string): Promise<Reco
     if (!model) model = at.find((a) => a.command === 'AT+CGMM')?.lines[0] ?? '';
     if (!firmware) firmware = at.find((a) => a.command === 'AT+CGMR')?.lines[0] ?? '';
   }
-  return scrub({ _meta: { source, model, firmware, capturedAt: new Date().toISOString(), scrubbed: true }, goform, at });
+  return scrub({ _meta: { version: RECORDING_VERSION, kind: 'capture', source, model, firmware, capturedAt: new Date().toISOString(), scrubbed: true }, goform, at, exchanges: [] });
 }
 
 export function saveRecording(dir: string, recording: Recording): string {
@@ -106,10 +160,28 @@ function hashHex(value: string, n: number): string {
 }
 
 /**
+ * Field names whose values are secrets: never written to a recording (masked as "***"). Request fields (LOGIN's
+ * password, AD, PINs, Wi-Fi keys) and answer keys (login salt LD, AD nonce RD, Wi-Fi keys). Lower-cased names;
+ * `pinnumber`/`puknumber` in answers are attempt counters, not codes, so only request fields are matched for them.
+ */
+const SECRET_ANSWER_KEYS = new Set(['ld', 'rd', 'wpapsk1', 'wpapsk1_encode', 'wpapsk2', 'wpapsk2_encode', 'admin_password', 'ppp_passwd', 'pppoe_password']);
+const SECRET_FIELD = /^(ad|password|passwd|newpassword|oldpassword|new_password|old_password|pinnumber|newpinnumber|oldpinnumber|puknumber|pin|puk|wpapsk1|wpapsk2|passphrase|ppp_passwd|pppoe_password|token|stok)$/i;
+export const SECRET = '***';
+
+export function isSecretField(name: string): boolean {
+  return SECRET_FIELD.test(name);
+}
+
+export function isSecretAnswerKey(name: string): boolean {
+  return SECRET_ANSWER_KEYS.has(name.toLowerCase());
+}
+
+/**
  * Replaces identifiers with synthetic ones of the same shape, consistently (the same value always maps to the
- * same replacement, in goform answers, AT lines and inside PDUs): IMEI (TAC kept, Luhn fixed), IMSI (MCC/MNC
- * kept), ICCID (issuer prefix kept, Luhn fixed), MSISDN and other phone numbers (country code kept), MACs (OUI
- * kept).
+ * same replacement, in goform answers, AT lines, proxied requests and inside PDUs and SMS texts): IMEI (TAC kept,
+ * Luhn fixed), IMSI (MCC/MNC kept), ICCID (issuer prefix kept, Luhn fixed), MSISDN and other phone numbers
+ * (country code kept), MACs (OUI kept). The mapping depends on the values only, so a device scrubbed twice (its
+ * recording, its live answers in `fidelity`) maps the same way. Secrets are masked.
  */
 export function scrub(recording: Recording): Recording {
   const map = new Map<string, string>();
@@ -141,11 +213,21 @@ export function scrub(recording: Recording): Recording {
     return fake;
   };
   number(g('msisdn'));
-  const sms = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
-  if (Array.isArray(sms)) for (const m of sms as { number?: unknown }[]) if (typeof m.number === 'string') number(m.number);
+  const messages: { number?: unknown; content?: unknown }[] = [];
+  for (const e of recording.goform) if (Array.isArray(e.response.messages)) messages.push(...(e.response.messages as typeof messages));
+  for (const x of recording.exchanges) {
+    const answer = x.response.json as { messages?: unknown } | undefined;
+    if (answer && Array.isArray(answer.messages)) messages.push(...(answer.messages as typeof messages));
+    const to = x.request.fields?.Number;
+    if (to) for (const n of to.split(/[;,]/)) number(n);
+  }
+  for (const m of messages) if (typeof m.number === 'string') number(m.number);
   const smsc = recording.goform.find((e) => e.cmd === 'sms_parameter_info')?.response.sms_para_sca;
   if (typeof smsc === 'string') number(smsc);
   for (const a of recording.at) for (const line of a.lines) if (line.startsWith('+CNUM:')) for (const m of line.matchAll(/"(\+?\d{7,20})"/g)) number(m[1]!);
+  // Numbers written inside SMS texts (UCS-2 hex on goform: invisible to a text search).
+  const texts = [...messages.map((m) => (typeof m.content === 'string' ? decodeUcs2Hex(m.content) : '')), ...recording.exchanges.map((x) => (x.request.fields?.MessageBody ? decodeUcs2Hex(x.request.fields.MessageBody) : ''))];
+  for (const t of texts) for (const m of t.matchAll(/\+?\d{7,15}/g)) number(m[0]);
   const text = JSON.stringify(recording);
   // International numbers anywhere else in the text.
   for (const m of text.matchAll(/\+\d{7,15}/g)) number(m[0]);
@@ -156,17 +238,48 @@ export function scrub(recording: Recording): Recording {
       map.set(mac, `${mac.slice(0, 8)}:${tail}`.toUpperCase());
     }
   }
+  // Longest first, so a number is not replaced inside a longer one that has its own replacement.
+  const pairs = [...map].sort((a, b) => b[0].length - a[0].length);
   const replaceAll = (s: string): string => {
     let out = s;
-    for (const [from, to] of map) out = out.split(from).join(to);
+    for (const [from, to] of pairs) out = out.split(from).join(to);
     return out;
   };
+  const ucs2 = (hex: string): string => (/^([0-9A-Fa-f]{4})*$/.test(hex) ? encodeUcs2Hex(replaceAll(decodeUcs2Hex(hex))) : replaceAll(hex));
+  /** Deep copy with identities replaced, SMS texts scrubbed inside their encoding and secret keys masked. */
+  const deep = (value: unknown, key = ''): unknown => {
+    if (typeof value === 'string') {
+      if (isSecretAnswerKey(key) && value !== '') return SECRET;
+      return key === 'content' ? ucs2(value) : replaceAll(value);
+    }
+    if (Array.isArray(value)) return value.map((v) => deep(v));
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v, k)]));
+    return value;
+  };
+  const fields = (f: Record<string, string> | undefined): Record<string, string> | undefined =>
+    f && Object.fromEntries(Object.entries(f).map(([k, v]) => [k, isSecretField(k) && v !== '' ? SECRET : k === 'MessageBody' ? ucs2(v) : replaceAll(v)]));
   const at = recording.at.map((a) => ({
     ...a,
     lines: a.lines.map((line) => (/^[0-9A-F]{20,}$/i.test(line) ? scrubPdu(line, number) : replaceAll(line))),
   }));
-  const goform = JSON.parse(replaceAll(JSON.stringify(recording.goform))) as GoformExchange[];
-  return { _meta: recording._meta, goform, at };
+  const goform = recording.goform.map((e) => ({ ...e, extra: fields(e.extra)!, response: deep(e.response) as Record<string, unknown> }));
+  const exchanges = recording.exchanges.map((x) => ({
+    ...x,
+    path: scrubPath(x.path, replaceAll),
+    request: { ...x.request, ...(x.request.fields ? { fields: fields(x.request.fields) } : {}) },
+    response: { ...x.response, ...(x.response.json === undefined ? {} : { json: deep(x.response.json) }) },
+  }));
+  return { _meta: recording._meta, goform, at, exchanges };
+}
+
+/** A request path with identities replaced and secret query parameters masked. */
+export function scrubPath(path: string, replace: (s: string) => string = (s) => s): string {
+  const q = path.indexOf('?');
+  if (q < 0) return replace(path);
+  const params = new URLSearchParams(path.slice(q + 1));
+  const out = new URLSearchParams();
+  for (const [k, v] of params) out.append(k, isSecretField(k) && v !== '' ? SECRET : replace(v));
+  return `${replace(path.slice(0, q))}?${out.toString()}`;
 }
 
 /** Rewrites the addresses inside a PDU (BCD digits, not visible as text) with the same number mapping. */

@@ -96,7 +96,7 @@ describe('scrub', () => {
     const { buildDeliver, encodePdu, decodePdu } = await import('../../../emulator/modem/pdu.js');
     const pdu = encodePdu(buildDeliver({ from: '01761234567', text: 'hi', smsc: '+491710760000', timestamp: { utcMs: 0, tzQuarters: 4 } })[0]!).hex;
     const rec = scrub({
-      _meta: { source: 't', model: 'MF79U', firmware: 'x', capturedAt: 'now', scrubbed: true },
+      _meta: { version: 1, kind: 'capture', source: 't', model: 'MF79U', firmware: 'x', capturedAt: 'now', scrubbed: true },
       goform: [
         { cmd: 'msisdn,rmcc', multi: true, extra: {}, response: { msisdn: '01769876543', rmcc: '262' } },
         { cmd: 'sms_data_total', multi: false, extra: {}, response: { messages: [{ id: '1', number: '01761234567', content: '0068' }] } },
@@ -106,6 +106,7 @@ describe('scrub', () => {
         { command: 'AT+COPS?', lines: ['+COPS: 0,2,"26201",7'], final: 'OK' },
         { command: 'AT+CMGL=4', lines: ['+CMGL: 1,0,,20', pdu], final: 'OK' },
       ],
+      exchanges: [],
     });
     const text = JSON.stringify(rec);
     for (const real of ['01769876543', '01761234567', '491710760000']) expect(text).not.toContain(real);
