@@ -3,11 +3,12 @@ import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, CLOUD_USAGE, cloudFlags } from './cloud-options.js';
 import { fleetCommand, FLEET_USAGE } from './fleet.js';
 import { loadCommand, LOAD_USAGE } from './load.js';
+import { proxyCommand, PROXY_USAGE } from './proxy.js';
 import { createEmulator, listProfiles, loadProfile, type Emulator } from '../emulator/index.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { diffResults, importRecording, loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
-import { applyRecording, BenchError, checkFidelity, connectTarget, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
+import { applyRecording, BenchError, connectTarget, replayFidelity, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
 // process where errors become a one-line message.
@@ -23,6 +24,7 @@ commands:
   ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
   run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F,html:F] [--grep TAG]
   record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
+  proxy      record what a real app does: routerlab proxy --target router:http://DEVICE --out DIR [--port P]
   import     turn a recording into a scenario: routerlab import DIR --out scenarios/suites/field/NAME.yaml
   diff       run scenarios on two targets and compare: routerlab diff PATH --target A --target B
   fidelity   compare a recording with a target: routerlab fidelity DIR [--target T] (default: an emulator from DIR)
@@ -58,6 +60,8 @@ ${CLOUD_USAGE}
 ${FLEET_USAGE}
 
 ${LOAD_USAGE}
+
+${PROXY_USAGE}
 `;
 
 const SERVE_OPTIONS = {
@@ -118,6 +122,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await runCommand(rest, io);
       case 'record':
         return await recordCommand(rest, io);
+      case 'proxy':
+        return await proxyCommand(rest, io);
       case 'import':
         return importCommand(rest, io);
       case 'diff':
@@ -170,7 +176,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     journalCapacity: intOption('--journal-size', values['journal-size'], 10_000, 1, 10_000_000),
     controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
     ...(values['control-allow-host'] ? { controlAllowHosts: values['control-allow-host'] } : {}),
-    ...(values.webui === undefined ? {} : { webUiDir: values.webui }),
+    ...webUiOf(values.webui, values.from),
   });
   if (recording) applyRecording(emulator, recording);
   // Listen for SIGINT/SIGTERM from the start: a stop asked for while starting up still ends cleanly.
@@ -299,13 +305,23 @@ async function fidelityCommand(args: string[], io: CliIo): Promise<number> {
     target = t;
   }
   try {
-    const diffs = await checkFidelity(recording, target);
+    const report = await replayFidelity(recording, target);
+    const diffs = report.differences;
     for (const d of diffs) io.out(`${d.surface}\t${d.request.slice(0, 40)}\t${d.field}\t${d.kind}\trecorded=${d.recorded}\tactual=${d.actual}`);
+    const skipped = Object.entries(report.skipped).map(([why, n]) => `${n} ${why}`).join(', ');
+    io.out(`${report.matched} of ${report.replayed} request(s) answered as recorded${skipped ? `; not replayed: ${skipped}` : ''}`);
     io.out(`${diffs.length} difference(s) between ${dir} and ${target.id}`);
     return diffs.length === 0 ? EXIT.OK : EXIT.FAILURE;
   } finally {
     await target.close();
   }
+}
+
+/** --webui, or the web UI files a proxy recording kept (DIR/webui) when serving --from it. */
+function webUiOf(webui: string | undefined, from: string | undefined): { webUiDir?: string } {
+  if (webui !== undefined) return { webUiDir: webui };
+  if (from !== undefined && existsSync(join(from, 'webui', 'index.html'))) return { webUiDir: join(from, 'webui') };
+  return {};
 }
 
 /** `routerlab profiles`: one line per profile, tab-separated, with what it is and how it logs in. */

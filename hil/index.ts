@@ -21,6 +21,7 @@ export type { ByteTransport } from './transports/byte-transport.js';
 export { TcpTransport, SerialTransport } from './transports/transports.js';
 
 // --- recordings ---
-export { recordTarget, saveRecording, loadRecording, scrub, type Recording } from './record/recording.js';
-export { checkFidelity, shapeOf, type Difference } from './record/fidelity.js';
+export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, RECORDING_VERSION, type Recording, type HttpExchange } from './record/recording.js';
+export { checkFidelity, replayFidelity, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
+export { startProxy, DESTRUCTIVE, type ProxyOptions, type RecordingProxy } from './record/proxy.js';
 export { emulatorOptionsFromRecording, applyRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, TECHNOLOGY_BY_NETWORK_TYPE, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -9,6 +9,45 @@ import { scenarioSchema, type Scenario, type Step } from './schema.js';
 const BEHAVIOUR_KEYS = ['modem_main_state', 'network_type', 'signalbar', 'simcard_roam', 'ppp_status', 'lte_rsrp', 'lte_rsrq', 'lte_snr', 'battery_vol_percent', 'battery_charging', 'sms_unread_num', 'roam_setting_option', 'net_select', 'data_volume_limit_switch', 'new_version_state'];
 const SHAPE_KEYS: Record<string, string> = { imei: '^\\d{15}$', imsi: '^\\d{14,15}$', sim_iccid: '^\\d{18,20}$', mac_address: '^([0-9A-F]{2}:){5}[0-9A-F]{2}$' };
 const AT_EXPECT = ['AT+CSQ', 'AT+CESQ', 'AT+CPIN?', 'AT+ZPAS?', 'AT+CBC'];
+
+/** Keys a replayed client cannot expect to read the same (tokens, clocks, counters that run, identities). */
+const UNSTABLE_KEY = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|.*_time|.*date.*|.*_uptime|imei|imsi|sim_iccid|msisdn|mac_address|BSSID|.*mac.*|.*_ip.*|.*ipaddr.*|cr_version)$/i;
+/** Writes the scenario runner does itself (it logs in with the target's own credentials). */
+const SESSION_WRITES = new Set(['LOGIN', 'LOGIN_MULTI_USER', 'LOGOUT', 'DEVELOPER_OPTION_LOGIN']);
+
+/**
+ * The client's own request sequence (a proxy recording) as steps: each write a client action, each read's keys
+ * expectations (a polled key only when its value changed), the time between them as waits.
+ */
+function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
+  const steps: Step[] = [];
+  const last = new Map<string, string>();
+  let at = exchanges[0]?.relMs ?? 0;
+  for (const x of exchanges) {
+    if (x.status !== 200 || x.error || x.blocked || (x.kind !== 'goform-read' && x.kind !== 'goform-write')) continue;
+    const gap = Math.floor((x.relMs - at) / 1000);
+    if (gap >= 1) {
+      steps.push({ wait: `${gap}s` });
+      at += gap * 1000;
+    }
+    const fields = x.request.fields ?? {};
+    if (x.kind === 'goform-write') {
+      const id = fields.goformId ?? '';
+      if (SESSION_WRITES.has(id) || Object.values(fields).includes('***')) continue;
+      const sent = Object.fromEntries(Object.entries(fields).filter(([k]) => !['goformId', 'isTest', 'AD'].includes(k)));
+      steps.push({ name: `client: ${id}`, goform: id, fields: sent });
+      continue;
+    }
+    const answer = x.response.json;
+    if (fields.multi_data !== '1' || answer === null || typeof answer !== 'object') continue;
+    for (const [key, value] of Object.entries(answer as Record<string, unknown>)) {
+      if (typeof value !== 'string' || UNSTABLE_KEY.test(key) || last.get(key) === value) continue;
+      last.set(key, value);
+      steps.push({ expect: { goform: key, equals: value } });
+    }
+  }
+  return steps;
+}
 
 export function importRecording(recording: Recording, name: string): { scenario: Scenario; yaml: string } {
   const v: Record<string, string> = {};
@@ -34,14 +73,18 @@ export function importRecording(recording: Recording, name: string): { scenario:
     }
   }
   steps.push({ checkpoint: 'recorded state applied' });
-  for (const key of BEHAVIOUR_KEYS) if (v[key] !== undefined && v[key] !== '' && key !== 'sms_unread_num') steps.push({ expect: { goform: key, equals: v[key] } });
+  const proxied = recording.exchanges.length > 0;
+  // A proxy recording's reads are checked in the client's order below; a capture's once, here.
+  if (!proxied) for (const key of BEHAVIOUR_KEYS) if (v[key] !== undefined && v[key] !== '' && key !== 'sms_unread_num') steps.push({ expect: { goform: key, equals: v[key] } });
   for (const [key, shape] of Object.entries(SHAPE_KEYS)) if (v[key]) steps.push({ expect: { goform: key, matches: shape } });
+  if (proxied) steps.push(...clientSteps(recording.exchanges));
+  const client = proxied ? ' The client\'s own requests follow, in order: its writes as actions, its reads as expectations.' : '';
   for (const ex of recording.at) {
     if (AT_EXPECT.includes(ex.command) && ex.final === 'OK' && ex.lines[0]) steps.push({ expect: { at: ex.command, line: 1, equals: ex.lines[0] } });
   }
   const scenario = scenarioSchema.parse({
     name,
-    description: `Imported from a recording (${recording._meta.source}, ${recording._meta.capturedAt}); identifiers are scrubbed and checked by shape.`,
+    description: `Imported from a recording (${recording._meta.source}, ${recording._meta.capturedAt}); identifiers are scrubbed and checked by shape.${client}`,
     tags: ['field', 'imported'],
     requires: ['stimuli', 'router', ...(recording.at.length > 0 ? ['modem'] : [])],
     device: { profile: emulatorOptionsFromRecording(recording).profile ?? 'mf79u', seed: 1 },

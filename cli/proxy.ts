@@ -1,0 +1,55 @@
+import { BenchError, startProxy } from '../hil/index.js';
+import { EXIT, intOption, parseCli, type CliIo } from './args.js';
+
+// `routerlab proxy`: record what the real app or web UI does with a real router (hil/record/proxy.ts).
+
+export const PROXY_USAGE = `proxy options:
+  --target router:URL   the router to forward to (router:http://192.168.0.1; a ?password= is ignored: the client logs in)
+  --out DIR             recording folder (recording.json, webui/ with the static files the client fetched)
+  --port P              listen port (default 8080; 0 picks a free one)
+  --host H              listen address (default 127.0.0.1; others need --token)
+  --token T             token clients give once as ?routerlab_token=T (a cookie then) or as a Bearer header
+  --allow-host NAME     a Host name besides addresses and localhost the proxy answers (repeatable)
+  --allow-destructive   forward reboot, power-off and factory reset (held back and answered failure otherwise)
+Ctrl-C (SIGINT/SIGTERM) writes the recording; then: serve --from DIR, import DIR, fidelity DIR --target T.`;
+
+export async function proxyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCli(args, {
+    target: { type: 'string' },
+    out: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    'allow-host': { type: 'string', multiple: true },
+    'allow-destructive': { type: 'boolean' },
+    help: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.out(PROXY_USAGE);
+    return EXIT.OK;
+  }
+  if (!values.target || !values.out) throw new BenchError('INVALID_ARGUMENT', 'proxy needs --target router:http://DEVICE and --out DIR');
+  const spec = values.target.replace(/^router:/, '');
+  if (!/^https?:\/\//.test(spec)) throw new BenchError('INVALID_ARGUMENT', `proxy --target ${values.target}: give the router as router:http://DEVICE`);
+  const device = new URL(spec);
+  // A password in the target is never used or written: the proxied client logs in itself.
+  device.search = '';
+  const stop = io.stopSignal();
+  const proxy = await startProxy({
+    target: device.origin,
+    out: values.out,
+    port: intOption('--port', values.port, 8080, 0, 65535),
+    host: values.host,
+    token: values.token ?? process.env.ROUTERLAB_PROXY_TOKEN,
+    allowHosts: values['allow-host'],
+    allowDestructive: values['allow-destructive'] === true,
+    log: (line) => io.err(line),
+  });
+  io.out(`proxy listening on ${proxy.url} -> ${device.origin}; recording to ${values.out} (Ctrl-C writes it)`);
+  await stop;
+  const recording = await proxy.close();
+  const blocked = recording.exchanges.filter((x) => x.blocked).length;
+  io.out(`recorded ${recording.exchanges.length} exchange(s) (${recording.goform.length} goform reads${blocked ? `, ${blocked} destructive write(s) held back` : ''}) to ${values.out}/recording.json`);
+  return EXIT.OK;
+}
