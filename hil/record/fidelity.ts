@@ -31,6 +31,27 @@ export interface FidelityReport {
 /** Keys whose values change between any two reads (tokens, counters that run with the clock). */
 const VOLATILE = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|sms_data_total\..*\.date|messages\.\d+\.date)$/;
 
+/**
+ * Withheld secrets a replay can stand in for: a Wi-Fi key (sent Base64, goform-api.md §7.21) whose value no read
+ * shows (answers mask it too), so the write's other fields (SSID, security) still take effect on the target.
+ */
+const STAND_IN: Record<string, string> = Object.fromEntries(['passphrase', 'wpapsk1', 'm_wpapsk1'].map((k) => [k, Buffer.from('routerlab-replay-key').toString('base64')]));
+
+/**
+ * The fields of a recorded write as a client would send them again (goformId, isTest and AD are the client's own),
+ * withheld Wi-Fi keys as a stand-in; null when another secret was withheld (a PIN, a password): not replayable.
+ */
+export function replayableFields(fields: Record<string, string>): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === 'goformId' || k === 'isTest' || k === 'AD') continue;
+    if (v !== SECRET) out[k] = v;
+    else if (k.toLowerCase() in STAND_IN) out[k] = STAND_IN[k.toLowerCase()]!;
+    else return null;
+  }
+  return out;
+}
+
 /** Writes that manage the session: the target logs in with its own credentials instead. */
 const SESSION_WRITES = new Set(['LOGIN', 'LOGIN_MULTI_USER', 'LOGOUT', 'DEVELOPER_OPTION_LOGIN']);
 
@@ -110,6 +131,9 @@ export async function replayFidelity(recording: Recording, target: Target): Prom
 /** A proxy recording: the client's reads and writes in order, with its login and logout as the target's own. */
 async function replayExchanges(exchanges: readonly HttpExchange[], target: Target, out: Replayed[], skip: (why: string) => void): Promise<void> {
   const router = target.require('router');
+  // The client starts as it did when recorded: logged out if its first session write is a login.
+  const first = exchanges.find((x) => SESSION_WRITES.has(x.request.fields?.goformId ?? ''));
+  if (first && first.request.fields?.goformId !== 'LOGOUT' && router.hasSession) await router.logout();
   for (const x of exchanges) {
     if (x.status === 0 || x.error) {
       skip('not answered when recorded');
@@ -141,11 +165,20 @@ async function replayExchanges(exchanges: readonly HttpExchange[], target: Targe
       if (id === 'LOGOUT') await router.logout();
       else if ((x.response.json as { result?: unknown } | undefined)?.result === '0') await router.login();
       skip('login and logout (the target\'s own credentials)');
-    } else if (Object.values(fields).includes(SECRET) && Object.entries(fields).some(([k, v]) => v === SECRET && k !== 'AD')) {
-      skip('writes with a secret withheld');
     } else {
-      const sent = Object.fromEntries(Object.entries(fields).filter(([k]) => !['goformId', 'isTest', 'AD'].includes(k)));
-      const response = await router.set(id, sent, false);
+      const sent = replayableFields(fields);
+      if (sent === null) {
+        skip('writes with a secret withheld');
+        continue;
+      }
+      let response: Record<string, unknown>;
+      try {
+        response = await router.set(id, sent, false);
+      } catch (e) {
+        // The SDK throws on the firmware's failure answer; here it is an answer to compare like any other.
+        if (!(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || e.details?.result === undefined) throw e;
+        response = { result: e.details.result };
+      }
       const recorded: GoformExchange = { cmd: id, multi: false, extra: sent, response: (x.response.json ?? {}) as Record<string, unknown> };
       out.push({ surface: 'goform', request: id, recorded, actual: { ...recorded, response } });
     }

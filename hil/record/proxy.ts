@@ -150,7 +150,7 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
         response.file = file;
       }
     }
-    const cut = res.destroyed ? { error: 'client disconnected before the answer was delivered' } : {};
+    const cut = res.destroyed && !res.writableFinished ? { error: 'client disconnected before the answer was delivered' } : {};
     record({ ...base, kind, ...(name ? { name } : {}), request, status: upstream.statusCode ?? 0, response, ...cut });
   }
 
@@ -159,7 +159,9 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
     // Writing to a client that went away is not an error of the proxy: the exchange records it.
     res.on('error', () => undefined);
     return new Promise((resolve) => {
-      const upstreamReq = httpRequest({ host: device.hostname, port: device.port || 80, method: req.method, path, headers: forwardHeaders(req.headers, device) }, (upstream) => {
+      // One connection per request (agent: false): a kept-alive socket the router has closed meanwhile would fail a
+      // request that a fresh connection serves.
+      const upstreamReq = httpRequest({ host: device.hostname, port: device.port || 80, method: req.method, path, headers: forwardHeaders(req.headers, device), agent: false }, (upstream) => {
         res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream.headers));
         let chunks: Buffer[] | null = [];
         let bytes = 0;
@@ -230,7 +232,8 @@ async function probe(target: URL): Promise<{ model: string; firmware: string }> 
   try {
     res = await fetch(url, { headers: { referer: `${target.origin}/index.html` }, signal: AbortSignal.timeout(10_000) });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    const inner = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = inner?.code ?? inner?.message ?? (e as Error).message;
     throw new BenchError('TRANSPORT_OPEN_FAILED', `[proxy] cannot reach ${target.origin} (${cause}); is the router on and this machine on its network?`, { cause: e });
   }
   const text = await res.text();

@@ -165,7 +165,7 @@ function hashHex(value: string, n: number): string {
  * `pinnumber`/`puknumber` in answers are attempt counters, not codes, so only request fields are matched for them.
  */
 const SECRET_ANSWER_KEYS = new Set(['ld', 'rd', 'wpapsk1', 'wpapsk1_encode', 'wpapsk2', 'wpapsk2_encode', 'admin_password', 'ppp_passwd', 'pppoe_password']);
-const SECRET_FIELD = /^(ad|password|passwd|newpassword|oldpassword|new_password|old_password|pinnumber|newpinnumber|oldpinnumber|puknumber|pin|puk|wpapsk1|wpapsk2|passphrase|ppp_passwd|pppoe_password|token|stok)$/i;
+const SECRET_FIELD = /^(ad|password|passwd|newpassword|oldpassword|new_password|old_password|pinnumber|newpinnumber|oldpinnumber|puknumber|pin|puk|wpapsk1|wpapsk2|m_wpapsk1|passphrase|ppp_passwd|pppoe_password|token|stok)$/i;
 export const SECRET = '***';
 
 export function isSecretField(name: string): boolean {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -33,9 +33,8 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
     const fields = x.request.fields ?? {};
     if (x.kind === 'goform-write') {
       const id = fields.goformId ?? '';
-      if (SESSION_WRITES.has(id) || Object.values(fields).includes('***')) continue;
-      const sent = Object.fromEntries(Object.entries(fields).filter(([k]) => !['goformId', 'isTest', 'AD'].includes(k)));
-      steps.push({ name: `client: ${id}`, goform: id, fields: sent });
+      const sent = SESSION_WRITES.has(id) ? null : replayableFields(fields);
+      if (sent) steps.push({ name: `client: ${id}`, goform: id, fields: sent });
       continue;
     }
     const answer = x.response.json;

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main, type CliIo } from '../../cli/main.js';
+import { createEmulator } from '../../emulator/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/routerlab.js', import.meta.url));
 
@@ -142,6 +143,52 @@ describe('routerlab CLI', () => {
     expect(second.err[0]).toMatch(/cannot listen for goform on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
     release();
     expect(await running).toBe(EXIT.OK);
+  });
+
+  it('proxy records what a client did through it and writes the recording on SIGINT and on SIGTERM', async () => {
+    const emu = createEmulator({ clockMode: 'paused' });
+    const device = await emu.listen({ port: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'routerlab-cli-proxy-'));
+    try {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const out = join(dir, signal);
+        const child = spawn(process.execPath, [BIN, 'proxy', '--target', `router:${device}?password=admin`, '--out', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+        const url = /^proxy listening on (\S+) -> /.exec(chunk.toString())![1]!;
+        const res = await fetch(`${url}/goform/goform_get_cmd_process?isTest=false&cmd=Language,modem_main_state&multi_data=1`, { headers: { Referer: `${url}/` } });
+        expect(JSON.parse(await res.text())).toEqual({ Language: 'en', modem_main_state: 'modem_init_complete' });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.kill(signal);
+        const [code] = (await once(child, 'exit')) as [number];
+        expect(code, signal).toBe(0);
+        expect(stdout).toMatch(/^recorded 1 exchange\(s\) \(1 goform reads\) to /);
+        const recording = JSON.parse(readFileSync(join(out, 'recording.json'), 'utf8')) as { _meta: { source: string }; exchanges: { name: string }[] };
+        expect(recording.exchanges.map((x) => x.name)).toEqual(['Language,modem_main_state']);
+        expect(recording._meta.source).not.toContain('password');
+      }
+    } finally {
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('proxy refuses an unreachable router and a missing --out with one line each', async () => {
+    const a = capture();
+    expect(await main(['proxy', '--target', 'router:http://127.0.0.1:9'], a.io)).toBe(EXIT.USAGE);
+    expect(a.err).toEqual(['routerlab: proxy needs --target router:http://DEVICE and --out DIR']);
+    const dir = mkdtempSync(join(tmpdir(), 'routerlab-cli-proxy-'));
+    try {
+      // A port nothing listens on: take one and give it back.
+      const emu = createEmulator({ clockMode: 'paused' });
+      const port = new URL(await emu.listen({ port: 0 })).port;
+      await emu.close();
+      const b = capture();
+      expect(await main(['proxy', '--target', `router:http://127.0.0.1:${port}`, '--out', dir, '--port', '0'], b.io)).toBe(EXIT.FAILURE);
+      expect(b.err).toEqual([expect.stringMatching(new RegExp(`^routerlab: \\[proxy\\] cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); is the router on`))]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the installed bin serves real HTTP and exits 0 on SIGINT', async () => {

@@ -46,6 +46,17 @@ describe('recordings', () => {
     expect(diffs).toEqual([]);
   });
 
+  it('a device compared with its own recording shows zero differences (scrubbed identities compare as identities)', async () => {
+    const { target: device } = await target({ profile: 'mf79u' });
+    await device.require('stimuli').apply('sms', { from: '+4915112345678', text: 'call +4915187654321' });
+    // Read already: recording lists the inbox (AT+CMGL marks unread messages read), which would change it.
+    const router = device.require('router');
+    await router.markSmsRead((await router.listSms()).map((m) => m.id));
+    const rec = await recordTarget(device, 'test: its own recording');
+    expect(JSON.stringify(rec)).not.toContain('+4915187654321');
+    expect(await checkFidelity(rec, device)).toEqual([]);
+  });
+
   it('reports each difference planted in an edited copy', async () => {
     const { target: source } = await target({ profile: 'mf79u' });
     const rec = await recordTarget(source, 'test: emulator mf79u');
@@ -116,5 +127,62 @@ describe('scrub', () => {
     expect(scrubbedPdu).toMatchObject({ type: 'deliver', text: 'hi', originator: { value: scrubbedSender } });
     expect(scrubbedSender).toMatch(/^01\d{9}$/);
     expect(rec.at[0]!.lines[0]).toContain(String(rec.goform[0]!.response.msisdn));
+  });
+});
+
+describe('scrub of a proxy recording', () => {
+  it('replaces every identity in requests, answers, paths and SMS texts consistently, and masks secrets', async () => {
+    const { scrub, RECORDING_VERSION } = await import('../../../hil/index.js');
+    const { encodeUcs2Hex, decodeUcs2Hex } = await import('../../../emulator/http/codec.js');
+    const ids = { imei: '864589004703101', imsi: '262011335462806', sim_iccid: '89494511893688001808', msisdn: '+4915908079727', mac_address: '34:4B:50:12:34:56' };
+    const friend = '+4917612345678';
+    const x = (seq: number, kind: 'goform-read' | 'goform-write', path: string, fields: Record<string, string>, json: unknown) => ({
+      seq, wallTime: '2026-12-01T00:00:00.000Z', relMs: seq, method: kind === 'goform-read' ? 'GET' : 'POST', path, kind, request: { fields, bytes: 0 }, status: 200, response: { bytes: 0, json },
+    });
+    const read = { ...ids, LD: 'ABCDEF0123', RD: '99887766', WPAPSK1: 'c2VjcmV0LWtleQ==', signalbar: '4' };
+    const rec = scrub({
+      _meta: { version: RECORDING_VERSION, kind: 'proxy', source: 'test', model: 'MF79U', firmware: 'x', capturedAt: 'now', scrubbed: true },
+      goform: [{ cmd: Object.keys(read).join(','), multi: true, extra: {}, response: read }],
+      at: [],
+      exchanges: [
+        x(1, 'goform-read', `/goform/goform_get_cmd_process?isTest=false&multi_data=1&cmd=${Object.keys(read).join(',')}`, { cmd: Object.keys(read).join(','), multi_data: '1' }, read),
+        x(2, 'goform-write', '/goform/goform_set_cmd_process', { goformId: 'LOGIN', password: 'YWRtaW4=' }, { result: '0' }),
+        x(3, 'goform-write', '/goform/goform_set_cmd_process', { goformId: 'SEND_SMS', Number: `${friend};`, MessageBody: encodeUcs2Hex(`ring ${friend} or ${ids.msisdn}`), AD: 'deadbeef' }, { result: 'success' }),
+        x(4, 'goform-read', '/goform/goform_get_cmd_process?cmd=sms_data_total&token=abc123', { cmd: 'sms_data_total', token: 'abc123' }, { messages: [{ id: '1', number: friend, content: encodeUcs2Hex(`my IMEI is ${ids.imei}, call ${friend}`), tag: '1' }] }),
+        x(5, 'goform-read', '/goform/goform_get_cmd_process?cmd=station_list', { cmd: 'station_list' }, { station_list: [{ mac_addr: 'a4:5e:60:11:22:33', hostname: 'phone' }] }),
+      ],
+    });
+    const text = JSON.stringify(rec);
+    for (const v of [...Object.values(ids), friend, friend.slice(1), 'a4:5e:60:11:22:33', 'YWRtaW4=', 'deadbeef', 'ABCDEF0123', '99887766', 'c2VjcmV0LWtleQ==', 'abc123']) expect(text, v).not.toContain(v);
+    const answer = rec.exchanges[0]!.response.json as Record<string, string>;
+    expect(answer).toMatchObject({ LD: '***', RD: '***', WPAPSK1: '***', signalbar: '4' });
+    expect(answer.imei).toBe((rec.goform[0]!.response as Record<string, string>).imei);
+    expect(answer.imei).toMatch(/^86458900\d{7}$/);
+    expect(rec.exchanges[1]!.request.fields!.password).toBe('***');
+    const send = rec.exchanges[2]!.request.fields!;
+    expect(send.AD).toBe('***');
+    const fakeFriend = send.Number!.replace(/;$/, '');
+    expect(fakeFriend).toMatch(/^\+49\d{11}$/);
+    expect(decodeUcs2Hex(send.MessageBody!)).toBe(`ring ${fakeFriend} or ${answer.msisdn}`);
+    const sms = (rec.exchanges[3]!.response.json as { messages: { number: string; content: string }[] }).messages[0]!;
+    expect(sms.number).toBe(fakeFriend);
+    expect(decodeUcs2Hex(sms.content)).toBe(`my IMEI is ${answer.imei}, call ${fakeFriend}`);
+    expect(rec.exchanges[3]!.path).toBe('/goform/goform_get_cmd_process?cmd=sms_data_total&token=***');
+    expect((rec.exchanges[4]!.response.json as { station_list: { mac_addr: string }[] }).station_list[0]!.mac_addr).toMatch(/^A4:5E:60:[0-9A-F]{2}:[0-9A-F]{2}:[0-9A-F]{2}$/);
+  });
+});
+
+describe('recording format', () => {
+  it('schemas/recording.schema.json is generated from the schema in the code (npm run schema)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { recordingJsonSchema } = await import('../../../hil/record/json-schema.js');
+    expect(JSON.parse(readFileSync('schemas/recording.schema.json', 'utf8'))).toEqual(recordingJsonSchema());
+  });
+
+  it('reads a version 1 recording (no exchanges, no kind) as a capture', async () => {
+    const { recordingSchema } = await import('../../../hil/index.js');
+    const v1 = { _meta: { source: 's', model: 'm', firmware: 'f', capturedAt: 'c', scrubbed: true }, goform: [], at: [] };
+    expect(recordingSchema.parse(v1)).toMatchObject({ _meta: { version: 1, kind: 'capture' }, exchanges: [] });
+    expect(recordingSchema.safeParse({ ...v1, _meta: { ...v1._meta, version: 3 } }).success).toBe(false);
   });
 });
