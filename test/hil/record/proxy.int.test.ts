@@ -135,6 +135,26 @@ describe('routerlab proxy', () => {
     expect(await (await fetch(`${url}/`)).text()).toBe(readFileSync(join(dir, 'webui', 'index.html'), 'utf8'));
   });
 
+  it('streams a file-share upload through to the router and records it by size', async () => {
+    const router = await device();
+    const proxy = await startProxy({ target: goformUrl(router), out: folder(), port: 0 });
+    cleanup.push(async () => void (await proxy.close()));
+    const session = { cookie: null as string | null };
+    const client = new GoformClient({ baseUrl: proxy.url, password: 'admin', session });
+    await client.login();
+    const data = new Uint8Array(200_000).map((_, i) => i % 251);
+    const form = new FormData();
+    form.set('path_SD_CARD', '/mmc2');
+    form.set('file', new Blob([data]), 'photo.jpg');
+    const res = await fetch(`${proxy.url}/cgi-bin/httpshare/upload`, { method: 'POST', body: form, headers: { Cookie: session.cookie!, Referer: `${proxy.url}/` } });
+    expect(JSON.parse(await res.text())).toMatchObject({ result: 'success' });
+    expect(readFileSync(join(router.emulator!.share!.root, 'photo.jpg'))).toEqual(Buffer.from(data));
+    const recording = await proxy.close();
+    const upload = recording.exchanges.find((x) => x.kind === 'file-share')!;
+    expect(upload).toMatchObject({ method: 'POST', path: '/cgi-bin/httpshare/upload', status: 200, response: { json: { result: 'success' } } });
+    expect(upload.request.bytes).toBeGreaterThan(200_000);
+  });
+
   it('forwards a destructive write with --allow-destructive', async () => {
     const router = await device();
     const proxy = await startProxy({ target: goformUrl(router), out: folder(), port: 0, allowDestructive: true });
