@@ -98,7 +98,7 @@ describe('routerlab proxy', () => {
     expect(fresh.emulator!.device.state.wifi.main.ssid).toBe('Proxy-Lab');
 
     // A planted difference is reported, naming the request and the key.
-    const planted = structuredClone(recording) as Recording;
+    const planted: Recording = structuredClone(recording);
     const poll = planted.exchanges.find((x) => x.name?.startsWith('signalbar'))!;
     (poll.response.json as Record<string, string>).signalbar = '1';
     const again = await replayFidelity(planted, await device());
@@ -108,7 +108,7 @@ describe('routerlab proxy', () => {
     // import: the client's sequence as a scenario (writes as actions, reads as expectations).
     const { scenario } = importRecording(recording, 'proxied session');
     expect(scenario.steps).toContainEqual(expect.objectContaining({ goform: 'SEND_SMS' }));
-    expect(scenario.steps).toContainEqual({ expect: { goform: 'signalbar', equals: expect.any(String) } });
+    expect(scenario.steps.some((s) => 'expect' in s && 'goform' in s.expect && s.expect.goform === 'signalbar')).toBe(true);
     expect(scenario.steps.some((s) => 'goform' in s && (s.goform === 'REBOOT_DEVICE' || s.goform === 'LOGIN'))).toBe(false);
   });
 
