@@ -7,7 +7,7 @@ import { proxyCommand, PROXY_USAGE } from './proxy.js';
 import { createEmulator, listProfiles, loadProfile, type Emulator } from '../emulator/index.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { diffResults, importRecording, loadScenarios, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
+import { brokenResult, diffResults, importRecording, loadScenarios, loadScenarioSet, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
 import { applyRecording, BenchError, connectTarget, replayFidelity, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
@@ -228,10 +228,16 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw new BenchError('INVALID_ARGUMENT', 'run needs scenario files or folders: routerlab run PATH... --target T');
   const target = values.target ?? 'emulator';
   const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
-  const loaded = loadScenarios(positionals).filter((l) => !values.grep || l.scenario.tags.includes(values.grep) || l.scenario.name.includes(values.grep));
-  if (loaded.length === 0) throw new BenchError('INVALID_ARGUMENT', `no scenario matches${values.grep ? ` --grep ${values.grep}` : ''} in ${positionals.join(' ')}`);
+  const set = loadScenarioSet(positionals);
+  const loaded = set.loaded.filter((l) => !values.grep || l.scenario.tags.includes(values.grep) || l.scenario.name.includes(values.grep));
+  if (loaded.length === 0 && set.broken.length === 0) throw new BenchError('INVALID_ARGUMENT', `no scenario matches${values.grep ? ` --grep ${values.grep}` : ''} in ${positionals.join(' ')}`);
   const stepByStep = Boolean(process.stdout.isTTY) && !process.env.CI;
   const results: ScenarioResult[] = [];
+  // A file that does not load is a failed case in every report; the others still run.
+  for (const b of set.broken) {
+    results.push(brokenResult(b.file, b.message, target));
+    io.out(`FAILED  ${b.file} -- ${b.message}`);
+  }
   for (const { file, scenario } of loaded) {
     const result = await runScenario(file, scenario, {
       target,

@@ -20,6 +20,9 @@ export { encodeUcs2Hex, decodeUcs2Hex } from '../emulator/http/codec.js';
 export type { ByteTransport } from './transports/byte-transport.js';
 export { TcpTransport, SerialTransport } from './transports/transports.js';
 
+// --- the emulator's stimuli (names and parameter schemas, for scenario checks) ---
+export { stimulusCatalog, type StimulusInfo } from './drivers/stimulus-catalog.js';
+
 // --- recordings ---
 export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, RECORDING_VERSION, type Recording, type HttpExchange } from './record/recording.js';
 export { checkFidelity, replayFidelity, replayableFields, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';

@@ -183,7 +183,10 @@ async function controlAnswer(res: Response, path: string): Promise<unknown> {
   const detail = (json as { detail?: string } | null)?.detail ?? text;
   if (res.status === 400) throw new BenchError('INVALID_ARGUMENT', `[hil:emulator] ${path}: ${detail}`, { details: { problem: json } });
   if (res.status === 401) throw new BenchError('HTTP_AUTH_FAILED', `[hil:emulator] ${path}: ${detail}; pass the control token`);
-  if (res.status === 404 || res.status === 409) throw new BenchError('CAPABILITY_MISSING', `[hil:emulator] ${path}: ${detail}`, { details: { problem: json } });
+  // 404: the emulator has no such route (an older one): a capability it lacks. 409: the device refused (a station
+  // that is not online, nothing to roll back): the step fails with the device's reason.
+  if (res.status === 404) throw new BenchError('CAPABILITY_MISSING', `[hil:emulator] ${path}: ${detail}`, { details: { problem: json } });
+  if (res.status === 409) throw new BenchError('HTTP_STATUS', `[hil:emulator] ${path}: the device refused: ${detail}`, { details: { status: 409, problem: json } });
   throw new BenchError('HTTP_STATUS', `[hil:emulator] ${path} answered HTTP ${res.status}: ${detail}`);
 }
 

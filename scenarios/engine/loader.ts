@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { BenchError } from '../../hil/index.js';
 import type { z } from 'zod';
+import { checkScenario, checkStepKinds, type Issue } from './checks.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 // Loads scenario files: YAML parsed with positions, so an error names the line, the field and what was expected.
@@ -13,11 +14,17 @@ export interface LoadedScenario {
 }
 
 export function loadScenarioFile(file: string): LoadedScenario {
-  return { file, scenario: loadYamlFile(file, scenarioSchema, 'scenario') };
+  return { file, scenario: loadYamlFile(file, scenarioSchema, 'scenario', { before: checkStepKinds, after: checkScenario }) };
+}
+
+/** Checks beyond the schema: `before` sees the parsed YAML, `after` the validated value; an issue names a path. */
+export interface FileChecks<T> {
+  before?: (raw: unknown) => Issue | null;
+  after?: (value: T) => Issue | null;
 }
 
 /** A YAML file validated by a zod schema; errors name file:line, the deepest field and what was expected. */
-export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, label: string): z.infer<S> {
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, label: string, checks: FileChecks<z.infer<S>> = {}): z.infer<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -31,25 +38,59 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, label
     const pos = err.linePos?.[0];
     throw new BenchError('CONFIG_INVALID', `[${label}] ${file}:${pos?.line ?? '?'}: ${err.message.split('\n')[0]}`);
   }
-  const parsed = schema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    const issue = deepestIssue(parsed.error.issues[0]!);
-    const node = doc.getIn(issue.path as (string | number)[], true);
+  const fail = (path: PropertyKey[], message: string): never => {
+    const node = doc.getIn(path as (string | number)[], true);
     let line = '?';
     if (isNode(node) && node.range) line = String(lines.linePos(node.range[0]).line);
     else {
       // A missing field: point at its parent.
-      const parent = doc.getIn(issue.path.slice(0, -1) as (string | number)[], true);
+      const parent = doc.getIn(path.slice(0, -1) as (string | number)[], true);
       if (isNode(parent) && parent.range) line = String(lines.linePos(parent.range[0]).line);
     }
-    const field = issue.path.map(String).join('.') || '(top)';
-    throw new BenchError('CONFIG_INVALID', `[${label}] ${file}:${line}: ${field}: ${issue.message}`, { details: { file, line, field } });
+    const field = path.map(String).join('.') || '(top)';
+    throw new BenchError('CONFIG_INVALID', `[${label}] ${file}:${line}: ${field}: ${message}`, { details: { file, line, field } });
+  };
+  const raw: unknown = doc.toJS();
+  const early = checks.before?.(raw);
+  if (early) fail(early.path, early.message);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = deepestIssue(parsed.error.issues[0]!);
+    fail(issue.path, issue.message);
   }
-  return parsed.data;
+  const value = (parsed as { data: z.infer<S> }).data;
+  const late = checks.after?.(value);
+  if (late) fail(late.path, late.message);
+  return value;
 }
 
-/** Files and folders (recursively, *.yaml / *.yml) to scenarios, in path order. */
+/** A scenario file that could not be loaded: reported as a failed case while the other files still run. */
+export interface BrokenScenario {
+  file: string;
+  message: string;
+}
+
+/** Like loadScenarios, but a broken file is listed instead of stopping the load. */
+export function loadScenarioSet(paths: string[]): { loaded: LoadedScenario[]; broken: BrokenScenario[] } {
+  const loaded: LoadedScenario[] = [];
+  const broken: BrokenScenario[] = [];
+  for (const file of scenarioFiles(paths)) {
+    try {
+      loaded.push(loadScenarioFile(file));
+    } catch (e) {
+      if (!(e instanceof BenchError) || e.code !== 'CONFIG_INVALID') throw e;
+      broken.push({ file, message: e.message });
+    }
+  }
+  return { loaded, broken };
+}
+
+/** Files and folders (recursively, *.yaml / *.yml) to scenarios, in path order; the first broken file throws. */
 export function loadScenarios(paths: string[]): LoadedScenario[] {
+  return scenarioFiles(paths).map(loadScenarioFile);
+}
+
+function scenarioFiles(paths: string[]): string[] {
   const files: string[] = [];
   const walk = (p: string): void => {
     let st;
@@ -62,7 +103,7 @@ export function loadScenarios(paths: string[]): LoadedScenario[] {
     else if (/\.ya?ml$/.test(p)) files.push(p);
   };
   for (const p of paths) walk(p);
-  return files.map(loadScenarioFile);
+  return files;
 }
 
 interface IssueLike {

@@ -116,6 +116,23 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
   };
 }
 
+/** A scenario file that did not load: a failed case of its own, so reports show it and the other files still run. */
+export function brokenResult(file: string, message: string, target: string): ScenarioResult {
+  return {
+    name: file,
+    file,
+    status: 'failed',
+    target,
+    seed: 0,
+    clockOriginMs: 0,
+    steps: [{ index: '0', kind: 'load', title: `load ${file}`, status: 'failed', reason: message, startedVirtualMs: 0, durationMs: 0 }],
+    durationMs: 0,
+    replay: `routerlab run ${file} --target ${target}`,
+    timeline: [],
+    marks: [],
+  };
+}
+
 async function openTarget(scenario: Scenario, spec: string, seed: number): Promise<Target> {
   const config = parseTarget(spec);
   // An emulator started for the scenario takes its profile (unless the spec names one), seed and clock from it.

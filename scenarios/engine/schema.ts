@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { BenchError } from '../../hil/index.js';
+import { checkScenario, checkStepKinds } from './checks.js';
 
 // The scenario format: YAML files (scenarios/suites) validated against this schema, or the same structure from
 // TypeScript with defineScenario(). scenarios/scenario.schema.json is generated from it for editors.
@@ -117,7 +119,12 @@ export const scenarioSchema = z.object({
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
-/** A scenario in TypeScript, validated like a YAML file. */
+/** A scenario in TypeScript, validated like a YAML file (shape, step kinds, stimuli and their parameters, variables). */
 export function defineScenario(input: ScenarioInput): Scenario {
-  return scenarioSchema.parse(input);
+  const kinds = checkStepKinds(input);
+  if (kinds) throw new BenchError('CONFIG_INVALID', `[scenario] ${kinds.path.join('.')}: ${kinds.message}`);
+  const scenario = scenarioSchema.parse(input);
+  const issue = checkScenario(scenario);
+  if (issue) throw new BenchError('CONFIG_INVALID', `[scenario] ${scenario.name}: ${issue.path.join('.')}: ${issue.message}`);
+  return scenario;
 }
