@@ -21,6 +21,17 @@ export interface Capabilities {
   cloud: CloudCapability;
   /** The device's whole state as one document (emulator only: real devices have no such view). */
   state: StateCapability;
+  /** Start the device over as a fresh one (emulator only): what a runner does between scenarios on a running bench. */
+  reset: ResetCapability;
+}
+
+export interface ResetCapability {
+  /**
+   * A fresh device of `profile` (default: the current one) and `seed` (default 1): state, pending effects, sessions
+   * and faults; `clock` pauses the device's clock (stepped scenarios) or lets it run; `fresh` also starts time
+   * where a fresh emulator starts and empties the journal (a run on a running bench repeats). The router logs in again.
+   */
+  reset(options: { profile?: string | undefined; seed?: number | undefined; clock?: 'paused' | 'running' | undefined; fresh?: boolean | undefined }): Promise<void>;
 }
 
 /** The MQTT broker and topic names of the device's cloud channel (topics per emulator/cloud/messages.ts). */

@@ -113,6 +113,19 @@ export class VirtualClock {
     this.#anchor();
   }
 
+  /**
+   * Set virtual time to `nowMs` (earlier or later) without firing anything: every pending timer keeps the delay
+   * it had left, so intervals and order are unchanged. What a bench reset uses to start each run at the same time.
+   */
+  rebase(nowMs: number): void {
+    if (!Number.isFinite(nowMs)) throw new BenchError('INVALID_ARGUMENT', `[emulator:clock] cannot set the time to ${nowMs}`);
+    if (this.#mode === 'running') this.#catchUp();
+    const delta = nowMs - this.#nowMs;
+    for (const t of this.#timers) t.atMs += delta;
+    this.#nowMs = nowMs;
+    this.#anchor();
+  }
+
   /** Run `fn` once at virtual time `atMs` (or at the next step if it is in the past). */
   at(atMs: number, fn: () => void): TimerHandle {
     return this.#add(Math.max(atMs, this.#nowMs), fn, 0);

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { z } from 'zod';
 import type { CloudStatus } from '../cloud/channel.js';
-import type { VirtualClock } from '../clock/virtual-clock.js';
+import { DEFAULT_PAUSED_ORIGIN_MS, type VirtualClock } from '../clock/virtual-clock.js';
 import type { DeviceApi } from '../state/device-api.js';
 import { deviceStateSchema, type DeviceState } from '../state/device-state.js';
-import { quirksSchema, type DeviceProfile } from '../state/profile.js';
+import { listProfiles, loadProfile, quirksSchema, type DeviceProfile } from '../state/profile.js';
 import { atFaultsSchema, goformFaultsSchema, type Faults } from '../instrument/faults.js';
 import type { Journal, JournalFilter } from '../instrument/journal.js';
 import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
@@ -234,6 +234,46 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
     }),
     ...STIMULI.map(stimulus),
 
+    defineRoute({
+      method: 'post',
+      path: '/devices/{id}/reset',
+      summary: 'Start the device over as a fresh one of a profile and seed (default: its profile, seed 1): state, pending effects, sessions, faults; the clock paused or running if asked. What a runner calls between scenarios',
+      tag: 'state',
+      body: z.object({
+        profile: z.string().regex(/^[a-z0-9-]+$/, 'a profile name such as mf79u (GET /api/v1/profiles lists them)').optional(),
+        seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+        clock: z.enum(['keep', 'paused', 'running']).optional(),
+        /** Virtual time to start from (epoch ms); `fresh`: the time a fresh paused emulator starts at. */
+        at: z.union([z.number().int().min(0), z.literal('fresh')]).optional(),
+        /** Empty the journal (one device's bench: its journal expectations count this run only). */
+        journal: z.enum(['keep', 'clear']).optional(),
+      }).strict(),
+      response: z.object({ ok: z.literal(true), profile: z.string(), seed: z.number(), virtualMs: z.number() }),
+      handler: ({ params, body }) => {
+        const b = body as { profile?: string; seed?: number; clock?: 'keep' | 'paused' | 'running'; at?: number | 'fresh'; journal?: 'keep' | 'clear' };
+        const h = handle(params);
+        let profile: DeviceProfile | undefined;
+        if (b.profile !== undefined) {
+          if (!listProfiles().includes(b.profile)) throw problem(400, 'Invalid request', `body.profile: no profile "${b.profile}"; profiles: ${listProfiles().join(', ')}`, [{ field: 'body.profile', message: 'unknown profile' }]);
+          profile = loadProfile(b.profile);
+        }
+        if (b.clock === 'paused') ctx.clock.pause();
+        if (b.at !== undefined) ctx.clock.rebase(b.at === 'fresh' ? DEFAULT_PAUSED_ORIGIN_MS : b.at);
+        if (b.clock === 'running') ctx.clock.resume();
+        h.device.reset({ profile, seed: b.seed ?? 1 });
+        h.faults.reset();
+        if (b.journal === 'clear') ctx.journal.clear();
+        return { ok: true as const, profile: h.device.profile.name, seed: b.seed ?? 1, virtualMs: ctx.clock.now() };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/profiles',
+      summary: 'The device profiles a reset can start from',
+      tag: 'state',
+      response: z.array(z.string()),
+      handler: () => listProfiles(),
+    }),
     defineRoute({
       method: 'get',
       path: '/devices/{id}/faults',

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sha256Upper } from '../state/create-state.js';
 import type { DeviceApi } from '../state/device-api.js';
-import type { DeviceProfile } from '../state/profile.js';
 import { base64 } from './codec.js';
 
 // Login generations, sessions and the AD token (goform-api.md §2).
@@ -30,25 +29,23 @@ const RECENT = 4;
 
 export class Auth {
   readonly #device: DeviceApi;
-  readonly #profile: DeviceProfile;
   #session: Session | null = null;
   #lds: string[] = [];
   #rds: string[] = [];
 
   constructor(device: DeviceApi) {
     this.#device = device;
-    this.#profile = device.profile;
   }
 
   get cookieName(): string | null {
-    return this.#profile.auth.cookie;
+    return this.#device.profile.auth.cookie;
   }
 
   /** True when this requester holds the live session; renews its idle timer. */
   isLoggedIn(req: Requester, renew = true): boolean {
     const s = this.#live();
     if (!s) return false;
-    if (this.#profile.quirks.requireReferer && !req.hasReferer) return false;
+    if (this.#device.profile.quirks.requireReferer && !req.hasReferer) return false;
     if (!this.#owns(s, req)) return false;
     if (renew) s.lastSeenMs = this.#device.now();
     return true;
@@ -69,7 +66,7 @@ export class Auth {
   /** RD for the AD token: new on every read, or once per session with the rdPerSession quirk (§2.7). */
   issueRd(req: Requester): string {
     const s = this.#live();
-    if (this.#profile.quirks.rdPerSession && s && this.#owns(s, req)) {
+    if (this.#device.profile.quirks.rdPerSession && s && this.#owns(s, req)) {
       s.rd ??= this.#device.rng.hex(32);
       return s.rd;
     }
@@ -80,12 +77,12 @@ export class Auth {
 
   /** Checks the AD of a write (§2.7); always true on profiles without AD. Case-insensitive. */
   checkAd(req: Requester, ad: string | undefined): boolean {
-    const kind = this.#profile.auth.ad;
+    const kind = this.#device.profile.auth.ad;
     if (kind === 'none') return true;
     if (!ad) return false;
-    const fw = this.#profile.firmware;
+    const fw = this.#device.profile.firmware;
     const orders = [fw.wa_inner_version + fw.cr_version];
-    if (this.#profile.quirks.adAcceptReversedOrder) orders.push(fw.cr_version + fw.wa_inner_version);
+    if (this.#device.profile.quirks.adAcceptReversedOrder) orders.push(fw.cr_version + fw.wa_inner_version);
     const s = this.#live();
     const rds = [...this.#rds];
     if (s?.rd && this.#owns(s, req)) rds.push(s.rd);
@@ -105,7 +102,7 @@ export class Auth {
    */
   login(req: Requester, password: string | undefined, user?: string): { result: LoginResult; token?: string } {
     if (password === undefined || password === '') return { result: 'failure' };
-    const auth = this.#profile.auth;
+    const auth = this.#device.profile.auth;
     if ((user !== undefined) !== auth.multiUser) return { result: 'failure' };
     // An unknown account is a wrong credential, counted like a wrong password (§2.5).
     const account = user ?? auth.users[0] ?? 'admin';
@@ -143,7 +140,7 @@ export class Auth {
   changePassword(oldEncoded: string | undefined, newEncoded: string | undefined): boolean {
     if (!oldEncoded || !newEncoded) return false;
     const login = this.#device.state.login;
-    const enc = this.#profile.auth.passwordEncoding;
+    const enc = this.#device.profile.auth.passwordEncoding;
     const expectedOld =
       enc === 'sha256-ld' ? login.passwordSha256 : enc === 'sha256-base64' ? sha256Upper(base64(login.password ?? '')) : base64(login.password ?? '');
     if (oldEncoded !== expectedOld) return false;
@@ -163,7 +160,7 @@ export class Auth {
   #live(): Session | null {
     const s = this.#session;
     if (!s) return null;
-    const idleMs = this.#profile.auth.sessionIdleTimeoutS * 1000;
+    const idleMs = this.#device.profile.auth.sessionIdleTimeoutS * 1000;
     if (s.bootEpoch !== this.#device.bootEpoch || this.#device.now() - s.lastSeenMs > idleMs) {
       this.#session = null;
       return null;
@@ -172,13 +169,13 @@ export class Auth {
   }
 
   #owns(s: Session, req: Requester): boolean {
-    if (this.#profile.auth.cookie === null) return s.ip === req.ip;
+    if (this.#device.profile.auth.cookie === null) return s.ip === req.ip;
     return req.sessionCookie === s.token;
   }
 
   #passwordMatches(encoded: string): boolean {
     const login = this.#device.state.login;
-    switch (this.#profile.auth.passwordEncoding) {
+    switch (this.#device.profile.auth.passwordEncoding) {
       case 'base64':
         return login.password !== null && encoded === base64(login.password);
       case 'sha256-base64':

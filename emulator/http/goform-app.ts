@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { Faults } from '../instrument/faults.js';
 import { maskParams, type Journal } from '../instrument/journal.js';
 import type { DeviceApi } from '../state/device-api.js';
+import type { DeviceProfile } from '../state/profile.js';
 import { isRefused } from '../state/outcome.js';
 import { UnhandledReporter } from '../instrument/unhandled.js';
 import { createWebUi, QR_PATH, type WebUi } from './web-ui.js';
@@ -51,16 +52,16 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     journal?.add(device.state.id, 'goform', kind, name, params, response, virtualMs, Date.now(), req.ip);
   };
   const auth = new Auth(device);
-  const quirks = device.profile.quirks;
-  const groups = new Set(device.profile.keyGroups);
+  // What the profile decides, made once per profile (a bench reset can switch it): key groups, answer headers,
+  // the web UI's config. Quirks are read live (setQuirks changes them in place).
+  let view: ProfileView | null = null;
+  const current = (): ProfileView => (view?.profile === device.profile ? view : (view = profileView(device.profile)));
+  const groups = { has: (group: string): boolean => current().groups.has(group) };
   const maxBody = options.maxBodyBytes ?? 64 * 1024;
   const reporter = options.unhandled ?? new UnhandledReporter('warn');
   const unhandled = (what: string): void => reporter.report('goform', what);
-  const contentType = quirks.textPlain ? 'text/plain; charset=utf-8' : 'application/json';
-  const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache', Pragma: 'no-cache' };
-  const fastHeaders: Record<string, string | number> = { ...headers, 'Content-Length': 0 };
   const send = (c: Context, body: string, extra?: Record<string, string>): Response =>
-    c.body(body, 200, extra ? { ...headers, ...extra } : headers);
+    c.body(body, 200, extra ? { ...current().headers, ...extra } : current().headers);
 
   const queries = new QueryCache();
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
@@ -108,7 +109,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     if (agg) {
       if (!groups.has(agg.group)) unhandled(`cmd=${keys[0]}`);
       const allowed = groups.has(agg.group) && (agg.public || loggedIn);
-      return { ...answer(encode(allowed ? agg.read(ctx) : { [keys[0]!]: '' }, quirks.rawControlCharsInSms)), nowMs };
+      return { ...answer(encode(allowed ? agg.read(ctx) : { [keys[0]!]: '' }, device.profile.quirks.rawControlCharsInSms)), nowMs };
     }
     let cacheable = true;
     const out: Record<string, string> = {};
@@ -186,14 +187,16 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     } catch (e) {
       // The same as the Hono route's onError: the firmware's failure answer, never a crashed process.
       process.stderr.write(`[emulator:goform] GET ${READ_PATH} failed: ${e instanceof Error ? e.message : String(e)}\n`);
-      fastHeaders['Content-Length'] = FAILURE_JSON.length;
-      outgoing.writeHead(200, fastHeaders);
+      const failureHeaders = current().fastHeaders;
+      failureHeaders['Content-Length'] = FAILURE_JSON.length;
+      outgoing.writeHead(200, failureHeaders);
       outgoing.end(FAILURE_JSON);
       return true;
     }
     const { body, bytes, summary, nowMs } = answered;
     if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summary, req, nowMs);
     // writeHead copies the values at once, so one headers object can be reused.
+    const fastHeaders = current().fastHeaders;
     fastHeaders['Content-Length'] = bytes;
     outgoing.writeHead(200, fastHeaders);
     outgoing.end(body);
@@ -225,7 +228,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     if (def.login !== false && !auth.isLoggedIn(req)) return answer(FAILURE_JSON);
     // §1.6: a wrong and a missing AD give the same failure.
     if (def.ad !== false && !auth.checkAd(req, fields.AD)) return answer(FAILURE_JSON);
-    if (quirks.requireReferer && !req.hasReferer) return answer(FAILURE_JSON);
+    if (device.profile.quirks.requireReferer && !req.hasReferer) return answer(FAILURE_JSON);
     const extra: Record<string, string> = {};
     const ctx: SetContext = {
       device,
@@ -298,14 +301,11 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   });
 
   // The web UI's config (goform-api.md §0, §1.1): clients fetch it to learn the password encoding and AD.
-  const auth0 = device.profile.auth;
-  const sha = { base64: '0', 'sha256-base64': '1', 'sha256-ld': '2' }[auth0.passwordEncoding];
-  const configJs = `define(function () {\n  var config = {\n    DEVICE_MODEL: "${device.profile.model}",\n    WEB_ATTR_IF_SUPPORT_SHA256: ${sha},\n    ACCESSIBLE_ID_SUPPORT: ${auth0.ad !== 'none'},\n    PASSWORD_ENCODE: true,\n    LOGIN_SECURITY_SUPPORT: true,\n    MAX_LOGIN_COUNT: 5\n  };\n  return config;\n});\n`;
   const webUi = options.webUi ?? createWebUi(device);
   app.get('/js/config/config.js', (c) => {
     // A stock UI folder's own config wins (its mock switch served as false); otherwise the generated one.
     const own = webUi.file('/js/config/config.js');
-    return own ? c.body(own.body as string, 200, { 'Content-Type': own.type }) : c.body(configJs, 200, { 'Content-Type': 'application/javascript' });
+    return own ? c.body(own.body as string, 200, { 'Content-Type': own.type }) : c.body(current().configJs, 200, { 'Content-Type': 'application/javascript' });
   });
   app.get(QR_PATH, async (c) => {
     if (!device.power.isUp()) return down(c);
@@ -504,4 +504,23 @@ function encode(value: unknown, rawControlChars: boolean): string {
     if (ch) return RAW_ESCAPES[ch]!;
     return m; // an escaped backslash stays escaped
   });
+}
+
+interface ProfileView {
+  profile: DeviceProfile;
+  groups: Set<string>;
+  headers: Record<string, string>;
+  /** Reused for every fast-path answer: writeHead copies the values at once. */
+  fastHeaders: Record<string, string | number>;
+  configJs: string;
+}
+
+function profileView(profile: DeviceProfile): ProfileView {
+  const contentType = profile.quirks.textPlain ? 'text/plain; charset=utf-8' : 'application/json';
+  const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache', Pragma: 'no-cache' };
+  const auth = profile.auth;
+  const sha = { base64: '0', 'sha256-base64': '1', 'sha256-ld': '2' }[auth.passwordEncoding];
+  // The web UI's config (goform-api.md §0, §1.1): clients fetch it to learn the password encoding and AD.
+  const configJs = `define(function () {\n  var config = {\n    DEVICE_MODEL: "${profile.model}",\n    WEB_ATTR_IF_SUPPORT_SHA256: ${sha},\n    ACCESSIBLE_ID_SUPPORT: ${auth.ad !== 'none'},\n    PASSWORD_ENCODE: true,\n    LOGIN_SECURITY_SUPPORT: true,\n    MAX_LOGIN_COUNT: 5\n  };\n  return config;\n});\n`;
+  return { profile, groups: new Set(profile.keyGroups), headers, fastHeaders: { ...headers, 'Content-Length': 0 }, configJs };
 }

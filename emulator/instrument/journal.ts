@@ -165,6 +165,16 @@ export class Journal {
     return filter.limit !== undefined ? out.slice(-filter.limit) : out;
   }
 
+  /** Drop every entry (sequence numbers go on: `total` still counts them). */
+  clear(): void {
+    for (const t of this.#text) t.fill(undefined);
+    this.#params.fill(undefined);
+    this.#slotBytes.fill(0);
+    this.#count = 0;
+    this.#bytes = 0;
+    this.#next = 0;
+  }
+
   subscribe(fn: (e: JournalEntry) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);

@@ -52,6 +52,8 @@ export interface DeviceApi {
    * The device id never changes (the given one is ignored).
    */
   replaceState(next: unknown): Outcome;
+  /** Start over as a fresh device of a profile and seed (sessions end, pending effects cancelled); see Device.reset. */
+  reset(options?: { profile?: DeviceProfile | undefined; seed?: number | undefined }): void;
   /** A mutable deep copy of the state (snapshots, recordings, put-away). */
   snapshot(): DeviceState;
   /** Switch firmware quirks at run time (control API). */

@@ -44,9 +44,7 @@ type Listener<A extends unknown[]> = (...args: A) => void;
  * operation of an area (device-api.ts). Only the areas write the state, through the core they are given here.
  */
 export class Device implements DeviceApi {
-  readonly profile: DeviceProfile;
   readonly clock: VirtualClock;
-  readonly rng: SeededRandom;
   readonly sim: SimApi;
   readonly network: NetworkApi;
   readonly data: DataApi;
@@ -56,6 +54,9 @@ export class Device implements DeviceApi {
   readonly power: PowerApi;
   readonly settings: SettingsApi;
   readonly account: AccountApi;
+  #profile: DeviceProfile;
+  #rng: SeededRandom;
+  #password: string | undefined;
   #state: DeviceState;
   #version = 0;
   #bootEpoch = 0;
@@ -67,9 +68,10 @@ export class Device implements DeviceApi {
 
   constructor(options: CreateDeviceOptions) {
     // A copy: quirks can be switched per device at run time without touching the cached fixture.
-    this.profile = structuredClone(options.profile);
+    this.#profile = structuredClone(options.profile);
     this.clock = options.clock;
-    this.rng = new SeededRandom(options.seed);
+    this.#rng = new SeededRandom(options.seed);
+    this.#password = options.password;
     this.#state =
       options.state ??
       createInitialState({
@@ -89,9 +91,13 @@ export class Device implements DeviceApi {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the core closes over this device for its areas
     const device = this;
     const core: DeviceCore = {
-      profile: this.profile,
+      get profile() {
+        return device.#profile;
+      },
       clock: this.clock,
-      rng: this.rng,
+      get rng() {
+        return device.#rng;
+      },
       get state() {
         return device.#state;
       },
@@ -126,6 +132,41 @@ export class Device implements DeviceApi {
     return this.#state;
   }
 
+  /** The profile (a per-device copy: quirks can be switched at run time through setQuirks). */
+  get profile(): DeviceProfile {
+    return this.#profile;
+  }
+
+  get rng(): SeededRandom {
+    return this.#rng;
+  }
+
+  /**
+   * Start over as a new device of `profile` and `seed` (default: the current profile, seed 1): pending effects are
+   * cancelled, the state is a fresh one (same device id) and every surface's sessions end (`reboot`). What a bench
+   * does between scenarios so that each starts from the same device.
+   */
+  reset(options: { profile?: DeviceProfile | undefined; seed?: number | undefined } = {}): void {
+    for (const t of this.#pending) t.cancel();
+    this.#pending.clear();
+    const profile = structuredClone(options.profile ?? this.#profile);
+    const seed = options.seed ?? 1;
+    this.#profile = profile;
+    this.#rng = new SeededRandom(seed);
+    this.#state = createInitialState({
+      id: this.#state.id,
+      profile,
+      home: loadCarrier(profile.homeCarrier),
+      roaming: loadCarrier(profile.roamingCarrier),
+      seed,
+      nowMs: this.clock.now(),
+      ...(this.#password === undefined ? {} : { password: this.#password }),
+    });
+    this.#bootEpoch++;
+    this.#emit('reboot');
+    this.#touch();
+  }
+
   get version(): number {
     return this.#version;
   }
@@ -157,7 +198,7 @@ export class Device implements DeviceApi {
   }
 
   setQuirks(quirks: Partial<DeviceProfile['quirks']>): void {
-    Object.assign(this.profile.quirks, quirks);
+    Object.assign(this.#profile.quirks, quirks);
     this.#touch();
   }
 
@@ -241,7 +282,7 @@ export class Device implements DeviceApi {
   #simulateTraffic(step: number): void {
     const t = this.#state.traffic;
     const used = dataLimitUsed(this.#state);
-    const wander = (mean: number): number => Math.round(mean * (0.4 + 1.2 * this.rng.next()));
+    const wander = (mean: number): number => Math.round(mean * (0.4 + 1.2 * this.#rng.next()));
     t.rxBytesPerSecond = wander(t.meanRxBytesPerSecond);
     t.txBytesPerSecond = wander(t.meanTxBytesPerSecond);
     if (used !== null && used >= 1) {

@@ -3,7 +3,7 @@ import type { ModemPort as AtPort } from '../../emulator/modem/modem-context.js'
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
 import { BenchError } from '../errors.js';
-import type { ClockCapability, CloudCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
+import type { ClockCapability, CloudCapability, ResetCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { BaseTransport, TcpTransport } from '../transports/transports.js';
 import { BaseTarget } from './base-target.js';
 
@@ -25,7 +25,7 @@ class EmulatorTarget extends BaseTarget {
     this.#release = release;
   }
 
-  install(control: ControlCall, deviceId: string, router: GoformClient, modem: AtSession | null, cloud: CloudCapability | null): void {
+  install(control: ControlCall, deviceId: string, router: GoformClient, modem: AtSession | null, cloud: CloudCapability | null, password = 'admin'): void {
     const stimuli: StimuliCapability = { apply: (name, body) => control('POST', `/devices/${deviceId}/stimuli/${name}`, body) };
     const clock: ClockCapability = {
       now: async () => ((await control('GET', '/time')) as { nowMs: number }).nowMs,
@@ -44,7 +44,16 @@ class EmulatorTarget extends BaseTarget {
       },
     };
     const state: StateCapability = { get: async () => (await control('GET', `/devices/${deviceId}/state`)) as Record<string, unknown> };
-    this.capabilities = { router, stimuli, clock, journal, power, state, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}) };
+    const reset: ResetCapability = {
+      reset: async (o) => {
+        await control('POST', `/devices/${deviceId}/reset`, { ...(o.profile ? { profile: o.profile } : {}), ...(o.seed === undefined ? {} : { seed: o.seed }), ...(o.clock ? { clock: o.clock } : {}), ...(o.fresh ? { at: 'fresh', journal: 'clear' } : {}) });
+        // Another profile may log in differently: a new client detects it again.
+        const fresh = new GoformClient({ baseUrl: router.baseUrl, password });
+        await fresh.login();
+        this.capabilities.router = fresh;
+      },
+    };
+    this.capabilities = { router, stimuli, clock, journal, power, state, reset, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}) };
     this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
   }
 
@@ -128,7 +137,7 @@ export async function createEmulatorTarget(options: EmulatorOptions & { password
         return { url: brokerUrl, topicPrefix, deviceId: emulator.device.state.id };
       })()),
   };
-  target.install(control, emulator.device.state.id, router, session, cloud);
+  target.install(control, emulator.device.state.id, router, session, cloud, options.password ?? 'admin');
   target.emulator = emulator;
   return target;
 }
@@ -172,7 +181,7 @@ export async function connectRemoteEmulator(controlUrl: string, options: { token
       return { url: d.cloud.url, topicPrefix: d.cloud.topics.telemetry.split('/')[1]!, deviceId: device.id };
     },
   };
-  target.install(control, device.id, router, session, cloud);
+  target.install(control, device.id, router, session, cloud, options.password ?? 'admin');
   return target;
 }
 

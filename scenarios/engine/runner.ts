@@ -79,14 +79,30 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
   try {
     clockOrigin = target.has('clock') ? await target.require('clock').now() : Date.now();
     const samples: Promise<void>[] = [];
-    const cloud = usesMqtt(scenario.steps) && target.has('cloud') ? await CloudObserver.open(await target.require('cloud').endpoint(), scenario.steps) : null;
+    let cloud: CloudObserver | null = null;
+    let noCloud = `target ${target.id} has no cloud capability`;
+    if (usesMqtt(scenario.steps) && target.has('cloud')) {
+      try {
+        cloud = await CloudObserver.open(await target.require('cloud').endpoint(), scenario.steps);
+      } catch (e) {
+        // A bench without a cloud channel (serve --no-cloud): its mqtt and cloud steps skip, naming why.
+        if (!(e instanceof BenchError) || e.code !== 'CAPABILITY_MISSING') throw e;
+        noCloud = e.message;
+      }
+    }
     closeCloud = () => cloud?.close();
-    const ctx = new RunContext(target, scenario, cloud, (r) => {
+    const lacking = scenario.requires.filter((c) => !target.has(c));
+    const ctx = new RunContext(target, scenario, cloud, noCloud, (r) => {
       steps.push(r);
       if (r.kind === 'stimulus') marks.push({ virtualMs: r.startedVirtualMs, kind: 'stimulus', label: r.title });
       options.onStep?.(scenario, r);
     }, (virtualMs) => samples.push(sample(target, virtualMs).then((x) => void (x && timeline.push(x)))));
-    await ctx.runSteps(scenario.steps, '');
+    if (lacking.length > 0) {
+      // The scenario's own requirements: unmet ones skip it as a whole, with the reason, before anything runs.
+      steps.push({ index: '0', kind: 'requires', title: `requires ${scenario.requires.join(', ')}`, status: 'skipped', reason: `target ${target.id} has no ${lacking.join(', ')} capability (it offers ${target.describe().capabilities.join(', ') || 'none'})`, startedVirtualMs: clockOrigin, durationMs: 0 });
+    } else {
+      await ctx.runSteps(scenario.steps, '');
+    }
     await Promise.all(samples);
     if (target.has('journal')) {
       for (const e of await target.require('journal').query({ surface: 'goform' })) {
@@ -136,11 +152,22 @@ export function brokenResult(file: string, message: string, target: string): Sce
 async function openTarget(scenario: Scenario, spec: string, seed: number): Promise<Target> {
   const config = parseTarget(spec);
   // An emulator started for the scenario takes its profile (unless the spec names one), seed and clock from it.
+  const stepped = scenario.clock.mode === 'virtual' && scenario.clock.speed === undefined;
   if (config.kind === 'emulator' && !config.controlUrl) {
-    const stepped = scenario.clock.mode === 'virtual' && scenario.clock.speed === undefined;
     return connectTarget({ ...config, profile: config.profile ?? scenario.device.profile, seed, clockMode: stepped ? 'paused' : 'running', speed: scenario.clock.mode === 'wall' ? 1 : (scenario.clock.speed ?? 1) });
   }
-  return connectTarget(config);
+  const target = await connectTarget(config);
+  // A running emulator (emulator:<control url>) starts every scenario from the device the scenario names, so a
+  // run repeats on the same bench: its profile, its seed, the clock paused for stepped time.
+  if (config.kind === 'emulator' && target.has('reset')) {
+    try {
+      await target.require('reset').reset({ profile: scenario.device.profile, seed, clock: stepped ? 'paused' : 'running', fresh: true });
+    } catch (e) {
+      await target.close();
+      throw e;
+    }
+  }
+  return target;
 }
 
 class RunContext {
@@ -150,6 +177,8 @@ class RunContext {
     readonly target: Target,
     readonly scenario: Scenario,
     readonly cloud: CloudObserver | null,
+    /** Why there is no cloud observer (mqtt and cloud steps skip with it). */
+    readonly noCloud: string,
     readonly report: (r: StepResult) => void,
     readonly onStepDone: (virtualMs: number) => void = () => undefined,
   ) {}
@@ -191,7 +220,7 @@ class RunContext {
       if ('goform' in step) return done('passed', { observed: await this.target.require('router').set(step.goform, this.#vars(step.fields ?? {})) });
       if ('at' in step) return done('passed', { observed: await this.target.require('modem').command(this.#vars(step.at)) });
       if ('cloud' in step) {
-        if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', `target ${this.target.id} has no cloud capability`);
+        if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', this.noCloud);
         const c = this.#vars(step.cloud);
         const answer = await this.cloud.client.command(this.cloud.endpoint.deviceId, { command: c.command, args: c.args } as never, 10_000);
         const want = c.ok ?? true;
@@ -260,7 +289,7 @@ class RunContext {
       return check(value === undefined ? '' : value, e); // null stays null ("null"), a missing path is ""
     }
     if ('mqtt' in e) {
-      if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', `target ${this.target.id} has no cloud capability`);
+      if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', this.noCloud);
       await this.cloud.settle();
       return this.cloud.take(this.cloud.filter(this.#vars(e.mqtt)), e);
     }

@@ -29,11 +29,11 @@ export function runTargetContract(options: TargetContractOptions): void {
       const d = target.describe();
       expect(d.id).toBe(target.id);
       expect([...d.capabilities].sort()).toEqual([...options.capabilities].sort());
-      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'] as const) expect(target.has(c)).toBe(has(c));
+      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset'] as const) expect(target.has(c)).toBe(has(c));
     });
 
     it('require() gives each declared capability and throws CAPABILITY_MISSING naming each one it lacks', () => {
-      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'] as const) {
+      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset'] as const) {
         if (has(c)) expect(target.require(c), c).toBeTypeOf('object');
         else expect(() => target.require(c)).toThrow(expect.objectContaining({ code: 'CAPABILITY_MISSING', details: { capability: c } }));
       }
@@ -63,6 +63,23 @@ export function runTargetContract(options: TargetContractOptions): void {
     it.skipIf(!has('state') || !has('router'))('state: the state document agrees with the router surface (needs state and router)', async () => {
       const state = (await target.require('state').get()) as { identity: { imei: string } };
       expect((await target.require('router').get(['imei'])).imei).toBe(state.identity.imei);
+    });
+
+    it.skipIf(!has('reset') || !has('router') || !has('stimuli'))('reset: the device starts over (state, seed) and the router logs in again (needs reset, router, stimuli)', async () => {
+      const before = await target.require('router').get(['imei', 'SSID1', 'signalbar']);
+      await target.require('stimuli').apply('signal', { bars: 1 });
+      await target.require('router').set('SET_WIFI_SSID1_SETTINGS', { ssid: 'Changed-Before-Reset', broadcastSsidEnabled: '0', MAX_Access_num: '8', security_mode: 'OPEN', NoForwarding: '0' });
+      await target.require('reset').reset({ seed: 1 });
+      const fresh = await target.require('router').get(['imei', 'SSID1', 'signalbar', 'loginfo']);
+      expect(fresh.loginfo).toBe('ok');
+      expect(fresh.SSID1).not.toBe('Changed-Before-Reset');
+      // Seed 1 is the default device: the same identity as a fresh one started with it.
+      await target.require('reset').reset({ seed: 2 });
+      const other = await target.require('router').get(['imei']);
+      expect(other.imei).not.toBe(fresh.imei);
+      await target.require('reset').reset({ seed: 1 });
+      expect((await target.require('router').get(['imei'])).imei).toBe(fresh.imei);
+      void before;
     });
 
     it.skipIf(!has('cloud'))('cloud: the device answers a command on its cloud channel (needs cloud)', async () => {
