@@ -2,13 +2,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BenchError } from '../hil/index.js';
 
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+/** Exit codes (README "CLI"): 130 = stopped by SIGINT/SIGTERM after writing what it had (128 + SIGINT). */
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
-  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
-  stopSignal: () => Promise<void>;
+  /** Resolves with the signal's name when the process is asked to stop (SIGINT/SIGTERM). */
+  stopSignal: () => Promise<string | void>;
 }
 
 export function parseCli<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = false) {

@@ -97,8 +97,8 @@ const defaultIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
   stopSignal: () =>
     new Promise((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
     }),
 };
 
@@ -233,15 +233,21 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (loaded.length === 0 && set.broken.length === 0) throw new BenchError('INVALID_ARGUMENT', `no scenario matches${values.grep ? ` --grep ${values.grep}` : ''} in ${positionals.join(' ')}`);
   const stepByStep = Boolean(process.stdout.isTTY) && !process.env.CI;
   const results: ScenarioResult[] = [];
+  // SIGINT/SIGTERM: the running scenario stops before its next step and is reported as interrupted; every report
+  // is written for what ran, and the exit code is 130.
+  const stop = new AbortController();
+  void io.stopSignal().then((name) => stop.abort(name || 'SIGINT'));
   // A file that does not load is a failed case in every report; the others still run.
   for (const b of set.broken) {
     results.push(brokenResult(b.file, b.message, target));
     io.out(`FAILED  ${b.file} -- ${b.message}`);
   }
   for (const { file, scenario } of loaded) {
+    if (stop.signal.aborted) break;
     const result = await runScenario(file, scenario, {
       target,
       seed,
+      signal: stop.signal,
       ...(stepByStep ? { onStep: (_s, step) => io.out(`  ${step.index} ${step.status} ${step.title}${step.reason ? ` -- ${step.reason}` : ''}`) } : {}),
     });
     results.push(result);
@@ -251,7 +257,9 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (values.report) for (const f of writeReports(values.report, results)) io.out(`report: ${f}`);
   const passed = results.filter((r) => r.status === 'passed').length;
-  io.out(`${passed} passed, ${results.filter((r) => r.status === 'failed').length} failed, ${results.filter((r) => r.status === 'partial').length} partial`);
+  const notRun = loaded.length + set.broken.length - results.length;
+  io.out(`${passed} passed, ${results.filter((r) => r.status === 'failed').length} failed, ${results.filter((r) => r.status === 'partial').length} partial${stop.signal.aborted ? `, interrupted by ${String(stop.signal.reason)} (${notRun} not run)` : ''}`);
+  if (stop.signal.aborted) return EXIT.INTERRUPTED;
   return passed === results.length ? EXIT.OK : EXIT.FAILURE;
 }
 

@@ -19,7 +19,7 @@ export function htmlReport(results: ScenarioResult[]): string {
 <style>
 body{font:14px system-ui,sans-serif;margin:24px;color:#222}
 .summary span{display:inline-block;padding:4px 10px;margin-right:8px;border-radius:4px;color:#fff}
-.passed{background:#2a7}.failed{background:#c33}.partial{background:#c80}
+.passed{background:#2a7}.failed{background:#c33}.partial{background:#c80}.interrupted{background:#639}
 section{border:1px solid #ddd;border-radius:6px;margin:16px 0;padding:12px}
 table{border-collapse:collapse;width:100%;font-size:12px}td{border-top:1px solid #eee;padding:3px 6px;vertical-align:top}
 td.s-passed{color:#2a7}td.s-failed{color:#c33;font-weight:bold}td.s-skipped{color:#c80}

@@ -6,7 +6,7 @@ import type { ScenarioResult } from './runner.js';
 // system-out, skips with their reasons) for CI systems.
 
 export function jsonReport(results: ScenarioResult[]): string {
-  const summary = { passed: 0, failed: 0, partial: 0 };
+  const summary = { passed: 0, failed: 0, partial: 0, interrupted: 0 };
   for (const r of results) summary[r.status]++;
   return `${JSON.stringify({ format: 'routerlab-run/1', summary, scenarios: results }, null, 2)}\n`;
 }
@@ -16,6 +16,7 @@ const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', 
 export function junitReport(results: ScenarioResult[]): string {
   const failures = results.filter((r) => r.status === 'failed').length;
   const skipped = results.filter((r) => r.status === 'partial').length;
+  const errors = results.filter((r) => r.status === 'interrupted').length;
   const time = (results.reduce((a, r) => a + r.durationMs, 0) / 1000).toFixed(3);
   const cases = results.map((r) => {
     const out = r.steps.map((s) => `${s.index} ${s.status.toUpperCase()} ${s.title}${s.reason ? ` -- ${s.reason}` : ''}`).join('\n');
@@ -24,11 +25,12 @@ export function junitReport(results: ScenarioResult[]): string {
     const body = [
       failed ? `      <failure message="${esc(`step ${failed.index}: ${failed.reason ?? 'failed'}`)}">${esc(`${failed.title}\n${r.replay}`)}</failure>` : '',
       r.status === 'partial' ? `      <skipped message="${esc(`partial: ${skip}`)}"/>` : '',
+      r.status === 'interrupted' ? `      <error message="${esc(r.steps.at(-1)?.title ?? 'interrupted')}">${esc(`the run was stopped during this scenario\n${r.replay}`)}</error>` : '',
       `      <system-out>${esc(out)}</system-out>`,
     ].filter(Boolean).join('\n');
     return `    <testcase classname="${esc(r.file)}" name="${esc(r.name)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${body}\n    </testcase>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="routerlab" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${time}">\n  <testsuite name="routerlab scenarios" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="routerlab" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">\n  <testsuite name="routerlab scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }
 
 /** Writes the reports asked for as `junit:FILE,json:FILE`. Throws on an unknown kind. */

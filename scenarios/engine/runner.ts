@@ -39,7 +39,8 @@ export interface TimelineMark {
 export interface ScenarioResult {
   name: string;
   file: string;
-  status: 'passed' | 'failed' | 'partial';
+  /** `interrupted`: stopped by SIGINT/SIGTERM; the steps it had run are kept, the rest did not run. */
+  status: 'passed' | 'failed' | 'partial' | 'interrupted';
   target: string;
   seed: number;
   clockOriginMs: number;
@@ -62,6 +63,8 @@ export interface RunOptions {
   targetName?: string;
   seed?: number | undefined;
   onStep?: (scenario: Scenario, step: StepResult) => void;
+  /** Stops the run before its next step (SIGINT/SIGTERM): the result is `interrupted`, with the steps that ran. */
+  signal?: AbortSignal | undefined;
 }
 
 const ms = durationMs;
@@ -76,6 +79,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
   const marks: TimelineMark[] = [];
   let clockOrigin: number;
   let closeCloud: () => Promise<void> | undefined = () => undefined;
+  let interrupted = false;
   try {
     clockOrigin = target.has('clock') ? await target.require('clock').now() : Date.now();
     const samples: Promise<void>[] = [];
@@ -92,7 +96,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
     }
     closeCloud = () => cloud?.close();
     const lacking = scenario.requires.filter((c) => !target.has(c));
-    const ctx = new RunContext(target, scenario, cloud, noCloud, (r) => {
+    const ctx = new RunContext(target, scenario, cloud, noCloud, options.signal, (r) => {
       steps.push(r);
       if (r.kind === 'stimulus') marks.push({ virtualMs: r.startedVirtualMs, kind: 'stimulus', label: r.title });
       options.onStep?.(scenario, r);
@@ -102,6 +106,10 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
       steps.push({ index: '0', kind: 'requires', title: `requires ${scenario.requires.join(', ')}`, status: 'skipped', reason: `target ${target.id} has no ${lacking.join(', ')} capability (it offers ${target.describe().capabilities.join(', ') || 'none'})`, startedVirtualMs: clockOrigin, durationMs: 0 });
     } else {
       await ctx.runSteps(scenario.steps, '');
+    }
+    if (ctx.interrupted) {
+      interrupted = true;
+      steps.push({ index: String(steps.length + 1), kind: 'interrupted', title: `interrupted (${String(options.signal?.reason ?? 'stopped')})`, status: 'skipped', reason: 'the run was interrupted here; the steps after it did not run', startedVirtualMs: await (target.has('clock') ? target.require('clock').now() : Date.now()), durationMs: 0 });
     }
     await Promise.all(samples);
     if (target.has('journal')) {
@@ -120,7 +128,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
   return {
     name: scenario.name,
     file,
-    status: failed ? 'failed' : skipped ? 'partial' : 'passed',
+    status: interrupted ? 'interrupted' : failed ? 'failed' : skipped ? 'partial' : 'passed',
     target: targetName,
     seed,
     clockOriginMs: clockOrigin,
@@ -172,6 +180,8 @@ async function openTarget(scenario: Scenario, spec: string, seed: number): Promi
 
 class RunContext {
   #failed = false;
+  /** True once the run's signal stopped it before a step. */
+  interrupted = false;
 
   constructor(
     readonly target: Target,
@@ -179,13 +189,18 @@ class RunContext {
     readonly cloud: CloudObserver | null,
     /** Why there is no cloud observer (mqtt and cloud steps skip with it). */
     readonly noCloud: string,
+    readonly signal: AbortSignal | undefined,
     readonly report: (r: StepResult) => void,
     readonly onStepDone: (virtualMs: number) => void = () => undefined,
   ) {}
 
   async runSteps(steps: Step[], prefix: string): Promise<void> {
     for (let i = 0; i < steps.length; i++) {
-      if (this.#failed) return;
+      if (this.#failed || this.interrupted) return;
+      if (this.signal?.aborted) {
+        this.interrupted = true;
+        return;
+      }
       await this.#step(steps[i]!, `${prefix}${i + 1}`);
       if (prefix === '') this.onStepDone(await this.#now());
     }
@@ -326,7 +341,7 @@ class RunContext {
   async #advance(duration: number): Promise<void> {
     const c = this.scenario.clock;
     if (c.mode === 'virtual' && c.speed === undefined && this.target.has('clock')) await this.target.require('clock').advance(duration);
-    else await new Promise((r) => setTimeout(r, c.mode === 'virtual' && c.speed !== undefined ? duration / c.speed : duration));
+    else await abortableSleep(c.mode === 'virtual' && c.speed !== undefined ? duration / c.speed : duration, this.signal);
     // What the device published meanwhile reaches the observer through a real broker: give it a moment.
     if (this.cloud) await this.cloud.settle();
   }
@@ -342,6 +357,20 @@ class RunContext {
     const d = this.target.describe().details;
     return { ...(d.goformUrl ? { ROUTER_URL: d.goformUrl } : d.url ? { ROUTER_URL: d.url } : {}), ROUTERLAB_TARGET: this.target.id };
   }
+}
+
+/** A wall-clock wait that ends early when the run is interrupted. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Reads the charted values through the router capability; null when the target has none or does not answer. */

@@ -59,6 +59,11 @@ export interface RunLoadOptions {
   clock?: LoadClock;
   /** Replace flows by name (tests: an iteration that takes a known virtual time). */
   flows?: Partial<Record<string, FlowRunner>>;
+  /**
+   * Stops the run gracefully when aborted (SIGINT/SIGTERM): no new iterations start, those in flight finish, and
+   * the summary and thresholds are made from what ran; `aborted` says why.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LoadSummary {
@@ -119,6 +124,12 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
   const startedAt = new Date().toISOString();
   let aborted: string | null = null;
   const abortCheckers = thresholds.filter((t) => t.abortOnFail);
+  const interrupt = (): void => {
+    aborted ??= `interrupted (${String(options.signal?.reason ?? 'stopped')})`;
+    run.abort();
+  };
+  if (options.signal?.aborted) interrupt();
+  options.signal?.addEventListener('abort', interrupt, { once: true });
   // Once a second: the vus gauge, the progress line, and abortOnFail thresholds.
   let lastReqs = 0;
   let lastFailed = 0;
@@ -158,6 +169,7 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
   } finally {
     ticking.finished = true;
     ticking.wait?.cancel();
+    options.signal?.removeEventListener('abort', interrupt);
     run.close();
   }
   const durationS = (clock.now() - started) / 1000;
