@@ -175,9 +175,9 @@ describe('runner', () => {
       { name: 'C', file: 'c.yaml', status: 'partial', target: 'router:x', seed: 1, clockOriginMs: 0, durationMs: 5, replay: 'r', timeline: [], marks: [], steps: [{ index: '1', kind: 'stimulus', title: 's', status: 'skipped', reason: 'no stimuli capability', startedVirtualMs: 0, durationMs: 0 }] },
     ];
     const json = JSON.parse(jsonReport(results)) as { summary: Record<string, number> };
-    expect(json.summary).toEqual({ passed: 1, failed: 1, partial: 1 });
+    expect(json.summary).toEqual({ passed: 1, failed: 1, partial: 1, interrupted: 0 });
     const xml = junitReport(results);
-    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="routerlab" tests="3" failures="1" skipped="1"/);
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="routerlab" tests="3" failures="1" errors="0" skipped="1"/);
     expect(xml).toContain('<testcase classname="a.yaml" name="A &lt;ok&gt;"');
     expect(xml).toContain('<failure message="step 1: got &quot;1&quot; &amp; not 2">');
     expect(xml).toContain('<skipped message="partial: 1: no stimuli capability"/>');
