@@ -1,6 +1,6 @@
 // Argument parsing shared by the commands: strict flags, numbers with their range in the message.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { BenchError } from '../hil/index.js';
+import { BenchError } from '../hil/errors.js';
 
 /** Exit codes (README "CLI"): 130 = stopped by SIGINT/SIGTERM after writing what it had (128 + SIGINT). */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, INTERRUPTED: 130 } as const;

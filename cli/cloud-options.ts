@@ -20,17 +20,6 @@ export const CLOUD_OPTIONS = {
   'no-cloud': { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
-export const CLOUD_USAGE = `cloud channel options (serve and fleet):
-  --mqtt URL            broker (mqtt://, mqtts://, ws://, wss://); default: an embedded broker on 127.0.0.1
-  --mqtt-port P         port of the embedded broker (default 1883; 0 picks a free one)
-  --mqtt-username U     --mqtt-password P (or ROUTERLAB_MQTT_PASSWORD)
-  --mqtt-ca FILE        --mqtt-cert FILE --mqtt-key FILE: PEM files for mqtts (mutual TLS with cert+key)
-  --mqtt-protocol V     3.1.1 (default) or 5
-  --topic-prefix P      topics dt/P/<device>/telemetry|event, cmd/P/<device>/req|res (default routerlab)
-  --telemetry-interval D  virtual time between telemetry messages (default 10s)
-  --telemetry-qos Q     0 or 1 (default 1)
-  --queue-limit N       messages kept while offline (default 1000)
-  --no-cloud            no cloud channel`;
 
 type CloudValues = { [K in keyof typeof CLOUD_OPTIONS]?: (typeof CLOUD_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 

@@ -4,21 +4,6 @@ import { BenchError } from '../hil/index.js';
 import { durationOption, EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
 
-export const FLEET_USAGE = `fleet options:
-  --count N                 devices in the whole fleet (all shards)
-  --seed S                  fleet seed: device i's identity derives from (S, i) (default 1)
-  --shard k/K               run shard k of K: devices [k*N/K, (k+1)*N/K) (default 0/1; JOB_COMPLETION_INDEX fills k)
-  --profile P[,P...]|mix    device profiles drawn per index (default mf79u; mix = all)
-  --id-prefix P             device ids P-000000... (default rl)
-  --goform-base-port P      device i's goform API on 127.0.0.1:(P+i)
-  --goform-address-base A --goform-port P   device i's goform API on address A+i (127.x.y.z), port P
-  --control-port P          fleet control API (default 8081; /api/v1/devices/{id}, /api/v1/fleet/stimuli/...)
-  --control-token T         bearer token for the control API (or ROUTERLAB_CONTROL_TOKEN)
-  --speed X  --paused       virtual clock
-  --tick D                  simulation step per device (default 10s)
-  --connect-rate N          new MQTT connections per second while starting (default 1000)
-  --duration D              stop by itself after D of wall time (default: run until SIGINT/SIGTERM)
-  --status-every D          print cloud counters every D of wall time (default 10s; 0 = never)`;
 
 const FLEET_OPTIONS = {
   count: { type: 'string' },

@@ -6,14 +6,6 @@ import { EXIT, durationOption, parseCli, type CliIo } from './args.js';
 /** k6's exit code for failed thresholds (load-and-fleet.md §1.4). */
 export const THRESHOLDS_FAILED = 99;
 
-export const LOAD_USAGE = `load options (routerlab load PROFILE --target T):
-  --target T          emulator[:profile] (started for the run), fleet:N[:profile], emulator:<control url>,
-                      router:<url>?password=... (capped: 5 iterations/s, 5 VUs), http://host:port
-  --duration D        run every scenario for D instead of its own length (stages are scaled to D)
-  --summary S         json:FILE,junit:FILE
-  --password PW       router login password (default admin)
-  --unlimited         lift the cap on real routers
-  exit code: 0 when every threshold holds, 99 when one fails, 130 when stopped by SIGINT/SIGTERM (summary written)`;
 
 export async function loadCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCli(args, { target: { type: 'string' }, duration: { type: 'string' }, summary: { type: 'string' }, password: { type: 'string' }, unlimited: { type: 'boolean' }, verbose: { type: 'boolean' } }, true);

@@ -1,17 +1,9 @@
 import { BenchError, startProxy } from '../hil/index.js';
 import { EXIT, intOption, parseCli, type CliIo } from './args.js';
+import { PROXY_USAGE } from './usage.js';
 
 // `routerlab proxy`: record what the real app or web UI does with a real router (hil/record/proxy.ts).
 
-export const PROXY_USAGE = `proxy options:
-  --target router:URL   the router to forward to (router:http://192.168.0.1; a ?password= is ignored: the client logs in)
-  --out DIR             recording folder (recording.json, webui/ with the static files the client fetched)
-  --port P              listen port (default 8080; 0 picks a free one)
-  --host H              listen address (default 127.0.0.1; others need --token)
-  --token T             token clients give once as ?routerlab_token=T (a cookie then) or as a Bearer header
-  --allow-host NAME     a Host name besides addresses and localhost the proxy answers (repeatable)
-  --allow-destructive   forward reboot, power-off and factory reset (held back and answered failure otherwise)
-Ctrl-C (SIGINT/SIGTERM) writes the recording; then: serve --from DIR, import DIR, fidelity DIR --target T.`;
 
 export async function proxyCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCli(args, {

@@ -1,0 +1,45 @@
+// bench/startup: how long `routerlab help` takes to start, against `node -e 0` in the same run, and how long
+// `routerlab serve` takes to print its first ready line. Prints `startup ratio: X` = median wall time of
+// `routerlab help` / median of `node -e 0` (goal <= 8), and `serve ready ms: N` (median).
+// Env: BENCH_STARTS (15) runs of each. Needs the build (npm run build; npm ci does it): without it, or with a
+// source newer than the build, bin/routerlab.js compiles TypeScript through tsx and the ratio says so.
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/routerlab.js', import.meta.url));
+const runs = Number(process.env.BENCH_STARTS ?? 15);
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const time = (args: string[]): number => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+  return performance.now() - t0;
+};
+
+function serveReady(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--control-port', '0', '--no-cloud'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', () => {
+      const ms = performance.now() - t0;
+      child.kill('SIGTERM');
+      child.once('exit', () => resolve(ms));
+    });
+    child.once('error', reject);
+  });
+}
+
+// Interleaved, so a busy machine slows both sides alike.
+const node: number[] = [];
+const help: number[] = [];
+for (let i = 0; i < runs; i++) {
+  node.push(time(['-e', '0']));
+  help.push(time([BIN, 'help']));
+}
+const serve: number[] = [];
+for (let i = 0; i < Math.min(runs, 7); i++) serve.push(await serveReady());
+console.log(`node -e 0 median ms: ${median(node).toFixed(1)}`);
+console.log(`routerlab help median ms: ${median(help).toFixed(1)}`);
+console.log(`startup ratio: ${(median(help) / median(node)).toFixed(2)}`);
+console.log(`serve ready ms: ${median(serve).toFixed(0)}`);

@@ -1,0 +1,319 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
+import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
+import { fleetCommand } from './fleet.js';
+import { loadCommand } from './load.js';
+import { proxyCommand } from './proxy.js';
+import { USAGE } from './usage.js';
+import { createEmulator, listProfiles, loadProfile, type Emulator } from '../emulator/index.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { brokenResult, diffResults, importRecording, loadScenarios, loadScenarioSet, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
+import { applyRecording, BenchError, connectTarget, replayFidelity, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
+
+// The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
+// process where errors become a one-line message.
+
+export { EXIT, type CliIo } from './args.js';
+
+
+const SERVE_OPTIONS = {
+  profile: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  speed: { type: 'string' },
+  paused: { type: 'boolean' },
+  password: { type: 'string' },
+  'share-dir': { type: 'string' },
+  'modem-pty': { type: 'string' },
+  'modem-unix': { type: 'string' },
+  'modem-tcp': { type: 'string' },
+  'modem-host': { type: 'string' },
+  'modem-allow-remote': { type: 'boolean' },
+  'control-port': { type: 'string' },
+  'control-host': { type: 'string' },
+  'control-token': { type: 'string' },
+  'control-allow-host': { type: 'string', multiple: true },
+  'journal-size': { type: 'string' },
+  from: { type: 'string' },
+  webui: { type: 'string' },
+  'device-id': { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  ...CLOUD_OPTIONS,
+} satisfies ParseArgsConfig['options'];
+
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  stopSignal: () =>
+    new Promise((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    }),
+};
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const verbose = rest.includes('--verbose');
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'fleet':
+        return await fleetCommand(rest, io);
+      case 'load':
+        return await loadCommand(rest, io);
+      case 'profiles':
+        for (const line of profileTable()) io.out(line);
+        return EXIT.OK;
+      case 'ports':
+        return await portsCommand(io);
+      case 'run':
+        return await runCommand(rest, io);
+      case 'record':
+        return await recordCommand(rest, io);
+      case 'proxy':
+        return await proxyCommand(rest, io);
+      case 'import':
+        return importCommand(rest, io);
+      case 'diff':
+        return await diffCommand(rest, io);
+      case 'fidelity':
+        return await fidelityCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? EXIT.USAGE : EXIT.OK;
+      default:
+        io.err(`routerlab: unknown command "${command}"; run 'routerlab help'`);
+        return EXIT.USAGE;
+    }
+  } catch (e) {
+    if (e instanceof BenchError && (e.code === 'INVALID_ARGUMENT' || e.code === 'CONFIG_INVALID')) {
+      io.err(`routerlab: ${e.message}`);
+      if (verbose && e.stack) io.err(e.stack);
+      return EXIT.USAGE;
+    }
+    io.err(`routerlab: ${e instanceof Error ? e.message : String(e)}`);
+    if (verbose && e instanceof Error && e.stack) io.err(e.stack);
+    return EXIT.FAILURE;
+  }
+}
+
+async function serveCommand(args: string[], io: CliIo): Promise<number> {
+  let values: ReturnType<typeof parseServe>;
+  try {
+    values = parseServe(args);
+  } catch (e) {
+    throw new BenchError('INVALID_ARGUMENT', `${e instanceof Error ? e.message : String(e)}; run 'routerlab help'`, { cause: e });
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return EXIT.OK;
+  }
+  const recording = values.from === undefined ? null : loadRecording(values.from);
+  const cloud = cloudFlags(values);
+  const emulator = createEmulator({
+    ...(values['device-id'] === undefined ? {} : { id: values['device-id'] }),
+    profile: values.profile ?? (recording ? emulatorOptionsFromRecording(recording).profile : undefined) ?? 'mf79u',
+    seed: intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
+    speed: numberOption('--speed', values.speed, 1),
+    clockMode: values.paused ? 'paused' : 'running',
+    ...(values.password === undefined ? {} : { password: values.password }),
+    ...(values['share-dir'] === undefined ? {} : { shareDir: values['share-dir'] }),
+    journalCapacity: intOption('--journal-size', values['journal-size'], 10_000, 1, 10_000_000),
+    controlToken: values['control-token'] ?? process.env.ROUTERLAB_CONTROL_TOKEN,
+    ...(values['control-allow-host'] ? { controlAllowHosts: values['control-allow-host'] } : {}),
+    ...webUiOf(values.webui, values.from),
+  });
+  if (recording) applyRecording(emulator, recording);
+  // Listen for SIGINT/SIGTERM from the start: a stop asked for while starting up still ends cleanly.
+  const stop = io.stopSignal();
+  try {
+    const url = await emulator.listen({
+      host: values.host ?? '127.0.0.1',
+      port: intOption('--port', values.port, 8080, 0, 65535),
+    });
+    io.out(`goform listening on ${url}`);
+    const controlUrl = await emulator.listenControl({
+      host: values['control-host'] ?? '127.0.0.1',
+      port: intOption('--control-port', values['control-port'], 8081, 0, 65535),
+    });
+    io.out(`control api listening on ${controlUrl}/api/v1 (docs: ${controlUrl}/api/v1/docs, dashboard: ${controlUrl}/)`);
+    if (values['modem-tcp'] !== undefined) {
+      const tcp = await emulator.listenModemTcp({
+        host: values['modem-host'] ?? '127.0.0.1',
+        allowRemote: values['modem-allow-remote'] === true,
+        port: intOption('--modem-tcp', values['modem-tcp'], 0, 0, 65535),
+      });
+      io.out(`modem tcp listening on ${tcp.host}:${tcp.port}`);
+    }
+    if (values['modem-pty'] !== undefined) {
+      const pty = await emulator.openModemPty(values['modem-pty']);
+      io.out(`modem pty at ${pty.link} (${pty.device})`);
+    }
+    if (values['modem-unix'] !== undefined) {
+      const unix = await emulator.listenModemUnix(values['modem-unix']);
+      io.out(`modem unix socket at ${unix.path}`);
+    }
+    if (cloud) {
+      // Not awaited past the first attempt: a broker that is down must not keep the router from serving.
+      const started = emulator.startCloud({ ...cloud, log: (l) => io.err(l) });
+      const first = await Promise.race([started.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3000).unref())]);
+      started.catch((e: unknown) => io.err(`routerlab: cloud channel: ${e instanceof Error ? e.message : String(e)}`));
+      const topics = emulator.cloud?.topics;
+      io.out(`cloud channel ${first ? 'connected to' : 'connecting to'} ${emulator.cloud?.status().url ?? cloud.url ?? ''} (telemetry on ${topics?.telemetry ?? '?'}, commands on ${topics?.request ?? '?'})`);
+    }
+    await stop;
+    return EXIT.OK;
+  } finally {
+    await emulator.close();
+  }
+}
+
+async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, seed: { type: 'string' }, report: { type: 'string' }, grep: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  if (positionals.length === 0) throw new BenchError('INVALID_ARGUMENT', 'run needs scenario files or folders: routerlab run PATH... --target T');
+  const target = values.target ?? 'emulator';
+  const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  const set = loadScenarioSet(positionals);
+  const loaded = set.loaded.filter((l) => !values.grep || l.scenario.tags.includes(values.grep) || l.scenario.name.includes(values.grep));
+  if (loaded.length === 0 && set.broken.length === 0) throw new BenchError('INVALID_ARGUMENT', `no scenario matches${values.grep ? ` --grep ${values.grep}` : ''} in ${positionals.join(' ')}`);
+  const stepByStep = Boolean(process.stdout.isTTY) && !process.env.CI;
+  const results: ScenarioResult[] = [];
+  // SIGINT/SIGTERM: the running scenario stops before its next step and is reported as interrupted; every report
+  // is written for what ran, and the exit code is 130.
+  const stop = new AbortController();
+  void io.stopSignal().then((name) => stop.abort(name || 'SIGINT'));
+  // A file that does not load is a failed case in every report; the others still run.
+  for (const b of set.broken) {
+    results.push(brokenResult(b.file, b.message, target));
+    io.out(`FAILED  ${b.file} -- ${b.message}`);
+  }
+  for (const { file, scenario } of loaded) {
+    if (stop.signal.aborted) break;
+    const result = await runScenario(file, scenario, {
+      target,
+      seed,
+      signal: stop.signal,
+      ...(stepByStep ? { onStep: (_s, step) => io.out(`  ${step.index} ${step.status} ${step.title}${step.reason ? ` -- ${step.reason}` : ''}`) } : {}),
+    });
+    results.push(result);
+    const failed = result.steps.find((st) => st.status === 'failed');
+    io.out(`${result.status.toUpperCase().padEnd(7)} ${scenario.name} (${file}, ${result.steps.length} steps, ${result.durationMs} ms)${failed ? ` -- step ${failed.index}: ${failed.reason ?? ''}` : ''}`);
+    if (result.status !== 'passed') io.out(`  replay: ${result.replay}`);
+  }
+  if (values.report) for (const f of writeReports(values.report, results)) io.out(`report: ${f}`);
+  const passed = results.filter((r) => r.status === 'passed').length;
+  const notRun = loaded.length + set.broken.length - results.length;
+  io.out(`${passed} passed, ${results.filter((r) => r.status === 'failed').length} failed, ${results.filter((r) => r.status === 'partial').length} partial${stop.signal.aborted ? `, interrupted by ${String(stop.signal.reason)} (${notRun} not run)` : ''}`);
+  if (stop.signal.aborted) return EXIT.INTERRUPTED;
+  return passed === results.length ? EXIT.OK : EXIT.FAILURE;
+}
+
+async function diffCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCli(args, { target: { type: 'string', multiple: true }, seed: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const targets = values.target ?? [];
+  if (positionals.length === 0 || targets.length !== 2) throw new BenchError('INVALID_ARGUMENT', 'diff needs scenario paths and exactly two --target options');
+  const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  let total = 0;
+  for (const { file, scenario } of loadScenarios(positionals)) {
+    const a = await runScenario(file, scenario, { target: targets[0]!, seed });
+    const b = await runScenario(file, scenario, { target: targets[1]!, seed });
+    const report = diffResults(a, b);
+    total += report.differences.length;
+    io.out(`${scenario.name}: ${report.differences.length} difference(s); step time p50/p90 ${report.timing.a.p50}/${report.timing.a.p90} ms vs ${report.timing.b.p50}/${report.timing.b.p90} ms`);
+    for (const d of report.differences) io.out(`  step ${d.step} ${d.kind}: ${d.a}  <>  ${d.b}   (${d.title})`);
+  }
+  io.out(`${total} difference(s) between ${targets[0]} and ${targets[1]}`);
+  return total === 0 ? EXIT.OK : EXIT.FAILURE;
+}
+
+function importCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseCli(args, { out: { type: 'string' }, name: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  if (!positionals[0] || !values.out) throw new BenchError('INVALID_ARGUMENT', 'import needs a recording folder and --out FILE.yaml');
+  const recording = loadRecording(positionals[0]);
+  const { yaml, scenario } = importRecording(recording, values.name ?? `Field recording ${basename(positionals[0])}`);
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, yaml);
+  io.out(`wrote ${values.out}: ${scenario.steps.length} steps from ${positionals[0]}`);
+  return EXIT.OK;
+}
+
+async function recordCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCli(args, { target: { type: 'string' }, out: { type: 'string' }, verbose: { type: 'boolean' } });
+  if (!values.target || !values.out) throw new BenchError('INVALID_ARGUMENT', 'record needs --target T and --out DIR');
+  const target = await connectTarget(values.target);
+  try {
+    const file = saveRecording(values.out, await recordTarget(target, `routerlab record --target ${values.target.replace(/password=[^&]*/, 'password=***')}`));
+    io.out(`recorded ${target.id} to ${file} (identifiers scrubbed)`);
+    return EXIT.OK;
+  } finally {
+    await target.close();
+  }
+}
+
+async function fidelityCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const dir = positionals[0];
+  if (!dir) throw new BenchError('INVALID_ARGUMENT', 'fidelity needs the recording folder: routerlab fidelity DIR [--target T]');
+  const recording = loadRecording(dir);
+  let target: Target;
+  if (values.target) {
+    target = await connectTarget(values.target);
+  } else {
+    const t = await connectTarget({ kind: 'emulator', ...emulatorOptionsFromRecording(recording) });
+    applyRecording((t as Target & { emulator: Emulator }).emulator, recording);
+    target = t;
+  }
+  try {
+    const report = await replayFidelity(recording, target);
+    const diffs = report.differences;
+    for (const d of diffs) io.out(`${d.surface}\t${d.request.slice(0, 40)}\t${d.field}\t${d.kind}\trecorded=${d.recorded}\tactual=${d.actual}`);
+    const skipped = Object.entries(report.skipped).map(([why, n]) => `${n} ${why}`).join(', ');
+    io.out(`${report.matched} of ${report.replayed} request(s) answered as recorded${skipped ? `; not replayed: ${skipped}` : ''}`);
+    io.out(`${diffs.length} difference(s) between ${dir} and ${target.id}`);
+    return diffs.length === 0 ? EXIT.OK : EXIT.FAILURE;
+  } finally {
+    await target.close();
+  }
+}
+
+/** --webui, or the web UI files a proxy recording kept (DIR/webui) when serving --from it. */
+function webUiOf(webui: string | undefined, from: string | undefined): { webUiDir?: string } {
+  if (webui !== undefined) return { webUiDir: webui };
+  if (from !== undefined && existsSync(join(from, 'webui', 'index.html'))) return { webUiDir: join(from, 'webui') };
+  return {};
+}
+
+/** `routerlab profiles`: one line per profile, tab-separated, with what it is and how it logs in. */
+function profileTable(): string[] {
+  const rows = listProfiles().map((name) => {
+    const p = loadProfile(name);
+    const login = `${p.auth.multiUser ? 'LOGIN_MULTI_USER ' : ''}${p.auth.passwordEncoding}`;
+    return [p.name, p.model, login, `AD ${p.auth.ad}`, p.auth.cookie ? `cookie ${p.auth.cookie}` : 'client-bound session', `ui ${p.webUi}`, typeof p._meta.class === 'string' ? p._meta.class : ''];
+  });
+  return [['PROFILE', 'MODEL', 'LOGIN', 'AD', 'SESSION', 'WEB UI', 'CLASS'].join('\t'), ...rows.map((r) => r.join('\t'))];
+}
+
+async function portsCommand(io: CliIo): Promise<number> {
+  const ports = await listPorts({ probe: true });
+  if (ports.length === 0) {
+    io.out('no serial ports found (pseudo-terminals are not listed; give their path as modem:<path>)');
+    return EXIT.OK;
+  }
+  io.out(['PATH', 'VENDOR:PRODUCT', 'MANUFACTURER', 'ZTE', 'AT'].join('\t'));
+  for (const p of ports) {
+    io.out([p.path, `${p.vendorId || '-'}:${p.productId || '-'}`, p.manufacturer || '-', p.zte ? 'yes' : 'no', p.answersAt === undefined ? '-' : p.answersAt ? 'yes' : 'no'].join('\t'));
+  }
+  return EXIT.OK;
+}
+
+function parseServe(args: string[]) {
+  return parseArgs({ args, options: SERVE_OPTIONS, strict: true, allowPositionals: false }).values;
+}

@@ -1,0 +1,97 @@
+// The usage texts: plain strings, so `routerlab help` loads nothing else (bench/startup).
+
+export const CLOUD_USAGE = `cloud channel options (serve and fleet):
+  --mqtt URL            broker (mqtt://, mqtts://, ws://, wss://); default: an embedded broker on 127.0.0.1
+  --mqtt-port P         port of the embedded broker (default 1883; 0 picks a free one)
+  --mqtt-username U     --mqtt-password P (or ROUTERLAB_MQTT_PASSWORD)
+  --mqtt-ca FILE        --mqtt-cert FILE --mqtt-key FILE: PEM files for mqtts (mutual TLS with cert+key)
+  --mqtt-protocol V     3.1.1 (default) or 5
+  --topic-prefix P      topics dt/P/<device>/telemetry|event, cmd/P/<device>/req|res (default routerlab)
+  --telemetry-interval D  virtual time between telemetry messages (default 10s)
+  --telemetry-qos Q     0 or 1 (default 1)
+  --queue-limit N       messages kept while offline (default 1000)
+  --no-cloud            no cloud channel`;
+
+export const FLEET_USAGE = `fleet options:
+  --count N                 devices in the whole fleet (all shards)
+  --seed S                  fleet seed: device i's identity derives from (S, i) (default 1)
+  --shard k/K               run shard k of K: devices [k*N/K, (k+1)*N/K) (default 0/1; JOB_COMPLETION_INDEX fills k)
+  --profile P[,P...]|mix    device profiles drawn per index (default mf79u; mix = all)
+  --id-prefix P             device ids P-000000... (default rl)
+  --goform-base-port P      device i's goform API on 127.0.0.1:(P+i)
+  --goform-address-base A --goform-port P   device i's goform API on address A+i (127.x.y.z), port P
+  --control-port P          fleet control API (default 8081; /api/v1/devices/{id}, /api/v1/fleet/stimuli/...)
+  --control-token T         bearer token for the control API (or ROUTERLAB_CONTROL_TOKEN)
+  --speed X  --paused       virtual clock
+  --tick D                  simulation step per device (default 10s)
+  --connect-rate N          new MQTT connections per second while starting (default 1000)
+  --duration D              stop by itself after D of wall time (default: run until SIGINT/SIGTERM)
+  --status-every D          print cloud counters every D of wall time (default 10s; 0 = never)`;
+
+export const LOAD_USAGE = `load options (routerlab load PROFILE --target T):
+  --target T          emulator[:profile] (started for the run), fleet:N[:profile], emulator:<control url>,
+                      router:<url>?password=... (capped: 5 iterations/s, 5 VUs), http://host:port
+  --duration D        run every scenario for D instead of its own length (stages are scaled to D)
+  --summary S         json:FILE,junit:FILE
+  --password PW       router login password (default admin)
+  --unlimited         lift the cap on real routers
+  exit code: 0 when every threshold holds, 99 when one fails, 130 when stopped by SIGINT/SIGTERM (summary written)`;
+
+export const PROXY_USAGE = `proxy options:
+  --target router:URL   the router to forward to (router:http://192.168.0.1; a ?password= is ignored: the client logs in)
+  --out DIR             recording folder (recording.json, webui/ with the static files the client fetched)
+  --port P              listen port (default 8080; 0 picks a free one)
+  --host H              listen address (default 127.0.0.1; others need --token)
+  --token T             token clients give once as ?routerlab_token=T (a cookie then) or as a Bearer header
+  --allow-host NAME     a Host name besides addresses and localhost the proxy answers (repeatable)
+  --allow-destructive   forward reboot, power-off and factory reset (held back and answered failure otherwise)
+Ctrl-C (SIGINT/SIGTERM) writes the recording; then: serve --from DIR, import DIR, fidelity DIR --target T.`;
+
+export const USAGE = `usage: routerlab <command> [options]
+
+commands:
+  serve      run the emulated router: goform API, control API, cloud channel (and the AT modem on request)
+  fleet      run N routers in one process: routerlab fleet --count N [--seed S] [--shard k/K] [--profile mix]
+  load       HTTP load in k6's shape: routerlab load PROFILE --target T [--duration D] [--summary json:F,junit:F]
+  ports      list serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT
+  run        run scenarios: routerlab run PATH... --target T [--seed N] [--report junit:F,json:F,html:F] [--grep TAG]
+  record     record a device: routerlab record --target T --out DIR (scrubbed goform reads and AT transcript)
+  proxy      record what a real app does: routerlab proxy --target router:http://DEVICE --out DIR [--port P]
+  import     turn a recording into a scenario: routerlab import DIR --out scenarios/suites/field/NAME.yaml
+  diff       run scenarios on two targets and compare: routerlab diff PATH --target A --target B
+  fidelity   compare a recording with a target: routerlab fidelity DIR [--target T] (default: an emulator from DIR)
+  profiles   list the device profiles
+  help       show this text
+
+serve options:
+  --profile NAME    device profile (default mf79u; see 'routerlab profiles')
+  --host HOST       address to bind (default 127.0.0.1)
+  --port PORT       goform port (default 8080; 0 picks a free one)
+  --seed N          seed for identities and random behaviour (default 1)
+  --speed X         virtual seconds per wall second (default 1)
+  --paused          start with the virtual clock paused
+  --password PW     web login password (default: the profile's, admin)
+  --share-dir DIR   folder for shared files (default: a temporary folder)
+  --from DIR        start from a recording (profile, identity, radio, battery, SMS as recorded)
+  --webui DIR       serve a stock web UI folder (extracted from your own device's firmware) on the goform port
+  --modem-pty PATH  also offer the AT modem as a pseudo-terminal at PATH (needs socat)
+  --modem-unix PATH also offer the AT modem as one serial line on a UNIX socket at PATH (ModemManager)
+  --modem-tcp PORT  also offer the AT modem on TCP PORT (0 picks a free one)
+  --modem-host HOST address for --modem-tcp (default 127.0.0.1; others need --modem-allow-remote)
+  --modem-allow-remote  let --modem-host be a non-loopback address (the AT port has no authentication)
+  --control-port P  control API port (default 8081; 0 picks a free one)
+  --control-host H  control API address (default 127.0.0.1; others need a token)
+  --control-token T bearer token the control API requires (or ROUTERLAB_CONTROL_TOKEN; empty is refused)
+  --control-allow-host NAME  a Host name besides loopback the control API answers (repeatable)
+  --journal-size N  journal ring size in entries (default 10000)
+  --device-id ID    device id (default dev-0; lowercase letters, digits, dashes)
+  --verbose         print stack traces of errors
+
+${CLOUD_USAGE}
+
+${FLEET_USAGE}
+
+${LOAD_USAGE}
+
+${PROXY_USAGE}
+`;

@@ -1,0 +1,25 @@
+// npm run build (and "prepare", so `npm ci` gives a built tree): compiles the CLI and library to dist/ and puts
+// the files they read by relative path beside them, so dist/ runs as the sources do.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+// Read through new URL('../../fixtures/...', import.meta.url) and friends: the same relative places under dist/.
+for (const name of ['fixtures', 'bin']) {
+  const link = join(dist, name);
+  if (existsSync(link) || lstatSync(link, { throwIfNoEntry: false })) rmSync(link, { recursive: true, force: true });
+  symlinkSync(join('..', name), link, 'dir');
+}
+for (const file of ['emulator/control/dashboard.html']) {
+  mkdirSync(dirname(join(dist, file)), { recursive: true });
+  copyFileSync(join(root, file), join(dist, file));
+}
+// bin/routerlab.js starts from dist/ only while no source is newer than this mark.
+writeFileSync(join(dist, '.built'), `${new Date().toISOString()}\n`);
