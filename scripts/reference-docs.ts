@@ -129,7 +129,7 @@ function typeText(p: Record<string, unknown>): string {
   if (Array.isArray(p.enum)) return (p.enum as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
   if (p.const !== undefined) return `\`${JSON.stringify(p.const)}\``;
   if (Array.isArray(p.anyOf)) return (p.anyOf as Record<string, unknown>[]).map(typeText).join(' or ');
-  const range = [p.minimum !== undefined ? `>= ${String(p.minimum)}` : '', p.maximum !== undefined ? `<= ${String(p.maximum)}` : ''].filter(Boolean).join(', ');
+  const range = [p.minimum !== undefined ? `>= ${JSON.stringify(p.minimum)}` : '', p.maximum !== undefined ? `<= ${JSON.stringify(p.maximum)}` : ''].filter(Boolean).join(', ');
   if (p.properties && typeof p.properties === 'object') return `{ ${Object.keys(p.properties).join(', ')} }`;
   const base = typeof p.type === 'string' ? p.type : p.$ref ? 'object' : 'any';
   const items = base === 'array' && p.items && typeof p.items === 'object' ? ` of ${typeText(p.items as Record<string, unknown>)}` : '';
