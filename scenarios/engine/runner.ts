@@ -16,6 +16,10 @@ export interface StepResult {
   observed?: unknown;
   /** For expectations: what was read (goform key, AT command, state path, MQTT topic and field), to line up runs. */
   key?: string;
+  /** For expectations: the matchers (equals, matches, range, oneOf...). */
+  expected?: Record<string, unknown>;
+  /** For stimuli and client actions: the parameters sent (variables filled in). */
+  params?: unknown;
   reason?: string;
   startedVirtualMs: number;
   durationMs: number;
@@ -52,6 +56,8 @@ export interface ScenarioResult {
   timeline: TimelineSample[];
   /** Stimuli and client requests on the same time axis. */
   marks: TimelineMark[];
+  /** Top-level steps that did not run (after a failure or an interruption), for the reports. */
+  notRun?: { index: string; title: string }[];
 }
 
 export interface RunOptions {
@@ -109,7 +115,7 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
     }
     if (ctx.interrupted) {
       interrupted = true;
-      steps.push({ index: String(steps.length + 1), kind: 'interrupted', title: `interrupted (${String(options.signal?.reason ?? 'stopped')})`, status: 'skipped', reason: 'the run was interrupted here; the steps after it did not run', startedVirtualMs: await (target.has('clock') ? target.require('clock').now() : Date.now()), durationMs: 0 });
+      steps.push({ index: 'stop', kind: 'interrupted', title: `interrupted (${String(options.signal?.reason ?? 'stopped')})`, status: 'skipped', reason: 'the run was interrupted here; the steps after it did not run', startedVirtualMs: await (target.has('clock') ? target.require('clock').now() : Date.now()), durationMs: 0 });
     }
     await Promise.all(samples);
     if (target.has('journal')) {
@@ -121,6 +127,10 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
     await closeCloud();
     await target.close();
   }
+  // Top-level steps after the last one that ran: shown as not run in the reports.
+  const stoppedEarly = interrupted || steps.some((x) => x.status === 'failed');
+  const lastRan = Math.max(0, ...steps.filter((st) => /^\d+$/.test(st.index)).map((st) => Number(st.index)));
+  const notRun = stoppedEarly ? scenario.steps.slice(lastRan).map((st, i) => ({ index: String(lastRan + i + 1), title: stepTitle(st) })) : [];
   timeline.sort((x, y) => x.virtualMs - y.virtualMs);
   marks.sort((x, y) => x.virtualMs - y.virtualMs);
   const failed = steps.some((s) => s.status === 'failed');
@@ -137,7 +147,14 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
     replay: `routerlab run ${file} --target ${targetName} --seed ${seed}`,
     timeline,
     marks,
+    ...(notRun.length > 0 ? { notRun } : {}),
   };
+}
+
+/** A step's one-line title: its name, or its kind and parameters. */
+function stepTitle(step: Step): string {
+  const kind = Object.keys(step).find((k) => k !== 'name')!;
+  return step.name ?? `${kind} ${JSON.stringify((step as Record<string, unknown>)[kind])}`.slice(0, 120);
 }
 
 /** A scenario file that did not load: a failed case of its own, so reports show it and the other files still run. */
@@ -212,7 +229,7 @@ class RunContext {
 
   async #step(step: Step, index: string): Promise<void> {
     const kind = Object.keys(step).find((k) => k !== 'name')!;
-    const title = step.name ?? `${kind} ${JSON.stringify((step as Record<string, unknown>)[kind])}`.slice(0, 120);
+    const title = stepTitle(step);
     const t0 = Date.now();
     const v0 = await this.#now();
     const done = (status: StepStatus, extra: Partial<StepResult> = {}): void => {
@@ -224,15 +241,19 @@ class RunContext {
     if (missing) return done('skipped', { reason: `target ${this.target.id} has no ${missing} capability` });
     try {
       if ('stimulus' in step) {
-        const observed = await this.target.require('stimuli').apply(step.stimulus, this.#vars(step.with ?? {}));
-        return done('passed', { observed });
+        const params = this.#vars(step.with ?? {});
+        const observed = await this.target.require('stimuli').apply(step.stimulus, params);
+        return done('passed', { observed, params });
       }
       if ('wait' in step) {
         await this.#advance(ms(step.wait));
         return done('passed');
       }
       if ('checkpoint' in step) return done('passed', { observed: { checkpoint: step.checkpoint, virtualMs: v0 } });
-      if ('goform' in step) return done('passed', { observed: await this.target.require('router').set(step.goform, this.#vars(step.fields ?? {})) });
+      if ('goform' in step) {
+        const params = this.#vars(step.fields ?? {});
+        return done('passed', { observed: await this.target.require('router').set(step.goform, params), params });
+      }
       if ('at' in step) return done('passed', { observed: await this.target.require('modem').command(this.#vars(step.at)) });
       if ('cloud' in step) {
         if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', this.noCloud);
@@ -251,7 +272,9 @@ class RunContext {
       }
       if ('expect' in step) {
         const outcome = await this.#retry(step.expect.within, () => this.#expect(step.expect));
-        return done(outcome.ok ? 'passed' : 'failed', { observed: outcome.observed, key: expectKey(step.expect), ...(outcome.ok ? {} : { reason: outcome.reason }) });
+        const e = this.#vars(step.expect) as Record<string, unknown>;
+        const expected = Object.fromEntries(['equals', 'notEquals', 'matches', 'range', 'oneOf', 'within', 'count', 'perSecond'].filter((k) => e[k] !== undefined).map((k) => [k, e[k]]));
+        return done(outcome.ok ? 'passed' : 'failed', { observed: outcome.observed, key: expectKey(step.expect), expected, ...(outcome.ok ? {} : { reason: outcome.reason }) });
       }
       if ('probe' in step) {
         const p = step.probe;
@@ -273,8 +296,9 @@ class RunContext {
     } catch (e) {
       // A failing step is a result, not a crash: the error goes into the step's reason.
       const reason = e instanceof Error ? e.message : String(e);
-      if (e instanceof BenchError && e.code === 'CAPABILITY_MISSING') return done('skipped', { reason });
-      return done('failed', { reason });
+      const params = 'stimulus' in step ? this.#vars(step.with ?? {}) : 'goform' in step ? this.#vars(step.fields ?? {}) : undefined;
+      if (e instanceof BenchError && e.code === 'CAPABILITY_MISSING') return done('skipped', { reason, ...(params === undefined ? {} : { params }) });
+      return done('failed', { reason, ...(params === undefined ? {} : { params }) });
     }
   }
 
