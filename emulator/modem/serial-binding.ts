@@ -1,13 +1,19 @@
 import { createRequire } from 'node:module';
+import * as bindingMock from '@serialport/binding-mock';
 import type { MockPortBinding } from '@serialport/binding-mock';
 import type { BindingInterface, OpenOptions, PortInfo } from '@serialport/bindings-interface';
 import type { Modem } from './modem.js';
 
-// Loaded by path through require: under plain Node with tsx, the package specifier resolves to its index.d.ts (tsx
-// swaps .js for a TypeScript file next to it), an empty module, so `import { MockBinding }` crashed user scripts.
-const requireHere = createRequire(import.meta.url);
-const bindingFile = requireHere.resolve('@serialport/binding-mock').replace(/\.d\.ts$/, '.js');
-const { MockBinding } = requireHere(bindingFile) as typeof import('@serialport/binding-mock');
+// The package's MockBinding, as every other importer of it sees it (MockBinding keeps its ports in module state).
+// Under plain Node with tsx the specifier resolves to the package's index.d.ts (tsconfig "paths"), an empty module:
+// then it is loaded by path through require.
+const MockBinding = (bindingMock as Partial<typeof bindingMock>).MockBinding ?? loadMockBinding();
+
+function loadMockBinding(): typeof bindingMock.MockBinding {
+  const requireHere = createRequire(import.meta.url);
+  const file = requireHere.resolve('@serialport/binding-mock').replace(/\.d\.ts$/, '.js');
+  return (requireHere(file) as typeof bindingMock).MockBinding;
+}
 
 // In-process serial port for node code that uses serialport (modem-at.md §8.2): pass the binding in the open
 // options (`new SerialPort({ path, baudRate, binding })`) and the bytes go to the emulated modem, with no OS
