@@ -1,5 +1,6 @@
 // Argument parsing shared by the commands: strict flags, numbers with their range in the message.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
+import type { parseArgs, ParseArgsConfig } from 'node:util';
 import { BenchError } from '../hil/errors.js';
 
 /** Exit codes (README "CLI"): 130 = stopped by SIGINT/SIGTERM after writing what it had (128 + SIGINT). */
@@ -12,12 +13,78 @@ export interface CliIo {
   stopSignal: () => Promise<string | void>;
 }
 
-export function parseCli<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = false) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
-  } catch (e) {
-    throw new BenchError('INVALID_ARGUMENT', `${e instanceof Error ? e.message : String(e)}; run 'routerlab help'`, { cause: e });
+/** What `routerlab CMD --help` shows beyond the options: one line on what the command does, and examples. */
+export interface CommandHelp {
+  summary: string;
+  /** Positional arguments as shown in the usage line, e.g. `PATH...`. */
+  arguments?: string;
+  examples: string[];
+  /** More help text after the options (option groups described elsewhere, exit codes). */
+  more?: string;
+  /** Each flag's value name and meaning. */
+  flags?: Record<string, { value?: string; text: string }>;
+}
+
+/** `--help` was given: the text to print (the command then exits 0 without doing anything). */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
   }
+}
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses a command's flags with commander (chosen over yargs and citty: no dependencies of its own, strict unknown-
+ * option errors, per-command help with added text, and an exitOverride hook so errors become our one-line messages
+ * instead of ending the process). The option table stays the parseArgs-style data each command declares; values
+ * come back keyed by flag name, as parseArgs gives them. A usage error is a one-line INVALID_ARGUMENT (exit 2);
+ * `--help` throws HelpRequested with the command's help and examples.
+ */
+export function parseCli<O extends OptionSpec>(args: string[], options: O, allowPositionals = false, name = '', help?: CommandHelp): ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>> {
+  let text = '';
+  const cmd = new Command(`routerlab ${name}`.trim())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void (text += s), writeErr: () => undefined, outputError: () => undefined })
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false);
+  if (help) {
+    cmd.description(help.summary);
+    const more = [help.more ?? '', help.examples.length ? `Examples:\n${help.examples.map((e) => `  ${e}`).join('\n')}` : ''].filter(Boolean).join('\n\n');
+    if (more) cmd.addHelpText('after', `\n${more}`);
+  }
+  const keys = new Map<string, string>();
+  for (const [key, o] of Object.entries(options)) {
+    if (key === 'help') continue;
+    const described = help?.flags?.[key];
+    const flag = o.type === 'boolean' ? `--${key}` : `--${key} <${(described?.value ?? 'value').toLowerCase()}>`;
+    const opt = new Option(o.short ? `-${o.short}, ${flag}` : flag, described?.text);
+    if (o.multiple) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    cmd.addOption(opt);
+    keys.set(opt.attributeName(), key);
+  }
+  if (allowPositionals) cmd.argument(`[${(help?.arguments ?? 'args').replace(/\.\.\.$/, '')}...]`);
+  try {
+    cmd.parse(args, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') throw new HelpRequested(text.trimEnd());
+      const what = e.message.replace(/^error: /, '').replace(/\.$/, '');
+      throw new BenchError('INVALID_ARGUMENT', `${name ? `${name}: ` : ''}${what}; run 'routerlab ${name ? `${name} ` : ''}--help'`, { cause: e });
+    }
+    throw e;
+  }
+  const values: Record<string, unknown> = {};
+  for (const [attr, value] of Object.entries(cmd.opts())) {
+    const key = keys.get(attr) ?? attr;
+    // commander reads --no-X as X = false (true unless given); the table's `no-X` flag is true when given.
+    if (key.startsWith('no-')) {
+      if (value === false) values[key] = true;
+    } else if (value !== undefined) {
+      values[key] = value;
+    }
+  }
+  return { values, positionals: cmd.args, tokens: undefined } as never;
 }
 
 export function intOption(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {

@@ -1,14 +1,14 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
+import type { ParseArgsConfig } from 'node:util';
+import { EXIT, HelpRequested, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
 import { fleetCommand } from './fleet.js';
 import { loadCommand } from './load.js';
 import { proxyCommand } from './proxy.js';
-import { USAGE } from './usage.js';
+import { COMMAND_HELP, USAGE } from './usage.js';
 import { createEmulator, listProfiles, loadProfile, type Emulator } from '../emulator/index.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { brokenResult, diffResults, importRecording, loadScenarios, loadScenarioSet, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
+import { brokenResult, diffResults, reportSpecProblem, importRecording, loadScenarios, loadScenarioSet, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
 import { applyRecording, BenchError, connectTarget, replayFidelity, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
@@ -67,9 +67,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       case 'load':
         return await loadCommand(rest, io);
       case 'profiles':
+        parseCli(rest, { verbose: { type: 'boolean' } }, false, 'profiles', COMMAND_HELP.profiles);
         for (const line of profileTable()) io.out(line);
         return EXIT.OK;
       case 'ports':
+        parseCli(rest, { verbose: { type: 'boolean' } }, false, 'ports', COMMAND_HELP.ports);
         return await portsCommand(io);
       case 'run':
         return await runCommand(rest, io);
@@ -94,6 +96,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return EXIT.USAGE;
     }
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      io.out(e.text);
+      return EXIT.OK;
+    }
     if (e instanceof BenchError && (e.code === 'INVALID_ARGUMENT' || e.code === 'CONFIG_INVALID')) {
       io.err(`routerlab: ${e.message}`);
       if (verbose && e.stack) io.err(e.stack);
@@ -106,16 +112,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 }
 
 async function serveCommand(args: string[], io: CliIo): Promise<number> {
-  let values: ReturnType<typeof parseServe>;
-  try {
-    values = parseServe(args);
-  } catch (e) {
-    throw new BenchError('INVALID_ARGUMENT', `${e instanceof Error ? e.message : String(e)}; run 'routerlab help'`, { cause: e });
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return EXIT.OK;
-  }
+  const { values } = parseCli(args, SERVE_OPTIONS, false, 'serve', COMMAND_HELP.serve);
   const recording = values.from === undefined ? null : loadRecording(values.from);
   const cloud = cloudFlags(values);
   const emulator = createEmulator({
@@ -177,10 +174,13 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 async function runCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCli(args, { target: { type: 'string' }, seed: { type: 'string' }, report: { type: 'string' }, grep: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, seed: { type: 'string' }, report: { type: 'string' }, grep: { type: 'string' }, verbose: { type: 'boolean' } }, true, 'run', COMMAND_HELP.run);
   if (positionals.length === 0) throw new BenchError('INVALID_ARGUMENT', 'run needs scenario files or folders: routerlab run PATH... --target T');
   const target = values.target ?? 'emulator';
   const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
+  // Before any work: a report that could not be written is a usage error now, not after the whole run.
+  const reportProblem = values.report === undefined ? null : reportSpecProblem(values.report);
+  if (reportProblem) throw new BenchError('INVALID_ARGUMENT', `run --report: ${reportProblem}`);
   const set = loadScenarioSet(positionals);
   const loaded = set.loaded.filter((l) => !values.grep || l.scenario.tags.includes(values.grep) || l.scenario.name.includes(values.grep));
   if (loaded.length === 0 && set.broken.length === 0) throw new BenchError('INVALID_ARGUMENT', `no scenario matches${values.grep ? ` --grep ${values.grep}` : ''} in ${positionals.join(' ')}`);
@@ -217,7 +217,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 async function diffCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCli(args, { target: { type: 'string', multiple: true }, seed: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const { values, positionals } = parseCli(args, { target: { type: 'string', multiple: true }, seed: { type: 'string' }, verbose: { type: 'boolean' } }, true, 'diff', COMMAND_HELP.diff);
   const targets = values.target ?? [];
   if (positionals.length === 0 || targets.length !== 2) throw new BenchError('INVALID_ARGUMENT', 'diff needs scenario paths and exactly two --target options');
   const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER);
@@ -235,7 +235,7 @@ async function diffCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 function importCommand(args: string[], io: CliIo): number {
-  const { values, positionals } = parseCli(args, { out: { type: 'string' }, name: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const { values, positionals } = parseCli(args, { out: { type: 'string' }, name: { type: 'string' }, verbose: { type: 'boolean' } }, true, 'import', COMMAND_HELP.import);
   if (!positionals[0] || !values.out) throw new BenchError('INVALID_ARGUMENT', 'import needs a recording folder and --out FILE.yaml');
   const recording = loadRecording(positionals[0]);
   const { yaml, scenario } = importRecording(recording, values.name ?? `Field recording ${basename(positionals[0])}`);
@@ -246,7 +246,7 @@ function importCommand(args: string[], io: CliIo): number {
 }
 
 async function recordCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCli(args, { target: { type: 'string' }, out: { type: 'string' }, verbose: { type: 'boolean' } });
+  const { values } = parseCli(args, { target: { type: 'string' }, out: { type: 'string' }, verbose: { type: 'boolean' } }, false, 'record', COMMAND_HELP.record);
   if (!values.target || !values.out) throw new BenchError('INVALID_ARGUMENT', 'record needs --target T and --out DIR');
   const target = await connectTarget(values.target);
   try {
@@ -259,7 +259,7 @@ async function recordCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 async function fidelityCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCli(args, { target: { type: 'string' }, verbose: { type: 'boolean' } }, true);
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, verbose: { type: 'boolean' } }, true, 'fidelity', COMMAND_HELP.fidelity);
   const dir = positionals[0];
   if (!dir) throw new BenchError('INVALID_ARGUMENT', 'fidelity needs the recording folder: routerlab fidelity DIR [--target T]');
   const recording = loadRecording(dir);
@@ -314,6 +314,4 @@ async function portsCommand(io: CliIo): Promise<number> {
   return EXIT.OK;
 }
 
-function parseServe(args: string[]) {
-  return parseArgs({ args, options: SERVE_OPTIONS, strict: true, allowPositionals: false }).values;
-}
+

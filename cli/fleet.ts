@@ -3,6 +3,7 @@ import { Fleet } from '../emulator/fleet/fleet.js';
 import { BenchError } from '../hil/index.js';
 import { durationOption, EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
+import { COMMAND_HELP } from './usage.js';
 
 
 const FLEET_OPTIONS = {
@@ -38,7 +39,7 @@ function parseShard(text: string | undefined): { index: number; total: number } 
 }
 
 export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCli(args, FLEET_OPTIONS);
+  const { values } = parseCli(args, FLEET_OPTIONS, false, 'fleet', COMMAND_HELP.fleet);
   if (values.count === undefined) throw new BenchError('INVALID_ARGUMENT', 'fleet needs --count N');
   const tick = durationOption('--tick', values.tick, 10_000);
   const fleet = new Fleet({

@@ -2,13 +2,14 @@
 import { loadProfileFile, openLoadTarget, runLoad, textSummary, writeSummaries } from '../scenarios/load/index.js';
 import { BenchError } from '../hil/index.js';
 import { EXIT, durationOption, parseCli, type CliIo } from './args.js';
+import { COMMAND_HELP } from './usage.js';
 
 /** k6's exit code for failed thresholds (load-and-fleet.md §1.4). */
 export const THRESHOLDS_FAILED = 99;
 
 
 export async function loadCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCli(args, { target: { type: 'string' }, duration: { type: 'string' }, summary: { type: 'string' }, password: { type: 'string' }, unlimited: { type: 'boolean' }, verbose: { type: 'boolean' } }, true);
+  const { values, positionals } = parseCli(args, { target: { type: 'string' }, duration: { type: 'string' }, summary: { type: 'string' }, password: { type: 'string' }, unlimited: { type: 'boolean' }, verbose: { type: 'boolean' } }, true, 'load', COMMAND_HELP.load);
   if (positionals.length !== 1) throw new BenchError('INVALID_ARGUMENT', 'load needs one profile: routerlab load PROFILE --target T');
   const profile = loadProfileFile(positionals[0]!);
   const durationMs = values.duration === undefined ? undefined : durationOption('--duration', values.duration, 0);

@@ -1,6 +1,6 @@
 import { BenchError, startProxy } from '../hil/index.js';
 import { EXIT, intOption, parseCli, type CliIo } from './args.js';
-import { PROXY_USAGE } from './usage.js';
+import { COMMAND_HELP, PROXY_USAGE } from './usage.js';
 
 // `routerlab proxy`: record what the real app or web UI does with a real router (hil/record/proxy.ts).
 
@@ -14,13 +14,8 @@ export async function proxyCommand(args: string[], io: CliIo): Promise<number> {
     token: { type: 'string' },
     'allow-host': { type: 'string', multiple: true },
     'allow-destructive': { type: 'boolean' },
-    help: { type: 'boolean' },
     verbose: { type: 'boolean' },
-  });
-  if (values.help) {
-    io.out(PROXY_USAGE);
-    return EXIT.OK;
-  }
+  }, false, 'proxy', { ...COMMAND_HELP.proxy!, more: PROXY_USAGE });
   if (!values.target || !values.out) throw new BenchError('INVALID_ARGUMENT', 'proxy needs --target router:http://DEVICE and --out DIR');
   const spec = values.target.replace(/^router:/, '');
   if (!/^https?:\/\//.test(spec)) throw new BenchError('INVALID_ARGUMENT', `proxy --target ${values.target}: give the router as router:http://DEVICE`);

@@ -1,4 +1,5 @@
-// The usage texts: plain strings, so `routerlab help` loads nothing else (bench/startup).
+// The usage texts: plain data, so `routerlab help` loads nothing else (bench/startup).
+import type { CommandHelp } from './args.js';
 
 export const CLOUD_USAGE = `cloud channel options (serve and fleet):
   --mqtt URL            broker (mqtt://, mqtts://, ws://, wss://); default: an embedded broker on 127.0.0.1
@@ -95,3 +96,105 @@ ${LOAD_USAGE}
 
 ${PROXY_USAGE}
 `;
+
+/**
+ * Each flag's value name and meaning, read from the usage texts above (one place to write them): `--flag VALUE  text`
+ * lines, a later section's line winning for a flag several sections describe.
+ */
+function flagsOf(...texts: string[]): Record<string, { value?: string; text: string }> {
+  const out: Record<string, { value?: string; text: string }> = {};
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('  --')) continue;
+      // One or more `--flag [VALUE]` at the start (`--mqtt-ca FILE --mqtt-cert FILE`), then the meaning.
+      const flags: [string, string | undefined][] = [];
+      let rest = line.trim();
+      for (let m = /^--([a-z0-9-]+)(?: (?!--)([A-Z][A-Za-z0-9:/._|,-]*|router:URL|P\[,P\.\.\.\]\|mix))?\s*/.exec(rest); m; m = /^--([a-z0-9-]+)(?: (?!--)([A-Z][A-Za-z0-9:/._|,-]*|router:URL))?\s*/.exec(rest)) {
+        flags.push([m[1]!, m[2]]);
+        rest = rest.slice(m[0].length);
+      }
+      for (const [flag, value] of flags) out[flag] = { ...(value ? { value } : {}), text: rest };
+    }
+  }
+  return out;
+}
+
+/** One section of a usage text: from its heading to the next empty line. */
+function section(text: string, heading: string): string {
+  const start = text.indexOf(heading);
+  return start < 0 ? '' : text.slice(start, text.indexOf('\n\n', start) < 0 ? undefined : text.indexOf('\n\n', start));
+}
+
+const COMMON = `  --target T        the target: emulator[:profile], emulator:<control url>, router:<url>?password=..., modem:<path>, or a .json config
+  --seed N          seed for the emulator and the scenario's random choices
+  --report S        reports to write: junit:FILE,json:FILE,html:FILE
+  --grep TAG        only scenarios with this tag or name part
+  --out DIR         where to write (a folder for recordings, a file for import)
+  --name NAME       the scenario's name
+  --verbose         print stack traces of errors`;
+
+/** Flag descriptions for --help, per command. */
+export const FLAGS = {
+  serve: flagsOf(section(USAGE, 'serve options:'), CLOUD_USAGE),
+  fleet: flagsOf(COMMON, CLOUD_USAGE, FLEET_USAGE),
+  load: flagsOf(COMMON, LOAD_USAGE),
+  proxy: flagsOf(COMMON, PROXY_USAGE),
+  other: flagsOf(COMMON),
+};
+
+/** What `routerlab CMD --help` adds to the options of each command: a summary and examples. */
+export const COMMAND_HELP: Record<string, CommandHelp> = {
+  serve: {
+    summary: 'Run the emulated router: goform API, control API, cloud channel (and the AT modem on request).',
+    examples: ['routerlab serve', 'routerlab serve --profile mc888 --seed 3 --port 8080 --modem-tcp 7777', 'routerlab serve --from fixtures/recordings/field-bug-42 --paused', 'routerlab serve --no-cloud --modem-unix /tmp/zte.sock'],
+    more: 'Cloud options are described in `routerlab help`. Stops cleanly on SIGINT/SIGTERM (exit 0).',
+  },
+  fleet: {
+    summary: 'Run N emulated routers in one process on one virtual clock.',
+    examples: ['routerlab fleet --count 100 --seed 7', 'routerlab fleet --count 1000 --shard 2/4 --profile mf79u:3,mc888:1'],
+  },
+  load: {
+    summary: 'HTTP load in k6\'s shape against a target; exit 99 when a threshold fails, 130 when stopped.',
+    arguments: 'PROFILE',
+    examples: ['routerlab load scenarios/load/smoke.yaml --target emulator --duration 10s', 'routerlab load scenarios/load/smoke.yaml --target fleet:50 --summary json:out/load.json,junit:out/load.xml'],
+  },
+  ports: {
+    summary: 'List serial ports; ZTE devices (USB vendor 0x19d2) are probed with AT.',
+    examples: ['routerlab ports'],
+  },
+  run: {
+    summary: 'Run scenario files or folders against a target; exit 0 only when every scenario passed, 130 when stopped.',
+    arguments: 'PATH...',
+    examples: ['routerlab run scenarios/suites --target emulator --report junit:out/junit.xml,html:out/report.html', 'routerlab run scenarios/suites/sms --target \'router:http://192.168.0.1?password=...\' --grep smoke', 'routerlab run scenarios/suites --target emulator:http://127.0.0.1:8081'],
+  },
+  record: {
+    summary: 'Record a device (scrubbed goform reads and AT transcript) to DIR/recording.json.',
+    examples: ['routerlab record --target \'router:http://192.168.0.1?password=...\' --out fixtures/recordings/field-bug-42'],
+  },
+  proxy: {
+    summary: 'Record what a real app or web UI does with a real router, by standing between them.',
+    examples: ['routerlab proxy --target router:http://192.168.0.1 --out fixtures/recordings/app-bug-7 --port 8080'],
+    more: 'Ctrl-C (SIGINT/SIGTERM) writes the recording; then: serve --from DIR, import DIR, fidelity DIR --target T.',
+  },
+  import: {
+    summary: 'Turn a recording into a scenario.',
+    arguments: 'DIR',
+    examples: ['routerlab import fixtures/recordings/field-bug-42 --out scenarios/suites/field/field-bug-42.yaml'],
+  },
+  diff: {
+    summary: 'Run the same scenarios on two targets and list the differences.',
+    arguments: 'PATH...',
+    examples: ['routerlab diff scenarios/suites/signal --target emulator --target \'router:http://192.168.0.1?password=...\''],
+  },
+  fidelity: {
+    summary: 'Replay a recording against a target and report each key whose value or format differs.',
+    arguments: 'DIR',
+    examples: ['routerlab fidelity fixtures/recordings/field-bug-42', 'routerlab fidelity fixtures/recordings/app-bug-7 --target emulator:mf79u'],
+  },
+  profiles: {
+    summary: 'List the device profiles: model, login, AD, session, web UI, class.',
+    examples: ['routerlab profiles'],
+  },
+};
+
+for (const [name, help] of Object.entries(COMMAND_HELP)) help.flags = (FLAGS as Record<string, CommandHelp['flags']>)[name] ?? FLAGS.other;

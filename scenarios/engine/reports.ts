@@ -34,7 +34,20 @@ export function junitReport(results: ScenarioResult[]): string {
 }
 
 /** Writes the reports asked for as `junit:FILE,json:FILE`. Throws on an unknown kind. */
+/** Why a `--report` spec is not one (checked before a run starts), or null. */
+export function reportSpecProblem(spec: string): string | null {
+  for (const part of spec.split(',').filter(Boolean)) {
+    const colon = part.indexOf(':');
+    if (colon < 0 || colon === part.length - 1) return `report "${part}" is not kind:FILE`;
+    const kind = part.slice(0, colon);
+    if (!['json', 'junit', 'html'].includes(kind)) return `unknown report kind "${kind}"; use junit:FILE, json:FILE or html:FILE`;
+  }
+  return null;
+}
+
 export function writeReports(spec: string, results: ScenarioResult[]): string[] {
+  const problem = reportSpecProblem(spec);
+  if (problem) throw new Error(problem);
   const written: string[] = [];
   for (const part of spec.split(',').filter(Boolean)) {
     const [kind, file] = [part.slice(0, part.indexOf(':')), part.slice(part.indexOf(':') + 1)];

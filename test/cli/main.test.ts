@@ -115,7 +115,11 @@ describe('routerlab CLI', () => {
     [['serve', '--speed=-2'], /--speed -2 is not a positive number/],
     [['serve', '--speed', '0'], /--speed 0 is not a positive number/],
     [['serve', '--profile', 'nope'], /no profiles fixture "nope"; known: mc888, mf266, mf286d, mf286r, mf297d, mf761, mf79u, mf823/],
-    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--bogus'], /^routerlab: serve: unknown option '--bogus'; run 'routerlab serve --help'$/],
+    [['ports', '--bogus'], /^routerlab: ports: unknown option '--bogus'; run 'routerlab ports --help'$/],
+    [['serve', '--port'], /^routerlab: serve: option '--port <port>' argument missing; run 'routerlab serve --help'$/],
+    [['run', 'scenarios/suites/signal', '--report', 'pdf:out.pdf'], /^routerlab: run --report: unknown report kind "pdf"; use junit:FILE, json:FILE or html:FILE$/],
+    [['profiles', 'extra'], /^routerlab: profiles: too many arguments/],
     [['launch'], /unknown command "launch"/],
     [['serve', '--mqtt', 'ftp://x'], /--mqtt ftp:\/\/x must be a URL like mqtt:\/\/127\.0\.0\.1:1883/],
     [['serve', '--mqtt-protocol', '4'], /--mqtt-protocol 4 must be 3\.1\.1 or 5/],
@@ -130,6 +134,16 @@ describe('routerlab CLI', () => {
     expect(await main(argv, io)).toBe(EXIT.USAGE);
     expect(err).toHaveLength(1);
     expect(err[0]).toMatch(message);
+  });
+
+  it.each(['serve', 'fleet', 'load', 'ports', 'run', 'record', 'proxy', 'import', 'diff', 'fidelity', 'profiles'])('%s --help shows its options and examples and exits 0 without doing anything', async (command) => {
+    const { out, err, io } = capture();
+    expect(await main([command, '--help'], io)).toBe(EXIT.OK);
+    expect(err).toEqual([]);
+    const text = out.join('\n');
+    expect(text).toMatch(new RegExp(`^Usage: routerlab ${command} \\[options\\]`));
+    expect(text).toMatch(/\nOptions:\n/);
+    expect(text).toMatch(new RegExp(`\nExamples:\n  routerlab ${command}`));
   });
 
   it('reports a port in use as one line with exit code 2', async () => {
