@@ -17,6 +17,8 @@ export const DESTRUCTIVE = new Set(['REBOOT_DEVICE', 'TURN_OFF_DEVICE', 'SHUTDOW
 const FAILURE = '{"result":"failure"}';
 /** Bodies kept in the recording; larger ones are recorded by size and digest only. */
 const MAX_RECORDED_BODY = 8 * 1024 * 1024;
+/** Exchanges one recording keeps (about a day of an app polling every second); later ones are forwarded only. */
+export const MAX_EXCHANGES = 100_000;
 /** A request body the proxy holds to look at (goform writes are small; uploads stream through). */
 const MAX_INSPECTED_BODY = 64 * 1024;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
@@ -38,12 +40,16 @@ export interface ProxyOptions {
   log?: ((line: string) => void) | undefined;
   /** Wall clock (tests inject one). */
   now?: (() => number) | undefined;
+  /** Exchanges a recording keeps (default MAX_EXCHANGES). */
+  maxExchanges?: number | undefined;
 }
 
 export interface RecordingProxy {
   url: string;
   /** Exchanges recorded so far. */
   readonly count: number;
+  /** Exchanges forwarded but not recorded once the recording was full (MAX_EXCHANGES). */
+  readonly dropped: number;
   /** Stop listening and write recording.json (scrubbed); answers the recording. Idempotent. */
   close(): Promise<Recording>;
 }
@@ -71,7 +77,13 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
   const exchanges: HttpExchange[] = [];
   const allowed = new Set((options.allowHosts ?? []).map((h) => h.toLowerCase()));
 
+  let dropped = 0;
   const record = (x: HttpExchange): void => {
+    if (exchanges.length >= (options.maxExchanges ?? MAX_EXCHANGES)) {
+      // Bounded: the proxy keeps forwarding; the recording says how many it left out.
+      if (dropped++ === 0) log(`[proxy] the recording holds ${options.maxExchanges ?? MAX_EXCHANGES} exchanges; later ones are forwarded but not recorded (stop and start a new recording)`);
+      return;
+    }
     exchanges.push(x);
     // Kept as it happens, so a crash keeps what was recorded (scrubbed again when recording.json is written).
     appendFileSync(partial, `${JSON.stringify(scrub(single(x)).exchanges[0])}\n`);
@@ -201,6 +213,9 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
     url,
     get count() {
       return exchanges.length;
+    },
+    get dropped() {
+      return dropped;
     },
     close() {
       closing ??= (async () => {

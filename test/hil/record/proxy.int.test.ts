@@ -208,6 +208,19 @@ describe('routerlab proxy', () => {
     ]);
   });
 
+  it('keeps at most maxExchanges exchanges, forwarding the rest and saying so once', async () => {
+    const router = await device();
+    const lines: string[] = [];
+    const proxy = await startProxy({ target: goformUrl(router), out: folder(), port: 0, maxExchanges: 3, log: (l) => lines.push(l) });
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${proxy.url}/goform/goform_get_cmd_process?isTest=false&cmd=signalbar`);
+      expect(JSON.parse(await res.text())).toHaveProperty('signalbar');
+    }
+    expect([proxy.count, proxy.dropped]).toEqual([3, 3]);
+    expect(lines).toEqual([expect.stringMatching(/holds 3 exchanges; later ones are forwarded but not recorded/)]);
+    expect((await proxy.close()).exchanges).toHaveLength(3);
+  });
+
   it('answers only its own Host and Origin, and off loopback only with the token', async () => {
     const router = await device();
     const proxy = await startProxy({ target: goformUrl(router), out: folder(), port: 0, token: 'proxy-token-1' });
