@@ -20,6 +20,44 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** The host part of a Host header (`name:port`, `[::1]:port`), lower-cased; null when there is none. */
+export function hostOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end < 0 ? null : h.slice(1, end);
+  }
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+/**
+ * The browser rules of a local listener (README "Security"), or null when the request passes: `host` for a Host that
+ * names neither an address, nor localhost, nor an allowed name (DNS rebinding: an address cannot be rebound, a browser
+ * sends the name it resolved); `origin` for an Origin other than the listener's own (a cross-site fetch or form POST,
+ * `Origin: null` included); `cross-site` for fetch metadata saying so even without an Origin. Requests without Origin
+ * (curl, SDKs, same-origin GETs) pass.
+ */
+export function browserRefusal(hostHeader: string | undefined, origin: string | undefined, fetchSite: string | undefined, allowHosts: ReadonlySet<string>): 'host' | 'origin' | 'cross-site' | null {
+  const host = hostOf(hostHeader);
+  if (host === null || !(isIP(host) !== 0 || isLoopbackHost(host) || allowHosts.has(host))) return 'host';
+  if (origin !== undefined && !sameOrigin(origin, hostHeader!)) return 'origin';
+  if (fetchSite === 'cross-site') return 'cross-site';
+  return null;
+}
+
+function sameOrigin(origin: string, hostHeader: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    // `null` (a sandboxed or file page) and anything unparsable are not this listener's origin.
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.host.toLowerCase() === hostHeader.trim().toLowerCase();
+}
+
 export function listenOn(s: Server, host: string, port: number, what: string, flag: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     s.once('error', (e: NodeJS.ErrnoException) => {

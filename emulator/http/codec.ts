@@ -71,3 +71,21 @@ export function formatDateTime(timeMs: number, tzHours: number): string {
   const d = new Date(timeMs + tzHours * 3_600_000);
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
+
+/** One cookie's value from a Cookie header, unquoted (goform-api.md §2.6: stok="..." is quoted on the wire). */
+export function cookieValue(header: string, name: string): string | undefined {
+  let from = 0;
+  for (;;) {
+    const at = header.indexOf(name, from);
+    if (at < 0) return undefined;
+    const before = at === 0 ? ';' : header[at - 1];
+    const eq = at + name.length;
+    if ((before === ';' || before === ' ') && header[eq] === '=') {
+      const end = header.indexOf(';', eq);
+      let value = header.slice(eq + 1, end < 0 ? undefined : end).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      return value;
+    }
+    from = at + 1;
+  }
+}

@@ -10,6 +10,7 @@ import { isRefused } from '../state/outcome.js';
 import { UnhandledReporter } from '../instrument/unhandled.js';
 import { createWebUi, QR_PATH, type WebUi } from './web-ui.js';
 import { Auth, type Requester } from './auth.js';
+import { cookieValue } from './codec.js';
 import { CARD_ROOT, ShareError, type FileShare } from './file-share.js';
 import { aggregates, PLAIN_KEYS, type AggregateContext } from './keys/index.js';
 import { BadField, SET_HANDLERS, type SetContext } from './set/index.js';
@@ -475,23 +476,6 @@ function requesterFrom(ip: string, cookieHeader: string | undefined, hasReferer:
   return { ip, sessionCookie: cookieName && cookieHeader ? cookieValue(cookieHeader, cookieName) : undefined, hasReferer };
 }
 
-/** One cookie's value from a Cookie header, unquoted (§2.6: stok="..." is quoted on the wire). */
-export function cookieValue(header: string, name: string): string | undefined {
-  let from = 0;
-  for (;;) {
-    const at = header.indexOf(name, from);
-    if (at < 0) return undefined;
-    const before = at === 0 ? ';' : header[at - 1];
-    const eq = at + name.length;
-    if ((before === ';' || before === ' ') && header[eq] === '=') {
-      const end = header.indexOf(';', eq);
-      let value = header.slice(eq + 1, end < 0 ? undefined : end).trim();
-      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-      return value;
-    }
-    from = at + 1;
-  }
-}
 
 const RAW_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { dirname, join, normalize } from 'node:path';
-import { isLoopbackHost } from '../../emulator/net.js';
+import { cookieValue } from '../../emulator/http/codec.js';
+import { browserRefusal, isLoopbackHost } from '../../emulator/net.js';
 import { BenchError } from '../errors.js';
 import { RECORDING_VERSION, SECRET, isSecretField, saveRecording, scrub, scrubPath, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
 
@@ -282,25 +283,17 @@ function single(x: HttpExchange): Recording {
 
 // --- requests ---
 
+/** The control API's browser rules (emulator/net.ts), then the token off loopback. */
 function guard(req: IncomingMessage, o: { loopback: boolean; token: string | undefined; allowed: Set<string> }): { status: number; message: string } | null {
   const hostHeader = req.headers.host ?? '';
-  const host = hostHeader.startsWith('[') ? hostHeader.slice(1, hostHeader.indexOf(']')) : hostHeader.replace(/:\d+$/, '');
-  if (!host || !(isIP(host) !== 0 || isLoopbackHost(host) || o.allowed.has(host.toLowerCase()))) {
-    return { status: 403, message: `routerlab proxy: Host "${hostHeader}" is not this proxy's; use its address or --allow-host` };
-  }
   const origin = req.headers.origin;
-  if (origin !== undefined) {
-    let same = false;
-    try {
-      same = new URL(origin).host.toLowerCase() === hostHeader.toLowerCase();
-    } catch {
-      // `null` or garbage: not this proxy's origin.
-    }
-    if (!same) return { status: 403, message: `routerlab proxy: cross-origin requests are refused (Origin ${origin})` };
-  }
+  const refused = browserRefusal(hostHeader, origin, req.headers['sec-fetch-site'], o.allowed);
+  if (refused === 'host') return { status: 403, message: `routerlab proxy: Host "${hostHeader}" is not this proxy's; use its address or --allow-host` };
+  if (refused === 'origin') return { status: 403, message: `routerlab proxy: cross-origin requests are refused (Origin ${origin ?? ''})` };
+  if (refused === 'cross-site') return { status: 403, message: 'routerlab proxy: cross-site requests are refused' };
   if (!o.loopback || o.token) {
     const bearer = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const cookie = cookies(req.headers.cookie)[TOKEN_COOKIE];
+    const cookie = cookieValue(req.headers.cookie ?? '', TOKEN_COOKIE);
     const query = new URL(req.url ?? '/', 'http://proxy.invalid').searchParams.get('routerlab_token');
     if (o.token && bearer !== o.token && cookie !== o.token && query !== o.token) return { status: 401, message: 'routerlab proxy: give the proxy token once as ?routerlab_token=...' };
   }
@@ -350,15 +343,6 @@ function formFields(body: Buffer): Record<string, string> {
 
 function masked(fields: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, isSecretField(k) && v !== '' ? SECRET : v]));
-}
-
-function cookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(/;\s*/)) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return out;
 }
 
 /** The recording folder's place for a static file (webui/...), or null for a path that would leave it. */

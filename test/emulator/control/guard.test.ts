@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { hostOf } from '../../../emulator/control/guard.js';
+import { hostOf } from '../../../emulator/net.js';
 import { isLoopbackHost } from '../../../emulator/net.js';
 import { createTestEmulator } from '../../helpers/emulator.js';
 

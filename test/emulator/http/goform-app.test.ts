@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cookieValue } from '../../../emulator/http/goform-app.js';
+import { cookieValue } from '../../../emulator/http/codec.js';
 import type { Emulator } from '../../../emulator/index.js';
 import { createTestEmulator, TestClient } from '../../helpers/emulator.js';
 import { STATUS_POLL_QUERY } from '../../helpers/poll-keys.js';

@@ -237,6 +237,7 @@ describe('routerlab proxy', () => {
       });
     expect((await get({ host: 'rebind.example:80' })).status).toBe(403);
     expect((await get({ host: `127.0.0.1:${port}`, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get({ host: `127.0.0.1:${port}`, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await get({ host: `127.0.0.1:${port}` })).status).toBe(401);
     expect((await get({ host: `127.0.0.1:${port}`, authorization: 'Bearer proxy-token-1' })).status).toBe(200);
     const once = await get({ host: `127.0.0.1:${port}` }, '/index.html?routerlab_token=proxy-token-1');
