@@ -25,56 +25,15 @@ export class SmsIndex {
   /** Every part in a memory, in index order. */
   parts(store: SmsStore): IndexedPart[] {
     // The router's own records of messages sent with AT+CMGS are not in modem memory (27.005 §3.5.1).
-    const messages = this.#device.state.sms.messages.filter((m) => m.store === store && m.record !== 'router');
-    const live = new Set<string>();
-    const fresh: [string, SmsMessage, TextPart][] = [];
-    const out: IndexedPart[] = [];
-    for (const m of messages) {
-      const total = Math.max(m.concatTotal, m.parts.length);
-      for (const p of m.parts) {
-        const key = `${store}:${m.id}:${p.seq}`;
-        live.add(key);
-        const part = { text: p.text, alphabet: p.alphabet, seq: p.seq, total };
-        const index = this.#slots.get(key);
-        if (index === undefined) fresh.push([key, m, part]);
-        else out.push({ ...part, index, message: m });
-      }
-    }
-    for (const key of [...this.#slots.keys()]) if (key.startsWith(`${store}:`) && !live.has(key)) this.#slots.delete(key);
-    // New parts take the lowest free indices, in arrival order.
-    const used = new Set(out.map((p) => p.index));
-    let next = 1;
-    for (const [key, message, part] of fresh) {
-      while (used.has(next)) next++;
-      used.add(next);
-      this.#slots.set(key, next);
-      out.push({ ...part, index: next, message });
-    }
-    return out.sort((a, b) => a.index - b.index);
+    const held = this.#device.state.sms.messages
+      .filter((m) => m.store === store && m.record !== 'router')
+      .flatMap((m) => m.parts.map((p) => ({ key: `${store}:${m.id}:${p.seq}`, part: { text: p.text, alphabet: p.alphabet, seq: p.seq, total: Math.max(m.concatTotal, m.parts.length), message: m } })));
+    return this.#slotted(`${store}:`, held).map(({ index, item }) => ({ ...item.part, index }));
   }
 
   /** Status reports in SR memory, in index order (27.005 §3.1: "SR" status report storage). */
   reports(): { index: number; report: DeepReadonly<SmsReport> }[] {
-    const out: { index: number; report: DeepReadonly<SmsReport> }[] = [];
-    const live = new Set<string>();
-    const fresh: DeepReadonly<SmsReport>[] = [];
-    for (const r of this.#device.state.sms.reports) {
-      const key = `SR:${r.id}`;
-      live.add(key);
-      const index = this.#slots.get(key);
-      if (index === undefined) fresh.push(r);
-      else out.push({ index, report: r });
-    }
-    for (const key of [...this.#slots.keys()]) if (key.startsWith('SR:') && !live.has(key)) this.#slots.delete(key);
-    const used = new Set(out.map((p) => p.index));
-    let next = 1;
-    for (const report of fresh) {
-      while (used.has(next)) next++;
-      used.add(next);
-      this.#slots.set(`SR:${report.id}`, next);
-      out.push({ index: next, report });
-    }
-    return out.sort((a, b) => a.index - b.index);
+    return this.#slotted('SR:', this.#device.state.sms.reports.map((r) => ({ key: `SR:${r.id}`, report: r }))).map(({ index, item }) => ({ index, report: item.report }));
   }
 
   find(store: SmsStore, index: number): IndexedPart | undefined {
@@ -84,5 +43,27 @@ export class SmsIndex {
   /** The index of a part of a message (first held part by default): what +CMTI and +CMGW report. */
   indexOf(message: SmsMessage, seq?: number): number {
     return this.parts(message.store).find((p) => p.message.id === message.id && (seq === undefined || p.seq === seq))?.index ?? 0;
+  }
+
+  /**
+   * Indices for the items of one memory (keys starting with `prefix`): an item keeps its index while it exists, new
+   * ones take the lowest free indices in order, and the indices of items gone are freed.
+   */
+  #slotted<T extends { key: string }>(prefix: string, items: T[]): { index: number; item: T }[] {
+    const live = new Set(items.map((i) => i.key));
+    for (const key of [...this.#slots.keys()]) if (key.startsWith(prefix) && !live.has(key)) this.#slots.delete(key);
+    const used = new Set(items.map((i) => this.#slots.get(i.key)).filter((n) => n !== undefined));
+    let next = 1;
+    const out = items.map((item) => {
+      let index = this.#slots.get(item.key);
+      if (index === undefined) {
+        while (used.has(next)) next++;
+        index = next;
+        used.add(index);
+        this.#slots.set(item.key, index);
+      }
+      return { index, item };
+    });
+    return out.sort((a, b) => a.index - b.index);
   }
 }

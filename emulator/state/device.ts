@@ -72,17 +72,7 @@ export class Device implements DeviceApi {
     this.clock = options.clock;
     this.#rng = new SeededRandom(options.seed);
     this.#password = options.password;
-    this.#state =
-      options.state ??
-      createInitialState({
-        id: options.id ?? 'dev-0',
-        profile: options.profile,
-        home: loadCarrier(options.profile.homeCarrier),
-        roaming: loadCarrier(options.profile.roamingCarrier),
-        seed: options.seed,
-        nowMs: options.clock.now(),
-        ...(options.password === undefined ? {} : { password: options.password }),
-      });
+    this.#state = options.state ?? this.#fresh(options.id ?? 'dev-0', options.profile, options.seed);
     const tickMs = options.tickMs ?? TICK_MS;
     // Whole seconds: the goform counters (realtime_time, monthly_time) count seconds.
     if (!Number.isInteger(tickMs / 1000) || tickMs < 1000 || tickMs > 3_600_000) throw new RangeError(`tickMs must be whole seconds from 1000 to 3600000, got ${tickMs}`);
@@ -153,15 +143,7 @@ export class Device implements DeviceApi {
     const seed = options.seed ?? 1;
     this.#profile = profile;
     this.#rng = new SeededRandom(seed);
-    this.#state = createInitialState({
-      id: this.#state.id,
-      profile,
-      home: loadCarrier(profile.homeCarrier),
-      roaming: loadCarrier(profile.roamingCarrier),
-      seed,
-      nowMs: this.clock.now(),
-      ...(this.#password === undefined ? {} : { password: this.#password }),
-    });
+    this.#state = this.#fresh(this.#state.id, profile, seed);
     this.#bootEpoch++;
     this.#emit('reboot');
     this.#touch();
@@ -230,6 +212,19 @@ export class Device implements DeviceApi {
   }
 
   // --- internal ---
+
+  /** The state of a new device of `profile` and `seed`, now (the carriers its profile names, the web password). */
+  #fresh(id: string, profile: DeviceProfile, seed: number): DeviceState {
+    return createInitialState({
+      id,
+      profile,
+      home: loadCarrier(profile.homeCarrier),
+      roaming: loadCarrier(profile.roamingCarrier),
+      seed,
+      nowMs: this.clock.now(),
+      ...(this.#password === undefined ? {} : { password: this.#password }),
+    });
+  }
 
   #touch(): void {
     this.#version++;

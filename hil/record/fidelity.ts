@@ -53,7 +53,7 @@ export function replayableFields(fields: Record<string, string>): Record<string,
 }
 
 /** Writes that manage the session: the target logs in with its own credentials instead. */
-const SESSION_WRITES = new Set(['LOGIN', 'LOGIN_MULTI_USER', 'LOGOUT', 'DEVELOPER_OPTION_LOGIN']);
+export const SESSION_WRITES: ReadonlySet<string> = new Set(['LOGIN', 'LOGIN_MULTI_USER', 'LOGOUT', 'DEVELOPER_OPTION_LOGIN']);
 
 /** The shape of a value: what a parser depends on. */
 export function shapeOf(value: string): string {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -12,8 +12,6 @@ const AT_EXPECT = ['AT+CSQ', 'AT+CESQ', 'AT+CPIN?', 'AT+ZPAS?', 'AT+CBC'];
 
 /** Keys a replayed client cannot expect to read the same (tokens, clocks, counters that run, identities). */
 const UNSTABLE_KEY = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|.*_time|.*date.*|.*_uptime|imei|imsi|sim_iccid|msisdn|mac_address|BSSID|.*mac.*|.*_ip.*|.*ipaddr.*|cr_version)$/i;
-/** Writes the scenario runner does itself (it logs in with the target's own credentials). */
-const SESSION_WRITES = new Set(['LOGIN', 'LOGIN_MULTI_USER', 'LOGOUT', 'DEVELOPER_OPTION_LOGIN']);
 
 /**
  * The client's own request sequence (a proxy recording) as steps: each write a client action, each read's keys
