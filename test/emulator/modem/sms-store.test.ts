@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeUcs2Hex, type Emulator } from '../../../emulator/index.js';
+import { decodeUcs2Hex, encodeUcs2Hex, type Emulator } from '../../../emulator/index.js';
 import { buildSubmit, concatOf, decodePdu, encodePdu, type DeliverPdu, type StatusReportPdu } from '../../../emulator/modem/pdu.js';
 import { tpduLength } from '../../../emulator/modem/mapping.js';
 import { AtProbe } from '../../helpers/at.js';
@@ -8,24 +8,25 @@ import { startLoggedIn, type TestClient, withState } from '../../helpers/emulato
 
 // modem-at.md §10: each part of a concatenated SMS is its own slot; delivery reports come back as SMS-STATUS-REPORTs.
 
+// One emulator per test, logged in on goform, with an AT port (echo off, numeric errors).
+let emu: Emulator;
+let client: TestClient;
+let at: AtProbe;
+afterEach(async () => {
+  at.close();
+  await emu.close();
+});
+async function start(): Promise<void> {
+  ({ emu, client } = await startLoggedIn({ profile: 'mf79u' }));
+  at = new AtProbe(emu);
+  at.at('E0;+CMEE=1');
+}
+
 const LONG = 'Part one of a long message that needs two SMS parts to arrive: '.repeat(3) + 'and this is where it ends.';
 
 describe('the SMS store keeps concatenated messages as parts', () => {
-  let emu: Emulator;
-  let client: TestClient;
-  let at: AtProbe;
-  afterEach(async () => {
-    at.close();
-    await emu.close();
-  });
-  async function start(): Promise<void> {
-    ({ emu, client } = await startLoggedIn({ profile: 'mf79u' }));
-    at = new AtProbe(emu);
-    at.at('E0;+CMEE=1');
-  }
   const inbox = async (): Promise<Record<string, string>[]> =>
     ((await client.get('sms_data_total', { page: '0', data_per_page: '500', mem_store: '1', tags: '10', order_by: 'order by id desc' })) as { messages: Record<string, string>[] }).messages;
-  const decodeUcs2 = (hex: string): string => Buffer.from(hex, 'hex').swap16().toString('utf16le');
 
   it('gives each part its own index and +CMTI, lists them with one concatenation reference, and deletes them one by one', async () => {
     await start();
@@ -44,11 +45,11 @@ describe('the SMS store keeps concatenated messages as parts', () => {
     expect(at.at('+CPMS?')).toContain('"ME",2,100');
 
     // goform shows one joined message; deleting part 1 on AT leaves part 2 at its own index.
-    expect((await inbox()).map((m) => [decodeUcs2(m.content!), m.concat_sms_total, m.concat_sms_received, m.received_all_concat_sms])).toEqual([[LONG, '2', '2', '1']]);
+    expect((await inbox()).map((m) => [decodeUcs2Hex(m.content!), m.concat_sms_total, m.concat_sms_received, m.received_all_concat_sms])).toEqual([[LONG, '2', '2', '1']]);
     expect(at.at('+CMGD=1')).toBe('\r\nOK\r\n');
     expect(at.at('+CMGR=1')).toBe('\r\n+CMS ERROR: 321\r\n');
     expect(decodePdu(AtProbe.lines(at.at('+CMGR=2'))[1]!)).toMatchObject({ text: parts[1]!.text });
-    expect((await inbox()).map((m) => [decodeUcs2(m.content!), m.concat_sms_received, m.received_all_concat_sms])).toEqual([[parts[1]!.text, '1', '0']]);
+    expect((await inbox()).map((m) => [decodeUcs2Hex(m.content!), m.concat_sms_received, m.received_all_concat_sms])).toEqual([[parts[1]!.text, '1', '0']]);
     expect((await client.get(['sms_nvused_total'])).sms_nvused_total).toBe('1');
     expect(at.at('+CMGD=2')).toBe('\r\nOK\r\n');
     expect(await inbox()).toEqual([]);
@@ -78,7 +79,7 @@ describe('the SMS store keeps concatenated messages as parts', () => {
     emu.clock.advance(30_000);
     expect(at.out).toBe('\r\n+CMTI: "ME",2\r\n');
     const whole = (await inbox())[0]!;
-    expect([decodeUcs2(whole.content!), whole.concat_sms_received, whole.received_all_concat_sms]).toEqual([LONG, '2', '1']);
+    expect([decodeUcs2Hex(whole.content!), whole.concat_sms_received, whole.received_all_concat_sms]).toEqual([LONG, '2', '1']);
   });
 
   it('deletes every part when goform deletes the message, and delivers each part as its own +CMT', async () => {
@@ -123,18 +124,6 @@ describe('the SMS store keeps concatenated messages as parts', () => {
 });
 
 describe('delivery reports', () => {
-  let emu: Emulator;
-  let client: TestClient;
-  let at: AtProbe;
-  afterEach(async () => {
-    at.close();
-    await emu.close();
-  });
-  async function start(): Promise<void> {
-    ({ emu, client } = await startLoggedIn({ profile: 'mf79u' }));
-    at = new AtProbe(emu);
-    at.at('E0;+CMEE=1');
-  }
   const sendPdu = (text: string, statusReport: boolean): number => {
     const { hex } = encodePdu(buildSubmit({ to: '+4915112345678', text, statusReport })[0]!);
     expect(at.send(`AT+CMGS=${tpduLength(hex)}\r`)).toBe('\r\n> ');
