@@ -176,7 +176,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     async listen({ host = '127.0.0.1', port = 8080 } = {}) {
       if (server) throw new BenchError('INVALID_ARGUMENT', '[emulator] already listening; close() first');
-      const s = createServer((incoming, outgoing) => router.serveGoform(incoming, outgoing));
+      const s = createServer((incoming, outgoing) => router.serveDevice(incoming, outgoing));
       server = s;
       try {
         const url = await listenOn(s, host, port, 'goform', '--port');

@@ -9,6 +9,7 @@ import { Faults } from './instrument/faults.js';
 import type { Journal } from './instrument/journal.js';
 import { UnhandledReporter } from './instrument/unhandled.js';
 import { Modem } from './modem/modem.js';
+import { createUbusApp, type UbusApp } from './ubus/ubus-app.js';
 import type { Device } from './state/device.js';
 
 export interface RouterOptions {
@@ -37,12 +38,19 @@ export interface Router {
   readonly unhandled: UnhandledReporter;
   /** The goform surface, made on first use (a fleet member that is never asked costs nothing). */
   readonly goform: GoformApp;
+  /** The ubus (ZWRT JSON-RPC) surface, made on first use; a goform profile's device can be driven over it in tests. */
+  readonly ubus: UbusApp;
   /** The AT modem, made on first use. */
   readonly modem: Modem;
   /** Where this router's surfaces listen, once they do. */
   readonly endpoints: { goformUrl?: string; modemTcp?: string };
   /** A node request listener for the goform surface: the socket fast path for status reads, else Hono. */
   serveGoform(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * The device's HTTP port: the surface its profile speaks (goform or ubus), looked up per request so a bench
+   * reset to another profile switches it. The one place that picks between the two.
+   */
+  serveDevice(req: IncomingMessage, res: ServerResponse): void;
   /** Close the modem's ports, stop the device, remove a temporary share folder. Idempotent. */
   close(): void;
 }
@@ -55,6 +63,7 @@ export function createRouter(device: Device, options: RouterOptions): Router {
   const webUi = createWebUi(device, options.webUiDir);
   let goform: GoformApp | null = null;
   let modem: Modem | null = null;
+  let ubus: UbusApp | null = null;
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let closed = false;
   const router: Router = {
@@ -67,6 +76,10 @@ export function createRouter(device: Device, options: RouterOptions): Router {
     get goform() {
       goform ??= createGoformApp({ device, share, journal: options.journal ?? undefined, faults, unhandled, webUi, ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }) });
       return goform;
+    },
+    get ubus() {
+      ubus ??= createUbusApp({ device, journal: options.journal, faults, unhandled, page: (path) => webUi.file(path) });
+      return ubus;
     },
     get modem() {
       modem ??= new Modem(device, { faults, journal: options.journal, unhandled });
@@ -81,6 +94,10 @@ export function createRouter(device: Device, options: RouterOptions): Router {
         };
       }
       listener(req, res);
+    },
+    serveDevice(req, res) {
+      if (device.profile.api === 'ubus') router.ubus.serve(req, res);
+      else router.serveGoform(req, res);
     },
     close() {
       if (closed) return;

@@ -70,7 +70,7 @@ export interface ClockCapability {
 }
 
 export interface JournalEntryView {
-  surface: 'goform' | 'at' | 'cloud';
+  surface: 'goform' | 'ubus' | 'at' | 'cloud';
   kind: string;
   name: string;
   response: string;
@@ -80,7 +80,7 @@ export interface JournalEntryView {
 
 export interface JournalCapability {
   /** Entries, oldest first, filtered by surface and name (a cmd key or goformId or AT line). */
-  query(filter?: { surface?: 'goform' | 'at' | 'cloud'; name?: string }): Promise<JournalEntryView[]>;
+  query(filter?: { surface?: 'goform' | 'ubus' | 'at' | 'cloud'; name?: string }): Promise<JournalEntryView[]>;
 }
 
 export interface PowerCapability {

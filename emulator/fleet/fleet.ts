@@ -329,7 +329,7 @@ export class Fleet {
   }
 
   #serveGoform(index: number, req: IncomingMessage, res: ServerResponse): void {
-    this.#member(index).router.serveGoform(req, res);
+    this.#member(index).router.serveDevice(req, res);
   }
 
   #putAwayQuiet(): void {

@@ -27,7 +27,7 @@ export class UnhandledReporter {
     return this.policy === 'error';
   }
 
-  report(surface: 'goform' | 'at', what: string): void {
+  report(surface: 'goform' | 'at' | 'ubus', what: string): void {
     // A copy, not a slice: a slice would keep a 60 KB name alive in the warn-once set (journal.ts ownCopy).
     const name = what.length > MAX_NAME_CHARS ? `${ownCopy(what.slice(0, MAX_NAME_CHARS))}...` : what;
     const policy = this.policy;

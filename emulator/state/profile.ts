@@ -33,10 +33,50 @@ export const quirksSchema = z.object({
 });
 export type Quirks = z.infer<typeof quirksSchema>;
 
+/**
+ * How a ZWRT (ubus) firmware differs from another (ubus-api.md §6.22); every switch has the default of the G5TS
+ * stock firmware the reference documents best.
+ */
+export const ubusSwitchesSchema = z.object({
+  /** §4.2/§4.4: `result`, `login_fail_num`, status codes as JSON numbers (D, E, G need them) or as strings. */
+  numbers: z.boolean().default(true),
+  /** §4.9: `object.method` the zero session may call ("uci.get" reads only `anonymousUci` configs). */
+  anonymous: z.array(z.string()).default([]),
+  /** §3.6/§4.9: UCI configs the zero session may read. */
+  anonymousUci: z.array(z.string()).default([]),
+  /** §4.6: session lifetime in seconds (300 in D and rpcd; about 600 on MC7510). */
+  sessionTimeoutS: z.number().int().positive().default(300),
+  /** §4.6: any call with the sid renews the idle timer (rpcd), or only calls sent with `Z-Mode: 1` (inferred ZTE). */
+  refresh: z.enum(['any', 'z-mode']).default('any'),
+  /** §4.7: a second login takes the session over, is refused with result 3, or gets a session of its own. */
+  sessionPolicy: z.enum(['takeover', 'refuse', 'multi']).default('takeover'),
+  /** §2.2: requests without a Referer are redirected (307) instead of answered. */
+  requireReferer: z.boolean().default(true),
+  /** §5.4: off = plaintext both ways; on = answers ENC under the session key, inputs ENC or plain; strict = plain inputs get [2]. */
+  encryption: z.enum(['off', 'on', 'strict']).default('on'),
+  /** §6.14: the `tag` of an unread message (1 in the stock UI; 0 per F and K). */
+  smsUnreadTag: z.union([z.literal(0), z.literal(1)]).default(1),
+  /** §6.16: `moduleName` values device_reboot/poweroff/reset accept. */
+  rebootModules: z.array(z.string()).default(['web', 'zte_web']),
+  /** §6.15: APN method naming: camelCase (G5TS), snake_case (MU5250), or both. */
+  apnNaming: z.enum(['camel', 'snake', 'both']).default('both'),
+  /** §6.5: `nr5g_action_band` as "n78" (MC7510) or "78" (ZD fixture). */
+  nrBandPrefix: z.boolean().default(true),
+  /** §2.4: set and rotate the `webtoken` cookie (never required). */
+  webtoken: z.boolean().default(true),
+  /** Objects this firmware lacks (their calls answer -32000 "Object not found"), e.g. zwrt_ussd on MU5250 B04. */
+  absentObjects: z.array(z.string()).default([]),
+});
+export type UbusSwitches = z.infer<typeof ubusSwitchesSchema>;
+
 export const profileSchema = z.object({
   _meta: z.object({ source: z.string() }).loose(),
   name: z.string().regex(/^[a-z0-9-]+$/),
   model: z.string(),
+  /** The web API generation: goform (goform-api.md) or ZWRT ubus JSON-RPC (ubus-api.md). A profile speaks one. */
+  api: z.enum(['goform', 'ubus']).default('goform'),
+  /** ZWRT switches; used when `api` is ubus (a goform profile's device can still be driven over ubus in tests). */
+  ubus: ubusSwitchesSchema.default(ubusSwitchesSchema.parse({})),
   kind: z.enum(['mifi', 'cpe', 'usb-stick']),
   auth: z.object({
     /** §2.2: base64(pw) | SHA256(base64(pw)) | SHA256(SHA256(pw)+LD). */
@@ -55,7 +95,7 @@ export const profileSchema = z.object({
     users: z.array(z.string().min(1)).default(['admin']),
   }),
   /** Which stock web UI generation the firmware ships (what its pages read; `routerlab profiles` shows it). */
-  webUi: z.enum(['zte-modern', 'zte-ufi', 'zte-cpe', 'zxic', 'none']).default('zte-modern'),
+  webUi: z.enum(['zte-modern', 'zte-ufi', 'zte-cpe', 'zxic', 'zwrt', 'none']).default('zte-modern'),
   firmware: z.object({
     wa_inner_version: z.string(),
     cr_version: z.string(),
