@@ -4,6 +4,7 @@ import { BenchError } from '../hil/errors.js';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.js';
 import type { FileShare } from './http/file-share.js';
 import type { GoformApp } from './http/goform-app.js';
+import type { UbusApp } from './ubus/ubus-app.js';
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { startEmbeddedBroker, type EmbeddedBroker } from './cloud/broker.js';
@@ -60,6 +61,8 @@ export interface Emulator {
   readonly device: Device;
   readonly clock: VirtualClock;
   readonly goform: GoformApp;
+  /** The ubus (ZWRT JSON-RPC) surface; served on the device port when the profile's api is ubus. */
+  readonly ubus: UbusApp;
   readonly share: FileShare | null;
   /** The AT modem over the same device state; open in-process ports with modem.openPort(). */
   readonly modem: Modem;
@@ -76,7 +79,10 @@ export interface Emulator {
    * without a token, or when the port is taken.
    */
   listenControl(options?: { host?: string; port?: number }): Promise<string>;
-  /** Serve the goform API; resolves with the bound URL. Rejects with CONFIG_INVALID when the port is taken. */
+  /**
+   * Serve the device's web API (goform, or ubus on a ZWRT profile); resolves with the bound URL. Rejects with
+   * CONFIG_INVALID when the port is taken.
+   */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Offer the modem on loopback TCP (one AT port per connection). Rejects with CONFIG_INVALID when taken. */
   listenModemTcp(options?: { host?: string; port?: number; allowRemote?: boolean }): Promise<ModemTcp>;
@@ -129,6 +135,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     device,
     clock,
     goform,
+    get ubus() {
+      return router.ubus;
+    },
     share,
     modem,
     journal,

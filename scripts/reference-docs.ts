@@ -22,7 +22,7 @@ export function referenceDocs(): Record<string, string> {
 }
 
 function goformPage(): string {
-  const profiles = listProfiles().map(loadProfile);
+  const profiles = listProfiles('goform').map(loadProfile);
   const names = profiles.map((p) => p.name);
   const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   const has = (group: string): string[] => profiles.map((p) => (p.keyGroups.includes(group as never) ? 'yes' : ''));

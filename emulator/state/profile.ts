@@ -135,11 +135,13 @@ export const carrierSchema = z.object({
 });
 export type CarrierProfile = z.infer<typeof carrierSchema>;
 
-export function listProfiles(): string[] {
-  return readdirSync(new URL('profiles/', FIXTURES))
+/** Profile names, sorted; with `api`, only the profiles of that web API generation. */
+export function listProfiles(api?: DeviceProfile['api']): string[] {
+  const names = readdirSync(new URL('profiles/', FIXTURES))
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -5))
     .sort();
+  return api === undefined ? names : names.filter((n) => loadProfile(n).api === api);
 }
 
 const profileCache = new Map<string, DeviceProfile>();

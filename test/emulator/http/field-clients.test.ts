@@ -22,7 +22,7 @@ async function rawGet(client: TestClient, query: string): Promise<Record<string,
 
 describe('§9.1 reads', () => {
   it('LD exists only where the login uses it; a client that picks the encoding from LD logs in on every profile', async () => {
-    for (const name of listProfiles()) {
+    for (const name of listProfiles('goform')) {
       emu = createTestEmulator({ profile: name });
       const client = new TestClient(emu);
       const usesLd = emu.device.profile.auth.passwordEncoding === 'sha256-ld';
@@ -135,7 +135,7 @@ describe('§9.1 reads', () => {
 });
 
 describe('§9.2 sessions and login', () => {
-  it.each(listProfiles())('%s: the SDK logs in with its generation and holds the session under its cookie name', async (name) => {
+  it.each(listProfiles('goform'))('%s: the SDK logs in with its generation and holds the session under its cookie name', async (name) => {
     emu = createTestEmulator({ profile: name });
     const base = await emu.listen({ port: 0 });
     const profile = loadProfile(name);
@@ -190,7 +190,7 @@ describe('§9.2 sessions and login', () => {
 });
 
 describe('§9.3 writes', () => {
-  it.each(listProfiles())('%s: writes need an AD exactly where the firmware checks one', async (name) => {
+  it.each(listProfiles('goform'))('%s: writes need an AD exactly where the firmware checks one', async (name) => {
     const { emu: e, client } = await startLoggedIn({ profile: name });
     emu = e;
     const needsAd = emu.device.profile.auth.ad !== 'none';

@@ -17,7 +17,7 @@ const STATES: [string, (emu: Emulator) => void][] = [
   }],
 ];
 
-describe.each(listProfiles())('every read key on %s', (profile) => {
+describe.each(listProfiles('goform'))('every read key on %s', (profile) => {
   let emu: Emulator;
   afterEach(async () => {
     await emu.close();

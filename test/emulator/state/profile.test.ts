@@ -3,7 +3,7 @@ import { listProfiles, loadCarrier, loadProfile } from '../../../emulator/state/
 
 describe('device profiles', () => {
   it('ships the three login generations the issue names, plus SHA256(base64)', () => {
-    const byEncoding = Object.fromEntries(listProfiles().map((n) => [n, loadProfile(n).auth]));
+    const byEncoding = Object.fromEntries(listProfiles('goform').map((n) => [n, loadProfile(n).auth]));
     expect(byEncoding.mf79u).toMatchObject({ passwordEncoding: 'base64', ad: 'md5', cookie: 'stok' });
     expect(byEncoding.mc888).toMatchObject({ passwordEncoding: 'sha256-ld', ad: 'sha256', cookie: 'stok' });
     expect(byEncoding.mf823).toMatchObject({ passwordEncoding: 'base64', ad: 'none', cookie: null });
