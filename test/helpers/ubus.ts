@@ -90,5 +90,5 @@ export class UbusProbe {
   }
 }
 
-/** UCS-2 hex as the stock UI writes a message body (§6.14). */
-export const ucs2 = (text: string): string => [...text].map((ch) => ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')).join('');
+/** UCS-2 hex as the stock UI writes a message body (§6.14): astral characters as one 5-digit code point. */
+export const ucs2 = (text: string): string => [...text].map((ch) => ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join('');
