@@ -38,6 +38,9 @@ const SERVE_OPTIONS = {
   'journal-size': { type: 'string' },
   from: { type: 'string' },
   webui: { type: 'string' },
+  'https-port': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   'device-id': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -136,7 +139,17 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
       host: values.host ?? '127.0.0.1',
       port: intOption('--port', values.port, 8080, 0, 65535),
     });
-    io.out(`goform listening on ${url}`);
+    const api = emulator.device.profile.api;
+    io.out(`${api} listening on ${url}`);
+    if (values['https-port'] !== undefined) {
+      const httpsUrl = await emulator.listenHttps({
+        host: values.host ?? '127.0.0.1',
+        port: intOption('--https-port', values['https-port'], 8443, 0, 65535),
+        certFile: values['tls-cert'],
+        keyFile: values['tls-key'],
+      });
+      io.out(`${api} listening on ${httpsUrl} (TLS)`);
+    }
     const controlUrl = await emulator.listenControl({
       host: values['control-host'] ?? '127.0.0.1',
       port: intOption('--control-port', values['control-port'], 8081, 0, 65535),
@@ -296,9 +309,13 @@ function profileTable(): string[] {
   const rows = listProfiles().map((name) => {
     const p = loadProfile(name);
     const login = `${p.auth.multiUser ? 'LOGIN_MULTI_USER ' : ''}${p.auth.passwordEncoding}`;
-    return [p.name, p.model, login, `AD ${p.auth.ad}`, p.auth.cookie ? `cookie ${p.auth.cookie}` : 'client-bound session', `ui ${p.webUi}`, typeof p._meta.class === 'string' ? p._meta.class : ''];
+    if (p.api === 'ubus') {
+      const u = p.ubus;
+      return [p.name, p.model, 'ubus', 'web_login salted SHA256', `fields ${u.encryption}`, `rpcd ${u.sessionTimeoutS} s, ${u.sessionPolicy}`, `ui ${p.webUi}`, typeof p._meta.class === 'string' ? p._meta.class : ''];
+    }
+    return [p.name, p.model, 'goform', login, `AD ${p.auth.ad}`, p.auth.cookie ? `cookie ${p.auth.cookie}` : 'client-bound session', `ui ${p.webUi}`, typeof p._meta.class === 'string' ? p._meta.class : ''];
   });
-  return [['PROFILE', 'MODEL', 'LOGIN', 'AD', 'SESSION', 'WEB UI', 'CLASS'].join('\t'), ...rows.map((r) => r.join('\t'))];
+  return [['PROFILE', 'MODEL', 'API', 'LOGIN', 'AD/FIELDS', 'SESSION', 'WEB UI', 'CLASS'].join('\t'), ...rows.map((r) => r.join('\t'))];
 }
 
 async function portsCommand(io: CliIo): Promise<number> {

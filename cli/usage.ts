@@ -67,7 +67,10 @@ commands:
 serve options:
   --profile NAME    device profile (default mf79u; see 'routerlab profiles')
   --host HOST       address to bind (default 127.0.0.1)
-  --port PORT       goform port (default 8080; 0 picks a free one)
+  --port PORT       the device's web API port, goform or ubus by profile (default 8080; 0 picks a free one)
+  --https-port PORT also serve the web API over TLS on PORT (ubus clients default to https; 0 picks a free one)
+  --tls-cert FILE   PEM certificate for --https-port (default: a self-signed one generated at start)
+  --tls-key FILE    PEM private key for --tls-cert
   --seed N          seed for identities and random behaviour (default 1)
   --speed X         virtual seconds per wall second (default 1)
   --paused          start with the virtual clock paused

@@ -1,5 +1,8 @@
 import { getRequestListener } from '@hono/node-server';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import selfsigned from 'selfsigned';
 import { BenchError } from '../hil/errors.js';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.js';
 import type { FileShare } from './http/file-share.js';
@@ -84,6 +87,12 @@ export interface Emulator {
    * CONFIG_INVALID when the port is taken.
    */
   listen(options?: { host?: string; port?: number }): Promise<string>;
+  /**
+   * Serve the device's web API over TLS as well (ubus-generation clients default to https, ubus-api.md §2.5), with
+   * a self-signed certificate generated now unless `certFile`/`keyFile` name PEM files. Resolves with the https URL.
+   * Rejects with CONFIG_INVALID when the port is taken or a file cannot be read.
+   */
+  listenHttps(options?: { host?: string; port?: number; certFile?: string | undefined; keyFile?: string | undefined }): Promise<string>;
   /** Offer the modem on loopback TCP (one AT port per connection). Rejects with CONFIG_INVALID when taken. */
   listenModemTcp(options?: { host?: string; port?: number; allowRemote?: boolean }): Promise<ModemTcp>;
   /** Offer the modem as a pseudo-terminal at `link` (needs socat). Rejects with TRANSPORT_OPEN_FAILED. */
@@ -166,6 +175,33 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       });
       servers.push(s);
       return listenOn(s, host, port, 'control API', '--control-port');
+    },
+    async listenHttps({ host = '127.0.0.1', port = 8443, certFile, keyFile } = {}) {
+      if ((certFile === undefined) !== (keyFile === undefined)) throw new BenchError('CONFIG_INVALID', '[emulator] give both --tls-cert and --tls-key, or neither (a certificate is then generated)');
+      let cert: string;
+      let key: string;
+      if (certFile !== undefined && keyFile !== undefined) {
+        try {
+          cert = readFileSync(certFile, 'utf8');
+          key = readFileSync(keyFile, 'utf8');
+        } catch (e) {
+          throw new BenchError('CONFIG_INVALID', `[emulator] cannot read the TLS certificate or key (${e instanceof Error ? e.message : String(e)}); check --tls-cert and --tls-key`, { cause: e });
+        }
+      } else {
+        // Self-signed like the device's own (§2.5: clients turn verification off); valid ten years from the wall clock.
+        const pems = await selfsigned.generate([{ name: 'commonName', value: device.state.wan.lan.ip }], { keySize: 2048, notAfterDate: new Date(Date.now() + 3650 * 86_400_000), algorithm: 'sha256' });
+        cert = pems.cert;
+        key = pems.private;
+      }
+      let s: ReturnType<typeof createTlsServer>;
+      try {
+        s = createTlsServer({ cert, key }, (incoming, outgoing) => router.serveDevice(incoming, outgoing));
+      } catch (e) {
+        throw new BenchError('CONFIG_INVALID', `[emulator] the TLS certificate or key is not usable (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+      }
+      servers.push(s);
+      const url = await listenOn(s, host, port, 'https', '--https-port');
+      return url.replace(/^http:/, 'https:');
     },
     async listenModemTcp(opts = {}) {
       const tcp = await listenModemTcp(modem, opts);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,19 @@ import { EXIT, main, type CliIo } from '../../cli/main.js';
 import { createEmulator } from '../../emulator/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/routerlab.js', import.meta.url));
+
+/** POST over https to a self-signed server (what ZWRT clients do: verification off, ubus-api.md §2.5). */
+function httpsPost(url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', rejectUnauthorized: false, headers: { Referer: url, 'Content-Type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 function capture(): { out: string[]; err: string[]; io: CliIo } {
   const out: string[] = [];
@@ -44,6 +58,29 @@ describe('routerlab CLI', () => {
     const { err, io } = capture();
     expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud', '--modem-tcp', '0', '--modem-host', '0.0.0.0'], io)).toBe(EXIT.USAGE);
     expect(err.join('\n')).toMatch(/--modem-allow-remote/);
+  });
+
+  it('serve --profile g5ts --https-port serves ubus over TLS with a generated certificate and says so', async () => {
+    const out: string[] = [];
+    let stop!: () => void;
+    const stopped = new Promise<string>((r) => (stop = () => r('SIGINT')));
+    let answer: Promise<string> | null = null;
+    const io: CliIo = {
+      out(line) {
+        out.push(line);
+        const tls = /^ubus listening on (https:\/\/\S+) \(TLS\)$/.exec(line);
+        if (tls) answer = httpsPost(`${tls[1]}/ubus/?t=1`, '[{"jsonrpc":"2.0","id":1,"method":"call","params":["00000000000000000000000000000000","zwrt_web","web_login_info",{}]}]').finally(stop);
+      },
+      err: () => undefined,
+      stopSignal: () => stopped,
+    };
+    expect(await main(['serve', '--profile', 'g5ts', '--port', '0', '--https-port', '0', '--control-port', '0', '--no-cloud'], io)).toBe(EXIT.OK);
+    expect(out[0]).toMatch(/^ubus listening on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out[1]).toMatch(/^ubus listening on https:\/\/127\.0\.0\.1:\d+ \(TLS\)$/);
+    expect(JSON.parse(await answer!)).toMatchObject([{ id: 1, result: [0, { login_fail_num: 5 }] }]);
+    const { err, io: io2 } = capture();
+    expect(await main(['serve', '--port', '0', '--https-port', '0', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key', '--control-port', '0', '--no-cloud'], io2)).toBe(EXIT.USAGE);
+    expect(err.join('\n')).toMatch(/cannot read the TLS certificate/);
   });
 
   it('serve --no-cloud runs without a broker', async () => {
