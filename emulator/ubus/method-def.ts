@@ -42,6 +42,11 @@ export interface UbusMethod {
   handle: (ctx: UbusContext, args: Record<string, unknown>) => UbusAnswer | Refused;
   /** One line for the generated reference (docs/reference/ubus.md). */
   doc: string;
+  /**
+   * A pure read whose answer depends only on the state and the virtual second, not on the session's key: its
+   * answer may be reused while neither changes (the stock UI's one-second status batch, bench/ubus-poll).
+   */
+  read?: true;
 }
 
 /** One ubus object: its methods, and the key group a profile needs for the object to exist. */

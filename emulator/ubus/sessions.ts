@@ -28,7 +28,7 @@ export type LoginAnswer =
   | { result: 3 };
 
 /** Most sessions kept under the `multi` policy; the least recently used goes first. */
-const MAX_SESSIONS = 32;
+const MAX_SESSIONS = 256;
 
 export class UbusSessions {
   readonly #device: DeviceApi;

@@ -51,7 +51,7 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     return iv;
   };
 
-  const call = (el: Extract<RpcElement, { kind: 'call' }>, ip: string, zMode: string | undefined): { text: string; summary: string } => {
+  const call = (el: Extract<RpcElement, { kind: 'call' }>, ip: string, zMode: string | undefined): { text: string; summary: string; read?: boolean } => {
     const name = `${el.object}.${el.method}`;
     const profile = device.profile;
     const sw = profile.ubus;
@@ -115,19 +115,23 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
       }
       status = UBUS_STATUS.INVALID_ARGUMENT;
     }
-    return { text: resultText(el.id, status, data), summary: `[${status}]` };
+    return { text: resultText(el.id, status, data), summary: `[${status}]`, read: method.read === true };
   };
 
-  const answerElement = (el: RpcElement, ip: string, zMode: string | undefined): string => {
+  /** One element's answer text, and what a template needs to replay it (null when it cannot be replayed). */
+  const answerElement = (el: RpcElement, ip: string, zMode: string | undefined): { text: string; replay: Replay | null } => {
     const nowMs = device.now();
     if (el.kind === 'error') {
       if (journal) journal.add(device.state.id, 'ubus', 'call', '', {}, `error ${el.error.code}`, nowMs, Date.now(), ip);
-      return errorText(el.id, el.error);
+      return { text: errorText(el.id, el.error), replay: null };
     }
-    if (el.kind === 'list') return `{"jsonrpc":"2.0","id":${json(el.id)},"result":${json(list(el.patterns))}}`;
-    const { text, summary } = call(el, ip, zMode);
-    if (journal) journal.add(device.state.id, 'ubus', 'call', `${el.object}.${el.method}`, masked(el.args), summary, nowMs, Date.now(), ip);
-    return text;
+    if (el.kind === 'list') return { text: `{"jsonrpc":"2.0","id":${json(el.id)},"result":${json(list(el.patterns))}}`, replay: null };
+    const { text, summary, read } = call(el, ip, zMode);
+    const name = `${el.object}.${el.method}`;
+    const params = masked(el.args);
+    if (journal) journal.add(device.state.id, 'ubus', 'call', name, params, summary, nowMs, Date.now(), ip);
+    const head = `{"jsonrpc":"2.0","id":${json(el.id)}`;
+    return { text, replay: read && typeof el.id === 'number' && text.startsWith(head) ? { sid: el.sid, name, params, summary, rest: text.slice(head.length) } : null };
   };
 
   const list = (patterns: string[]): unknown => {
@@ -137,27 +141,88 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     return Object.fromEntries(names.filter((n) => re.some((r) => r.test(n))).map((n) => [n, Object.fromEntries(Object.keys(UBUS_OBJECTS[n]!.methods).map((m) => [m, {}]))]));
   };
 
+  // Batches of pure reads by their text with the ids taken out (the stock UI repeats its status batch every
+  // second with new ids): the answer is replayed while the state version, the virtual second and the boot are
+  // the same and the session is still valid. Everything else takes the full path.
+  const templates = new Map<string, Template>();
+
+  const replayed = (body: string, ip: string, zMode: string | undefined): string | null => {
+    const shape = templateKey(body);
+    if (!shape) return null;
+    const t = templates.get(shape.key);
+    if (!t || t.version !== device.version || t.second !== Math.floor(device.now() / 1000) || t.bootEpoch !== device.bootEpoch || t.rest.length !== shape.ids.length) return null;
+    const sw = device.profile.ubus;
+    if (t.sid !== ANONYMOUS_SID && !sessions.find(t.sid, sw.refresh === 'any' || zMode === '1')) return null;
+    const nowMs = device.now();
+    let out = t.batch ? '[' : '';
+    for (let i = 0; i < t.rest.length; i++) {
+      if (i > 0) out += ',';
+      out += `{"jsonrpc":"2.0","id":${shape.ids[i]!}${t.rest[i]!}`;
+      if (journal) journal.add(device.state.id, 'ubus', 'call', t.names[i]!, t.params[i]!, t.summaries[i]!, nowMs, Date.now(), ip);
+    }
+    return t.batch ? `${out}]` : out;
+  };
+
   const answer = (body: string, from: { ip?: string; zMode?: string | undefined } = {}): string => {
-    const parsed = parseBody(body);
     const ip = from.ip ?? '127.0.0.1';
+    const fast = replayed(body, ip, from.zMode);
+    if (fast !== null) return fast;
+    const parsed = parseBody(body);
     if (parsed.batch === null) {
       if (journal) journal.add(device.state.id, 'ubus', 'call', '', {}, `error ${parsed.error.code}`, device.now(), Date.now(), ip);
       return errorText(null, parsed.error);
     }
-    if (!parsed.batch) return answerElement(parsed.elements[0], ip, from.zMode);
-    return batchText(parsed.elements.map((el) => answerElement(el, ip, from.zMode)));
+    const version = device.version;
+    const second = Math.floor(device.now() / 1000);
+    const answers = parsed.elements.map((el) => answerElement(el, ip, from.zMode));
+    remember(body, parsed.batch, answers, version, second);
+    const texts = answers.map((a) => a.text);
+    return parsed.batch ? batchText(texts) : texts[0]!;
   };
 
+  /** Keeps a template of an answer made only of replayable reads on one session that changed nothing. */
+  const remember = (body: string, batch: boolean, answers: { replay: Replay | null }[], version: number, second: number): void => {
+    if (answers.length === 0 || device.version !== version) return;
+    const replays = answers.map((a) => a.replay);
+    if (replays.some((r) => r === null)) return;
+    const sid = replays[0]!.sid;
+    if (replays.some((r) => r!.sid !== sid)) return;
+    const shape = templateKey(body);
+    if (!shape || shape.ids.length !== replays.length) return;
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    templates.set(shape.key, {
+      batch,
+      version,
+      second,
+      bootEpoch: device.bootEpoch,
+      sid,
+      rest: replays.map((r) => r!.rest),
+      names: replays.map((r) => r!.name),
+      params: replays.map((r) => r!.params),
+      summaries: replays.map((r) => r!.summary),
+    });
+  };
+
+  let token = { period: -1, value: '' };
   const webtoken = (): string => {
     // §2.4: the value changes over time (every 5 virtual minutes here); it is set, never checked.
     const period = Math.floor(device.now() / 300_000);
-    return createHash('sha256').update(`${device.state.seed}:${period}`).digest('hex').slice(0, 32);
+    if (token.period !== period) token = { period, value: createHash('sha256').update(`${device.state.seed}:${period}`).digest('hex').slice(0, 32) };
+    return token.value;
   };
 
   const headers = (extra?: Record<string, string | number>): Record<string, string | number> => {
     const h: Record<string, string | number> = { ...JSON_HEADERS, ...extra };
     if (device.profile.ubus.webtoken) h['Set-Cookie'] = `webtoken=${webtoken()}; path=/; HttpOnly`;
     return h;
+  };
+  // The answer headers of a call, reused (writeHead copies them at once); the cookie follows the token period.
+  let answerHeaders = { cookie: '', value: {} as Record<string, string | number> };
+  const callHeaders = (bytes: number): Record<string, string | number> => {
+    const cookie = device.profile.ubus.webtoken ? `webtoken=${webtoken()}; path=/; HttpOnly` : '';
+    if (answerHeaders.cookie !== cookie) answerHeaders = { cookie, value: cookie ? { ...JSON_HEADERS, 'Set-Cookie': cookie, 'Content-Length': 0 } : { ...JSON_HEADERS, 'Content-Length': 0 } };
+    answerHeaders.value['Content-Length'] = bytes;
+    return answerHeaders.value;
   };
 
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
@@ -228,43 +293,46 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
         res.end(text);
         return;
       }
-      void respond(res, body, ip, headerValue(req.headers['z-mode']));
+      const zMode = headerValue(req.headers['z-mode']);
+      if (faults.goformActive) void respondWithFaults(res, body, ip, zMode);
+      else send(res, safeAnswer(body, ip, zMode));
     });
   };
 
-  const respond = async (res: ServerResponse, body: string, ip: string, zMode: string | undefined): Promise<void> => {
-    if (faults.goformActive) {
-      const g = faults.goform;
-      if (g.dropRate > 0 && faults.random() < g.dropRate) {
-        res.socket?.destroy();
-        return;
-      }
-      const delay = faults.latencyMs();
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      if (g.errorRate > 0 && faults.random() < g.errorRate) {
-        if (g.errorKind === 'http500') {
-          res.writeHead(500);
-          res.end();
-          return;
-        }
-        return send(res, faultAnswer(body, g.errorKind));
-      }
-    }
-    let text: string;
+  /** The answer to a body; an unexpected error becomes -32603, never a crashed process or a stack trace. */
+  const safeAnswer = (body: string, ip: string, zMode: string | undefined): string => {
     try {
-      text = answer(body, { ip, zMode });
+      return answer(body, { ip, zMode });
     } catch (e) {
       process.stderr.write(`[emulator:ubus] request failed: ${e instanceof Error ? e.message : String(e)}\n`);
-      text = errorText(null, RPC_ERRORS.internal);
+      return errorText(null, RPC_ERRORS.internal);
     }
-    send(res, text);
+  };
+
+  const respondWithFaults = async (res: ServerResponse, body: string, ip: string, zMode: string | undefined): Promise<void> => {
+    const g = faults.goform;
+    if (g.dropRate > 0 && faults.random() < g.dropRate) {
+      res.socket?.destroy();
+      return;
+    }
+    const delay = faults.latencyMs();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (g.errorRate > 0 && faults.random() < g.errorRate) {
+      if (g.errorKind === 'http500') {
+        res.writeHead(500);
+        res.end();
+        return;
+      }
+      return send(res, faultAnswer(body, g.errorKind));
+    }
+    send(res, safeAnswer(body, ip, zMode));
   };
 
   const send = (res: ServerResponse, text: string): void => {
     const bytes = Buffer.byteLength(text);
     const slow = faults.goformActive ? faults.goform.slowBodyBytesPerSecond : null;
     if (slow === null) {
-      res.writeHead(200, headers({ 'Content-Length': bytes }));
+      res.writeHead(200, callHeaders(bytes));
       res.end(text);
       return;
     }
@@ -287,6 +355,44 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
 }
 
 // --- internal ---
+
+interface Replay {
+  sid: string;
+  name: string;
+  params: Record<string, string>;
+  summary: string;
+  /** The element's answer after `{"jsonrpc":"2.0","id":<id>`. */
+  rest: string;
+}
+
+interface Template {
+  batch: boolean;
+  version: number;
+  second: number;
+  bootEpoch: number;
+  sid: string;
+  rest: string[];
+  names: string[];
+  params: Record<string, string>[];
+  summaries: string[];
+}
+
+/** Templates kept at most (one per client's batch shape); cleared when full. */
+const MAX_TEMPLATES = 1024;
+/** Longest body looked up as a template (status batches are 1-2 KB). */
+const MAX_TEMPLATE_BODY = 8192;
+const ID_RE = /"id":(-?\d{1,15})([,}])/g;
+
+/** The body with its numeric ids taken out, and the ids as written; null when too long to be a status batch. */
+function templateKey(body: string): { key: string; ids: string[] } | null {
+  if (body.length > MAX_TEMPLATE_BODY) return null;
+  const ids: string[] = [];
+  const key = body.replace(ID_RE, (_m: string, id: string, end: string) => {
+    ids.push(id);
+    return `"id":#${end}`;
+  });
+  return { key, ids };
+}
 
 const SECRET_ARGS = /^(web_enstr|key|password_new|password_old)$|\.key$/;
 

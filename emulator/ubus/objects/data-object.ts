@@ -10,8 +10,8 @@ import { BadArg, done, flag, int, ok, optInt, str, type UbusContext, type UbusMe
 export const dataObject: UbusObject = {
   group: 'traffic',
   methods: {
-    get_wwandst: { doc: '{src,cid,type}: real_*, month_*, total_* counters and speeds (§6.10; type does not change the answer)', handle: (c) => ok(counters(c)) },
-    get_wwandst_monthlimit: {
+    get_wwandst: { read: true, doc: '{src,cid,type}: real_*, month_*, total_* counters and speeds (§6.10; type does not change the answer)', handle: (c) => ok(counters(c)) },
+    get_wwandst_monthlimit: { read: true,
       doc: 'enable, type (1 time, 2 data), value (s or MB), ratio (alert %), flux_limited_disconnect, overflow (§6.10)',
       handle(c) {
         const dl = c.state.dataLimit;
@@ -49,7 +49,7 @@ export const dataObject: UbusObject = {
         return ok();
       },
     },
-    get_wwandst_clearday: {
+    get_wwandst_clearday: { read: true,
       doc: 'enable, clearday: the day the monthly counters restart',
       handle: (c) => ok({ enable: c.num(c.state.dataLimit.autoClear ? 1 : 0), clearday: c.num(c.state.dataLimit.clearDay) }),
     },
@@ -71,7 +71,7 @@ export const dataObject: UbusObject = {
         return ok();
       },
     },
-    get_wwaniface: { doc: 'connect_status, enable, connect_mode, roam_enable, addresses, DNS, pdp_type (§6.11)', handle: (c) => ok(wwaniface(c)) },
+    get_wwaniface: { read: true, doc: 'connect_status, enable, connect_mode, roam_enable, addresses, DNS, pdp_type (§6.11)', handle: (c) => ok(wwaniface(c)) },
     set_wwaniface: {
       doc: '{src,cid,enable} dials or hangs up; {src,cid,connect_mode,roam_enable} sets the mode (§6.11)',
       handle(c, a) {
@@ -261,7 +261,7 @@ export const apnObject: UbusObject = {
   methods: {
     ...renamed(apnMethods(true), { auto: 'getAutoApnList', manu: 'getManuApnList', add: 'addManuApn', modify: 'modifyManuApn' }),
     ...renamed(apnMethods(false), { auto: 'get_auto_apn_list', manu: 'get_manu_apn_list', add: 'add_manu_apn', modify: 'modify_manu_apn' }),
-    get_apn_mode: { doc: 'apn_mode: 0 auto, 1 manual', handle: (c) => ok({ apn_mode: c.num(c.state.apn.mode === 'manual' ? 1 : 0) }) },
+    get_apn_mode: { read: true, doc: 'apn_mode: 0 auto, 1 manual', handle: (c) => ok({ apn_mode: c.num(c.state.apn.mode === 'manual' ? 1 : 0) }) },
     set_apn_mode: {
       doc: '{apn_mode: 0|1}; manual uses the default profile (the stock UI sends enable_manu_apn_id in the same batch)',
       handle(c, a) {

@@ -12,7 +12,7 @@ export const NET_SELECT = ['4G_AND_5G', 'LTE_AND_5G', 'Only_5G', 'Only_LTE', 'WL
 export const nwinfoObject: UbusObject = {
   group: 'radio',
   methods: {
-    nwinfo_get_netinfo: { doc: 'radio status: network type, operator, signal, cell, CA, NR leg, locks (§6.5)', handle: (c) => ok(netinfo(c)) },
+    nwinfo_get_netinfo: { read: true, doc: 'radio status: network type, operator, signal, cell, CA, NR leg, locks (§6.5)', handle: (c) => ok(netinfo(c)) },
     nwinfo_set_netselect: {
       doc: '{net_select}: network mode, read back as net_select (§6.6)',
       handle: (c, a) => done(c.device.network.setBearerPreference(oneOf(a, 'net_select', NET_SELECT))),
@@ -82,11 +82,11 @@ export const nwinfoObject: UbusObject = {
         return ok();
       },
     },
-    nwinfo_m_netselect_status: {
+    nwinfo_m_netselect_status: { read: true,
       doc: 'm_netselect_status: "manual_selecting" while the scan runs (§6.9)',
       handle: (c) => ok({ m_netselect_status: c.state.network.scan.status }),
     },
-    nwinfo_m_netselect_contents: {
+    nwinfo_m_netselect_contents: { read: true,
       doc: 'm_netselect_contents: state,"short name",mccmnc,rat; per network (§6.9)',
       handle: (c) => ok({ m_netselect_contents: c.state.radio.scanResults.map((r) => `${r.stat},"${r.operator.shortName}",${r.operator.mcc}${r.operator.mnc},${r.rat};`).join('') }),
     },
@@ -101,7 +101,7 @@ export const nwinfoObject: UbusObject = {
         return done(c.device.network.startManualSelection(numeric, Math.min(rat, 13)));
       },
     },
-    nwinfo_m_netselect_result: {
+    nwinfo_m_netselect_result: { read: true,
       doc: 'm_netselect_result: manual_success / manual_fail once known (§6.9)',
       handle: (c) => ok({ m_netselect_result: c.state.network.scan.result }),
     },

@@ -14,12 +14,12 @@ const PAGE_MAX = 64;
 
 export const routerObject: UbusObject = {
   methods: {
-    router_get_status_no_auth: {
+    router_get_status_no_auth: { read: true,
       doc: 'opms_wan_mode, opms_wan_auto_mode and the WAN status, readable before login (§6.2)',
       handle: (c) => ok({ opms_wan_mode: wanMode(c.state), opms_wan_auto_mode: 'AUTO_LTE_GATEWAY', current_wan_status: connectStatus(c.state) }),
     },
-    router_get_status: { doc: 'WAN status, cable WAN port, LAN address and the stock poll keys (§6.2)', handle: (c) => ok(routerStatus(c)) },
-    router_get_user_list_num: {
+    router_get_status: { read: true, doc: 'WAN status, cable WAN port, LAN address and the stock poll keys (§6.2)', handle: (c) => ok(routerStatus(c)) },
+    router_get_user_list_num: { read: true,
       doc: 'access_total_num, lan_num, wireless_num, offline_num, guest_num_24g, guest_num_5g (numbers; D needs an integer)',
       handle(c) {
         const online = onlineStations(c.state);
@@ -42,7 +42,7 @@ export const routerObject: UbusObject = {
         return ok({ wireless_access_list_info: page(a, list).map((s) => ({ ...client(c, s), interface_type: String(s.ssidIndex) })) });
       },
     },
-    router_lan_access_list: {
+    router_lan_access_list: { read: true,
       doc: 'lan_access_list_info[]: the clients on the Ethernet ports, no paging',
       handle: (c) => ok({ lan_access_list_info: onlineStations(c.state).filter((s) => s.medium === 'lan').map((s) => client(c, s)) }),
     },
@@ -67,7 +67,7 @@ export const routerObject: UbusObject = {
       doc: 'devices[]: mac and hostname of every known client',
       handle: (c) => ok({ devices: c.state.stations.map((s) => ({ mac: s.mac, hostname: s.hostname })) }),
     },
-    router_get_arptable: {
+    router_get_arptable: { read: true,
       doc: 'arptable[]: ip, mac of the clients online',
       handle: (c) => ok({ arptable: onlineStations(c.state).map((s) => ({ ip: s.ip, mac: s.mac })) }),
     },
@@ -76,7 +76,7 @@ export const routerObject: UbusObject = {
 
 export const deviceManagerObject: UbusObject = {
   methods: {
-    get_device_info: {
+    get_device_info: { read: true,
       doc: 'device_uptime (s), hightemp_datalimit_status, quicken_power_on (§6.3); args {} or {deviceInfoList:[...]}',
       handle: (c) => ok({ device_uptime: c.num(Math.max(0, Math.floor((c.nowMs - c.state.system.bootedAtMs) / 1000))), hightemp_datalimit_status: '0', quicken_power_on: '0' }),
     },
@@ -116,7 +116,7 @@ export const dmObject: UbusObject = {
         return ok();
       },
     },
-    get_update_info: { doc: 'new_version_state, current_upgrade_state, dm_* progress keys (§6.17)', handle: (c) => ok(fotaKeys(c.state)) },
+    get_update_info: { read: true, doc: 'new_version_state, current_upgrade_state, dm_* progress keys (§6.17)', handle: (c) => ok(fotaKeys(c.state)) },
   },
 };
 
@@ -136,7 +136,7 @@ export const updObject: UbusObject = {
 
 export const thermalObject: UbusObject = {
   methods: {
-    get_cpu_temp: {
+    get_cpu_temp: { read: true,
       doc: 'cpuss_temp (°C), pm_sensor_mdm, pm_modem_5g, therm_pa_level, therm_tj_level (§6.19)',
       handle(c) {
         // A temperature that follows the load: idle 42 °C, up to 8 °C more at the mean download rate.
@@ -146,7 +146,7 @@ export const thermalObject: UbusObject = {
         return ok({ cpuss_temp: c.num(temp), pm_sensor_mdm: c.num(temp + 3), pm_modem_5g: c.num(temp + 6), therm_pa_level: c.num(0), therm_tj_level: c.num(0) });
       },
     },
-    get_policy: { doc: 'current_policy', handle: () => ok({ current_policy: '1' }) },
+    get_policy: { read: true, doc: 'current_policy', handle: () => ok({ current_policy: '1' }) },
   },
 };
 
@@ -191,7 +191,7 @@ export const chargerObject: UbusObject = {
 
 export const ledObject: UbusObject = {
   methods: {
-    get_nightmode_state: {
+    get_nightmode_state: { read: true,
       doc: 'switch, starttime, endtime, is_nightmode (§6.20)',
       handle(c) {
         const led = c.state.schedules.led;
@@ -209,7 +209,7 @@ export const ledObject: UbusObject = {
         return ok();
       },
     },
-    get_ODU_switch_state: { doc: 'switch: the indicator lights on ("1") or off', handle: (c) => ok({ switch: c.state.schedules.led.closeAllLed ? '0' : '1' }) },
+    get_ODU_switch_state: { read: true, doc: 'switch: the indicator lights on ("1") or off', handle: (c) => ok({ switch: c.state.schedules.led.closeAllLed ? '0' : '1' }) },
     set_ODU_switch_state: {
       doc: '{switch: "1"|"0", offtime}: indicator lights on or off',
       handle(c, a) {
@@ -223,7 +223,7 @@ export const ledObject: UbusObject = {
 
 export const sntpObject: UbusObject = {
   methods: {
-    get_systime: { doc: 'localtime "YYYY-MM-DD HH:MM:SS" in the device zone', handle: (c) => ok({ localtime: formatDateTime(c.nowMs, c.state.system.tzHours) }) },
+    get_systime: { read: true, doc: 'localtime "YYYY-MM-DD HH:MM:SS" in the device zone', handle: (c) => ok({ localtime: formatDateTime(c.nowMs, c.state.system.tzHours) }) },
   },
 };
 

@@ -48,7 +48,7 @@ export const wmsObject: UbusObject = {
         return ok();
       },
     },
-    zwrt_wms_get_cmd_status: {
+    zwrt_wms_get_cmd_status: { read: true,
       doc: '{sms_cmd}: sms_cmd_status_result 1 working, 2 failed, 3 done (1 = ready, 3 settings, 4 send, 5 draft, 6 delete)',
       handle(c, a) {
         const cmd = int(a, 'sms_cmd', 1, 9);
@@ -102,7 +102,7 @@ export const wmsObject: UbusObject = {
         });
       },
     },
-    zwrt_wms_get_wms_capacity: {
+    zwrt_wms_get_wms_capacity: { read: true,
       doc: 'sms_nv_total, sms_nv_rev_total, sms_nv_send_total, sms_nv_draftbox_total, sms_sim_*, unread counts (numbers)',
       handle(c) {
         const msgs = c.state.sms.messages.filter((m) => m.record !== 'router');
@@ -122,7 +122,7 @@ export const wmsObject: UbusObject = {
         });
       },
     },
-    zte_wms_get_parameter: {
+    zte_wms_get_parameter: { read: true,
       doc: 'sca, mem_store, status_report_on, tp_validity_period (143 12 h, 167 1 day, 173 1 week, 255 max)',
       handle(c) {
         const sms = c.state.sms;

@@ -61,7 +61,7 @@ function webReadable(config: string): boolean {
 
 export const uciObject: UbusObject = {
   methods: {
-    get: {
+    get: { read: true,
       doc: '{config, section?, option?, type?, match?}: values (all strings) with .anonymous/.type/.name; [4] unknown, [6] not readable',
       handle(c, a) {
         const config = str(a, 'config');

@@ -7,7 +7,7 @@ import { commonInfo } from './sim-object.js';
 
 export const webObject: UbusObject = {
   methods: {
-    web_login_info: {
+    web_login_info: { read: true,
       doc: 'zte_web_sault (salt), login_fail_num (attempts left), login_fail_lock_lefttime (s), §4.2',
       handle: (c) => ok(loginInfo(c)),
     },
@@ -76,7 +76,7 @@ export const webObject: UbusObject = {
       },
     },
     web_developer_login_info: { doc: 'developer_option_loginfo ("1" after the developer login)', handle: (c) => ok({ developer_option_loginfo: c.session?.developer ? '1' : '0' }) },
-    web_language_get: { doc: 'web_language', handle: (c) => ok({ web_language: c.state.system.language }) },
+    web_language_get: { read: true, doc: 'web_language', handle: (c) => ok({ web_language: c.state.system.language }) },
     web_language_set: {
       doc: '{web_language}',
       handle(c, a) {

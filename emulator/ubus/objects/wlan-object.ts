@@ -42,7 +42,7 @@ export function encryptionName(ssid: { authMode: string; encrypType: string }): 
 export const wlanObject: UbusObject = {
   group: 'wifi',
   methods: {
-    report: { doc: 'Wi-Fi summary: main2g_ssid, main5g_ssid, wifi_onoff, radio2/radio5, lbd_enable (§6.12)', handle: (c) => ok(report(c)) },
+    report: { read: true, doc: 'Wi-Fi summary: main2g_ssid, main5g_ssid, wifi_onoff, radio2/radio5, lbd_enable (§6.12)', handle: (c) => ok(report(c)) },
     iface_report: {
       doc: 'ifaces[]: section_name, ssid, key_encode (ENC of base64 key), maxassoc, disabled, hidden, encryption',
       handle: (c) => ok({ ifaces: [...MAIN, ...GUEST].map((name) => iface(c, name)) }),
@@ -71,8 +71,8 @@ export const wlanObject: UbusObject = {
         return ok();
       },
     },
-    wlan_get_dfs_status: { doc: 'dfs_status ("" when no DFS wait runs)', handle: () => ok({ dfs_status: '' }) },
-    get_wps_status: { doc: 'wifi_wps_status_info', handle: () => ok({ wifi_wps_status_info: '0' }) },
+    wlan_get_dfs_status: { read: true, doc: 'dfs_status ("" when no DFS wait runs)', handle: () => ok({ dfs_status: '' }) },
+    get_wps_status: { read: true, doc: 'wifi_wps_status_info', handle: () => ok({ wifi_wps_status_info: '0' }) },
     wlan_get_guest_access_left_time: {
       doc: 'wlan_guest_left_time_info[]: section_name, guest_left_time (0 = no limit)',
       handle: () => ok({ wlan_guest_left_time_info: GUEST.map((g) => ({ section_name: g, guest_left_time: '0' })) }),

@@ -173,6 +173,27 @@ describe('ubus access and errors (§3.4, §4.9)', () => {
   });
 });
 
+describe('the status batch replayed from a template', () => {
+  it('answers a repeated batch with new ids exactly as the full path does, until the state, the second or the session changes', () => {
+    emu = createTestEmulator({ profile: 'g5ts' });
+    const probe = new UbusProbe(emu);
+    probe.login();
+    const batch = (id: number): string => JSON.stringify([['zwrt_router.api', 'router_get_status'], ['zte_nwinfo_api', 'nwinfo_get_netinfo'], ['zwrt_wlan', 'report']].map(([o, m], i) => ({ jsonrpc: '2.0', id: id + i, method: 'call', params: [probe.sid, o, m, {}] })));
+    type Answers = { result: [number, Record<string, unknown>]; error: { code: number } }[];
+    const parse = (text: string): Answers => JSON.parse(text) as Answers;
+    const first = probe.raw(batch(1));
+    const again = probe.raw(batch(100));
+    expect(again).toBe(first.replace('"id":1,', '"id":100,').replace('"id":2,', '"id":101,').replace('"id":3,', '"id":102,'));
+    expect(emu.journal.query({ surface: 'ubus', name: 'zte_nwinfo_api.nwinfo_get_netinfo' })).toHaveLength(2);
+    emu.device.network.setSignal({ rsrpDbm: -118 });
+    expect(parse(probe.raw(batch(200)))[1]!.result[1].lte_rsrp).toBe(-118);
+    emu.device.wifi.configure({ enabled: false });
+    expect(parse(probe.raw(batch(300)))[2]!.result[1].wifi_onoff).toBe('0');
+    probe.call('zwrt_web', 'web_logout');
+    expect(parse(probe.raw(batch(400)))[0]!.error.code).toBe(-32002);
+  });
+});
+
 describe('field encryption (§5)', () => {
   it('takes a session key over RSA and then answers and accepts fields under AES-256-GCM', () => {
     emu = createTestEmulator({ profile: 'g5ts' });
