@@ -154,7 +154,8 @@ export class UbusClient {
       'X-Requested-With': 'XMLHttpRequest',
       Referer: `${this.options.baseUrl}/`,
       'Z-Mode': sid === ZERO_SID ? '0' : (this.options.zMode ?? '1'),
-      'Z-Tag': calls[0]?.[0] === 'uci' ? String((calls[0][2] as { config?: unknown } | undefined)?.config ?? '') : (calls[0]?.[1] ?? ''),
+      // §2.2: the method of the first call, or the UCI config for uci calls.
+      'Z-Tag': calls[0]?.[0] === 'uci' && typeof calls[0][2]?.config === 'string' ? calls[0][2].config : (calls[0]?.[1] ?? ''),
     };
     if (this.#cookie) headers.Cookie = this.#cookie;
     const { status, text, setCookie } = await send(url, body, headers, this.options.timeoutMs ?? 10_000);
