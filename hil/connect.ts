@@ -27,6 +27,8 @@ const singleTargetSchema = z.discriminatedUnion('kind', [
     kind: z.literal('router'),
     url: z.string().url(),
     password: z.string().min(1),
+    /** The router's web API: goform (default) or ubus (ZWRT firmware). */
+    api: z.enum(['goform', 'ubus']).optional(),
     allowDestructive: z.boolean().optional(),
     instruments: z.object({ powerCycleCommand: z.string().min(1).optional(), smsModemPath: z.string().min(1).optional(), msisdn: z.string().optional() }).optional(),
     /** The broker this router's cloud channel reports to, and its device id there: gives the cloud capability. */
@@ -73,7 +75,9 @@ export function parseTarget(spec: string, defaults: { password?: string | undefi
     const password = url.searchParams.get('password') ?? defaults.password;
     if (!password) throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: give the password as ?password=...`);
     const allowDestructive = url.searchParams.get('allowDestructive') === 'true';
-    return { kind: 'router', url: url.origin, password, ...(allowDestructive ? { allowDestructive } : {}) };
+    const api = url.searchParams.get('api');
+    if (api !== null && api !== 'goform' && api !== 'ubus') throw new BenchError('CONFIG_INVALID', `[hil] ${spec}: api must be goform or ubus`);
+    return { kind: 'router', url: url.origin, password, ...(allowDestructive ? { allowDestructive } : {}), ...(api ? { api } : {}) };
   }
   if (spec.startsWith('modem:')) return { kind: 'modem', path: spec.slice('modem:'.length) };
   const fleet = /^fleet:(\d+)(?::([a-z0-9-,]+))?$/.exec(spec);

@@ -7,6 +7,7 @@ export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
 
 // --- the SDK ---
 export { GoformClient, type GoformClientOptions, type Generation, type SmsRecord } from './clients/goform-client.js';
+export { UbusClient, ZWRT_STATUS_POLL, type UbusClientOptions, type UbusCall, type UbusResult } from './clients/ubus-client.js';
 export { AtSession, AtError, type AtAnswer, type ReceivedSms } from './clients/at-session.js';
 export { CloudClient, schemaProblem, type CloudClientOptions, type Received } from './clients/cloud-client.js';
 export { KEY_GROUPS, STATUS_POLL_KEYS, type GoformWrites, type GoformId, type KeyGroupName, type GroupValues } from './clients/goform-types.js';

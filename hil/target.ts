@@ -2,11 +2,14 @@
 // over HTTP or a real modem over serial. Interfaces only; must not import drivers or the emulator.
 import type { AtSession } from './clients/at-session.js';
 import type { GoformClient } from './clients/goform-client.js';
+import type { UbusClient } from './clients/ubus-client.js';
 
 /** Capability names a target may offer; `require(name)` returns the matching interface. */
 export interface Capabilities {
-  /** The goform SDK client, logged in or able to log in. */
+  /** The goform SDK client, logged in or able to log in (goform-generation routers). */
   router: GoformClient;
+  /** The ubus SDK client, logged in (ZWRT routers that speak JSON-RPC on /ubus: G5TS, G5 Ultra, U60 Pro...). */
+  ubus: UbusClient;
   /** An initialised AT session (echo off, numeric errors). */
   modem: AtSession;
   /** Change the world around the device (signal, registration, SMS in, battery...). */

@@ -29,12 +29,14 @@ export interface DeviceSummary {
   id: string;
   profile: string;
   model: string;
+  /** The web API the device speaks on its HTTP port (`goformUrl`): goform or ubus. */
+  api: 'goform' | 'ubus';
   imei: string;
   goformUrl?: string;
   modemTcp?: string;
 }
 
-const summarySchema = z.object({ id: z.string(), profile: z.string(), model: z.string(), imei: z.string(), goformUrl: z.string().optional(), modemTcp: z.string().optional() });
+const summarySchema = z.object({ id: z.string(), profile: z.string(), model: z.string(), api: z.enum(['goform', 'ubus']), imei: z.string(), goformUrl: z.string().optional(), modemTcp: z.string().optional() });
 
 /** Which devices a fleet-wide stimulus reaches. Criteria combine (a device must meet all given). */
 export const selectionSchema = z.object({
@@ -60,7 +62,7 @@ export interface DeviceDirectory {
 
 /** A directory over devices that are always live (the single emulator). */
 export function mapDirectory(devices: ReadonlyMap<string, ControlDevice>): DeviceDirectory {
-  const summary = ({ device: d, endpoints }: ControlDevice): DeviceSummary => ({ id: d.state.id, profile: d.profile.name, model: d.profile.model, imei: d.state.identity.imei, ...endpoints });
+  const summary = ({ device: d, endpoints }: ControlDevice): DeviceSummary => ({ id: d.state.id, profile: d.profile.name, model: d.profile.model, api: d.profile.api, imei: d.state.identity.imei, ...endpoints });
   const matches = (c: ControlDevice, q: string | undefined): boolean => !q || [c.device.state.id, c.device.profile.name, c.device.state.identity.imei].some((v) => v.includes(q));
   return {
     get: (id) => devices.get(id),
@@ -175,7 +177,7 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       handler: ({ params }) => {
         const h = handle(params);
         const d = h.device;
-        return { id: d.state.id, profile: d.profile.name, model: d.profile.model, imei: d.state.identity.imei, ...h.endpoints, cloud: h.cloud?.() ?? null };
+        return { id: d.state.id, profile: d.profile.name, model: d.profile.model, api: d.profile.api, imei: d.state.identity.imei, ...h.endpoints, cloud: h.cloud?.() ?? null };
       },
     }),
     defineRoute({

@@ -344,7 +344,7 @@ export class Fleet {
     const summary = (i: number): DeviceSummary => {
       const p = this.profileOf(i);
       const url = this.#goformUrls[i - this.start];
-      return { id: this.deviceId(i), profile: p.name, model: p.model, imei: this.identityOf(i).imei, ...(url ? { goformUrl: url } : {}) };
+      return { id: this.deviceId(i), profile: p.name, model: p.model, api: p.api, imei: this.identityOf(i).imei, ...(url ? { goformUrl: url } : {}) };
     };
     const matches = (i: number, q: string | undefined): boolean => !q || this.deviceId(i).includes(q) || this.profileOf(i).name === q;
     return {

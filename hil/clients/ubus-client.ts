@@ -38,6 +38,11 @@ export interface UbusClientOptions {
   encryption?: boolean;
   /** Per-request timeout, ms. Default 10000. */
   timeoutMs?: number;
+  /**
+   * `object.method` names this client refuses to send (INVALID_ARGUMENT), e.g. reboot and factory reset on a bench
+   * router whose target does not allow destructive operations.
+   */
+  refuse?: readonly string[];
   /** Z-Mode header on calls made with a session (§2.2: "1" keeps the session alive on ZTE firmware). Default "1". */
   zMode?: '0' | '1';
 }
@@ -114,6 +119,11 @@ export class UbusClient {
 
   /** Calls in one batch, answered in order (§2.6). Renews an expired session once when any call got -32002. */
   async batch(calls: readonly UbusCall[]): Promise<UbusResult[]> {
+    for (const [object, method] of calls) {
+      if (this.options.refuse?.includes(`${object}.${method}`)) {
+        throw new BenchError('INVALID_ARGUMENT', `[hil:ubus] ${object}.${method} refused on ${this.options.baseUrl}: destructive on hardware; set allowDestructive in the target config to allow it`);
+      }
+    }
     const first = await this.#post(calls, this.#sid);
     if (!this.loggedIn || !first.some((a) => 'error' in a && a.error.code === -32002)) return first;
     await this.login();

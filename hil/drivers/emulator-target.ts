@@ -2,6 +2,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from '../../emula
 import type { ModemPort as AtPort } from '../../emulator/modem/modem-context.js';
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
+import { UbusClient } from '../clients/ubus-client.js';
 import { BenchError } from '../errors.js';
 import type { ClockCapability, CloudCapability, ResetCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { BaseTransport, TcpTransport } from '../transports/transports.js';
@@ -25,7 +26,7 @@ class EmulatorTarget extends BaseTarget {
     this.#release = release;
   }
 
-  install(control: ControlCall, deviceId: string, router: GoformClient, modem: AtSession | null, cloud: CloudCapability | null, password = 'admin'): void {
+  install(control: ControlCall, deviceId: string, web: WebClient, modem: AtSession | null, cloud: CloudCapability | null, password = 'admin'): void {
     const stimuli: StimuliCapability = { apply: (name, body) => control('POST', `/devices/${deviceId}/stimuli/${name}`, body) };
     const clock: ClockCapability = {
       now: async () => ((await control('GET', '/time')) as { nowMs: number }).nowMs,
@@ -47,13 +48,16 @@ class EmulatorTarget extends BaseTarget {
     const reset: ResetCapability = {
       reset: async (o) => {
         await control('POST', `/devices/${deviceId}/reset`, { ...(o.profile ? { profile: o.profile } : {}), ...(o.seed === undefined ? {} : { seed: o.seed }), ...(o.clock ? { clock: o.clock } : {}), ...(o.fresh ? { at: 'fresh', journal: 'clear' } : {}) });
-        // Another profile may log in differently: a new client detects it again.
-        const fresh = new GoformClient({ baseUrl: router.baseUrl, password });
-        await fresh.login();
-        this.capabilities.router = fresh;
+        // Another profile may speak the other API or log in differently: a new client detects it again.
+        const api = ((await control('GET', `/devices/${deviceId}`)) as { api?: 'goform' | 'ubus' }).api ?? 'goform';
+        const fresh = await webClient(api, web.baseUrl, password);
+        delete this.capabilities.router;
+        delete this.capabilities.ubus;
+        Object.assign(this.capabilities, fresh.capability);
+        this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
       },
     };
-    this.capabilities = { router, stimuli, clock, journal, power, state, reset, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}) };
+    this.capabilities = { ...web.capability, stimuli, clock, journal, power, state, reset, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}) };
     this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
   }
 
@@ -125,8 +129,7 @@ export async function createEmulatorTarget(options: EmulatorOptions & { password
   };
   await transport.open();
   await session.init();
-  const router = new GoformClient({ baseUrl: goformUrl, password: options.password ?? 'admin' });
-  await router.login();
+  const web = await webClient(emulator.device.profile.api, goformUrl, options.password ?? 'admin');
   let endpoint: Promise<CloudEndpoint> | null = null;
   const cloud: CloudCapability = {
     endpoint: () =>
@@ -137,7 +140,7 @@ export async function createEmulatorTarget(options: EmulatorOptions & { password
         return { url: brokerUrl, topicPrefix, deviceId: emulator.device.state.id };
       })()),
   };
-  target.install(control, emulator.device.state.id, router, session, cloud, options.password ?? 'admin');
+  target.install(control, emulator.device.state.id, web, session, cloud, options.password ?? 'admin');
   target.emulator = emulator;
   return target;
 }
@@ -155,7 +158,7 @@ export async function connectRemoteEmulator(controlUrl: string, options: { token
     }
     return controlAnswer(res, path);
   };
-  const devices = (await control('GET', '/devices')) as { id: string; model: string; profile: string; goformUrl?: string; modemTcp?: string }[];
+  const devices = (await control('GET', '/devices')) as { id: string; model: string; profile: string; api?: 'goform' | 'ubus'; goformUrl?: string; modemTcp?: string }[];
   const device = options.deviceId ? devices.find((d) => d.id === options.deviceId) : devices[0];
   if (!device) throw new BenchError('CONFIG_INVALID', `[hil:emulator] no device ${options.deviceId ?? ''} at ${base}`);
   if (!device.goformUrl) throw new BenchError('CONFIG_INVALID', `[hil:emulator] the emulator at ${base} does not serve goform yet`);
@@ -171,8 +174,7 @@ export async function connectRemoteEmulator(controlUrl: string, options: { token
   const target = new EmulatorTarget(id, { id, kind: 'emulator', details: { controlUrl: base, model: device.model, goformUrl: device.goformUrl } }, async () => {
     await session?.close();
   });
-  const router = new GoformClient({ baseUrl: device.goformUrl, password: options.password ?? 'admin' });
-  await router.login();
+  const web = await webClient(device.api ?? 'goform', device.goformUrl, options.password ?? 'admin');
   // The remote emulator's cloud channel, if it runs one (serve starts it unless --no-cloud).
   const cloud: CloudCapability = {
     endpoint: async () => {
@@ -181,8 +183,25 @@ export async function connectRemoteEmulator(controlUrl: string, options: { token
       return { url: d.cloud.url, topicPrefix: d.cloud.topics.telemetry.split('/')[1]!, deviceId: device.id };
     },
   };
-  target.install(control, device.id, router, session, cloud, options.password ?? 'admin');
+  target.install(control, device.id, web, session, cloud, options.password ?? 'admin');
   return target;
+}
+
+/** The device's web client, logged in: the goform SDK (`router`) or the ubus SDK (`ubus`) by the profile's API. */
+interface WebClient {
+  baseUrl: string;
+  capability: { router: GoformClient } | { ubus: UbusClient };
+}
+
+async function webClient(api: 'goform' | 'ubus', baseUrl: string, password: string): Promise<WebClient> {
+  if (api === 'ubus') {
+    const ubus = new UbusClient({ baseUrl, password });
+    await ubus.login();
+    return { baseUrl, capability: { ubus } };
+  }
+  const router = new GoformClient({ baseUrl, password });
+  await router.login();
+  return { baseUrl, capability: { router } };
 }
 
 async function controlAnswer(res: Response, path: string): Promise<unknown> {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
+import { UbusClient } from '../clients/ubus-client.js';
 import { BenchError } from '../errors.js';
 import type { ClockCapability, CloudEndpoint, PowerCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { SerialTransport } from '../transports/transports.js';
@@ -44,6 +45,8 @@ class HardwareTarget extends BaseTarget {
 export interface RouterTargetOptions {
   url: string;
   password: string;
+  /** The router's web API: goform (default) or ubus (ZWRT firmware: G5TS, G5 Ultra, U60 Pro...). */
+  api?: 'goform' | 'ubus' | undefined;
   /** Allow reboot, factory reset and firmware updates on this device. Default false. */
   allowDestructive?: boolean | undefined;
   instruments?: Instruments | undefined;
@@ -67,6 +70,7 @@ export interface Instruments {
 
 /** A router over HTTP. No stimuli: a real router cannot be told to lose signal without an instrument. */
 export async function connectRouter(options: RouterTargetOptions): Promise<HardwareTarget> {
+  if (options.api === 'ubus') return connectUbusRouter(options);
   const client = new GoformClient({ baseUrl: options.url, password: options.password });
   guardDestructive(client, options.allowDestructive ?? false, options.url);
   await client.login();
@@ -131,6 +135,34 @@ export async function connectModem(options: ModemTargetOptions): Promise<Hardwar
 }
 
 /** Wraps the client's writes: reboot, factory reset and firmware update refuse unless allowed. */
+/** A ZWRT router over HTTP(S): the ubus SDK client; power and cloud from the config as for goform routers. */
+async function connectUbusRouter(options: RouterTargetOptions): Promise<HardwareTarget> {
+  const client = new UbusClient({ baseUrl: options.url, password: options.password, ...(options.allowDestructive ? {} : { refuse: UBUS_DESTRUCTIVE }) });
+  await client.login();
+  const id = `router:${client.options.baseUrl}`;
+  const info = await client.call('uci', 'get', { config: 'zwrt_common_info', section: 'common_config' }).catch((e: unknown) => {
+    // The firmware identity is a courtesy for describe(); a router that hides it still works.
+    if (e instanceof BenchError) return { values: {} };
+    throw e;
+  });
+  const values = (info.values ?? {}) as Record<string, string>;
+  const target = new HardwareTarget(id, { id, kind: 'router', details: { url: client.options.baseUrl, api: 'ubus', model: values.model_name ?? '', firmware: values.wa_inner_version ?? '' } }, async () => {
+    await client.logout().catch((e: unknown) => {
+      // Logging out of a device that rebooted or went away is not an error worth failing close() for.
+      if (!(e instanceof BenchError)) throw e;
+    });
+  });
+  const caps: BaseTarget['capabilities'] = { ubus: client, clock: wallClock };
+  if (options.instruments?.powerCycleCommand) caps.power = powerHook(options.instruments.powerCycleCommand, target, () => client.login());
+  const cloud = options.cloud;
+  if (cloud) caps.cloud = { endpoint: () => Promise.resolve(cloud) };
+  target.set(caps);
+  return target;
+}
+
+/** ubus calls that reboot, reset or power off a router (ubus-api.md §6.16): refused on hardware unless allowed. */
+const UBUS_DESTRUCTIVE = ['zwrt_mc.device.manager.device_reboot', 'zwrt_mc.device.manager.device_reset', 'zwrt_mc.device.manager.device_poweroff', 'zwrt_mc.device.manager.fac_reset', 'zwrt_mc.device.manager.fac_reboot', 'zwrt_zte_dm.confirm_download'];
+
 function guardDestructive(client: GoformClient, allowed: boolean, where: string): void {
   if (allowed) return;
   const destructive = new Set(['REBOOT_DEVICE', 'RESTORE_FACTORY_SETTINGS', 'IF_UPGRADE', 'TURN_OFF_DEVICE', 'SHUTDOWN_DEVICE']);

@@ -254,6 +254,14 @@ class RunContext {
         const params = this.#vars(step.fields ?? {});
         return done('passed', { observed: await this.target.require('router').set(step.goform, params), params });
       }
+      if ('ubus' in step) {
+        const args = this.#vars(step.args ?? {});
+        const [answer] = await this.target.require('ubus').batch([[...splitUbus(this.#vars(step.ubus)), args]]);
+        const want = step.status ?? 0;
+        const got = 'error' in answer! ? answer.error.code : answer!.status;
+        const observed = 'error' in answer! ? answer.error : answer!.data;
+        return done(got === want ? 'passed' : 'failed', { observed, params: args, ...(got === want ? {} : { reason: 'error' in answer! ? `the router answered JSON-RPC error ${answer.error.code} ${answer.error.message}, expected status ${want}` : `the router answered ubus status ${got}, expected ${want}` }) });
+      }
       if ('at' in step) return done('passed', { observed: await this.target.require('modem').command(this.#vars(step.at)) });
       if ('cloud' in step) {
         if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', this.noCloud);
@@ -310,6 +318,13 @@ class RunContext {
       if (e.field === undefined) return check((await router.get([e.goform]))[e.goform] ?? '', e);
       const answer = await router.getAggregate(e.goform, this.#vars(e.params ?? {}));
       const value = e.field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], answer);
+      return check(value === undefined ? '' : value, e);
+    }
+    if ('ubus' in e) {
+      const [answer] = await this.target.require('ubus').batch([[...splitUbus(e.ubus), this.#vars(e.args ?? {})]]);
+      if ('error' in answer!) return check(answer.error.code, e);
+      if (e.field === undefined) return check(answer!.status, e);
+      const value = dig(answer!.data, e.field);
       return check(value === undefined ? '' : value, e);
     }
     if ('at' in e) {
@@ -414,21 +429,29 @@ async function sample(target: Target, virtualMs: number): Promise<TimelineSample
 function capabilityOf(step: Step): CapabilityName[] {
   if ('stimulus' in step) return ['stimuli'];
   if ('goform' in step) return ['router'];
+  if ('ubus' in step) return ['ubus'];
   if ('at' in step) return ['modem'];
   if ('cloud' in step) return ['cloud'];
   if ('expect' in step) {
     const e = step.expect;
-    return 'goform' in e ? ['router'] : 'at' in e ? ['modem'] : 'state' in e ? ['state'] : 'mqtt' in e ? ['cloud'] : ['journal'];
+    return 'goform' in e ? ['router'] : 'ubus' in e ? ['ubus'] : 'at' in e ? ['modem'] : 'state' in e ? ['state'] : 'mqtt' in e ? ['cloud'] : ['journal'];
   }
   return [];
 }
 
 function expectKey(e: ExpectStep): string {
   if ('goform' in e) return `goform ${e.goform}${e.field ? `.${e.field}` : ''}`;
+  if ('ubus' in e) return `ubus ${e.ubus}${e.field ? `.${e.field}` : ''}`;
   if ('at' in e) return `at ${e.at}${e.line ? `#${e.line}` : ''}`;
   if ('state' in e) return `state ${e.state}`;
   if ('mqtt' in e) return `mqtt ${e.mqtt}${e.field ? ` ${e.field}` : ''}`;
   return `journal ${e.journal.surface ?? '*'} ${e.journal.name ?? '*'}`;
+}
+
+/** `zwrt_router.api.router_get_status` -> object and method (the method follows the last dot). */
+function splitUbus(name: string): [string, string] {
+  const at = name.lastIndexOf('.');
+  return [name.slice(0, at), name.slice(at + 1)];
 }
 
 function dig(value: unknown, path: string): unknown {

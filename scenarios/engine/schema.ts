@@ -15,6 +15,9 @@ export function durationMs(d: string | number): number {
   return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']);
 }
 
+/** `object.method` of a ubus call; objects may hold dots (zwrt_router.api), the method is after the last one. */
+export const UBUS_NAME = /^[A-Za-z0-9_.-]+\.[A-Za-z0-9_]+$/;
+
 const matchers = {
   equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
   notEquals: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -35,6 +38,14 @@ export const expectSchema = z.union([
     ...matchers,
   }).strict(),
   z.object({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT'), line: z.number().int().min(1).optional(), ...matchers }).strict(),
+  z.object({
+    ubus: z.string().regex(UBUS_NAME, 'object.method, e.g. zte_nwinfo_api.nwinfo_get_netinfo').describe('a ubus call on a ZWRT router: object.method'),
+    /** The call's arguments (default {}). */
+    args: z.record(z.string(), z.unknown()).optional(),
+    /** Dotted path into the call's data: network_type, messages.0.tag; without it, the ubus status (0 = ok). */
+    field: z.string().optional(),
+    ...matchers,
+  }).strict(),
   z.object({
     /** A dotted path into the device's state document (targets with the state capability: the emulator). */
     state: z.string().min(1).describe('a dotted path into the device state, e.g. battery.percent or stations.0.online'),
@@ -71,6 +82,7 @@ export type Step =
   | { name?: string | undefined; checkpoint: string }
   | { name?: string | undefined; goform: string; fields?: Record<string, string> | undefined }
   | { name?: string | undefined; at: string }
+  | { name?: string | undefined; ubus: string; args?: Record<string, unknown> | undefined; status?: number | undefined }
   | { name?: string | undefined; cloud: { command: string; args?: Record<string, unknown> | undefined; ok?: boolean | undefined } }
   | { name?: string | undefined; repeat: { times: number; steps: Step[] } }
   | { name?: string | undefined; parallel: Step[][] }
@@ -85,6 +97,8 @@ export const stepSchema: z.ZodType<Step> = z.lazy(() =>
     baseStep.extend({ checkpoint: z.string().min(1) }).strict(),
     /** A client action: a goform write through the router capability (fields as the firmware wants them). */
     baseStep.extend({ goform: z.string().min(1), fields: z.record(z.string(), z.string()).optional() }).strict(),
+    /** A client action: a ubus call through the ubus capability (ZWRT routers); it must answer `status` (default 0). */
+    baseStep.extend({ ubus: z.string().regex(UBUS_NAME, 'object.method, e.g. zwrt_wlan.set'), args: z.record(z.string(), z.unknown()).optional(), status: z.number().int().min(0).max(255).optional() }).strict(),
     /** A client action: an AT command line through the modem capability; it must end in OK. */
     baseStep.extend({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT') }).strict(),
     /** A cloud action: a command to the device over its cloud channel (bind, info, set-wifi...); `ok` is the expected answer (default true). */
@@ -105,7 +119,7 @@ export const scenarioSchema = z.object({
   description: z.string().optional(),
   tags: z.array(z.string()).default([]),
   /** Capabilities the scenario needs; on a target without one, the steps that use it are skipped (partial). */
-  requires: z.array(z.enum(['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]),
+  requires: z.array(z.enum(['router', 'ubus', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]),
   device: z.object({ profile: z.string().default('mf79u'), seed: z.number().int().min(0).default(1) }).strict().default({ profile: 'mf79u', seed: 1 }),
   /**
    * virtual: a paused clock that waits advance (deterministic); virtual with `speed`: device time runs at that many
