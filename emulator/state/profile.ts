@@ -41,7 +41,7 @@ export const ubusSwitchesSchema = z.object({
   /** §4.2/§4.4: `result`, `login_fail_num`, status codes as JSON numbers (D, E, G need them) or as strings. */
   numbers: z.boolean().default(true),
   /** §4.9: `object.method` the zero session may call ("uci.get" reads only `anonymousUci` configs). */
-  anonymous: z.array(z.string()).default([]),
+  anonymous: z.array(z.string()).default(['zwrt_web.web_login', 'zwrt_web.web_login_info']),
   /** §3.6/§4.9: UCI configs the zero session may read. */
   anonymousUci: z.array(z.string()).default([]),
   /** §4.6: session lifetime in seconds (300 in D and rpcd; about 600 on MC7510). */

@@ -6,18 +6,21 @@ import type { DeviceState } from '../../emulator/state/device-state.js';
 import { AtProbe } from '../helpers/at.js';
 import { ControlClient } from '../helpers/control.js';
 import { TestClient, startLoggedIn } from '../helpers/emulator.js';
+import { UbusProbe } from '../helpers/ubus.js';
 
 // The surfaces contract (ARCHITECTURE.md "Data flow" 1): one device operation driven through each surface that
-// offers it (goform, AT, cloud, control API) leaves the same state and emits the same events. Each surface gets a
+// offers it (goform, ubus, AT, cloud, control API) leaves the same state and emits the same events. Each surface gets a
 // fresh emulator of the same profile and seed; the set-up and the virtual time after the step are the same.
 // Not run by itself: surfaces.test.ts calls runSurfacesContract.
 
-export type Surface = 'goform' | 'at' | 'cloud' | 'control';
+export type Surface = 'goform' | 'ubus' | 'at' | 'cloud' | 'control';
 
 /** What a surface step can use. */
 export interface Drivers {
   emu: Emulator;
   goform: TestClient;
+  /** The ubus (ZWRT JSON-RPC) surface of the same device, logged in (the surface is the same on every profile). */
+  ubus: UbusProbe;
   at: AtProbe;
   control: ControlClient;
   /** A cloud command, decoded by the channel's schema and run by the channel's handler (no broker needed). */
@@ -63,9 +66,12 @@ async function runOn(c: SurfaceCase, surface: Surface): Promise<{ state: Record<
     }
     const at = new AtProbe(emu);
     at.at('E0');
+    const ubus = new UbusProbe(emu);
+    if (surface === 'ubus') ubus.login();
     const drivers: Drivers = {
       emu,
       goform: client,
+      ubus,
       at,
       control: new ControlClient(emu),
       cloud: (command, args) => runCommand(emu.device, commandSchema.parse({ id: 'c1', command, ...(args ? { args } : {}) }), 0),

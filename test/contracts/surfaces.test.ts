@@ -9,6 +9,7 @@ const STATION = '02:11:22:33:44:55';
 const ok = async (p: Promise<{ result?: string }>): Promise<void> => expect((await p).result).toBe('success');
 const atOk = (d: Drivers, cmd: string): void => expect(d.at.at(cmd)).toMatch(/^\r\nOK\r\n/);
 const pin = (d: Drivers): string => d.emu.device.state.sim.pin;
+const ubusOk = (d: Drivers, object: string, method: string, args: Record<string, unknown> = {}): void => expect(d.ubus.call(object, method, args).result?.[0]).toBe(0);
 const joinStation = (emu: Drivers['emu']): void => void emu.device.wifi.join({ mac: STATION, hostname: 'phone' });
 
 runSurfacesContract([
@@ -17,6 +18,7 @@ runSurfacesContract([
     setup: (emu) => emu.device.sim.setStatus('pin'),
     via: {
       goform: (d) => ok(d.goform.set('ENTER_PIN', { PinNumber: pin(d) })),
+      ubus: (d) => ubusOk(d, 'zwrt_zte_mdm.api', 'sim_verify_pin_puk', { pin_num: pin(d), puk_num: '' }),
       at: (d) => atOk(d, `+CPIN="${pin(d)}"`),
     },
     expect: (s, events) => {
@@ -49,6 +51,7 @@ runSurfacesContract([
     },
     via: {
       goform: async (d) => expect((await d.goform.set('ENTER_PUK', { PUKNumber: '1234567', PinNumber: '4321' })).result).toBe('failure'),
+      ubus: (d) => expect(d.ubus.call('zwrt_zte_mdm.api', 'sim_verify_pin_puk', { pin_num: '4321', puk_num: '1234567' }).result).toEqual([2]),
       at: (d) => expect(d.at.at('+CPIN="1234567","4321"')).toBe('\r\nERROR\r\n'),
     },
     expect: (s) => expect(s.sim).toMatchObject({ status: 'puk', pukAttemptsLeft: 10 }),
@@ -58,6 +61,7 @@ runSurfacesContract([
     setup: (emu) => emu.device.sim.setStatus('puk'),
     via: {
       goform: (d) => ok(d.goform.set('ENTER_PUK', { PUKNumber: d.emu.device.state.sim.puk, PinNumber: '4321' })),
+      ubus: (d) => ubusOk(d, 'zwrt_zte_mdm.api', 'sim_verify_pin_puk', { pin_num: '4321', puk_num: d.emu.device.state.sim.puk }),
       at: (d) => atOk(d, `+CPIN="${d.emu.device.state.sim.puk}","4321"`),
     },
     expect: (s) => expect(s.sim).toMatchObject({ status: 'ready', pin: '4321', pinAttemptsLeft: 3 }),
@@ -80,6 +84,7 @@ runSurfacesContract([
     setup: joinStation,
     via: {
       goform: (d) => ok(d.goform.set('SET_WIFI_INFO', { wifiEnabled: '0' })),
+      ubus: (d) => ubusOk(d, 'zwrt_wlan', 'set', { zte_mbb: { wifi_onoff: '0' } }),
       cloud: (d) => void d.cloud('set-wifi', { enabled: false }),
     },
     expect: (s, events) => {
@@ -118,6 +123,7 @@ runSurfacesContract([
     name: 'manual selection of the partner network roams',
     via: {
       goform: (d) => ok(d.goform.set('SET_NETWORK', { NetworkNumber: '20801', Rat: '7' })),
+      ubus: (d) => ubusOk(d, 'zte_nwinfo_api', 'nwinfo_manual_register', { m_mcc_mnc: '20801', m_rat: '7' }),
       at: (d) => atOk(d, '+COPS=1,2,"20801",7'),
     },
     expect: (s, events) => {
@@ -154,6 +160,7 @@ runSurfacesContract([
     setup: (emu) => emu.device.data.disconnect(true),
     via: {
       goform: (d) => ok(d.goform.set('CONNECT_NETWORK')),
+      ubus: (d) => ubusOk(d, 'zwrt_data', 'set_wwaniface', { source_module: 'web', cid: 1, enable: 1 }),
       at: (d) => atOk(d, '+CGACT=1,1'),
       cloud: (d) => void d.cloud('set-preferences', { mobileData: true }),
     },
@@ -163,6 +170,7 @@ runSurfacesContract([
     name: 'hanging up switches mobile data off',
     via: {
       goform: (d) => ok(d.goform.set('DISCONNECT_NETWORK')),
+      ubus: (d) => ubusOk(d, 'zwrt_data', 'set_wwaniface', { source_module: 'web', cid: 1, enable: 0 }),
       at: (d) => atOk(d, '+CGACT=0,1'),
       cloud: (d) => void d.cloud('set-preferences', { mobileData: false }),
     },
@@ -175,6 +183,7 @@ runSurfacesContract([
     name: 'a sent SMS is in the router\'s sent box',
     via: {
       goform: (d) => ok(d.goform.set('SEND_SMS', { Number: '+4915100000077', MessageBody: '00680069', ID: '-1', encode_type: 'UNICODE' })),
+      ubus: (d) => ubusOk(d, 'zwrt_wms', 'zte_libwms_send_sms', { number: '+4915100000077', sms_time: '26;01;01;00;00;05;+1', message_body: '00680069', id: '-1', encode_type: 'UNICODE' }),
       at: (d) => {
         atOk(d, '+CMGF=1');
         d.at.at('+CMGS="+4915100000077"');
@@ -191,6 +200,7 @@ runSurfacesContract([
     setup: (emu) => void emu.device.sms.receive({ number: '+4915100000001', text: 'hello' }),
     via: {
       goform: (d) => ok(d.goform.set('SET_MSG_READ', { msg_id: `${d.emu.device.state.sms.messages.at(-1)!.id};`, tag: '0' })),
+      ubus: (d) => ubusOk(d, 'zwrt_wms', 'zwrt_wms_modify_tag', { id: `${d.emu.device.state.sms.messages.at(-1)!.id};`, tag: 0 }),
       at: (d) => {
         atOk(d, '+CMGF=1');
         expect(d.at.at(`+CMGR=${d.emu.modem.index.indexOf(d.emu.device.state.sms.messages.at(-1)!)}`)).toMatch(/hello/);
@@ -205,6 +215,7 @@ runSurfacesContract([
     name: 'the SMS centre number is set',
     via: {
       goform: (d) => ok(d.goform.set('SET_MESSAGE_CENTER', { MessageCenter: '+4917000000099', save_time: 'largest', status_save: '0' })),
+      ubus: (d) => ubusOk(d, 'zwrt_wms', 'zte_wms_set_parameter', { sca: '+4917000000099', tp_validity_period: 255, status_report_on: '0', mem_store: 1 }),
       at: (d) => atOk(d, '+CSCA="+4917000000099",145'),
     },
     expect: (s) => expect(s.sms.smsc).toBe('+4917000000099'),
@@ -213,6 +224,7 @@ runSurfacesContract([
     name: 'a USSD request gets the network\'s answer',
     via: {
       goform: (d) => ok(d.goform.set('USSD_PROCESS', { USSD_operator: 'ussd_send', USSD_send_number: '*100#', notCallback: 'true' })),
+      ubus: (d) => ubusOk(d, 'zwrt_ussd', 'libzte_ussd_web_process', { ussd_data: '*100#' }),
       at: (d) => atOk(d, '+CUSD=1,"*100#",15'),
     },
     expect: (s, events) => {
@@ -226,6 +238,7 @@ runSurfacesContract([
     settleMs: 1000,
     via: {
       goform: (d) => ok(d.goform.set('REBOOT_DEVICE')),
+      ubus: (d) => ubusOk(d, 'zwrt_mc.device.manager', 'device_reboot', { moduleName: 'web' }),
       at: (d) => atOk(d, '+CFUN=1,1'),
       cloud: (d) => void d.cloud('reboot'),
       control: async (d) => void (await d.control.stimulus('reboot')),
@@ -241,6 +254,7 @@ runSurfacesContract([
     settleMs: 1000,
     via: {
       goform: (d) => ok(d.goform.set('IF_UPGRADE', { select_op: '1' })),
+      ubus: (d) => ubusOk(d, 'zwrt_zte_dm', 'confirm_download'),
       cloud: (d) => void d.cloud('start-fota'),
     },
     expect: (s) => expect(s.fota).toMatchObject({ upgradeState: 'downloading', selector: 'accept' }),
@@ -251,6 +265,7 @@ runSurfacesContract([
       goform: (d) =>
         ok(d.goform.set('SET_WIFI_SSID1_SETTINGS', { ssid: 'routerlab', broadcastSsidEnabled: '0', MAX_Access_num: '8', security_mode: 'WPA2PSK', cipher: '1', passphrase: toBase64('secret-key-1'), NoForwarding: '0' })),
       cloud: (d) => void d.cloud('set-wifi', { ssid: 'routerlab', password: 'secret-key-1', maxAccess: 8 }),
+      ubus: (d) => ubusOk(d, 'zwrt_wlan', 'set', { main_2g: { ssid: 'routerlab', hidden: '0', maxassoc: '8', encryption: 'psk2+ccmp', key: toBase64('secret-key-1'), isolate: '0' } }),
     },
     expect: (s) => expect(s.wifi.main).toMatchObject({ ssid: 'routerlab', password: 'secret-key-1', maxAccess: 8 }),
   },
