@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Fleet, shardRange } from '../../../emulator/fleet/fleet.js';
 import { isLuhnValid } from '../../../emulator/state/identity.js';
 import { startEmbeddedBroker } from '../../../emulator/cloud/broker.js';
-import { CloudClient } from '../../../hil/index.js';
+import { CloudClient, UbusClient } from '../../../hil/index.js';
 import type { Emulator } from '../../../emulator/index.js';
 import { TestClient, withState } from '../../helpers/emulator.js';
 
@@ -154,6 +154,26 @@ describe('fleet', () => {
       expect(await res.json()).toEqual({ imei: d.imei });
     }
     expect(new Set(fleet.journal.query({ surface: 'goform' }).map((e) => e.deviceId))).toEqual(new Set(['rl-000000', 'rl-000001', 'rl-000002', 'rl-000003', 'rl-000004']));
+  });
+
+  it('serves ubus on the routers of ZWRT profiles and goform on the others, each with its own identity', async () => {
+    fleet = new Fleet({ count: 6, seed: 4, profiles: ['g5ts', 'mf79u', 'u60pro'], ...paused });
+    await fleet.listenGoform({ addressBase: '127.78.0.1', port: 0 });
+    const list = (await (await fleet.control.request('/api/v1/devices')).json()) as { goformUrl: string; imei: string; api: string; profile: string }[];
+    expect(new Set(list.map((d) => d.api))).toEqual(new Set(['goform', 'ubus']));
+    for (const d of list) {
+      const ubus = await fetch(`${d.goformUrl}/ubus/`, { method: 'POST', headers: { Referer: `${d.goformUrl}/` }, body: '[{"jsonrpc":"2.0","id":1,"method":"call","params":["00000000000000000000000000000000","zwrt_web","web_login_info",{}]}]' });
+      if (d.api === 'ubus') {
+        expect(ubus.status).toBe(200);
+        expect(((await ubus.json()) as { result: [number] }[])[0]!.result[0]).toBe(0);
+        const client = new UbusClient({ baseUrl: d.goformUrl, password: 'admin' });
+        await client.login();
+        expect(await client.call('zwrt_zte_mdm.api', 'get_imei')).toEqual({ imei: d.imei });
+      } else {
+        expect(ubus.status).toBe(404);
+      }
+    }
+    expect(fleet.journal.query({ surface: 'ubus', name: 'zwrt_zte_mdm.api.get_imei' }).length).toBe(list.filter((d) => d.api === 'ubus').length);
   });
 
   it('gives every device of the shard a cloud channel with its own topics', async () => {
