@@ -1,5 +1,6 @@
 // routerlab fleet: N stateful routers in one process on one clock, sharded by index range.
 import { Fleet } from '../emulator/fleet/fleet.js';
+import { loadProfile } from '../emulator/state/profile.js';
 import { BenchError } from '../hil/index.js';
 import { durationOption, EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
@@ -62,12 +63,14 @@ export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
     io.out(`fleet shard [${fleet.start}, ${fleet.end}) of ${fleet.count}: ${fleet.deviceId(fleet.start)} .. ${fleet.deviceId(fleet.end - 1)}`);
     const controlUrl = await fleet.listenControl({ port: intOption('--control-port', values['control-port'], 8081, 0, 65535) });
     io.out(`control api listening on ${controlUrl}/api/v1 (dashboard: ${controlUrl}/)`);
+    // Each router's port speaks its profile's API: goform, ubus, or both kinds in a mixed fleet.
+    const apis = [...new Set((values.profile ?? 'mf79u').split(',').map((n) => (n === 'mix' ? 'goform/ubus' : loadProfile(n).api)))].join('/');
     if (values['goform-base-port'] !== undefined) {
       const r = await fleet.listenGoform({ basePort: intOption('--goform-base-port', values['goform-base-port'], 0, 1, 65535) });
-      io.out(`goform listening on ${r.first} .. ${r.last}`);
+      io.out(`${apis} listening on ${r.first} .. ${r.last}`);
     } else if (values['goform-address-base'] !== undefined) {
       const r = await fleet.listenGoform({ addressBase: values['goform-address-base'], port: intOption('--goform-port', values['goform-port'], 8080, 0, 65535) });
-      io.out(`goform listening on ${r.first} .. ${r.last}`);
+      io.out(`${apis} listening on ${r.first} .. ${r.last}`);
     }
     if (cloud) {
       const r = await fleet.startCloud({ ...cloud, connectRate: intOption('--connect-rate', values['connect-rate'], 1000, 1, 1_000_000), log: (l) => io.err(l) });

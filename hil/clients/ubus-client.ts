@@ -43,13 +43,20 @@ export interface UbusClientOptions {
    * router whose target does not allow destructive operations.
    */
   refuse?: readonly string[];
+  /**
+   * The session holder; clients given the same holder share one session, as the tabs of one browser do (a new
+   * login takes the session over on ZWRT firmware, §4.7). Default: the client's own.
+   */
+  session?: { sid: string };
+  /** fetch to use instead of node:http(s) (load tests record every request through their own). */
+  fetch?: typeof fetch;
   /** Z-Mode header on calls made with a session (§2.2: "1" keeps the session alive on ZTE firmware). Default "1". */
   zMode?: '0' | '1';
 }
 
 export class UbusClient {
   readonly options: UbusClientOptions;
-  #sid = ZERO_SID;
+  readonly #session: { sid: string };
   #id = 1;
   #aesKey: Buffer | null = null;
   #cookie: string | null = null;
@@ -57,15 +64,16 @@ export class UbusClient {
   constructor(options: UbusClientOptions) {
     if (!/^https?:\/\//.test(options.baseUrl)) throw new BenchError('INVALID_ARGUMENT', `[hil:ubus] baseUrl must be http(s)://..., got ${options.baseUrl}`);
     this.options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.#session = options.session ?? { sid: ZERO_SID };
   }
 
   /** The session id after login; the zero session before. */
   get sid(): string {
-    return this.#sid;
+    return this.#session.sid;
   }
 
   get loggedIn(): boolean {
-    return this.#sid !== ZERO_SID;
+    return this.#session.sid !== ZERO_SID;
   }
 
   /**
@@ -84,7 +92,7 @@ export class UbusClient {
       const meaning = { 1: 'wrong password', 2: 'login locked', 3: 'another user is logged in' }[result] ?? `result ${String(data.result)}`;
       throw new BenchError('HTTP_AUTH_FAILED', `[hil:ubus] login refused: ${meaning}`, { details: { result, lockSeconds: data.login_fail_lock_lefttime, attemptsLeft: data.login_fail_num } });
     }
-    this.#sid = data.ubus_rpc_session;
+    this.#session.sid = data.ubus_rpc_session;
     this.#aesKey = null;
     if (this.options.encryption) await this.keyExchange();
   }
@@ -104,7 +112,7 @@ export class UbusClient {
   async logout(): Promise<void> {
     if (!this.loggedIn) return;
     await this.batch([['zwrt_web', 'web_logout', {}]]);
-    this.#sid = ZERO_SID;
+    this.#session.sid = ZERO_SID;
     this.#aesKey = null;
   }
 
@@ -124,10 +132,12 @@ export class UbusClient {
         throw new BenchError('INVALID_ARGUMENT', `[hil:ubus] ${object}.${method} refused on ${this.options.baseUrl}: destructive on hardware; set allowDestructive in the target config to allow it`);
       }
     }
-    const first = await this.#post(calls, this.#sid);
-    if (!this.loggedIn || !first.some((a) => 'error' in a && a.error.code === -32002)) return first;
-    await this.login();
-    return this.#post(calls, this.#sid);
+    const sid = this.#session.sid;
+    const first = await this.#post(calls, sid);
+    if (sid === ZERO_SID || !first.some((a) => 'error' in a && a.error.code === -32002)) return first;
+    // Another client sharing the holder may have logged in meanwhile; else log in again, once.
+    if (this.#session.sid === sid) await this.login();
+    return this.#post(calls, this.#session.sid);
   }
 
   /** ENC(x) of §5.2 under the session key; the plain value when no key was exchanged. */
@@ -168,7 +178,7 @@ export class UbusClient {
       'Z-Tag': calls[0]?.[0] === 'uci' && typeof calls[0][2]?.config === 'string' ? calls[0][2].config : (calls[0]?.[1] ?? ''),
     };
     if (this.#cookie) headers.Cookie = this.#cookie;
-    const { status, text, setCookie } = await send(url, body, headers, this.options.timeoutMs ?? 10_000);
+    const { status, text, setCookie } = this.options.fetch ? await viaFetch(this.options.fetch, url, body, headers) : await send(url, body, headers, this.options.timeoutMs ?? 10_000);
     const token = setCookie.map((c) => /^webtoken=([^;]*)/.exec(c)?.[1]).find((v) => v !== undefined);
     if (token !== undefined) this.#cookie = `webtoken="${token}"`;
     if (status !== 200) throw new BenchError('HTTP_STATUS', `[hil:ubus] POST /ubus/ answered HTTP ${status}${status === 307 ? ' (the router wants a Referer)' : status === 404 ? ' (no ubus endpoint: a goform router?)' : ''}`, { details: { status } });
@@ -198,6 +208,16 @@ function ok(answer: UbusResult, name: string): Record<string, unknown> {
 
 function sha256Upper(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').toUpperCase();
+}
+
+async function viaFetch(f: typeof fetch, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; setCookie: string[] }> {
+  let res: Response;
+  try {
+    res = await f(url, { method: 'POST', headers, body });
+  } catch (e) {
+    throw new BenchError('TRANSPORT_OPEN_FAILED', `[hil:ubus] cannot reach ${new URL(url).host} (${e instanceof Error ? e.message : String(e)}); is the router up?`, { cause: e });
+  }
+  return { status: res.status, text: await res.text(), setCookie: res.headers.getSetCookie() };
 }
 
 function send(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string; setCookie: string[] }> {

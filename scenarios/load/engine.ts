@@ -5,7 +5,7 @@ import { evaluate, parseThreshold, Registry, type Metric, type MetricSummary, ty
 import { durationMs, type ExecutorConfig, type LoadProfile } from './schema.js';
 
 /** Flows that are clients of their own (the app's login, raw GETs); the web UI's flows share a router's session. */
-const OWN_SESSION_FLOWS = new Set(['app-login', 'http-get']);
+const OWN_SESSION_FLOWS = new Set(['app-login', 'ubus-login', 'http-get']);
 
 export interface LoadTargetUrls {
   /** goform base URLs of the routers under load; virtual users are spread over them round robin. */

@@ -1,7 +1,7 @@
 // Request flows that mirror real clients, one iteration each, through the goform SDK client (hil/clients), so
 // login generations, LD/RD/AD and sms_cmd polling are right on every profile and on real routers. The client
 // speaks through the engine's keep-alive connection, which records every request as k6's http_* metrics.
-import { GoformClient, STATUS_POLL_KEYS } from '../../hil/index.js';
+import { GoformClient, STATUS_POLL_KEYS, UbusClient, ZWRT_STATUS_POLL } from '../../hil/index.js';
 import { HttpConnection, HttpError } from './http.js';
 import type { Metric, Registry, Tags } from './metrics.js';
 
@@ -16,6 +16,15 @@ export class VirtualUser {
   readonly connection: HttpConnection;
   iteration = 0;
   /** Tags of the request being made (`name`), set by the fetch adapter per request. */
+  #ubus: UbusClient | null = null;
+  readonly #password: string;
+
+  /** The ubus SDK client (ZWRT routers) over the VU's connection, sharing the router's web session. */
+  get ubus(): UbusClient {
+    this.session.ubus ??= { sid: '00000000000000000000000000000000' };
+    this.#ubus ??= new UbusClient({ baseUrl: this.baseUrl, password: this.#password, fetch: this.#fetchFn, timeoutMs: this.#timeoutMs, session: this.session.ubus, zMode: '0' });
+    return this.#ubus;
+  }
 
   constructor(
     readonly id: number,
@@ -39,10 +48,20 @@ export class VirtualUser {
     this.#received = registry.metric('data_received', 'counter');
     this.#checks = registry.metric('checks', 'rate');
     this.#fetchFn = this.#fetch(timeoutMs);
+    this.#password = password;
     this.client = new GoformClient({ baseUrl, password, fetch: this.#fetchFn, pollIntervalMs: 200, pollTimeoutMs: timeoutMs, session });
   }
 
   readonly #fetchFn: typeof fetch;
+
+  /** A `fetch` over this VU's connection that records every request (for clients made per iteration). */
+  get fetch(): typeof fetch {
+    return this.#fetchFn;
+  }
+
+  get password(): string {
+    return this.#password;
+  }
   readonly #timeoutMs: number;
   readonly #reqs: Metric;
   readonly #duration: Metric;
@@ -144,12 +163,19 @@ function requestName(url: URL, body: string | null): string {
     return keys.length > 1 ? `get:${keys[0]}+${keys.length - 1}` : `get:${cmd}`;
   }
   if (url.pathname.endsWith('goform_set_cmd_process')) return `set:${new URLSearchParams(body ?? '').get('goformId') ?? '?'}`;
+  if (url.pathname === '/ubus/' || url.pathname === '/ubus') {
+    // ubus:<first object.method>, plus how many more calls the batch holds.
+    const calls = [...(body ?? '').matchAll(/"params":\["[^"]*","([^"]+)","([^"]+)"/g)];
+    return calls.length === 0 ? 'ubus' : `ubus:${calls[0]![1]}.${calls[0]![2]}${calls.length > 1 ? `+${calls.length - 1}` : ''}`;
+  }
   return url.pathname;
 }
 
 /** A session cookie holder, and the login under way for it (so VUs sharing it log in once, not each). */
 export interface WebSession {
   cookie: string | null;
+  /** The ubus session of a ZWRT router, shared like the cookie. */
+  ubus?: { sid: string } | undefined;
   loggingIn?: Promise<void> | undefined;
 }
 
@@ -157,6 +183,16 @@ async function ensureLogin(vu: VirtualUser): Promise<void> {
   if (vu.client.hasSession) return;
   const s = vu.session;
   s.loggingIn ??= vu.client.login().finally(() => {
+    s.loggingIn = undefined;
+  });
+  await s.loggingIn;
+}
+
+async function ensureUbusLogin(vu: VirtualUser): Promise<void> {
+  const client = vu.ubus;
+  if (client.loggedIn) return;
+  const s = vu.session;
+  s.loggingIn ??= client.login().finally(() => {
     s.loggingIn = undefined;
   });
   await s.loggingIn;
@@ -223,6 +259,26 @@ export const FLOWS: Record<FlowName, (vu: VirtualUser) => Promise<void>> = {
     vu.check('stations: station_list is a list', Array.isArray((list as { station_list?: unknown }).station_list));
     await vu.client.getAggregate('queryDeviceAccessControlList');
     vu.check('stations: access list status is 200', vu.lastStatus === 200);
+  },
+  /** The ZWRT stock UI's one-second status batch (ubus-api.md §2.6, §6.2): six calls in one POST, logged in. */
+  async 'ubus-status-poll'(vu) {
+    await ensureUbusLogin(vu);
+    const answers = await vu.ubus.batch(ZWRT_STATUS_POLL);
+    vu.check('ubus poll: status is 200', vu.lastStatus === 200);
+    vu.check('ubus poll: every call answered [0]', answers.every((a) => 'status' in a && a.status === 0));
+    const net = answers[1];
+    vu.check('ubus poll: netinfo has network_type', net !== undefined && 'data' in net && typeof net.data.network_type === 'string');
+  },
+  /** The ZWRT login as clients do it: web_login_info, web_login with the salted hash, a status read, logout. */
+  async 'ubus-login'(vu) {
+    const client = new UbusClient({ baseUrl: vu.baseUrl, password: vu.password, fetch: vu.fetch, timeoutMs: 10_000 });
+    const t0 = performance.now();
+    await client.login();
+    vu.record('login_duration', 'trend', performance.now() - t0);
+    const status = await client.call('zwrt_router.api', 'router_get_status');
+    vu.check('ubus login: status read', typeof status.current_wan_status === 'string');
+    await client.logout();
+    vu.check('ubus login: logout status is 200', vu.lastStatus === 200);
   },
   /** One GET of the scenario's `path`, no login: raw endpoint load (and the engine's own benchmark). */
   async 'http-get'(vu) {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h');
 
 /** The request flows that mirror real clients (scenarios/load/flows.ts). */
-export const flowNames = ['web-status-poll', 'app-login', 'sms-list', 'sms-send', 'settings-write', 'station-refresh', 'mixed-app', 'http-get'] as const;
+export const flowNames = ['web-status-poll', 'app-login', 'sms-list', 'sms-send', 'settings-write', 'station-refresh', 'mixed-app', 'ubus-status-poll', 'ubus-login', 'http-get'] as const;
 
 const common = {
   flow: z.enum(flowNames),

@@ -76,14 +76,14 @@ export async function openLoadTarget(spec: string, options: { password?: string 
   const config = parseTarget(spec, { password: options.password });
   if (config.kind === 'emulator' && !config.controlUrl) {
     const args = ['serve', '--port', '0', '--control-port', '0', '--no-cloud', '--journal-size', '1000', ...(config.profile ? ['--profile', config.profile] : [])];
-    const { child, match } = await spawnAndRead(args, /goform listening on (\S+)/);
+    const { child, match } = await spawnAndRead(args, /(?:goform|ubus) listening on (\S+)/);
     return { description: `emulator ${config.profile ?? 'mf79u'} (pid ${child.pid})`, urls: [match[1]!], password, warning: null, close: () => stop(child) };
   }
   if (config.kind === 'fleet') {
     const n = config.count;
     if (n < 1 || n > 5000) throw new BenchError('CONFIG_INVALID', `[load] fleet:${n}: from 1 to 5000 devices (one goform listener each)`);
     const args = ['fleet', '--count', String(n), '--no-cloud', '--control-port', '0', '--goform-address-base', '127.0.100.1', '--goform-port', '0', '--status-every', '0', '--tick', '10s', ...(config.profiles ? ['--profile', config.profiles.join(',')] : [])];
-    const { child, match } = await spawnAndRead(args, /control api listening on (\S+)\/api\/v1[\s\S]*goform listening on/);
+    const { child, match } = await spawnAndRead(args, /control api listening on (\S+)\/api\/v1[\s\S]*(?:goform|ubus)\S* listening on/);
     try {
       const urls = await devicesOf(match[1]!);
       return { description: `fleet of ${n} (pid ${child.pid})`, urls, password, warning: null, close: () => stop(child) };

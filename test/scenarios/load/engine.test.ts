@@ -41,6 +41,30 @@ describe('load executors against a real router surface', () => {
   });
 });
 
+describe('ZWRT flows', () => {
+  it('run the stock status batch and the login over ubus, sharing the router session, every request recorded', async () => {
+    const zwrt = createEmulator({ profile: 'g5ts', onUnhandled: 'silent', journalCapacity: 1000 });
+    const base = await zwrt.listen({ port: 0 });
+    try {
+      const s = await runLoad(
+        defineLoadProfile({ name: 'z', scenarios: { poll: { executor: 'per-vu-iterations', flow: 'ubus-status-poll', vus: 3, iterations: 5 } }, thresholds: { 'iterations{scenario:poll}': ['count==15'] } }),
+        { urls: [base], password: 'admin' },
+      );
+      expect(s.thresholds.map((t) => [t.threshold, t.ok])).toEqual([['iterations{scenario:poll}: count==15', true]]);
+      expect(count(s, 'http_reqs')).toBeGreaterThanOrEqual(15 + 2);
+      expect(s.metrics.checks!.values.rate).toBe(1);
+      expect(zwrt.journal.query({ surface: 'ubus', name: 'zte_nwinfo_api.nwinfo_get_netinfo' }).length).toBeGreaterThanOrEqual(15);
+      // The poll's VUs shared one web session, as the tabs of one browser: one login for the three of them.
+      expect(zwrt.journal.query({ surface: 'ubus', name: 'zwrt_web.web_login' })).toHaveLength(1);
+      const login = await runLoad(defineLoadProfile({ name: 'l', scenarios: { login: { executor: 'per-vu-iterations', flow: 'ubus-login', vus: 1, iterations: 2 } } }), { urls: [base], password: 'admin' });
+      expect(login.metrics.checks!.values.rate).toBe(1);
+      expect(zwrt.journal.query({ surface: 'ubus', name: 'zwrt_web.web_logout' })).toHaveLength(2);
+    } finally {
+      await zwrt.close();
+    }
+  });
+});
+
 describe('thresholds', () => {
   it('pass and fail as written, on sub-metrics too', async () => {
     const s = await run(
