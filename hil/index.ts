@@ -26,6 +26,6 @@ export { stimulusCatalog, type StimulusInfo } from './drivers/stimulus-catalog.j
 
 // --- recordings ---
 export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, RECORDING_VERSION, type Recording, type HttpExchange } from './record/recording.js';
-export { checkFidelity, replayFidelity, replayableFields, SESSION_WRITES, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
+export { checkFidelity, replayFidelity, replayableFields, replayableUbusArgs, SESSION_WRITES, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
 export { startProxy, DESTRUCTIVE, type ProxyOptions, type RecordingProxy } from './record/proxy.js';
 export { emulatorOptionsFromRecording, applyRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';

@@ -7,7 +7,11 @@ import type { Recording } from '../record/recording.js';
 // An emulator that follows a recording (`routerlab serve --from`): the profile from the recorded model, and the
 // identity, radio, battery, Wi-Fi and SMS values the device answered.
 
-const PROFILE_BY_MODEL: [RegExp, string][] = [[/MC88[89]/i, 'mc888'], [/MF286D/i, 'mf286d'], [/MF823/i, 'mf823'], [/MF79|MF971/i, 'mf79u']];
+const PROFILE_BY_MODEL: [RegExp, string][] = [
+  [/MC88[89]/i, 'mc888'], [/MF286D/i, 'mf286d'], [/MF823/i, 'mf823'], [/MF79|MF971/i, 'mf79u'],
+  // ZWRT (ubus) models, by model_name or wa_inner_version (ubus-api.md §1).
+  [/G5TS|GT5S/i, 'g5ts'], [/G5 ?Ultra|G5TC|G5 ?Max|G5U/i, 'g5ultra'], [/MU525|U60/i, 'u60pro'], [/MC75\d\d/i, 'mc7510'],
+];
 /** goform network_type -> the emulator's technology (shared with `routerlab import`). */
 export const TECHNOLOGY_BY_NETWORK_TYPE: Record<string, Technology> = { LTE: 'LTE', LTE_A: 'LTE', ENDC: 'ENDC', 'EN-DC': 'ENDC', SA: 'SA', 'HSPA+': 'WCDMA', HSPA: 'WCDMA', UMTS: 'WCDMA', WCDMA: 'WCDMA', EDGE: 'GSM', GSM: 'GSM' };
 

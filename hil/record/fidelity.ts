@@ -1,5 +1,6 @@
 import { BenchError } from '../errors.js';
 import type { Target } from '../target.js';
+import type { UbusResult } from '../clients/ubus-client.js';
 import { scrub, SECRET, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
 
 // The fidelity check: replay a recording's requests against a target (the emulator) and compare answers field by
@@ -9,8 +10,8 @@ import { scrub, SECRET, type GoformExchange, type HttpExchange, type Recording }
 // their scrubbed copies in its own recording.
 
 export interface Difference {
-  surface: 'goform' | 'at';
-  /** The cmd list, goformId or AT command. */
+  surface: 'goform' | 'ubus' | 'at';
+  /** The cmd list, goformId, ubus object.method or AT command. */
   request: string;
   /** The goform key (dotted into aggregates) or `line N` / `final` for AT. */
   field: string;
@@ -29,7 +30,7 @@ export interface FidelityReport {
 }
 
 /** Keys whose values change between any two reads (tokens, counters that run with the clock). */
-const VOLATILE = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|sms_data_total\..*\.date|messages\.\d+\.date)$/;
+const VOLATILE = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|sms_data_total\..*\.date|messages\.\d+\.date|real_.*|month_.*|total_.*|device_uptime|.*\.access_time|localtime|cpuss_temp|pm_sensor_mdm|pm_modem_5g)$/;
 
 /**
  * Withheld secrets a replay can stand in for: a Wi-Fi key (sent Base64, goform-api.md §7.21) whose value no read
@@ -52,6 +53,9 @@ export function replayableFields(fields: Record<string, string>): Record<string,
   return out;
 }
 
+/** ubus calls that manage the session or its key: the target logs in (and exchanges keys) with its own instead. */
+export const UBUS_SESSION_CALLS: ReadonlySet<string> = new Set(['zwrt_web.web_login', 'zwrt_web.web_login_info', 'zwrt_web.web_logout', 'zwrt_web.web_crt_get', 'zwrt_web.web_http_enstr_set', 'zwrt_web.web_developer_option_login']);
+
 /** Writes that manage the session: the target logs in with its own credentials instead. */
 export const SESSION_WRITES: ReadonlySet<string> = new Set(['LOGIN', 'LOGIN_MULTI_USER', 'LOGOUT', 'DEVELOPER_OPTION_LOGIN']);
 
@@ -73,7 +77,7 @@ interface Replayed {
   request: string;
   recorded: GoformExchange | { command: string; lines: string[]; final: string };
   actual: GoformExchange | { command: string; lines: string[]; final: string };
-  surface: 'goform' | 'at';
+  surface: 'goform' | 'ubus' | 'at';
 }
 
 /** Replays the recording in order and compares every answer; see FidelityReport. */
@@ -110,15 +114,20 @@ export async function replayFidelity(recording: Recording, target: Target): Prom
   // The target's answers, scrubbed as one recording (consistent identities), in the same order.
   const goformActual = replayed.filter((r) => r.surface === 'goform').map((r) => r.actual as GoformExchange);
   const atActual = replayed.filter((r) => r.surface === 'at').map((r) => r.actual as Replayed['actual'] & { lines: string[] });
-  const scrubbed = scrub({ _meta: recording._meta, goform: goformActual, at: atActual as never, exchanges: [] });
+  // ubus answers go in as ubus exchanges, so the identities under their own key names (sim_imsi...) are found.
+  const ubusActual = replayed.filter((r) => r.surface === 'ubus').map((r, i): HttpExchange => ({ seq: i + 1, wallTime: '', relMs: 0, method: 'POST', path: '/ubus/', kind: 'ubus', request: { bytes: 0 }, status: 200, response: { bytes: 0, json: (r.actual as GoformExchange).response } }));
+  const scrubbed = scrub({ _meta: recording._meta, goform: goformActual, at: atActual as never, exchanges: ubusActual });
   let g = 0;
   let a = 0;
+  let u = 0;
   const differences: Difference[] = [];
   let matched = 0;
   for (const r of replayed) {
     const before = differences.length;
     if (r.surface === 'goform') {
       compare(flatten((r.recorded as GoformExchange).response), flatten((r.actual as GoformExchange).response), flatten(scrubbed.goform[g++]!.response), r.request, differences);
+    } else if (r.surface === 'ubus') {
+      compare(flatten((r.recorded as GoformExchange).response), flatten((r.actual as GoformExchange).response), flatten(scrubbed.exchanges[u++]!.response.json), r.request, differences, 'ubus');
     } else {
       const fields = (x: { lines: string[]; final: string }): Record<string, string> => Object.fromEntries([['final', x.final], ...x.lines.map((l, i): [string, string] => [`line ${i + 1}`, l])]);
       compareAt(fields(r.recorded as { lines: string[]; final: string }), fields(r.actual as { lines: string[]; final: string }), fields(scrubbed.at[a++]!), r.request, differences);
@@ -130,6 +139,7 @@ export async function replayFidelity(recording: Recording, target: Target): Prom
 
 /** A proxy recording: the client's reads and writes in order, with its login and logout as the target's own. */
 async function replayExchanges(exchanges: readonly HttpExchange[], target: Target, out: Replayed[], skip: (why: string) => void): Promise<void> {
+  if (exchanges.some((x) => x.kind === 'ubus') && target.has('ubus')) return replayUbus(exchanges, target, out, skip);
   const router = target.require('router');
   // The client starts as it did when recorded: logged out if its first session write is a login.
   const first = exchanges.find((x) => SESSION_WRITES.has(x.request.fields?.goformId ?? ''));
@@ -185,20 +195,107 @@ async function replayExchanges(exchanges: readonly HttpExchange[], target: Targe
   }
 }
 
-function compare(recorded: Record<string, string>, actual: Record<string, string>, scrubbed: Record<string, string>, request: string, out: Difference[]): void {
+function compare(recorded: Record<string, string>, actual: Record<string, string>, scrubbed: Record<string, string>, request: string, out: Difference[], surface: 'goform' | 'ubus' = 'goform'): void {
   for (const [field, value] of Object.entries(recorded)) {
     const got = scrubbed[field] === value ? value : actual[field];
     if (got === undefined || (got === '' && value !== '')) {
-      out.push({ surface: 'goform', request, field, kind: 'missing', recorded: value, actual: got ?? '(absent)' });
+      out.push({ surface, request, field, kind: 'missing', recorded: value, actual: got ?? '(absent)' });
     } else if (shapeOf(got) !== shapeOf(value)) {
-      out.push({ surface: 'goform', request, field, kind: 'format', recorded: `${value} (${shapeOf(value)})`, actual: `${got} (${shapeOf(got)})` });
+      out.push({ surface, request, field, kind: 'format', recorded: `${value} (${shapeOf(value)})`, actual: `${got} (${shapeOf(got)})` });
     } else if (got !== value && !VOLATILE.test(field)) {
-      out.push({ surface: 'goform', request, field, kind: 'value', recorded: value, actual: got });
+      out.push({ surface, request, field, kind: 'value', recorded: value, actual: got });
     }
   }
   for (const field of Object.keys(actual)) {
-    if (!(field in recorded)) out.push({ surface: 'goform', request, field, kind: 'extra', recorded: '(absent)', actual: actual[field]! });
+    if (!(field in recorded)) out.push({ surface, request, field, kind: 'extra', recorded: '(absent)', actual: actual[field]! });
   }
+}
+
+/**
+ * A proxy recording of a ZWRT client: its batches in order through the target's ubus client, its login, logout and
+ * key exchange as the target's own, calls whose arguments had a secret withheld skipped. Each call's answer is
+ * compared as `@status` (or `@error`) and its data's fields.
+ */
+async function replayUbus(exchanges: readonly HttpExchange[], target: Target, out: Replayed[], skip: (why: string) => void): Promise<void> {
+  const ubus = target.require('ubus');
+  const firstSession = exchanges.flatMap((x) => ubusElements(x.request.json)).find((e) => e.name === 'zwrt_web.web_login' || e.name === 'zwrt_web.web_logout');
+  if (firstSession?.name === 'zwrt_web.web_login' && ubus.loggedIn) await ubus.logout();
+  for (const x of exchanges) {
+    if (x.kind !== 'ubus') {
+      skip(x.kind === 'static' ? 'static files' : x.kind.startsWith('goform') ? 'goform requests' : 'other requests');
+      continue;
+    }
+    if (x.status !== 200 || x.error) {
+      skip('not answered when recorded');
+      continue;
+    }
+    if (x.blocked) {
+      skip('destructive calls the proxy held back');
+      continue;
+    }
+    const answers = Array.isArray(x.response.json) ? (x.response.json as unknown[]) : [x.response.json];
+    const batch: { name: string; call: [string, string, Record<string, unknown>]; recorded: unknown }[] = [];
+    ubusElements(x.request.json).forEach((e, i) => {
+      if (!e.call) return skip('malformed calls');
+      if (UBUS_SESSION_CALLS.has(e.name)) {
+        const result = (answers[i] as { result?: [number, { result?: unknown }?] } | undefined)?.result;
+        if (e.name === 'zwrt_web.web_login' && Number(result?.[1]?.result) === 0) batch.push({ name: '@login', call: e.call, recorded: null });
+        if (e.name === 'zwrt_web.web_logout') batch.push({ name: '@logout', call: e.call, recorded: null });
+        return skip("login, logout and key exchange (the target's own credentials)");
+      }
+      const args = replayableUbusArgs(e.name, e.call[2]);
+      if (args === null) return skip('calls with a secret withheld');
+      e.call[2] = args;
+      batch.push({ name: e.name, call: e.call, recorded: answers[i] });
+    });
+    // Session changes happen where they were in the batch; the calls between them go as one batch each.
+    let pending: typeof batch = [];
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const actual = await ubus.batch(pending.map((p) => p.call));
+      pending.forEach((p, i) => out.push({ surface: 'ubus', request: p.name, recorded: ubusAnswer(p.name, p.recorded), actual: ubusAnswer(p.name, toRpc(actual[i])) }));
+      pending = [];
+    };
+    for (const b of batch) {
+      if (b.name === '@login' || b.name === '@logout') {
+        await flush();
+        if (b.name === '@login') await ubus.login();
+        else await ubus.logout();
+      } else pending.push(b);
+    }
+    await flush();
+  }
+}
+
+/**
+ * A recorded ubus call's arguments as a client would send them again: a withheld Wi-Fi key (ENC of base64,
+ * ubus-api.md §6.12) as a stand-in, like goform's; null when another secret was withheld (a PIN, a password).
+ */
+export function replayableUbusArgs(name: string, args: Record<string, unknown>): Record<string, unknown> | null {
+  const out = name !== 'zwrt_wlan.set' ? args : Object.fromEntries(Object.entries(args).map(([section, v]) => [section, v !== null && typeof v === 'object' && (v as { key?: unknown }).key === SECRET ? { ...v, key: STAND_IN.passphrase } : v]));
+  return JSON.stringify(out).includes(`"${SECRET}"`) ? null : out;
+}
+
+/** The calls of a recorded ubus body: name and [object, method, args] (null when an element is not a call). */
+function ubusElements(body: unknown): { name: string; call: [string, string, Record<string, unknown>] | null }[] {
+  const elements = Array.isArray(body) ? body : body === undefined ? [] : [body];
+  return elements.map((el) => {
+    const params = (el as { params?: unknown } | null)?.params;
+    if (!Array.isArray(params) || typeof params[1] !== 'string' || typeof params[2] !== 'string' || params[3] === null || typeof params[3] !== 'object') return { name: '', call: null };
+    return { name: `${params[1]}.${params[2]}`, call: [params[1], params[2], params[3] as Record<string, unknown>] };
+  });
+}
+
+function toRpc(r: UbusResult | undefined): unknown {
+  if (!r) return undefined;
+  return 'error' in r ? { error: r.error } : { result: Object.keys(r.data).length > 0 ? [r.status, r.data] : [r.status] };
+}
+
+/** One call's answer as fields to compare: `@status` or `@error`, then the data. */
+function ubusAnswer(name: string, answer: unknown): GoformExchange {
+  const a = answer as { result?: [number, Record<string, unknown>?]; error?: { code: number } } | undefined;
+  const response: Record<string, unknown> = a?.error ? { '@error': String(a.error.code) } : { '@status': String(a?.result?.[0] ?? ''), ...(a?.result?.[1] ?? {}) };
+  return { cmd: name, multi: false, extra: {}, response };
 }
 
 function compareAt(recorded: Record<string, string>, actual: Record<string, string>, scrubbed: Record<string, string>, request: string, out: Difference[]): void {

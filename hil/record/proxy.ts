@@ -15,6 +15,8 @@ import { RECORDING_VERSION, SECRET, isSecretField, saveRecording, scrub, scrubPa
 
 /** Writes the proxy answers itself unless --allow-destructive: they end or replace what is being recorded. */
 export const DESTRUCTIVE = new Set(['REBOOT_DEVICE', 'TURN_OFF_DEVICE', 'SHUTDOWN_DEVICE', 'RESTORE_FACTORY_SETTINGS']);
+/** The same for ubus calls (ubus-api.md §6.16): a batch holding one is answered by the proxy, every call [6]. */
+export const DESTRUCTIVE_UBUS = new Set(['zwrt_mc.device.manager.device_reboot', 'zwrt_mc.device.manager.device_poweroff', 'zwrt_mc.device.manager.device_reset', 'zwrt_mc.device.manager.fac_reset', 'zwrt_mc.device.manager.fac_reboot']);
 const FAILURE = '{"result":"failure"}';
 /** Bodies kept in the recording; larger ones are recorded by size and digest only. */
 const MAX_RECORDED_BODY = 8 * 1024 * 1024;
@@ -117,18 +119,27 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
     const kind = classify(method, url.pathname, url.searchParams);
     const t0 = now();
     const base = { seq: exchanges.length + 1, wallTime: new Date(t0).toISOString(), relMs: t0 - started, method, path: scrubPath(url.pathname + url.search) };
-    // goform writes are read whole (to see the goformId); everything else streams through.
+    // goform writes and ubus batches are read whole (to see the goformId or the calls); everything else streams through.
     let body: Buffer | null = null;
-    if (kind === 'goform-write') {
+    if (kind === 'goform-write' || kind === 'ubus') {
       body = await readBody(req, MAX_INSPECTED_BODY);
       if (body === null) {
         record({ ...base, kind, request: { bytes: 0 }, status: 0, response: { bytes: 0 }, error: 'client disconnected before sending its request' });
         return;
       }
     }
-    const fields = kind === 'goform-read' ? Object.fromEntries(url.searchParams) : body ? formFields(body) : undefined;
-    const name = kind === 'goform-read' ? fields?.cmd : kind === 'goform-write' ? fields?.goformId : undefined;
-    const request = { ...(fields ? { fields: masked(fields) } : {}), bytes: body?.length ?? Number(req.headers['content-length'] ?? 0), ...(body ? { sha256: digest(body) } : {}) };
+    const rpc = kind === 'ubus' && body ? ubusCalls(body) : null;
+    const fields = kind === 'goform-read' ? Object.fromEntries(url.searchParams) : body && kind !== 'ubus' ? formFields(body) : undefined;
+    const name = kind === 'goform-read' ? fields?.cmd : kind === 'goform-write' ? fields?.goformId : rpc ? rpc.names.join(',') : undefined;
+    const request = { ...(fields ? { fields: masked(fields) } : {}), ...(rpc ? { json: rpc.masked } : {}), bytes: body?.length ?? Number(req.headers['content-length'] ?? 0), ...(body ? { sha256: digest(body) } : {}) };
+    if (rpc && !options.allowDestructive && rpc.names.some((n) => DESTRUCTIVE_UBUS.has(n))) {
+      const held = rpc.heldBack;
+      log(`[proxy] held back ${rpc.names.filter((n) => DESTRUCTIVE_UBUS.has(n)).join(', ')} (destructive; --allow-destructive forwards it); answered [6] to the batch`);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(held));
+      record({ ...base, kind, ...(name ? { name } : {}), request, status: 200, response: { type: 'application/json', bytes: Buffer.byteLength(JSON.stringify(held)), json: held }, blocked: true });
+      return;
+    }
     if (kind === 'goform-write' && name && DESTRUCTIVE.has(name) && !options.allowDestructive) {
       log(`[proxy] held back ${name} (destructive; --allow-destructive forwards it); answered ${FAILURE}`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -150,7 +161,7 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
     const type = String(upstream.headers['content-type'] ?? '');
     const responseBody = chunks ? Buffer.concat(chunks) : null;
     const response: HttpExchange['response'] = { ...(type ? { type } : {}), bytes, ...(responseBody ? { sha256: digest(responseBody) } : {}) };
-    if (responseBody && (kind === 'goform-read' || kind === 'goform-write' || kind === 'file-share')) {
+    if (responseBody && (kind === 'goform-read' || kind === 'goform-write' || kind === 'ubus' || kind === 'file-share')) {
       const json = parseJson(responseBody);
       if (json !== undefined) response.json = json;
     }
@@ -224,8 +235,11 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        // A ZWRT router that hides its identity before login: the client's own reads name it.
+        const model = version.model || ubusIdentity(exchanges, 'model_name');
+        const firmware = version.firmware || ubusIdentity(exchanges, 'wa_inner_version');
         const recording = scrub({
-          _meta: { version: RECORDING_VERSION, kind: 'proxy', source: `routerlab proxy --target router:${target.origin}`, model: version.model, firmware: version.firmware, capturedAt: new Date(started).toISOString(), scrubbed: true },
+          _meta: { version: RECORDING_VERSION, kind: 'proxy', source: `routerlab proxy --target router:${target.origin}`, model, firmware, capturedAt: new Date(started).toISOString(), scrubbed: true },
           goform: exchanges.flatMap(readOf),
           at: [],
           exchanges,
@@ -241,7 +255,10 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
 
 // --- the device ---
 
-/** The device must answer goform: one clear line for an unreachable host or something that is not a router. */
+/**
+ * The device must answer goform, or ubus when its goform URL is 404 (a ZWRT router, ubus-api.md §1): one clear line
+ * for an unreachable host or something that is not a router.
+ */
 async function probe(target: URL): Promise<{ model: string; firmware: string }> {
   const url = `${target.origin}/goform/goform_get_cmd_process?isTest=false&multi_data=1&cmd=wa_inner_version,wa_version`;
   let res: Response;
@@ -253,6 +270,10 @@ async function probe(target: URL): Promise<{ model: string; firmware: string }> 
     throw new BenchError('TRANSPORT_OPEN_FAILED', `[proxy] cannot reach ${target.origin} (${cause}); is the router on and this machine on its network?`, { cause: e });
   }
   const text = await res.text();
+  if (res.status === 404) {
+    const zwrt = await probeUbus(target);
+    if (zwrt) return zwrt;
+  }
   const json = parseJson(Buffer.from(text)) as Record<string, unknown> | undefined;
   if (res.status !== 200 || json === undefined || typeof json !== 'object' || json === null || !('wa_inner_version' in json)) {
     throw new BenchError('CONFIG_INVALID', `[proxy] ${target.origin} is not a ZTE router: /goform/goform_get_cmd_process answered ${res.status} ${(res.headers.get('content-type') ?? '').split(';')[0] || 'without a type'}, not the goform JSON`);
@@ -261,7 +282,73 @@ async function probe(target: URL): Promise<{ model: string; firmware: string }> 
   return { model: text2(json.wa_inner_version), firmware: text2(json.wa_version) };
 }
 
+/** A ZWRT router answers web_login_info to the zero session; its identity when the ACL lets anyone read it. */
+async function probeUbus(target: URL): Promise<{ model: string; firmware: string } | null> {
+  const call = (object: string, method: string, args: Record<string, unknown>): string => JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'call', params: ['00000000000000000000000000000000', object, method, args] }]);
+  const post = async (body: string): Promise<unknown> => {
+    const res = await fetch(`${target.origin}/ubus/?t=${Date.now()}`, { method: 'POST', headers: { referer: `${target.origin}/`, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+    return res.status === 200 ? parseJson(Buffer.from(await res.text())) : undefined;
+  };
+  const info = (await post(call('zwrt_web', 'web_login_info', {}))) as { result?: [number, Record<string, unknown>?] }[] | undefined;
+  if (!Array.isArray(info) || info[0]?.result?.[0] !== 0 || typeof info[0].result[1]?.zte_web_sault !== 'string') return null;
+  const common = (await post(call('uci', 'get', { config: 'zwrt_common_info', section: 'common_config' }))) as { result?: [number, { values?: Record<string, string> }?] }[] | undefined;
+  const values = Array.isArray(common) ? (common[0]?.result?.[1]?.values ?? {}) : {};
+  return { model: values.model_name ?? '', firmware: values.wa_inner_version ?? '' };
+}
+
+/** A value the client read from a ZWRT router (uci zwrt_common_info, device_info) anywhere in the recorded answers. */
+function ubusIdentity(exchanges: readonly HttpExchange[], key: string): string {
+  const find = (v: unknown): string => {
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        const f = find(x);
+        if (f) return f;
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === key && typeof x === 'string' && x !== '') return x;
+        const f = find(x);
+        if (f) return f;
+      }
+    }
+    return '';
+  };
+  for (const x of exchanges) if (x.kind === 'ubus') {
+    const f = find(x.response.json);
+    if (f) return f;
+  }
+  return '';
+}
+
+/**
+ * The calls of a ubus body: their names, the body as recorded (session ids as "<session>", secret arguments
+ * masked), and the answer the proxy gives when it holds a destructive batch back ([6] PERMISSION_DENIED each).
+ */
+function ubusCalls(body: Buffer): { names: string[]; masked: unknown; heldBack: unknown } {
+  const parsed = parseJson(body);
+  const elements = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  const names: string[] = [];
+  const masked = elements.map((el) => {
+    if (el === null || typeof el !== 'object' || Array.isArray(el)) return el;
+    const e = el as { params?: unknown };
+    if (!Array.isArray(e.params)) return el;
+    const [sid, object, method, args] = e.params as unknown[];
+    if (typeof object === 'string' && typeof method === 'string') names.push(`${object}.${method}`);
+    const sidText = sid === '00000000000000000000000000000000' ? sid : typeof sid === 'string' ? '<session>' : sid;
+    return { ...e, params: [sidText, object, method, maskDeep(args)] };
+  });
+  const heldBack = elements.map((el) => ({ jsonrpc: '2.0', id: (el as { id?: unknown } | null)?.id ?? null, result: [6] }));
+  return { names, masked: Array.isArray(parsed) ? masked : masked[0], heldBack: Array.isArray(parsed) ? heldBack : heldBack[0] };
+}
+
+function maskDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskDeep);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' && v !== '' && isSecretField(k) ? SECRET : maskDeep(v)]));
+  return value;
+}
+
 function classify(method: string, path: string, query: URLSearchParams): HttpExchange['kind'] {
+  if ((path === '/ubus' || path === '/ubus/') && method === 'POST') return 'ubus';
   if (path === '/goform/goform_get_cmd_process') return 'goform-read';
   if (path === '/goform/goform_set_cmd_process') return method === 'POST' || query.has('goformId') ? 'goform-write' : 'other';
   if (/^\/(cgi-bin\/httpshare|goform\/HTTPSHARE)/i.test(path)) return 'file-share';

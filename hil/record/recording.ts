@@ -16,14 +16,17 @@ import type { Target } from '../target.js';
 
 export const goformExchangeSchema = z.object({ cmd: z.string(), multi: z.boolean(), extra: z.record(z.string(), z.string()), response: z.record(z.string(), z.unknown()) });
 export const atExchangeSchema = z.object({ command: z.string(), lines: z.array(z.string()), final: z.string() });
-/** The format's version: 1 had goform reads and AT only; 2 adds `exchanges` (proxy recordings) and `kind`. */
-export const RECORDING_VERSION = 2;
+/**
+ * The format's version: 1 had goform reads and AT only; 2 adds `exchanges` (proxy recordings) and `kind`; 3 adds
+ * ubus exchanges (kind `ubus`: the JSON-RPC body with session ids and secrets masked, the answer parsed).
+ */
+export const RECORDING_VERSION = 3;
 
 /** What a client sent or got, as written: fields scrubbed and secrets masked, bodies by size and digest. */
 const bodySchema = z.object({
   /** goform query or form fields (secrets as "***"). */
   fields: z.record(z.string(), z.string()).optional(),
-  /** A goform answer, parsed (scrubbed). */
+  /** A goform or ubus answer, or a ubus request body, parsed (scrubbed; ubus session ids as "<session>"). */
   json: z.unknown().optional(),
   /** Where a static file's bytes are kept, relative to the recording folder (webui/...). */
   file: z.string().optional(),
@@ -42,8 +45,8 @@ export const httpExchangeSchema = z.object({
   method: z.string(),
   /** Path and query as sent (scrubbed; secrets in the query masked). */
   path: z.string(),
-  kind: z.enum(['goform-read', 'goform-write', 'static', 'file-share', 'other']),
-  /** The goformId of a write, the cmd list of a read. */
+  kind: z.enum(['goform-read', 'goform-write', 'ubus', 'static', 'file-share', 'other']),
+  /** The goformId of a write, the cmd list of a read, the object.method list of a ubus batch. */
   name: z.string().optional(),
   request: bodySchema,
   /** HTTP status from the device; 0 when there was no answer (see `error`). */
@@ -164,8 +167,8 @@ function hashHex(value: string, n: number): string {
  * password, AD, PINs, Wi-Fi keys) and answer keys (login salt LD, AD nonce RD, Wi-Fi keys). Lower-cased names;
  * `pinnumber`/`puknumber` in answers are attempt counters, not codes, so only request fields are matched for them.
  */
-const SECRET_ANSWER_KEYS = new Set(['ld', 'rd', 'wpapsk1', 'wpapsk1_encode', 'wpapsk2', 'wpapsk2_encode', 'admin_password', 'ppp_passwd', 'pppoe_password']);
-const SECRET_FIELD = /^(ad|password|passwd|newpassword|oldpassword|new_password|old_password|pinnumber|newpinnumber|oldpinnumber|puknumber|pin|puk|wpapsk1|wpapsk2|m_wpapsk1|passphrase|ppp_passwd|pppoe_password|token|stok)$/i;
+const SECRET_ANSWER_KEYS = new Set(['ld', 'rd', 'wpapsk1', 'wpapsk1_encode', 'wpapsk2', 'wpapsk2_encode', 'admin_password', 'ppp_passwd', 'pppoe_password', 'zte_web_sault', 'ubus_rpc_session', 'key_encode', 'password']);
+const SECRET_FIELD = /^(ad|password|passwd|newpassword|oldpassword|new_password|old_password|pinnumber|newpinnumber|oldpinnumber|puknumber|pin|puk|wpapsk1|wpapsk2|m_wpapsk1|passphrase|ppp_passwd|pppoe_password|token|stok|web_enstr|key|pin_num|puk_num|new_pin_num|pin_num_m|password_new|password_old|pppoe_user_passwd)$/i;
 export const SECRET = '***';
 
 export function isSecretField(name: string): boolean {
@@ -185,14 +188,15 @@ export function isSecretAnswerKey(name: string): boolean {
  */
 export function scrub(recording: Recording): Recording {
   const map = new Map<string, string>();
-  const g = (key: string): string => {
+  const ubusAnswers = recording.exchanges.filter((x) => x.kind === 'ubus').map((x) => x.response.json);
+  const g = (key: string, ubusKey = key): string => {
     for (const e of recording.goform) if (typeof e.response[key] === 'string' && e.response[key] !== '') return e.response[key];
-    return '';
+    return findKey(ubusAnswers, ubusKey);
   };
   const atLine = (cmd: string): string => recording.at.find((a) => a.command === cmd)?.lines[0] ?? '';
   const imei = g('imei') || atLine('AT+CGSN');
   if (/^\d{15}$/.test(imei)) map.set(imei, imei.slice(0, 8) + hashDigits(imei, 6) + luhnCheckDigit(imei.slice(0, 8) + hashDigits(imei, 6)));
-  const imsi = g('imsi') || atLine('AT+CIMI');
+  const imsi = g('imsi', 'sim_imsi') || atLine('AT+CIMI');
   if (/^\d{14,15}$/.test(imsi)) map.set(imsi, imsi.slice(0, 5) + hashDigits(imsi, imsi.length - 5));
   const iccid = g('sim_iccid');
   if (/^\d{18,20}$/.test(iccid)) {
@@ -218,8 +222,10 @@ export function scrub(recording: Recording): Recording {
   for (const x of recording.exchanges) {
     const answer = x.response.json as { messages?: unknown } | undefined;
     if (answer && Array.isArray(answer.messages)) messages.push(...(answer.messages as typeof messages));
+    if (x.kind === 'ubus') collectMessages(x.response.json, messages);
     const to = x.request.fields?.Number;
     if (to) for (const n of to.split(/[;,]/)) number(n);
+    for (const n of findAll(x.request.json, 'number')) for (const one of n.split(/[;,]/)) number(one);
   }
   for (const m of messages) if (typeof m.number === 'string') number(m.number);
   const smsc = recording.goform.find((e) => e.cmd === 'sms_parameter_info')?.response.sms_para_sca;
@@ -227,6 +233,7 @@ export function scrub(recording: Recording): Recording {
   for (const a of recording.at) for (const line of a.lines) if (line.startsWith('+CNUM:')) for (const m of line.matchAll(/"(\+?\d{7,20})"/g)) number(m[1]!);
   // Numbers written inside SMS texts (UCS-2 hex on goform: invisible to a text search).
   const texts = [...messages.map((m) => (typeof m.content === 'string' ? decodeUcs2Hex(m.content) : '')), ...recording.exchanges.map((x) => (x.request.fields?.MessageBody ? decodeUcs2Hex(x.request.fields.MessageBody) : ''))];
+  for (const x of recording.exchanges) for (const body of findAll(x.request.json, 'message_body')) if (/^([0-9A-Fa-f]{4})*$/.test(body)) texts.push(decodeUcs2Hex(body));
   for (const t of texts) for (const m of t.matchAll(/\+?\d{7,15}/g)) number(m[0]);
   const text = JSON.stringify(recording);
   // International numbers anywhere else in the text.
@@ -250,7 +257,7 @@ export function scrub(recording: Recording): Recording {
   const deep = (value: unknown, key = ''): unknown => {
     if (typeof value === 'string') {
       if (isSecretAnswerKey(key) && value !== '') return SECRET;
-      return key === 'content' ? ucs2(value) : replaceAll(value);
+      return key === 'content' || key === 'message_body' ? ucs2(value) : replaceAll(value);
     }
     if (Array.isArray(value)) return value.map((v) => deep(v));
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v, k)]));
@@ -266,10 +273,42 @@ export function scrub(recording: Recording): Recording {
   const exchanges = recording.exchanges.map((x) => ({
     ...x,
     path: scrubPath(x.path, replaceAll),
-    request: { ...x.request, ...(x.request.fields ? { fields: fields(x.request.fields) } : {}) },
+    request: { ...x.request, ...(x.request.fields ? { fields: fields(x.request.fields) } : {}), ...(x.request.json === undefined ? {} : { json: deep(x.request.json) }) },
     response: { ...x.response, ...(x.response.json === undefined ? {} : { json: deep(x.response.json) }) },
   }));
   return { _meta: recording._meta, goform, at, exchanges };
+}
+
+/** The first non-empty string under `key` anywhere in the values (ubus answers nest: result[1].values.imei). */
+function findKey(values: readonly unknown[], key: string): string {
+  for (const v of values) {
+    const found = findAll(v, key).find((s) => s !== '');
+    if (found) return found;
+  }
+  return '';
+}
+
+/** Every string under `key` anywhere in a JSON value. */
+function findAll(value: unknown, key: string, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) findAll(v, key, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === key && typeof v === 'string') out.push(v);
+      else findAll(v, key, out);
+    }
+  }
+  return out;
+}
+
+/** SMS entries (objects with number/content) inside ubus answers: result[1].messages[]. */
+function collectMessages(value: unknown, out: { number?: unknown; content?: unknown }[]): void {
+  if (Array.isArray(value)) for (const v of value) collectMessages(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'messages' && Array.isArray(v)) out.push(...(v as { number?: unknown; content?: unknown }[]));
+      else collectMessages(v, out);
+    }
+  }
 }
 
 /** A request path with identities replaced and secret query parameters masked. */

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, replayableUbusArgs, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -11,7 +11,7 @@ const SHAPE_KEYS: Record<string, string> = { imei: '^\\d{15}$', imsi: '^\\d{14,1
 const AT_EXPECT = ['AT+CSQ', 'AT+CESQ', 'AT+CPIN?', 'AT+ZPAS?', 'AT+CBC'];
 
 /** Keys a replayed client cannot expect to read the same (tokens, clocks, counters that run, identities). */
-const UNSTABLE_KEY = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|.*_time|.*date.*|.*_uptime|imei|imsi|sim_iccid|msisdn|mac_address|BSSID|.*mac.*|.*_ip.*|.*ipaddr.*|cr_version)$/i;
+const UNSTABLE_KEY = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|.*_time|.*date.*|.*_uptime|.*imei.*|.*imsi.*|.*iccid.*|.*msisdn.*|mac_address|BSSID|.*mac.*|.*_ip.*|.*ipaddr.*|cr_version|.*_temp|pm_.*)$/i;
 
 /**
  * The client's own request sequence (a proxy recording) as steps: each write a client action, each read's keys
@@ -22,11 +22,15 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
   const last = new Map<string, string>();
   let at = exchanges[0]?.relMs ?? 0;
   for (const x of exchanges) {
-    if (x.status !== 200 || x.error || x.blocked || (x.kind !== 'goform-read' && x.kind !== 'goform-write')) continue;
+    if (x.status !== 200 || x.error || x.blocked || (x.kind !== 'goform-read' && x.kind !== 'goform-write' && x.kind !== 'ubus')) continue;
     const gap = Math.floor((x.relMs - at) / 1000);
     if (gap >= 1) {
       steps.push({ wait: `${gap}s` });
       at += gap * 1000;
+    }
+    if (x.kind === 'ubus') {
+      steps.push(...ubusSteps(x, last));
+      continue;
     }
     const fields = x.request.fields ?? {};
     if (x.kind === 'goform-write') {
@@ -43,6 +47,40 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
       steps.push({ expect: { goform: key, equals: value } });
     }
   }
+  return steps;
+}
+
+/** ubus calls that read (their answers become expectations); every other call is a client action. */
+const UBUS_READ = /(^get|_get|report$|_list$|status|_info|_num$|netinfo|contents|result|capacity|parameter|get_sms_data|list$)/;
+/** Calls the target makes with its own credentials (ubus-api.md §4, §5). */
+const UBUS_SESSION = new Set(['zwrt_web.web_login', 'zwrt_web.web_login_info', 'zwrt_web.web_logout', 'zwrt_web.web_crt_get', 'zwrt_web.web_http_enstr_set', 'zwrt_web.web_developer_option_login']);
+
+/** One recorded ubus batch as steps: writes as `ubus` actions expecting the recorded status, reads as expectations. */
+function ubusSteps(x: HttpExchange, last: Map<string, string>): Step[] {
+  const steps: Step[] = [];
+  const body = x.request.json;
+  const elements = (Array.isArray(body) ? body : [body]) as { params?: unknown[] }[];
+  const answers = (Array.isArray(x.response.json) ? x.response.json : [x.response.json]) as { result?: [number, Record<string, unknown>?] }[];
+  elements.forEach((el, i) => {
+    const [, object, method, args] = el?.params ?? [];
+    if (typeof object !== 'string' || typeof method !== 'string' || args === null || typeof args !== 'object') return;
+    const name = `${object}.${method}`;
+    const sent = replayableUbusArgs(name, args as Record<string, unknown>);
+    const argsJson = JSON.stringify(sent);
+    if (UBUS_SESSION.has(name) || sent === null) return;
+    const result = answers[i]?.result;
+    if (!UBUS_READ.test(method)) {
+      steps.push({ name: `client: ${name}`, ubus: name, args: sent, status: typeof result?.[0] === 'number' ? result[0] : 0 });
+      return;
+    }
+    for (const [key, value] of Object.entries(result?.[1] ?? {})) {
+      if ((typeof value !== 'string' && typeof value !== 'number') || UNSTABLE_KEY.test(key) || /^(real|month|total)_/.test(key)) continue;
+      const id = `${name} ${argsJson} ${key}`;
+      if (last.get(id) === String(value)) continue;
+      last.set(id, String(value));
+      steps.push({ expect: { ubus: name, ...(argsJson === '{}' ? {} : { args: sent }), field: key, equals: value } });
+    }
+  });
   return steps;
 }
 
@@ -83,7 +121,7 @@ export function importRecording(recording: Recording, name: string): { scenario:
     name,
     description: `Imported from a recording (${recording._meta.source}, ${recording._meta.capturedAt}); identifiers are scrubbed and checked by shape.${client}`,
     tags: ['field', 'imported'],
-    requires: ['stimuli', 'router', ...(recording.at.length > 0 ? ['modem'] : [])],
+    requires: ['stimuli', recording.exchanges.some((x) => x.kind === 'ubus') ? 'ubus' : 'router', ...(recording.at.length > 0 ? ['modem'] : [])],
     device: { profile: emulatorOptionsFromRecording(recording).profile ?? 'mf79u', seed: 1 },
     steps,
   });

@@ -148,7 +148,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
       await page.locator('#devices li', { hasText: 'rl-000113' }).click();
       await expect.poll(() => page.locator('#identity').innerText()).toContain(fleet.identityOf(113).imei);
       // Each router shows the web API its profile speaks (a mixed fleet has both generations).
-      const api = fleet.control.request('/api/v1/devices/rl-000113').then(async (r) => ((await r.json()) as { api: string }).api);
+      const api = Promise.resolve(fleet.control.request('/api/v1/devices/rl-000113')).then(async (r: Response) => ((await r.json()) as { api: string }).api);
       await expect.poll(() => page.locator('#identity').innerText()).toContain(await api);
       expect(await page.locator('#devices li', { hasText: 'rl-000113' }).innerText()).toContain(await api);
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet.png'), fullPage: true });

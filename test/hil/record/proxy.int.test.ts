@@ -62,7 +62,7 @@ describe('routerlab proxy', () => {
     const onDisk = loadRecording(dir);
     expect(onDisk).toEqual(recording);
     expect(recordingSchema.safeParse(JSON.parse(readFileSync(join(dir, 'recording.json'), 'utf8'))).success).toBe(true);
-    expect(recording._meta).toMatchObject({ version: 2, kind: 'proxy' });
+    expect(recording._meta).toMatchObject({ version: 3, kind: 'proxy' });
     expect(existsSync(join(dir, 'exchanges.partial.jsonl'))).toBe(false);
     const kinds = new Set(recording.exchanges.map((x) => x.kind));
     expect(kinds).toContain('goform-read');

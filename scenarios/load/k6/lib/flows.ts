@@ -2,6 +2,7 @@
 import { check } from 'k6';
 import { Trend } from 'k6/metrics';
 import { aggregate, get, login, sendSms, set, type Router } from './goform.ts';
+import { batch, login as ubusLoginOnly, logout as ubusLogout, ZERO_SID, type Call, type ZwrtRouter } from './ubus.ts';
 
 /** The web UI's one-second status poll (goform-api.md §3.11). */
 export const STATUS_POLL_KEYS = [
@@ -60,4 +61,31 @@ export function stationRefresh(r: Router, state: { loggedIn: boolean }): void {
   ensureLogin(r, state);
   aggregate(r, 'station_list', {}, 'get:station_list');
   aggregate(r, 'queryDeviceAccessControlList', {}, 'get:queryDeviceAccessControlList');
+}
+
+/** The ZWRT stock UI's status batch (ubus-api.md §2.6, §6.2), as hil's ZWRT_STATUS_POLL. */
+export const ZWRT_STATUS_POLL: Call[] = [
+  ['zwrt_router.api', 'router_get_status', {}],
+  ['zte_nwinfo_api', 'nwinfo_get_netinfo', {}],
+  ['zwrt_data', 'get_wwandst', { source_module: 'web', cid: 1, type: 4 }],
+  ['zwrt_router.api', 'router_get_user_list_num', {}],
+  ['zwrt_wlan', 'report', {}],
+  ['zwrt_bsp.thermal', 'get_cpu_temp', {}],
+];
+
+export function ubusStatusPoll(r: ZwrtRouter): void {
+  if (r.sid === ZERO_SID && !ubusLoginOnly(r)) return;
+  const answers = batch(r, ZWRT_STATUS_POLL, 'ubus:status-poll');
+  // -32002: the session expired or another client took it; the next iteration logs in again.
+  if (answers.some((a) => a.error && a.error.code === -32002)) r.sid = ZERO_SID;
+  check(answers, { 'ubus poll: every call answered [0]': (a) => a.every((x) => x.status === 0) });
+}
+
+export function ubusLogin(r: ZwrtRouter): void {
+  const t0 = Date.now();
+  if (!ubusLoginOnly(r)) return;
+  loginDuration.add(Date.now() - t0);
+  const [status] = batch(r, [['zwrt_router.api', 'router_get_status']]);
+  check(status, { 'ubus login: status read': (s) => s !== undefined && typeof s.data.current_wan_status === 'string' });
+  ubusLogout(r);
 }
