@@ -268,6 +268,22 @@ describe('ubus over HTTP (§2)', () => {
     expect((await fetch(`${url}/`)).status).toBe(200);
   });
 
+  it('suffers the device port faults of the control API in its own language', async () => {
+    emu = createTestEmulator({ profile: 'g5ts' });
+    const url = await emu.listen({ port: 0 });
+    const post = (): Promise<Response> => fetch(`${url}/ubus/`, { method: 'POST', headers: { Referer: `${url}/` }, body: JSON.stringify([1, 2].map((id) => ({ jsonrpc: '2.0', id, method: 'call', params: [ZERO_SID, 'zwrt_web', 'web_login_info', {}] }))) });
+    emu.faults.goform = { ...emu.faults.goform, errorRate: 1, errorKind: 'failure' };
+    expect(await (await post()).json()).toEqual([{ jsonrpc: '2.0', id: 1, result: [9] }, { jsonrpc: '2.0', id: 2, result: [9] }]);
+    emu.faults.goform = { ...emu.faults.goform, errorKind: 'empty' };
+    expect(await (await post()).json()).toEqual([{ jsonrpc: '2.0', id: 1, result: [0] }, { jsonrpc: '2.0', id: 2, result: [0] }]);
+    emu.faults.goform = { ...emu.faults.goform, errorKind: 'http500' };
+    expect((await post()).status).toBe(500);
+    emu.faults.goform = { ...emu.faults.goform, errorRate: 0, dropRate: 1 };
+    await expect(post()).rejects.toThrow();
+    emu.faults.reset();
+    expect(((await (await post()).json()) as { result: [number] }[])[0]!.result[0]).toBe(0);
+  });
+
   it('journals every call as object.method with secrets masked', () => {
     emu = createTestEmulator({ profile: 'g5ts' });
     const probe = new UbusProbe(emu);
