@@ -22,6 +22,8 @@ export interface DeviceEvents {
   'ussd-answer': [text: string];
   /** The device went down for a reboot (or power loss); sessions of every surface end here. */
   reboot: [];
+  /** Settings went back to factory values (a reboot follows); management protocols start over (BOOTSTRAP). */
+  'factory-reset': [];
 }
 
 export interface DeviceCore {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApnProfile, DeviceState, Operator, Technology } from './device-state.js';
+import { managementSchema, UNKNOWN_TIME, type ApnProfile, type DeviceState, type Operator, type Technology } from './device-state.js';
 import { createIdentity, SeededRandom } from './identity.js';
 import type { CarrierProfile, DeviceProfile } from './profile.js';
 
@@ -219,5 +219,10 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
     },
     system: { language: 'en', bootedAtMs: nowMs, rebootCount: 0, restoreFlag: false, poweredOn: true, offReason: '', tzHours: home.tzHours },
     cloud: { account: null, tokenSha256: null, boundAtMs: null },
+    management: managementSchema.parse({
+      enableCwmp: true, url: '', username: '', password: '', periodicInformEnable: true, periodicInformIntervalS: 86_400, periodicInformTime: UNKNOWN_TIME,
+      parameterKey: '', connectionRequestUsername: '', connectionRequestPassword: '', retryMinimumWaitIntervalS: 5, retryIntervalMultiplier: 2000,
+      defaultActiveNotificationThrottleS: 0, provisioningCode: '',
+    }),
   };
 }

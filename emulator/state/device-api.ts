@@ -4,6 +4,7 @@ import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { AccountApi } from './areas/account.js';
 import type { DataApi } from './areas/data.js';
 import type { FotaApi } from './areas/fota.js';
+import type { ManagementApi } from './areas/management.js';
 import type { NetworkApi } from './areas/network.js';
 import type { PowerApi } from './areas/power.js';
 import type { SettingsApi } from './areas/settings.js';
@@ -45,6 +46,7 @@ export interface DeviceApi {
   readonly power: PowerApi;
   readonly settings: SettingsApi;
   readonly account: AccountApi;
+  readonly management: ManagementApi;
 
   /**
    * Replace the whole state (control API PATCH and restore, recordings, a fleet waking a device). The state is

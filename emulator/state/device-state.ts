@@ -373,6 +373,32 @@ export const cloudSchema = z.object({
   boundAtMs: z.number().nullable(),
 });
 
+/**
+ * Remote management: the TR-181 ManagementServer settings (device-management.md §2.3) an ACS and the device's own
+ * configuration share. Device configuration like the APN: kept across reboots, back to factory values on a factory
+ * reset. Empty `url` = no ACS configured.
+ */
+export const managementSchema = z.object({
+  enableCwmp: z.boolean(),
+  url: z.string().max(256),
+  username: z.string().max(256),
+  password: z.string().max(256),
+  periodicInformEnable: z.boolean(),
+  periodicInformIntervalS: int.min(1),
+  /** ISO 8601; "0001-01-01T00:00:00Z" = unknown (the CPE picks the phase). */
+  periodicInformTime: z.string(),
+  /** Set by the ACS with SetParameterValues/AddObject/DeleteObject on success only (§1.6). */
+  parameterKey: z.string().max(32),
+  connectionRequestUsername: z.string().max(256),
+  connectionRequestPassword: z.string().max(256),
+  retryMinimumWaitIntervalS: int.min(1).max(65535),
+  retryIntervalMultiplier: int.min(1000).max(65535),
+  defaultActiveNotificationThrottleS: int.min(0),
+  provisioningCode: z.string().max(64),
+});
+
+export const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
+
 export const deviceStateSchema = z.object({
   id: z.string().min(1),
   profile: z.string(),
@@ -398,6 +424,11 @@ export const deviceStateSchema = z.object({
   share: shareSchema,
   system: systemSchema,
   cloud: cloudSchema,
+  management: managementSchema.default({
+    enableCwmp: true, url: '', username: '', password: '', periodicInformEnable: true, periodicInformIntervalS: 86_400, periodicInformTime: UNKNOWN_TIME,
+    parameterKey: '', connectionRequestUsername: '', connectionRequestPassword: '', retryMinimumWaitIntervalS: 5, retryIntervalMultiplier: 2000,
+    defaultActiveNotificationThrottleS: 0, provisioningCode: '',
+  }),
 });
 
 export type Technology = z.infer<typeof technologySchema>;
@@ -432,6 +463,7 @@ export type LoginState = z.infer<typeof loginSchema>;
 export type ShareState = z.infer<typeof shareSchema>;
 export type SystemState = z.infer<typeof systemSchema>;
 export type CloudState = z.infer<typeof cloudSchema>;
+export type ManagementState = z.infer<typeof managementSchema>;
 export type DeviceState = z.infer<typeof deviceStateSchema>;
 
 /** The state as surfaces see it: every field read-only, all the way down (device-api.ts). */

@@ -8,6 +8,7 @@ import { createSettingsArea, type SettingsApi } from './areas/settings.js';
 import { createSimArea, type SimApi } from './areas/sim.js';
 import { createSmsArea, type SmsApi } from './areas/sms.js';
 import { createWifiArea, type WifiApi } from './areas/wifi.js';
+import { createManagementArea, type ManagementApi } from './areas/management.js';
 import type { DeviceCore, DeviceEvents } from './core.js';
 import { createInitialState } from './create-state.js';
 import { dataLimitUsed, isDataConnected } from './derive.js';
@@ -54,6 +55,7 @@ export class Device implements DeviceApi {
   readonly power: PowerApi;
   readonly settings: SettingsApi;
   readonly account: AccountApi;
+  readonly management: ManagementApi;
   #profile: DeviceProfile;
   #rng: SeededRandom;
   #password: string | undefined;
@@ -115,6 +117,7 @@ export class Device implements DeviceApi {
     });
     this.settings = createSettingsArea(core);
     this.account = createAccountArea(core);
+    this.management = createManagementArea(core);
     this.#tick = this.clock.every(tickMs, () => this.#simulate());
   }
 

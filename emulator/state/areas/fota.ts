@@ -21,6 +21,12 @@ export interface FotaApi {
    */
   accept(): Outcome<{ version: string; sizeBytes: number }>;
   cancel(): void;
+  /**
+   * Install an image already fetched (a TR-069 Download): verified and installed like an OTA update, then a reboot
+   * into `version` (the 'power-loss' fault boots the old one, result "fail"). Refuses `update-busy` while an update
+   * runs, `low-battery` below 30% on battery, and `invalid` when the 'checksum' fault fails the verification.
+   */
+  install(image: { version: string; sizeBytes: number }): Outcome;
   setAutoCheck(input: FotaState['autoCheck']): void;
   /** The UI acknowledged the last result (RESULT_RESTORE). */
   clearResult(): void;
@@ -72,6 +78,33 @@ export function createFotaArea(core: DeviceCore): FotaApi {
         st.fota.downloadedBytes = 0;
       });
       return { version: available.version, sizeBytes: available.sizeBytes };
+    },
+    install(image) {
+      const s = core.state;
+      if (s.fota.upgradeState === 'downloading' || s.fota.upgradeState === 'upgrading') return refuse('update-busy', `an update is already ${s.fota.upgradeState}`);
+      if (s.battery.present && s.battery.percent < 30 && !s.battery.chargerConnected) return refuse('low-battery');
+      if (s.fota.fault === 'checksum') {
+        core.mutate((st) => {
+          st.fota.upgradeState = 'verify_failed';
+          st.fota.fault = 'none';
+        });
+        return refuse('invalid', 'the image failed verification');
+      }
+      core.mutate((st) => {
+        st.fota.available = { version: image.version, sizeBytes: Math.max(1, image.sizeBytes), description: '', mandatory: false };
+        st.fota.upgradeState = 'upgrading';
+      });
+      core.later(INSTALL_MS, () => {
+        if (core.state.fota.fault === 'power-loss') {
+          core.mutate((st) => {
+            st.fota.upgradeState = 'idle';
+            st.fota.upgradeResult = 'fail';
+            st.fota.fault = 'none';
+          });
+        }
+        core.api.power.reboot();
+      });
+      return DONE;
     },
     cancel() {
       core.mutate((s) => {

@@ -79,6 +79,7 @@ export function createPowerArea(core: DeviceCore, replace: (next: ReturnType<typ
       fresh.battery = keep.battery;
       fresh.system.restoreFlag = true;
       replace(fresh);
+      core.emit('factory-reset');
       api.reboot();
     },
     setBattery(input) {

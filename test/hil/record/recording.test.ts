@@ -183,6 +183,6 @@ describe('recording format', () => {
     const { recordingSchema } = await import('../../../hil/index.js');
     const v1 = { _meta: { source: 's', model: 'm', firmware: 'f', capturedAt: 'c', scrubbed: true }, goform: [], at: [] };
     expect(recordingSchema.parse(v1)).toMatchObject({ _meta: { version: 1, kind: 'capture' }, exchanges: [] });
-    expect(recordingSchema.safeParse({ ...v1, _meta: { ...v1._meta, version: 3 } }).success).toBe(false);
+    expect(recordingSchema.safeParse({ ...v1, _meta: { ...v1._meta, version: 4 } }).success).toBe(false);
   });
 });
