@@ -87,7 +87,7 @@ export function resultText(id: unknown, status: number, data?: Record<string, un
   return `{"jsonrpc":"2.0","id":${json(id)},"result":[${status}${withData ? `,${json(data)}` : ''}]}`;
 }
 
-export function errorText(id: unknown, error: RpcError): string {
+export function errorText(id: unknown, error: { code: number; message: string }): string {
   return `{"jsonrpc":"2.0","id":${json(id)},"error":{"code":${error.code},"message":${JSON.stringify(error.message)}}}`;
 }
 

@@ -51,6 +51,15 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     return iv;
   };
 
+  /**
+   * What the firmware answers for something it lacks; under the 'error' unhandled policy an answer no firmware sends
+   * (-32603 naming it), so a test that leans on an unimplemented call fails (STYLE.md 7.4.6).
+   */
+  const unhandledAnswer = (id: unknown, error: (typeof RPC_ERRORS)[keyof typeof RPC_ERRORS]): { text: string; summary: string } =>
+    reporter.strict
+      ? { text: errorText(id, { code: RPC_ERRORS.internal.code, message: "[emulator:ubus] not implemented (onUnhandled 'error')" }), summary: 'unhandled' }
+      : { text: errorText(id, error), summary: `error ${error.code}` };
+
   const call = (el: Extract<RpcElement, { kind: 'call' }>, ip: string, zMode: string | undefined): { text: string; summary: string; read?: boolean } => {
     const name = `${el.object}.${el.method}`;
     const profile = device.profile;
@@ -59,7 +68,7 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     const object = objectOf(profile, el.object);
     if (!object) {
       reporter.report('ubus', `object ${el.object}`);
-      return { text: errorText(el.id, RPC_ERRORS.object), summary: 'error -32000' };
+      return unhandledAnswer(el.id, RPC_ERRORS.object);
     }
     // Order 4: session.access. The web ACL lists methods one by one (§4.9), so a method the firmware lacks is
     // -32002 rather than [3].
@@ -67,13 +76,19 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     let session = null;
     if (el.sid === ANONYMOUS_SID) {
       if (!method || !sw.anonymous.includes(name)) {
-        if (!method) reporter.report('ubus', name);
+        if (!method) {
+          reporter.report('ubus', name);
+          return unhandledAnswer(el.id, RPC_ERRORS.access);
+        }
         return { text: errorText(el.id, RPC_ERRORS.access), summary: 'error -32002' };
       }
     } else {
       session = sessions.find(el.sid, sw.refresh === 'any' || zMode === '1');
       if (!session || !method) {
-        if (session && !method) reporter.report('ubus', name);
+        if (session && !method) {
+          reporter.report('ubus', name);
+          return unhandledAnswer(el.id, RPC_ERRORS.access);
+        }
         return { text: errorText(el.id, RPC_ERRORS.access), summary: 'error -32002' };
       }
     }

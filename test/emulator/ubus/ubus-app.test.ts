@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { createTestEmulator } from '../../helpers/emulator.js';
+import { createTestEmulator, takeUnhandled } from '../../helpers/emulator.js';
 import { UbusProbe, ZERO_SID, loginHash, sha256Upper } from '../../helpers/ubus.js';
 
 // The ZWRT surface as clients send to it (ubus-api.md §2-§5): sessions, ACL, lockout, expiry, encryption, HTTP.
@@ -143,6 +143,15 @@ describe('ubus access and errors (§3.4, §4.9)', () => {
     // A battery object on a CPE, a USSD object on firmware without one: not found.
     expect(probe.call('zwrt_bsp.battery', 'list').error?.code).toBe(-32000);
     expect(probe.call('zwrt_ussd', 'libzte_ussd_web_process', { ussd_data: '*100#' }).error?.code).toBe(-32000);
+  });
+
+  it('answers what no firmware sends for an unimplemented call under the error policy, and names it', () => {
+    emu = createTestEmulator({ profile: 'g5ts' });
+    const probe = new UbusProbe(emu);
+    probe.login();
+    expect(probe.call('zwrt_nosuch', 'x').error).toEqual({ code: -32603, message: "[emulator:ubus] not implemented (onUnhandled 'error')" });
+    expect(probe.call('zwrt_wlan', 'no_such_method').error?.code).toBe(-32603);
+    expect(takeUnhandled()).toEqual(['ubus: object zwrt_nosuch', 'ubus: zwrt_wlan.no_such_method']);
   });
 
   it('answers a batch in order with ids echoed, a failing element on its own, and a single object as an object', () => {
