@@ -19,6 +19,9 @@ import { Journal } from './instrument/journal.js';
 import { UnhandledReporter, type UnhandledPolicy } from './instrument/unhandled.js';
 import type { Modem } from './modem/modem.js';
 import { createRouter } from './router.js';
+import { Cpe } from './cwmp/cpe.js';
+import { ConnectionRequestServer } from './cwmp/connection-request.js';
+import { SeededRandom } from './state/identity.js';
 import { listenModemTcp, listenModemUnix, openModemPty, type ModemPty, type ModemTcp, type ModemUnix } from './modem/transports.js';
 import { closeServer, isLoopbackHost, listenOn } from './net.js';
 import { Device } from './state/device.js';
@@ -55,6 +58,20 @@ export interface EmulatorOptions {
   webUiDir?: string | undefined;
   /** Device id (default "dev-0"); lowercase letters, digits and dashes when the cloud channel is used. */
   id?: string;
+}
+
+/** The ACS a CPE reports to, and where it answers connection requests. */
+export interface StartCwmpOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  periodicInformIntervalS?: number | undefined;
+  /** Connection-request credentials the ACS must use (default: the serial number and a password drawn from the seed). */
+  crUsername?: string | undefined;
+  crPassword?: string | undefined;
+  crHost?: string | undefined;
+  crPort?: number | undefined;
+  crAllowRemote?: boolean | undefined;
 }
 
 /** The cloud channel of startCloud(): a broker URL, or none for the embedded aedes broker on loopback. */
@@ -106,6 +123,14 @@ export interface Emulator {
   startCloud(options?: StartCloudOptions): Promise<{ channel: CloudChannel; brokerUrl: string; broker: EmbeddedBroker | null }>;
   /** The cloud channel once started. */
   readonly cloud: CloudChannel | null;
+  /**
+   * Make the router a TR-069 CPE of the ACS at `url` (device-management.md §1): BOOTSTRAP and BOOT on first contact,
+   * periodic informs on the virtual clock, connection requests on a loopback listener (`crPort`, default 7547; 0 picks
+   * a free one). Resolves once listening; the first session starts on its own.
+   */
+  startCwmp(options: StartCwmpOptions): Promise<{ cpe: Cpe; connectionRequestUrl: string }>;
+  /** The CPE once started. */
+  readonly cwmp: Cpe | null;
   /** Stop listening, stop the clock, remove a temporary share folder. Idempotent. */
   close(): Promise<void>;
 }
@@ -133,6 +158,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const controlToken = options.controlToken ?? null;
   let cloud: CloudChannel | null = null;
   let broker: EmbeddedBroker | null = null;
+  let cpe: Cpe | null = null;
+  let crServer: ConnectionRequestServer | null = null;
   const handle = { device, faults, endpoints, cloud: () => cloud?.status() ?? null };
   const control = createControlApp({ devices: mapDirectory(new Map([[device.state.id, handle]])), clock, journal, token: controlToken, allowHosts: options.controlAllowHosts });
   const modemTransports: { close(): Promise<void> }[] = [];
@@ -155,6 +182,25 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     control,
     get cloud() {
       return cloud;
+    },
+    get cwmp() {
+      return cpe;
+    },
+    async startCwmp(opts) {
+      if (cpe) throw new BenchError('INVALID_ARGUMENT', '[emulator] the CWMP CPE is already started');
+      if (!/^https?:\/\//i.test(opts.url)) throw new BenchError('CONFIG_INVALID', `[emulator:cwmp] the ACS URL must be http(s)://..., got ${opts.url}`);
+      crServer = new ConnectionRequestServer();
+      await crServer.listen({ host: opts.crHost ?? '127.0.0.1', port: opts.crPort ?? 7547, allowRemote: opts.crAllowRemote ?? false });
+      const rng = new SeededRandom(device.state.seed ^ 0xc12e);
+      const path = rng.hex(32);
+      const credentials = { username: opts.crUsername ?? device.state.identity.serialNumber, password: opts.crPassword ?? rng.hex(16) };
+      const url = crServer.register(path, {
+        credentials: () => ({ username: device.state.management.connectionRequestUsername, password: device.state.management.connectionRequestPassword }),
+        connectionRequest: () => cpe!.connectionRequest(),
+      });
+      cpe = new Cpe({ acs: { url: opts.url, username: opts.username, password: opts.password, periodicInformIntervalS: opts.periodicInformIntervalS }, seed: device.state.seed, clock, journal, connectionRequest: { url, ...credentials } });
+      cpe.attach(device);
+      return { cpe, connectionRequestUrl: url };
     },
     async startCloud(opts = {}) {
       if (cloud) throw new BenchError('INVALID_ARGUMENT', '[emulator] the cloud channel is already started');
@@ -241,6 +287,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       for (const t of modemTransports.splice(0)) await t.close();
       await cloud?.close();
       await broker?.close();
+      cpe?.close();
+      await crServer?.close();
       for (const extra of servers.splice(0)) await closeServer(extra);
       router.close();
       clock.close();

@@ -2,7 +2,7 @@ import { activeApnProfile, isDataConnected, isRegistered, onlineStations, signal
 import type { ApnProfile, WifiSsid } from '../state/device-state.js';
 import type { StateView } from '../state/device-api.js';
 import { DONE, refuse, type Outcome } from '../state/outcome.js';
-import type { DmContext, ParamDef, TableDef, Value } from './param-def.js';
+import type { DmContext, ParamDef, TableDef } from './param-def.js';
 
 // The TR-181 Device:2 model of a cellular router (device-management.md §2), over the one device state. Types,
 // writability and hidden values as the standard says; what TR-181 lacks for a cellular router is under the vendor
@@ -11,7 +11,7 @@ import type { DmContext, ParamDef, TableDef, Value } from './param-def.js';
 /** The vendor prefix of routerlab's own parameters (X_<domain with - for .>_, §2.1). */
 export const VENDOR = 'X_ROUTERLAB-DEV_';
 
-const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const wifi = (c: DmContext): boolean => c.device.profile.keyGroups.includes('wifi');
 const ssidOf = (s: StateView, i: number): StateView['wifi']['main'] => (i === 1 ? s.wifi.main : s.wifi.guest);
 
@@ -43,7 +43,7 @@ function preferredTechnology(s: StateView): string {
 }
 
 function setSsid(c: DmContext, i: number, change: Partial<WifiSsid>): Outcome {
-  c.device.wifi.setSsid(i === 1 ? 0 : 1, { ...ssidOf(c.state, i), ...change } as WifiSsid);
+  c.device.wifi.setSsid(i === 1 ? 0 : 1, { ...ssidOf(c.state, i), ...change });
   return DONE;
 }
 
@@ -265,8 +265,8 @@ function managementParams(): ParamDef[] {
     path: `Device.ManagementServer.${name}`,
     type,
     writable: true,
-    get: (c) => (extra.hidden ? '' : (c.state.management[key] as Value)),
-    set: (c, v) => c.device.management.configure({ [key]: v } as Partial<M>),
+    get: (c) => (extra.hidden ? '' : (c.state.management[key])),
+    set: (c, v) => c.device.management.configure({ [key]: v }),
     ...extra,
   });
   return [

@@ -24,6 +24,8 @@ export interface DeviceEvents {
   reboot: [];
   /** Settings went back to factory values (a reboot follows); management protocols start over (BOOTSTRAP). */
   'factory-reset': [];
+  /** The device is up again after a reboot or power loss (management protocols report BOOT). */
+  boot: [];
 }
 
 export interface DeviceCore {

@@ -55,6 +55,7 @@ export function createPowerArea(core: DeviceCore, replace: (next: ReturnType<typ
     // Cell and band locks hold across reboots (LTE_LOCK_CELL_SET is applied by a reboot on the firmware, §4.4).
     core.api.network.applyLocks();
     if (core.state.network.connectionMode === 'auto_dial' && core.state.network.mobileData) core.api.data.connect();
+    core.emit('boot');
   };
   const api: PowerApi = {
     isUp: () => core.state.system.poweredOn,
