@@ -39,6 +39,11 @@ const SERVE_OPTIONS = {
   from: { type: 'string' },
   webui: { type: 'string' },
   'https-port': { type: 'string' },
+  acs: { type: 'string' },
+  'acs-username': { type: 'string' },
+  'acs-password': { type: 'string' },
+  'cr-port': { type: 'string' },
+  'periodic-inform': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'device-id': { type: 'string' },
@@ -170,6 +175,16 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     if (values['modem-unix'] !== undefined) {
       const unix = await emulator.listenModemUnix(values['modem-unix']);
       io.out(`modem unix socket at ${unix.path}`);
+    }
+    if (values.acs !== undefined) {
+      const { connectionRequestUrl } = await emulator.startCwmp({
+        url: values.acs,
+        username: values['acs-username'],
+        password: values['acs-password'] ?? process.env.ROUTERLAB_ACS_PASSWORD,
+        crPort: intOption('--cr-port', values['cr-port'], 7547, 0, 65535),
+        ...(values['periodic-inform'] === undefined ? {} : { periodicInformIntervalS: intOption('--periodic-inform', values['periodic-inform'], 86_400, 1, 31_536_000) }),
+      });
+      io.out(`cwmp cpe of ${values.acs} (connection requests on ${connectionRequestUrl})`);
     }
     if (cloud) {
       // Not awaited past the first attempt: a broker that is down must not keep the router from serving.

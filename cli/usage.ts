@@ -71,6 +71,11 @@ serve options:
   --https-port PORT also serve the web API over TLS on PORT (ubus clients default to https; 0 picks a free one)
   --tls-cert FILE   PEM certificate for --https-port (default: a self-signed one generated at start)
   --tls-key FILE    PEM private key for --tls-cert
+  --acs URL         be a TR-069 CPE of the ACS at URL (BOOTSTRAP, periodic informs, connection requests)
+  --acs-username U  CPE username toward the ACS (Basic or Digest, as the ACS asks)
+  --acs-password P  its password (or ROUTERLAB_ACS_PASSWORD)
+  --cr-port PORT    connection-request listener on loopback (default 7547; 0 picks a free one)
+  --periodic-inform S  PeriodicInformInterval in seconds until the ACS sets one (default 86400)
   --seed N          seed for identities and random behaviour (default 1)
   --speed X         virtual seconds per wall second (default 1)
   --paused          start with the virtual clock paused

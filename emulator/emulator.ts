@@ -160,7 +160,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   let broker: EmbeddedBroker | null = null;
   let cpe: Cpe | null = null;
   let crServer: ConnectionRequestServer | null = null;
-  const handle = { device, faults, endpoints, cloud: () => cloud?.status() ?? null };
+  const handle = { device, faults, endpoints, cloud: () => cloud?.status() ?? null, cwmp: () => cpe };
   const control = createControlApp({ devices: mapDirectory(new Map([[device.state.id, handle]])), clock, journal, token: controlToken, allowHosts: options.controlAllowHosts });
   const modemTransports: { close(): Promise<void> }[] = [];
   const servers: Server[] = [];

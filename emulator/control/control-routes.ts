@@ -22,6 +22,15 @@ export interface ControlDevice {
   endpoints: { goformUrl?: string; modemTcp?: string };
   /** The cloud channel's counters, when the device has one. */
   cloud?: () => CloudStatus | null;
+  /** The device's TR-069 CPE, when it is one (serve --acs, fleet --acs). */
+  cwmp?: (() => CwmpHandle | null) | undefined;
+}
+
+/** What the control API asks of a CPE (emulator/cwmp/cpe.ts). */
+export interface CwmpHandle {
+  informNow(): void;
+  connectionRequest(): 'ok' | 'busy';
+  status(): object;
 }
 
 /** One line of the device list; built without waking a device that a fleet keeps put away. */

@@ -129,5 +129,25 @@ export const STIMULI: StimulusDef[] = [
     applied(d.device.fota.setFault(b.fault), 'nothing to roll back to: ');
   }),
   define('reboot', 'Reboot the device (down for 30 virtual seconds)', z.object({}), (d) => d.device.power.reboot()),
+  define('power-outage', 'Mains power fails and comes back: the device goes down and boots again (on a fleet: every selected router at once, a boot storm)', z.object({}), (d) => d.device.power.reboot()),
+  define('acs-url', 'Point the device at another ACS (ManagementServer.URL; a CPE starts over with 0 BOOTSTRAP)', z.object({
+    url: z.string().regex(/^https?:\/\/\S+$/, 'an http(s):// URL').max(256),
+    username: z.string().max(256).optional(),
+    password: z.string().max(256).optional(),
+  }), (d, b) => {
+    applied(d.device.management.configure({ url: b.url, ...(b.username === undefined ? {} : { username: b.username }), ...(b.password === undefined ? {} : { password: b.password }) }));
+    return ok;
+  }),
+  define('cwmp-inform', 'Make the CPE open a session with the ACS now (2 PERIODIC when no other event is pending)', z.object({}), (d) => {
+    const cpe = d.cwmp?.();
+    if (!cpe) throw problem(409, 'Not applicable', 'the device is not a TR-069 CPE (start it with --acs URL)');
+    cpe.informNow();
+    return { ok: true, status: cpe.status() };
+  }),
+  define('connection-request', 'A connection request from the ACS, as if authenticated: a session starts with 6 CONNECTION REQUEST (busy while one runs)', z.object({}), (d) => {
+    const cpe = d.cwmp?.();
+    if (!cpe) throw problem(409, 'Not applicable', 'the device is not a TR-069 CPE (start it with --acs URL)');
+    return { ok: true, answer: cpe.connectionRequest() };
+  }),
   define('factory-reset', 'Factory reset (identity, SIM and SIM messages stay)', z.object({}), (d) => d.device.power.factoryReset()),
 ];

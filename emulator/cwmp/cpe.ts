@@ -124,6 +124,7 @@ export class Cpe {
       device.on('changed', () => this.#changed()),
     );
     this.#refreshCache();
+    this.#knownUrl ??= device.state.management.url;
     if (this.#baseline.size === 0) this.#baselineNow();
     if (!this.#started) {
       this.#started = true;
@@ -227,6 +228,9 @@ export class Cpe {
   }
 
   #lastMgmt: DeviceApi['state']['management'] | null = null;
+  #knownUrl: string | null = null;
+  /** The device went down during the running session: it ends as failed at its next exchange. */
+  #wentDown = false;
 
   #applyFactory(device: DeviceApi): void {
     const a = this.options.acs;
@@ -242,6 +246,7 @@ export class Cpe {
 
   #onReboot(): void {
     // The session dies with the device; events that do not survive a reboot go (§1.4 table).
+    if (this.#inSession) this.#wentDown = true;
     this.#events = this.#events.filter((e) => !VOLATILE_EVENTS.has(e.code));
     this.#retryCount = 0;
   }
@@ -272,6 +277,19 @@ export class Cpe {
   }
 
   #changed(): void {
+    const url = this.#device?.state.management.url ?? '';
+    if (url !== this.#knownUrl) {
+      // §1.4: a new ACS URL is first contact with that ACS; the events for the old one go.
+      this.#knownUrl = url;
+      if (url !== '') {
+        this.#events = this.#events.filter((e) => e.code === '1 BOOT');
+        this.#queue('0 BOOTSTRAP');
+        this.#refreshCache();
+        this.#schedulePeriodic();
+        // Next turn: a factory reset changes the URL and then reboots; the session waits for the boot then.
+        setImmediate(() => this.#kick());
+      }
+    }
     if (this.#changeCheck || this.#baseline.size === 0) return;
     // Changes are looked at once per virtual second, not on every state change (the poll changes counters).
     this.#changeCheck = this.options.clock.after(1000, () => {
@@ -349,6 +367,7 @@ export class Cpe {
     if (!mgmt || mgmt.url === '' || !mgmt.enableCwmp) return;
     if (this.#device && !this.#device.power.isUp()) return;
     this.#inSession = true;
+    this.#wentDown = false;
     this.#sessionWanted = false;
     const limiter = this.options.limiter;
     await limiter?.acquire();
@@ -401,6 +420,7 @@ export class Cpe {
           reply = envelope(this.#version, this.#nextId(), faultBody(9003, e.message.replace('[emulator:cwmp] ', '')));
         }
         answer = await http.post(reply);
+        if (this.#wentDown && !after.some((a) => a.kind === 'reboot' || a.kind === 'factory-reset')) throw new SessionError('the device went down during the session');
       }
     } catch (e) {
       this.#status.lastError = e instanceof Error ? e.message : String(e);
@@ -411,6 +431,11 @@ export class Cpe {
       limiter?.release();
     }
     this.#status.sessions++;
+    if (!ok && this.#device && !this.#device.power.isUp()) {
+      // Down: the boot starts the next session (with BOOT); no back-off for a device that is off.
+      this.#status.failures++;
+      return;
+    }
     if (!ok) {
       this.#status.failures++;
       this.#retryCount++;
@@ -493,10 +518,7 @@ export class Cpe {
         device.power.factoryReset();
         return;
       case 'bootstrap':
-        // §1.4: a new ACS URL means first contact with that ACS.
-        this.#events = this.#events.filter((e) => VOLATILE_EVENTS.has(e.code) === false && e.code === '0 BOOTSTRAP');
-        this.#queue('0 BOOTSTRAP');
-        this.#schedulePeriodic();
+        // §1.4: a new ACS URL means first contact with that ACS (#changed queued 0 BOOTSTRAP as the URL changed).
         this.#kick();
         return;
       case 'schedule-inform': {

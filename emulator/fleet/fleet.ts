@@ -17,6 +17,9 @@ import { Journal } from '../instrument/journal.js';
 import { UnhandledReporter, type UnhandledPolicy } from '../instrument/unhandled.js';
 import { closeServer, isLoopbackHost, listenOn } from '../net.js';
 import { createRouter, type Router } from '../router.js';
+import { ConnectionRequestServer } from '../cwmp/connection-request.js';
+import { Cpe, SessionLimiter } from '../cwmp/cpe.js';
+import { SeededRandom } from '../state/identity.js';
 import { createInitialState } from '../state/create-state.js';
 import type { DeviceState } from '../state/device-state.js';
 import { Device } from '../state/device.js';
@@ -53,6 +56,21 @@ export type FleetCloudOptions = Omit<CloudChannelOptions, 'url' | 'journal' | 't
   /** New connections per wall second while the fleet connects (default 1000; load-and-fleet.md §3.4: stagger). */
   connectRate?: number;
 };
+
+/** Every router of the shard a TR-069 CPE of one ACS (device-management.md §1, §4). */
+export interface FleetCwmpOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  periodicInformIntervalS?: number | undefined;
+  /** Sessions in flight at most, across the shard (§4: a slow ACS costs queued sessions, not open sockets). Default 50. */
+  maxSessions?: number | undefined;
+  /** First contacts spread over this many virtual ms, in index order with a per-device jitter. Default 60000. */
+  bootSpreadMs?: number | undefined;
+  crHost?: string | undefined;
+  /** The one connection-request listener of the process (default 7547; 0 picks a free one). */
+  crPort?: number | undefined;
+}
 
 /** Where each device's goform API listens: its own port (basePort + index) or its own loopback address. */
 export type FleetGoformOptions = { basePort: number; host?: string } | { addressBase: string; port: number };
@@ -101,6 +119,10 @@ export class Fleet {
   readonly #unhandled: UnhandledReporter;
   readonly #controlToken: string | null;
   #cloud: (FleetCloudOptions & { url: string }) | null = null;
+  /** The CPE of each index once startCwmp ran; it outlives the device being put away. */
+  readonly #cpes = new Map<number, Cpe>();
+  #crServer: ConnectionRequestServer | null = null;
+  #limiter: SessionLimiter | null = null;
   #broker: EmbeddedBroker | null = null;
   #sweep: { cancel(): void } | undefined;
   #closed = false;
@@ -194,6 +216,7 @@ export class Fleet {
     // A copy: zlib's result is a view into a 16 KiB chunk; the copy is exact (small ones share Node's pool).
     const bytes = Buffer.from(deflateRawSync(JSON.stringify(m.device.state), { dictionary: this.#dictionary(m.device.profile) }));
     m.router.close();
+    this.#cpes.get(index)?.detach();
     this.#live.delete(index);
     this.#stored.set(index, { bytes, atMs: this.clock.now() });
     return true;
@@ -234,6 +257,61 @@ export class Fleet {
     return { brokerUrl, connected };
   }
 
+  /**
+   * Make every router of the shard a CPE of the ACS: first contacts (0 BOOTSTRAP, 1 BOOT) spread over `bootSpreadMs`,
+   * periodic informs with per-device phases, at most `maxSessions` sessions at once, back-off on 503 and refused
+   * connections, connection requests on one loopback listener routing by per-device path.
+   */
+  async startCwmp(options: FleetCwmpOptions): Promise<{ connectionRequestBase: string; cpes: number }> {
+    if (this.#crServer) throw new BenchError('INVALID_ARGUMENT', '[fleet] CWMP is already started');
+    if (!/^https?:\/\//i.test(options.url)) throw new BenchError('CONFIG_INVALID', `[fleet:cwmp] the ACS URL must be http(s)://..., got ${options.url}`);
+    const server = new ConnectionRequestServer();
+    const base = await server.listen({ host: options.crHost ?? '127.0.0.1', port: options.crPort ?? 7547 });
+    this.#crServer = server;
+    this.#limiter = new SessionLimiter(options.maxSessions ?? 50);
+    const spread = options.bootSpreadMs ?? 60_000;
+    for (let i = this.start; i < this.end; i++) {
+      const index = i;
+      const rng = new SeededRandom(this.deviceSeed(index) ^ 0xc12e);
+      const path = rng.hex(32);
+      const password = rng.hex(16);
+      const slot = ((index - this.start) * spread) / Math.max(1, this.size);
+      const cpe = new Cpe({
+        acs: { url: options.url, username: options.username, password: options.password, periodicInformIntervalS: options.periodicInformIntervalS },
+        seed: this.deviceSeed(index),
+        clock: this.clock,
+        journal: this.journal,
+        limiter: this.#limiter,
+        connectionRequest: { url: `${base}/${path}`, username: this.identityOf(index).serialNumber, password },
+        firstInformDelayMs: Math.floor(slot + rng.next() * Math.min(1000, spread / Math.max(1, this.size))),
+      });
+      cpe.wake = () => this.#member(index).device;
+      this.#cpes.set(index, cpe);
+      server.register(path, {
+        credentials: () => {
+          const live = this.#live.get(index);
+          const m = live ? live.device.state.management : null;
+          return { username: m?.connectionRequestUsername ?? this.identityOf(index).serialNumber, password: m?.connectionRequestPassword ?? password };
+        },
+        connectionRequest: () => cpe.connectionRequest(),
+      });
+      cpe.attach(this.#member(index).device);
+    }
+    return { connectionRequestBase: base, cpes: this.#cpes.size };
+  }
+
+  /** CPE sessions running now across the shard (0 when CWMP is not started). */
+  cwmpActive(): number {
+    let n = 0;
+    for (const cpe of this.#cpes.values()) if (cpe.status().inSession) n++;
+    return n;
+  }
+
+  /** The CPE of device `index` once startCwmp ran. */
+  cpe(index: number): Cpe | undefined {
+    return this.#cpes.get(index);
+  }
+
   /** Cloud channel counters summed over the shard. */
   cloudStatus(): { devices: number; connected: number; seq: number; sent: number; queued: number; inflight: number; dropped: number; reconnects: number } {
     const total = { devices: 0, connected: 0, seq: 0, sent: 0, queued: 0, inflight: 0, dropped: 0, reconnects: 0 };
@@ -267,6 +345,9 @@ export class Fleet {
     if (this.#closed) return;
     this.#closed = true;
     this.#sweep?.cancel();
+    for (const cpe of this.#cpes.values()) cpe.close();
+    this.#cpes.clear();
+    await this.#crServer?.close();
     for (const s of this.#servers.splice(0)) await closeServer(s);
     await Promise.all([...this.#live.values()].map(async (m) => m.channel?.close()));
     for (const m of this.#live.values()) m.router.close();
@@ -315,6 +396,7 @@ export class Fleet {
     const url = this.#goformUrls[index - this.start];
     if (url) router.endpoints.goformUrl = url;
     this.#live.set(index, member);
+    this.#cpes.get(index)?.attach(device);
     return member;
   }
 
@@ -325,7 +407,7 @@ export class Fleet {
   }
 
   #control(m: Member): ControlDevice {
-    return { device: m.device, faults: m.router.faults, endpoints: m.router.endpoints, cloud: () => m.channel?.status() ?? null };
+    return { device: m.device, faults: m.router.faults, endpoints: m.router.endpoints, cloud: () => m.channel?.status() ?? null, cwmp: () => this.#cpes.get(m.index) ?? null };
   }
 
   #serveGoform(index: number, req: IncomingMessage, res: ServerResponse): void {

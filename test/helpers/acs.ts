@@ -58,6 +58,8 @@ export class TestAcs {
   /** The device tree each CPE reported (GPN + GPV), by serial (genie mode). */
   readonly trees = new Map<string, Record<string, string>>();
   url = '';
+  /** Most sessions seen in flight at once. */
+  maxActive = 0;
   /** Sessions in flight before new ones get 503 (changeable while running). */
   maxConcurrent: number;
   #server: Server | null = null;
@@ -208,6 +210,7 @@ export class TestAcs {
     }
     this.#sessions.set(id, session);
     this.#active++;
+    this.maxActive = Math.max(this.maxActive, this.#active);
     res.setHeader('Set-Cookie', `session=${id}`);
     this.#soap(res, session, doc.id, '<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>');
     this.#notify();
