@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { digestAuthorization } from './digest.js';
+import { SessionHttp, SessionHttpError } from './session-http.js';
 import type { VirtualClock, TimerHandle } from '../clock/virtual-clock.js';
 import { DataModel } from '../datamodel/data-model.js';
 import type { DmContext } from '../datamodel/param-def.js';
@@ -81,7 +82,8 @@ export interface CpeStatus {
 
 export class Cpe {
   readonly options: CpeOptions;
-  readonly dm = new DataModel();
+  /** The data model (shared: it holds no device, only the table of paths). */
+  readonly dm: DataModel = SHARED_MODEL;
   #device: DeviceApi | null = null;
   #detach: (() => void)[] = [];
   #events: CpeEvent[] = [];
@@ -146,6 +148,16 @@ export class Cpe {
 
   /** How to wake a put-away device (a fleet sets it); null = the attached device only. */
   wake: (() => DeviceApi) | null = null;
+
+  /** Sessions ended so far (successful or failed). */
+  get sessions(): number {
+    return this.#status.sessions;
+  }
+
+  /** A session runs now. */
+  get inSession(): boolean {
+    return this.#inSession;
+  }
 
   status(): CpeStatus {
     return { ...this.#status, retryCount: this.#retryCount, inSession: this.#inSession, pendingEvents: this.#events.map((e) => (e.key ? `${e.code} ${e.key}` : e.code)) };
@@ -355,7 +367,7 @@ export class Cpe {
     this.#lastMgmt = c.state.management;
     this.#cache = {
       deviceId: { oui: ouiOf(c), productClass: c.device.profile.model, serial: c.state.identity.serialNumber },
-      forced: this.dm.names(c).filter((p) => p.def.forced).map((p) => ({ name: p.name, type: p.def.type, value: this.dm.read(c, p.def, p.idx) })),
+      forced: this.dm.forced(c).map((p) => ({ name: p.name, type: p.def.type, value: this.dm.read(c, p.def, p.idx) })),
     };
   }
 
@@ -374,7 +386,7 @@ export class Cpe {
     const after: AfterSession[] = [];
     let ok = false;
     let retryAfterS = 0;
-    const http = new SessionHttp(mgmt.url, mgmt.username, mgmt.password, this.options.requestTimeoutMs ?? 30_000);
+    const http = new SessionHttp(mgmt.url, mgmt.username, mgmt.password, this.options.requestTimeoutMs ?? 30_000, MAX_SOAP_BYTES);
     try {
       const sent = [...this.#events];
       const retryCount = this.#retryCount;
@@ -382,12 +394,15 @@ export class Cpe {
       const first = await http.post(envelope(this.#version, this.#nextId(), inform));
       if (first.status === 503) retryAfterS = Number(first.headers['retry-after']) || 0;
       if (first.status !== 200) throw new SessionError(`the ACS answered the Inform with HTTP ${first.status}`);
-      const informResponse = parseAcsMessage(first.body);
-      if (informResponse.fault) {
-        // ACS fault 8005 "Retry request" (§1.2 item 9): send it again after the back-off.
-        throw new SessionError(`the ACS answered the Inform with fault ${informResponse.fault.code} ${informResponse.fault.message}`);
+      // The common answer is read by its element alone; anything else goes through the full parser.
+      if (!INFORM_RESPONSE.test(first.body) || first.body.includes('<!')) {
+        const informResponse = parseAcsMessage(first.body);
+        if (informResponse.fault) {
+          // ACS fault 8005 "Retry request" (§1.2 item 9): send it again after the back-off.
+          throw new SessionError(`the ACS answered the Inform with fault ${informResponse.fault.code} ${informResponse.fault.message}`);
+        }
+        if (informResponse.name !== 'InformResponse') throw new SessionError(`the ACS answered the Inform with ${informResponse.name ?? 'an empty body'}`);
       }
-      if (informResponse.name !== 'InformResponse') throw new SessionError(`the ACS answered the Inform with ${informResponse.name ?? 'an empty body'}`);
       // Delivered: every event the Inform carried (§1.4 Delivery).
       this.#events = this.#events.filter((e) => !sent.some((s) => s.code === e.code && s.key === e.key));
       this.#changedNames.clear();
@@ -423,6 +438,9 @@ export class Cpe {
         if (this.#wentDown && !after.some((a) => a.kind === 'reboot' || a.kind === 'factory-reset')) throw new SessionError('the device went down during the session');
       }
     } catch (e) {
+      // Recorded into the status and the journal: a failed session is retried on the back-off table. An error that
+      // is not the session's (a bug) is also named on stderr, never let out of the CPE (it would end the process).
+      if (!(e instanceof SessionError || e instanceof SessionHttpError || e instanceof SoapError)) this.options.log?.(`[emulator:cwmp] session error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       this.#status.lastError = e instanceof Error ? e.message : String(e);
       this.#journal('session', 'session', {}, `failed: ${this.#status.lastError}`);
     } finally {
@@ -581,6 +599,10 @@ export class Cpe {
   }
 }
 
+const SHARED_MODEL = new DataModel();
+/** An InformResponse body element under any prefix, and no Fault. */
+const INFORM_RESPONSE = /<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?InformResponse[\s>/]/;
+
 /** Forced-active parameters (SoftwareVersion, ProvisioningCode: forceEnabled; ConnectionRequestURL by default). */
 const FORCED_WATCH = ['Device.DeviceInfo.SoftwareVersion', 'Device.DeviceInfo.ProvisioningCode', 'Device.ManagementServer.ConnectionRequestURL'];
 
@@ -652,87 +674,4 @@ function fetchImage(url: string, username: string, password: string, timeoutMs: 
     req.on('error', (e) => reject(e instanceof TransferError ? e : new TransferError(9015, `cannot contact the file server (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
     req.end();
   });
-}
-
-/** RFC 7616 Digest (MD5) for a challenge; `qop=auth` when offered, else the RFC 2069 form. */
-export function digestAuthorization(challenge: string, method: string, uri: string, username: string, password: string, body: string, nc: number): string {
-  const p = Object.fromEntries([...challenge.matchAll(/(\w+)=(?:"([^"]*)"|([^\s,]+))/g)].map((m) => [m[1]!.toLowerCase(), m[2] ?? m[3] ?? '']));
-  const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-  const ha1 = md5(`${username}:${p.realm ?? ''}:${password}`);
-  const qops = (p.qop ?? '').split(',').map((q) => q.trim()).filter(Boolean);
-  const qop = qops.includes('auth') ? 'auth' : qops.includes('auth-int') ? 'auth-int' : '';
-  const ha2 = qop === 'auth-int' ? md5(`${method}:${uri}:${md5(body)}`) : md5(`${method}:${uri}`);
-  const ncText = nc.toString(16).padStart(8, '0');
-  const cnonce = randomBytes(8).toString('hex');
-  const response = qop ? md5(`${ha1}:${p.nonce ?? ''}:${ncText}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${p.nonce ?? ''}:${ha2}`);
-  const parts = [`username="${username}"`, `realm="${p.realm ?? ''}"`, `nonce="${p.nonce ?? ''}"`, `uri="${uri}"`, `response="${response}"`, 'algorithm=MD5'];
-  if (qop) parts.push(`qop=${qop}`, `nc=${ncText}`, `cnonce="${cnonce}"`);
-  if (p.opaque !== undefined) parts.push(`opaque="${p.opaque}"`);
-  return `Digest ${parts.join(', ')}`;
-}
-
-/**
- * The HTTP side of one session: one keep-alive connection owned by the session (the ACS binds its Digest nonce and
- * session to it, §4), cookies echoed on every POST, Basic or Digest answered once per challenge.
- */
-class SessionHttp {
-  readonly #url: URL;
-  readonly #agent: HttpAgent | HttpsAgent;
-  #cookies = new Map<string, string>();
-  #auth: { challenge: string; nc: number } | null = null;
-  #basic = false;
-
-  constructor(url: string, readonly username: string, readonly password: string, readonly timeoutMs: number) {
-    this.#url = new URL(url);
-    this.#agent = this.#url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
-  }
-
-  async post(body: string): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
-    let answer = await this.#send(body);
-    if (answer.status === 401 && (this.username || this.password) && !this.#auth && !this.#basic) {
-      const challenge = String(answer.headers['www-authenticate'] ?? '');
-      if (/^digest/i.test(challenge)) this.#auth = { challenge, nc: 0 };
-      else this.#basic = true;
-      answer = await this.#send(body);
-    }
-    return answer;
-  }
-
-  close(): void {
-    this.#agent.destroy();
-  }
-
-  #send(body: string): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
-    const u = this.#url;
-    const headers: Record<string, string> = { 'Content-Length': String(Buffer.byteLength(body)) };
-    if (body !== '') {
-      headers['Content-Type'] = 'text/xml; charset="utf-8"';
-      headers.SOAPAction = '';
-    }
-    if (this.#cookies.size > 0) headers.Cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (this.#auth) headers.Authorization = digestAuthorization(this.#auth.challenge, 'POST', u.pathname + u.search, this.username, this.password, body, ++this.#auth.nc);
-    else if (this.#basic) headers.Authorization = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = request(u, { method: 'POST', agent: this.#agent, headers, timeout: this.timeoutMs, ...(u.protocol === 'https:' ? { rejectUnauthorized: false } : {}) }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [pair] = c.split(';');
-          const eq = pair!.indexOf('=');
-          if (eq > 0) this.#cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_SOAP_BYTES) req.destroy(new SessionError(`the ACS sent more than ${MAX_SOAP_BYTES} bytes`));
-          else chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new SessionError(`the ACS did not answer within ${this.timeoutMs} ms`)));
-      req.on('error', (e) => reject(e instanceof SessionError ? e : new SessionError(`cannot reach the ACS (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
-      req.end(body);
-    });
-  }
 }

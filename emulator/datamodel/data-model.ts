@@ -36,9 +36,11 @@ export class DataModel {
   readonly #byPattern = new Map<string, Compiled>();
   readonly #tables = new Map<string, TableDef>();
   readonly #params: Compiled[];
+  readonly #forced: Compiled[];
 
   constructor(params: readonly ParamDef[] = PARAMS, tables: readonly TableDef[] = TABLES) {
     this.#params = params.map((def) => ({ def, segments: def.path.split('.') }));
+    this.#forced = this.#params.filter((p) => p.def.forced);
     for (const p of this.#params) this.#byPattern.set(p.def.path, p);
     for (const t of tables) this.#tables.set(t.path, t);
   }
@@ -52,6 +54,13 @@ export class DataModel {
   names(c: DmContext): { name: string; def: ParamDef; idx: number[] }[] {
     const out: { name: string; def: ParamDef; idx: number[] }[] = [];
     for (const p of this.#params) this.#expand(c, p, 0, '', [], out);
+    return out;
+  }
+
+  /** The forced-inform parameters now (§1.4), instances expanded. */
+  forced(c: DmContext): { name: string; def: ParamDef; idx: number[] }[] {
+    const out: { name: string; def: ParamDef; idx: number[] }[] = [];
+    for (const p of this.#forced) this.#expand(c, p, 0, '', [], out);
     return out;
   }
 

@@ -303,7 +303,14 @@ export class Fleet {
   /** CPE sessions running now across the shard (0 when CWMP is not started). */
   cwmpActive(): number {
     let n = 0;
-    for (const cpe of this.#cpes.values()) if (cpe.status().inSession) n++;
+    for (const cpe of this.#cpes.values()) if (cpe.inSession) n++;
+    return n;
+  }
+
+  /** CPE sessions ended so far across the shard (successful or not). */
+  cwmpSessions(): number {
+    let n = 0;
+    for (const cpe of this.#cpes.values()) n += cpe.sessions;
     return n;
   }
 
