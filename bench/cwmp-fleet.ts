@@ -18,8 +18,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('[bench] run with node --expose-gc --import tsx bench/cwmp-fleet.ts');
 const COUNT = Number(process.env.BENCH_CPES ?? 10_000);
 const used = (): number => {
-  gc!();
-  gc!();
+  gc();
+  gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 };
