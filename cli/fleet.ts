@@ -24,6 +24,13 @@ const FLEET_OPTIONS = {
   'connect-rate': { type: 'string' },
   duration: { type: 'string' },
   'status-every': { type: 'string' },
+  acs: { type: 'string' },
+  'acs-username': { type: 'string' },
+  'acs-password': { type: 'string' },
+  'cr-port': { type: 'string' },
+  'periodic-inform': { type: 'string' },
+  'max-sessions': { type: 'string' },
+  'boot-spread': { type: 'string' },
   verbose: { type: 'boolean' },
   ...CLOUD_OPTIONS,
 } as const;
@@ -71,6 +78,18 @@ export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
     } else if (values['goform-address-base'] !== undefined) {
       const r = await fleet.listenGoform({ addressBase: values['goform-address-base'], port: intOption('--goform-port', values['goform-port'], 8080, 0, 65535) });
       io.out(`${apis} listening on ${r.first} .. ${r.last}`);
+    }
+    if (values.acs !== undefined) {
+      const r = await fleet.startCwmp({
+        url: values.acs,
+        username: values['acs-username'],
+        password: values['acs-password'] ?? process.env.ROUTERLAB_ACS_PASSWORD,
+        crPort: intOption('--cr-port', values['cr-port'], 7547, 0, 65535),
+        maxSessions: intOption('--max-sessions', values['max-sessions'], 50, 1, 100_000),
+        bootSpreadMs: durationOption('--boot-spread', values['boot-spread'], 60_000),
+        ...(values['periodic-inform'] === undefined ? {} : { periodicInformIntervalS: intOption('--periodic-inform', values['periodic-inform'], 86_400, 1, 31_536_000) }),
+      });
+      io.out(`cwmp: ${r.cpes} CPEs of ${values.acs} (connection requests on ${r.connectionRequestBase}/<path>)`);
     }
     if (cloud) {
       const r = await fleet.startCloud({ ...cloud, connectRate: intOption('--connect-rate', values['connect-rate'], 1000, 1, 1_000_000), log: (l) => io.err(l) });

@@ -27,7 +27,13 @@ export const FLEET_USAGE = `fleet options:
   --tick D                  simulation step per device (default 10s)
   --connect-rate N          new MQTT connections per second while starting (default 1000)
   --duration D              stop by itself after D of wall time (default: run until SIGINT/SIGTERM)
-  --status-every D          print cloud counters every D of wall time (default 10s; 0 = never)`;
+  --status-every D          print cloud counters every D of wall time (default 10s; 0 = never)
+  --acs URL                 every router a TR-069 CPE of the ACS at URL (0 BOOTSTRAP then 1 BOOT, periodic informs)
+  --acs-username U --acs-password P   CPE credentials toward the ACS (password also ROUTERLAB_ACS_PASSWORD)
+  --cr-port P               one connection-request listener for the shard on loopback (default 7547; 0 = free)
+  --max-sessions N          CWMP sessions in flight at most across the shard (default 50)
+  --boot-spread D           first contacts spread over D of virtual time (default 60s)
+  --periodic-inform S       PeriodicInformInterval in seconds until the ACS sets one (default 86400)`;
 
 export const LOAD_USAGE = `load options (routerlab load PROFILE --target T):
   --target T          emulator[:profile] (started for the run), fleet:N[:profile], emulator:<control url>,

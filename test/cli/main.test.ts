@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main, type CliIo } from '../../cli/main.js';
 import { createEmulator } from '../../emulator/index.js';
+import { TestAcs } from '../helpers/acs.js';
 
 const BIN = fileURLToPath(new URL('../../bin/routerlab.js', import.meta.url));
 
@@ -81,6 +82,28 @@ describe('routerlab CLI', () => {
     const { err, io: io2 } = capture();
     expect(await main(['serve', '--port', '0', '--https-port', '0', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key', '--control-port', '0', '--no-cloud'], io2)).toBe(EXIT.USAGE);
     expect(err.join('\n')).toMatch(/cannot read the TLS certificate/);
+  });
+
+  it('serve --acs and fleet --acs make TR-069 CPEs that inform the ACS and say where connection requests go', async () => {
+    const acs = new TestAcs();
+    await acs.start();
+    try {
+      const out: string[] = [];
+      let stop!: () => void;
+      const stopped = new Promise<string>((r) => (stop = () => r('SIGINT')));
+      const io: CliIo = { out: (l) => out.push(l), err: () => undefined, stopSignal: () => stopped };
+      const run = main(['serve', '--port', '0', '--control-port', '0', '--no-cloud', '--acs', acs.url, '--cr-port', '0'], io);
+      await acs.until(() => acs.informs.length === 1);
+      stop();
+      expect(await run).toBe(EXIT.OK);
+      expect(out.at(-1)).toMatch(/^cwmp cpe of http:\/\/127\.0\.0\.1:\d+\/ \(connection requests on http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\)$/);
+      expect(acs.informs[0]!.events.map((e) => e.code)).toEqual(['0 BOOTSTRAP', '1 BOOT']);
+      const { out: fout, io: fio } = capture();
+      expect(await main(['fleet', '--count', '3', '--control-port', '0', '--no-cloud', '--acs', acs.url, '--cr-port', '0', '--duration', '10ms', '--status-every', '0'], fio)).toBe(EXIT.OK);
+      expect(fout).toContainEqual(expect.stringMatching(/^cwmp: 3 CPEs of http:\/\/127\.0\.0\.1:\d+\/ \(connection requests on http:\/\/127\.0\.0\.1:\d+\/<path>\)$/));
+    } finally {
+      await acs.close();
+    }
   });
 
   it('serve --no-cloud runs without a broker', async () => {
