@@ -6,6 +6,7 @@ import type { VirtualClock, TimerHandle } from '../clock/virtual-clock.js';
 import { DataModel } from '../datamodel/data-model.js';
 import type { DmContext } from '../datamodel/param-def.js';
 import { ouiOf } from '../datamodel/tr181.js';
+import { TR098_PARAMS, TR098_TABLES } from '../datamodel/tr098.js';
 import type { Journal } from '../instrument/journal.js';
 import type { DeviceApi } from '../state/device-api.js';
 import { SeededRandom } from '../state/identity.js';
@@ -82,8 +83,12 @@ export interface CpeStatus {
 
 export class Cpe {
   readonly options: CpeOptions;
-  /** The data model (shared: it holds no device, only the table of paths). */
-  readonly dm: DataModel = SHARED_MODEL;
+  /** The data model of the attached profile (shared: it holds no device, only the table of paths). */
+  get dm(): DataModel {
+    return this.#tr098 ? TR098_MODEL : SHARED_MODEL;
+  }
+
+  #tr098 = false;
   #device: DeviceApi | null = null;
   #detach: (() => void)[] = [];
   #events: CpeEvent[] = [];
@@ -118,6 +123,7 @@ export class Cpe {
   attach(device: DeviceApi): void {
     this.detach();
     this.#device = device;
+    this.#tr098 = device.profile.dataModel === 'tr098';
     if (device.state.management.url === '') this.#applyFactory(device);
     this.#detach.push(
       device.on('reboot', () => this.#onReboot()),
@@ -312,8 +318,9 @@ export class Cpe {
 
   #watched(): { name: string; notification: number }[] {
     const out: { name: string; notification: number }[] = [];
-    for (const p of FORCED_WATCH) if (this.#attributes.get(p) !== 0) out.push({ name: p, notification: this.#attributes.get(p) ?? 2 });
-    for (const [name, n] of this.#attributes) if (n > 0 && !FORCED_WATCH.includes(name)) out.push({ name, notification: n });
+    const forced = this.#tr098 ? FORCED_WATCH.map((p) => p.replace(/^Device\./, 'InternetGatewayDevice.')) : FORCED_WATCH;
+    for (const p of forced) if (this.#attributes.get(p) !== 0) out.push({ name: p, notification: this.#attributes.get(p) ?? 2 });
+    for (const [name, n] of this.#attributes) if (n > 0 && !forced.includes(name)) out.push({ name, notification: n });
     return out;
   }
 
@@ -600,6 +607,7 @@ export class Cpe {
 }
 
 const SHARED_MODEL = new DataModel();
+const TR098_MODEL = new DataModel(TR098_PARAMS, TR098_TABLES, 'InternetGatewayDevice.');
 /** An InformResponse body element under any prefix, and no Fault. */
 const INFORM_RESPONSE = /<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?InformResponse[\s>/]/;
 

@@ -38,16 +38,15 @@ export class DataModel {
   readonly #params: Compiled[];
   readonly #forced: Compiled[];
 
-  constructor(params: readonly ParamDef[] = PARAMS, tables: readonly TableDef[] = TABLES) {
+  /** The root object's name (`Device.` for TR-181, `InternetGatewayDevice.` for TR-098). */
+  readonly root: string;
+
+  constructor(params: readonly ParamDef[] = PARAMS, tables: readonly TableDef[] = TABLES, root = 'Device.') {
+    this.root = root;
     this.#params = params.map((def) => ({ def, segments: def.path.split('.') }));
     this.#forced = this.#params.filter((p) => p.def.forced);
     for (const p of this.#params) this.#byPattern.set(p.def.path, p);
     for (const t of tables) this.#tables.set(t.path, t);
-  }
-
-  /** The root object's name (`Device.`). */
-  get root(): string {
-    return 'Device.';
   }
 
   /** Every concrete parameter now, in model order (instances expanded). */

@@ -75,6 +75,8 @@ export const profileSchema = z.object({
   model: z.string(),
   /** The web API generation: goform (goform-api.md) or ZWRT ubus JSON-RPC (ubus-api.md). A profile speaks one. */
   api: z.enum(['goform', 'ubus']).default('goform'),
+  /** The TR-069 data model root a CPE of this profile reports: TR-181 `Device.` or TR-098 `InternetGatewayDevice.`. */
+  dataModel: z.enum(['tr181', 'tr098']).default('tr181'),
   /** ZWRT switches; used when `api` is ubus (a goform profile's device can still be driven over ubus in tests). */
   ubus: ubusSwitchesSchema.default(ubusSwitchesSchema.parse({})),
   kind: z.enum(['mifi', 'cpe', 'usb-stick']),

@@ -230,6 +230,25 @@ describe('CWMP RPCs (§1.6)', () => {
     expect(await acs.connectionRequest(url.replace(/[0-9a-f]{32}$/, '0'.repeat(32)), 'x', 'y')).toBe(404);
   });
 
+  it('reports the TR-098 InternetGatewayDevice root where the profile says so, with the same device rules', async () => {
+    emu.device.reset({ profile: { ...emu.device.profile, dataModel: 'tr098' }, seed: 7 });
+    await started();
+    expect(acs.informs[0]!.params).toMatchObject({
+      'InternetGatewayDevice.DeviceSummary': expect.stringMatching(/^InternetGatewayDevice:1\.4/) as string,
+      'InternetGatewayDevice.DeviceInfo.SoftwareVersion': emu.device.state.fota.currentVersion,
+      'InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.ExternalIPAddress': emu.device.state.connection.wanIpv4,
+    });
+    expect(Object.keys(acs.informs[0]!.params).some((k) => k.startsWith('Device.'))).toBe(false);
+    acs.task(serial, 'SetParameterValues', spv('InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID', 'string', 'Tr098'));
+    acs.task(serial, 'GetParameterValues', gpv('InternetGatewayDevice.WANDevice.1.X_ROUTERLAB-DEV_Cellular.RSRP', 'InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID'));
+    acs.task(serial, 'GetParameterNames', '<cwmp:GetParameterNames><ParameterPath></ParameterPath><NextLevel>true</NextLevel></cwmp:GetParameterNames>');
+    emu.cwmp!.informNow();
+    await acs.until(() => acs.rpcs.length === 3);
+    expect(emu.device.state.wifi.main.ssid).toBe('Tr098');
+    expect(values(acs.rpcs[1]!.body)).toEqual({ 'InternetGatewayDevice.WANDevice.1.X_ROUTERLAB-DEV_Cellular.RSRP': String(emu.device.state.radio.rsrpDbm), 'InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID': 'Tr098' });
+    expect(txt((((acs.rpcs[2]!.body.ParameterList as Record<string, unknown>).ParameterInfoStruct as Record<string, unknown>[])[0]!).Name)).toBe('InternetGatewayDevice.');
+  });
+
   it('goes back to BOOTSTRAP after FactoryReset', async () => {
     await started();
     acs.task(serial, 'SetParameterValues', spv('Device.WiFi.SSID.1.SSID', 'string', 'BeforeReset', 'k'));
