@@ -16,8 +16,7 @@ function alias(path: string, from: string, extra: Partial<ParamDef> = {}): Param
   const def = byPath.get(from);
   if (!def) throw new Error(`[emulator:datamodel] no TR-181 parameter ${from} to alias as ${path}`);
   const drop = (path.match(/\{i\}/g) ?? []).length - (from.match(/\{i\}/g) ?? []).length;
-  const set = def.set;
-  return { ...def, path, get: (c, idx) => def.get(c, idx.slice(drop)), ...(set ? { set: (c, v, idx) => set(c, v, idx.slice(drop)) } : {}), ...extra };
+  return { ...def, path, get: (c, idx) => def.get(c, idx.slice(drop)), ...(def.set ? { set: (c, v, idx) => def.set!(c, v, idx.slice(drop)) } : {}), ...extra };
 }
 
 function table(path: string, from: string): TableDef {
