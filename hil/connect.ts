@@ -22,6 +22,8 @@ const singleTargetSchema = z.discriminatedUnion('kind', [
     token: z.string().optional(),
     /** The emulator's cloud channel: a broker URL (a real Mosquitto), or none for an embedded broker. */
     cloud: z.object({ url: z.string().regex(/^(mqtts?|wss?):\/\//, 'an mqtt:// URL').optional(), topicPrefix: z.string().optional(), telemetryIntervalMs: z.number().int().min(100).optional() }).strict().optional(),
+    /** The emulator as a TR-069 CPE of this ACS (its journal shows the sessions under surface cwmp). */
+    acs: z.object({ url: z.string().regex(/^https?:\/\//, 'an http(s):// URL'), username: z.string().optional(), password: z.string().optional() }).strict().optional(),
   }),
   z.object({
     kind: z.literal('router'),
@@ -104,7 +106,7 @@ export async function connectTarget(config: TargetConfig | string): Promise<Targ
       return c.controlUrl
         ? connectRemoteEmulator(c.controlUrl, { ...(c.token ? { token: c.token } : {}) })
         : // Running clock: the SDK polls asynchronous actions in wall time; scenarios advance it as they need.
-          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: c.clockMode ?? 'running', ...(c.clockMode === 'paused' ? {} : { speed: c.speed ?? 10 }), ...(c.cloud ? { cloud: c.cloud } : {}) });
+          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: c.clockMode ?? 'running', ...(c.clockMode === 'paused' ? {} : { speed: c.speed ?? 10 }), ...(c.cloud ? { cloud: c.cloud } : {}), ...(c.acs ? { acs: c.acs } : {}) });
     case 'router':
       return connectRouter(c);
     case 'modem':

@@ -265,6 +265,24 @@ export class Cpe {
   #onReboot(): void {
     // The session dies with the device; events that do not survive a reboot go (§1.4 table).
     if (this.#inSession) this.#wentDown = true;
+    const device = this.#device;
+    if (device && device.power.isUp() && device.state.management.url === '') {
+      // A bench reset: a fresh device of a profile and seed, up at once, first contact again (BOOTSTRAP, BOOT).
+      this.#events = [];
+      this.#attributes.clear();
+      this.#baseline.clear();
+      this.#pendingTransfer = null;
+      this.#pendingDownload = null;
+      this.#retryCount = 0;
+      this.#applyFactory(device);
+      this.#knownUrl = device.state.management.url;
+      this.#queue('0 BOOTSTRAP');
+      this.#queue('1 BOOT');
+      this.#refreshCache();
+      this.#schedulePeriodic();
+      setImmediate(() => this.#kick());
+      return;
+    }
     this.#events = this.#events.filter((e) => !VOLATILE_EVENTS.has(e.code));
     this.#retryCount = 0;
   }

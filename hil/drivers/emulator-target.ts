@@ -113,9 +113,10 @@ export interface EmulatorCloudOptions {
  * An emulator in this process; its goform API listens on a free loopback port for the router capability. Its
  * cloud channel starts the first time the cloud capability is asked for its endpoint.
  */
-export async function createEmulatorTarget(options: EmulatorOptions & { password?: string; cloud?: EmulatorCloudOptions } = {}): Promise<EmulatorTarget> {
+export async function createEmulatorTarget(options: EmulatorOptions & { password?: string; cloud?: EmulatorCloudOptions; acs?: { url: string; username?: string | undefined; password?: string | undefined } } = {}): Promise<EmulatorTarget> {
   const emulator = createEmulator({ onUnhandled: 'silent', ...options });
   const goformUrl = await emulator.listen({ port: 0 });
+  if (options.acs) await emulator.startCwmp({ ...options.acs, crPort: 0 });
   const id = `emulator:${emulator.device.profile.name}`;
   const transport = new LoopbackTransport(emulator);
   const session = new AtSession(transport);
