@@ -249,6 +249,33 @@ describe('CWMP RPCs (§1.6)', () => {
     expect(txt((((acs.rpcs[2]!.body.ParameterList as Record<string, unknown>).ParameterInfoStruct as Record<string, unknown>[])[0]!).Name)).toBe('InternetGatewayDevice.');
   });
 
+  it('lists its methods, reports attributes, schedules an inform, and answers 503 to a connection request during a session', async () => {
+    await started();
+    acs.task(serial, 'GetRPCMethods', '<cwmp:GetRPCMethods/>');
+    acs.task(serial, 'GetParameterAttributes', '<cwmp:GetParameterAttributes><ParameterNames soap-enc:arrayType="xsd:string[2]"><string>Device.DeviceInfo.SoftwareVersion</string><string>Device.WiFi.SSID.1.SSID</string></ParameterNames></cwmp:GetParameterAttributes>');
+    acs.task(serial, 'ScheduleInform', '<cwmp:ScheduleInform><DelaySeconds>120</DelaySeconds><CommandKey>later</CommandKey></cwmp:ScheduleInform>');
+    acs.task(serial, 'ScheduleInform', '<cwmp:ScheduleInform><DelaySeconds>0</DelaySeconds><CommandKey>now</CommandKey></cwmp:ScheduleInform>');
+    emu.cwmp!.informNow();
+    // In a session a connection request is busy, which the listener answers 503 (§1.9).
+    expect(emu.cwmp!.status().inSession).toBe(true);
+    expect(emu.cwmp!.connectionRequest()).toBe('busy');
+    await acs.until(() => acs.rpcs.length === 4);
+    const methods = ((acs.rpcs[0]!.body.MethodList as Record<string, unknown>).string as unknown[]).map(txt);
+    expect(methods).toEqual(expect.arrayContaining(['GetRPCMethods', 'GetParameterValues', 'SetParameterValues', 'Reboot', 'FactoryReset', 'Download', 'ScheduleInform', 'AddObject', 'DeleteObject', 'GetParameterAttributes', 'SetParameterAttributes']));
+    const attrs = (((acs.rpcs[1]!.body.ParameterList as Record<string, unknown>).ParameterAttributeStruct ?? []) as Record<string, unknown>[]).map((p) => [txt(p.Name), txt(p.Notification)]);
+    expect(attrs).toEqual([['Device.DeviceInfo.SoftwareVersion', '2'], ['Device.WiFi.SSID.1.SSID', '0']]);
+    expect(faultOf(acs.rpcs[3]!.body).code).toBe('9003');
+    await acs.until(() => !emu.cwmp!.status().inSession);
+    const n = acs.informs.length;
+    emu.clock.advance(119_000);
+    await new Promise((r) => setTimeout(r, 100));
+    const early = acs.informs.slice(n).filter((i) => i.events.some((e) => e.code === '3 SCHEDULED'));
+    expect(early).toEqual([]);
+    emu.clock.advance(2_000);
+    await acs.until(() => acs.informs.some((i) => i.events.some((e) => e.code === '3 SCHEDULED')));
+    expect(acs.informs.find((i) => i.events.some((e) => e.code === '3 SCHEDULED'))!.events).toEqual(expect.arrayContaining([{ code: '3 SCHEDULED', key: '' }, { code: 'M ScheduleInform', key: 'later' }]));
+  });
+
   it('goes back to BOOTSTRAP after FactoryReset', async () => {
     await started();
     acs.task(serial, 'SetParameterValues', spv('Device.WiFi.SSID.1.SSID', 'string', 'BeforeReset', 'k'));
