@@ -20,6 +20,7 @@ import { UnhandledReporter, type UnhandledPolicy } from './instrument/unhandled.
 import type { Modem } from './modem/modem.js';
 import { createRouter } from './router.js';
 import { Cpe } from './cwmp/cpe.js';
+import { UspAgent, type UspAgentOptions } from './usp/agent.js';
 import { ConnectionRequestServer } from './cwmp/connection-request.js';
 import { SeededRandom } from './state/identity.js';
 import { listenModemTcp, listenModemUnix, openModemPty, type ModemPty, type ModemTcp, type ModemUnix } from './modem/transports.js';
@@ -131,6 +132,13 @@ export interface Emulator {
   startCwmp(options: StartCwmpOptions): Promise<{ cpe: Cpe; connectionRequestUrl: string }>;
   /** The CPE once started. */
   readonly cwmp: Cpe | null;
+  /**
+   * Make the router a TR-369 USP Agent on an MQTT 5 broker (device-management.md §3): it subscribes to its agent
+   * topic, sends the MQTT connect Record and Boot! to the Controller, and answers Records. Resolves once connected.
+   */
+  startUsp(options: Omit<UspAgentOptions, 'clock' | 'journal'>): Promise<UspAgent>;
+  /** The USP Agent once started. */
+  readonly usp: UspAgent | null;
   /** Stop listening, stop the clock, remove a temporary share folder. Idempotent. */
   close(): Promise<void>;
 }
@@ -159,6 +167,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   let cloud: CloudChannel | null = null;
   let broker: EmbeddedBroker | null = null;
   let cpe: Cpe | null = null;
+  let usp: UspAgent | null = null;
   let crServer: ConnectionRequestServer | null = null;
   const handle = { device, faults, endpoints, cloud: () => cloud?.status() ?? null, cwmp: () => cpe };
   const control = createControlApp({ devices: mapDirectory(new Map([[device.state.id, handle]])), clock, journal, token: controlToken, allowHosts: options.controlAllowHosts });
@@ -185,6 +194,16 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     get cwmp() {
       return cpe;
+    },
+    get usp() {
+      return usp;
+    },
+    async startUsp(opts) {
+      if (usp) throw new BenchError('INVALID_ARGUMENT', '[emulator] the USP Agent is already started');
+      if (!/^mqtts?:\/\//i.test(opts.brokerUrl)) throw new BenchError('CONFIG_INVALID', `[emulator:usp] the broker must be mqtt(s)://..., got ${opts.brokerUrl}`);
+      usp = new UspAgent(device, { ...opts, clock, journal });
+      await usp.start();
+      return usp;
     },
     async startCwmp(opts) {
       if (cpe) throw new BenchError('INVALID_ARGUMENT', '[emulator] the CWMP CPE is already started');
@@ -289,6 +308,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       await broker?.close();
       cpe?.close();
       await crServer?.close();
+      await usp?.close();
       for (const extra of servers.splice(0)) await closeServer(extra);
       router.close();
       clock.close();

@@ -73,7 +73,7 @@ export interface ClockCapability {
 }
 
 export interface JournalEntryView {
-  surface: 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp';
+  surface: 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp' | 'usp';
   kind: string;
   name: string;
   response: string;
@@ -83,7 +83,7 @@ export interface JournalEntryView {
 
 export interface JournalCapability {
   /** Entries, oldest first, filtered by surface and name (a cmd key or goformId or AT line). */
-  query(filter?: { surface?: 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp'; name?: string }): Promise<JournalEntryView[]>;
+  query(filter?: { surface?: 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp' | 'usp'; name?: string }): Promise<JournalEntryView[]>;
 }
 
 export interface PowerCapability {

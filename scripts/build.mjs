@@ -17,7 +17,7 @@ for (const name of ['fixtures', 'bin']) {
   if (existsSync(link) || lstatSync(link, { throwIfNoEntry: false })) rmSync(link, { recursive: true, force: true });
   symlinkSync(join('..', name), link, 'dir');
 }
-for (const file of ['emulator/control/dashboard.html']) {
+for (const file of ['emulator/control/dashboard.html', 'emulator/usp/usp-record-1-4.proto', 'emulator/usp/usp-msg-1-4.proto']) {
   mkdirSync(dirname(join(dist, file)), { recursive: true });
   copyFileSync(join(root, file), join(dist, file));
 }

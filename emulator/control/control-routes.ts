@@ -406,7 +406,7 @@ function timeOf(clock: VirtualClock): z.infer<typeof timeSchema> {
 
 export const journalQuery = z.object({
   device: z.string().optional(),
-  surface: z.enum(['goform', 'ubus', 'at', 'cloud', 'cwmp']).optional(),
+  surface: z.enum(['goform', 'ubus', 'at', 'cloud', 'cwmp', 'usp']).optional(),
   name: z.string().optional(),
   client: z.string().optional(),
   fromMs: z.coerce.number().optional(),

@@ -1,7 +1,7 @@
 // The journal: every goform request and every AT command and URC a client saw, in a bounded ring, so a
 // test can assert what the phone app, SDK or modem client did.
 
-export type JournalSurface = 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp';
+export type JournalSurface = 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp' | 'usp';
 
 export interface JournalEntry {
   seq: number;

@@ -62,7 +62,7 @@ export const expectSchema = z.union([
     ...matchers,
   }).strict(),
   z.object({
-    journal: z.object({ surface: z.enum(['goform', 'ubus', 'at', 'cloud', 'cwmp']).optional(), name: z.string().optional(), client: z.string().optional() }).strict(),
+    journal: z.object({ surface: z.enum(['goform', 'ubus', 'at', 'cloud', 'cwmp', 'usp']).optional(), name: z.string().optional(), client: z.string().optional() }).strict(),
     /** Entries ever recorded (since the start of the run). */
     count: z.object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).strict().optional(),
     /** Entries per second of target time over the last `over` ("the app polled at most once per second"). */

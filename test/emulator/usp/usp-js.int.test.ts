@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { mqttConnect as connect } from 'usp-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../../emulator/index.js';
+import { createTestEmulator } from '../../helpers/emulator.js';
+import { MOSQUITTO, startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
+
+// usp-js (npm), a controller library nobody here wrote, against the router's USP Agent over Debian's Mosquitto with
+// MQTT 5 (device-management.md §3.6): get, set, add, delete, operate, subscribe with a ValueChange.
+
+describe.skipIf(!existsSync(MOSQUITTO))("usp-js as the controller of the router's USP Agent (needs the Debian package mosquitto)", () => {
+  let broker: Mosquitto;
+  let emu: Emulator;
+  let usp: Awaited<ReturnType<typeof connect>>;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    emu = createTestEmulator({ profile: 'mc888', clockMode: 'running', speed: 20 });
+    const agent = await emu.startUsp({ brokerUrl: broker.url });
+    usp = await connect({ url: broker.url, username: '', password: '', toId: agent.endpointId, protocolVersion: 5 });
+  }, 30_000);
+  afterAll(async () => {
+    await usp?.disconnect();
+    await emu?.close();
+    await broker?.close();
+  });
+
+  it('reads a parameter, an object and a wildcard, and names an unknown path', async () => {
+    expect(await usp.get('Device.DeviceInfo.SerialNumber')).toBe(emu.device.state.identity.serialNumber);
+    const info = (await usp.get('Device.DeviceInfo.')) as Record<string, unknown>;
+    expect(info).toMatchObject({ Manufacturer: 'ZTE', ProductClass: 'MC888', SoftwareVersion: emu.device.state.fota.currentVersion });
+    const ssids = (await usp.get('Device.WiFi.SSID.*.SSID')) as unknown;
+    expect(JSON.stringify(ssids)).toContain(emu.device.state.wifi.main.ssid);
+    await expect(usp.get('Device.NoSuch.Thing')).rejects.toBeDefined();
+  });
+
+  it('sets values through the device rules and refuses what the device refuses', async () => {
+    await usp.set('Device.WiFi.SSID.1.', { SSID: 'USP-Lab' });
+    expect(emu.device.state.wifi.main.ssid).toBe('USP-Lab');
+    expect(await usp.get('Device.WiFi.SSID.1.SSID')).toBe('USP-Lab');
+    await expect(usp.set('Device.DeviceInfo.', { SerialNumber: 'x' })).rejects.toBeDefined();
+    expect(emu.device.state.identity.serialNumber).not.toBe('x');
+  });
+
+  it('adds and deletes an APN instance', async () => {
+    const added = (await usp.add('Device.Cellular.AccessPoint.', { APN: 'usp.example' })) as unknown;
+    const path = (Array.isArray(added) ? String(added[0]) : String(added)).replace(/\.?$/, '.');
+    expect(path).toMatch(/^Device\.Cellular\.AccessPoint\.\d+\.$/);
+    const n = Number(/AccessPoint\.(\d+)\./.exec(path)![1]);
+    expect(emu.device.state.apn.profiles[n - 1]).toMatchObject({ apn: 'usp.example' });
+    await usp.del(path);
+    expect(emu.device.state.apn.profiles[n - 1]).toBeNull();
+  });
+
+  it('receives a ValueChange for a subscribed parameter when the device changes it', async () => {
+    const changes: unknown[] = [];
+    const clear = await usp.subscribe({ notif: 'ValueChange', reference: 'Device.WiFi.SSID.1.SSID' }, (msg: unknown) => changes.push(msg));
+    emu.device.wifi.setSsid(0, { ...emu.device.state.wifi.main, ssid: 'Changed-Locally' });
+    for (let i = 0; i < 100 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(JSON.stringify(changes)).toContain('Changed-Locally');
+    await clear();
+  });
+
+  it('answers GetSupportedDM, GetInstances and GetSupportedProtocol', async () => {
+    const dm = JSON.stringify(await usp.supportedDM('Device.WiFi.'));
+    expect(dm).toContain('Device.WiFi.SSID.{i}.');
+    const inst = JSON.stringify(await usp.instances('Device.WiFi.SSID.'));
+    expect(inst).toContain('Device.WiFi.SSID.2.');
+    expect(JSON.stringify(await usp.supportedProto('1.4'))).toContain('1.4');
+  });
+
+  it('reboots with Device.Reboot() (synchronous) and comes back', async () => {
+    // §3.6: Device.Reboot() is synchronous, so usp-js is told not to wait for an OperationComplete.
+    const [op, clear] = await usp.operate('Device.Reboot()', { isAsync: false });
+    await op({});
+    await clear();
+    for (let i = 0; i < 100 && emu.device.power.isUp(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(emu.device.power.isUp()).toBe(false);
+    for (let i = 0; i < 200 && !emu.device.power.isUp(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(emu.device.power.isUp()).toBe(true);
+    for (let i = 0; i < 100 && emu.journal.query({ surface: 'usp', name: 'event' }).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(emu.journal.query({ surface: 'usp', name: 'event' }).length).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+});
