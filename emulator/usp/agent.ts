@@ -60,7 +60,9 @@ export interface UspStatus {
 export class UspAgent {
   readonly options: UspAgentOptions;
   readonly endpointId: string;
-  #device: DeviceApi;
+  #device: DeviceApi | null = null;
+  /** How to wake a put-away device (a fleet sets it); null = the attached device only. */
+  wake: (() => DeviceApi) | null = null;
   #client: MqttClient | null = null;
   #subs: Subscription[] = [];
   #nextSub = 1;
@@ -76,16 +78,34 @@ export class UspAgent {
 
   constructor(device: DeviceApi, options: UspAgentOptions) {
     this.options = options;
-    this.#device = device;
-    const c = this.#ctx();
+    const c: DmContext = { device, state: device.state, nowMs: options.clock.now(), connectionRequestUrl: '' };
     this.endpointId = options.endpointId ?? `os::${ouiOf(c)}-${device.state.identity.serialNumber}`;
     // Factory default: the Controller's Boot! subscription (obuspa ships one the same way), so a boot is reported.
     this.#subs.push({ instance: this.#nextSub++, id: 'boot', enable: true, notifType: 'Event', referenceList: ['Device.Boot!'], recipient: 'Device.LocalAgent.Controller.1', notifRetry: false, persistent: true });
+    this.attach(device);
+  }
+
+  /** The device is awake: follow its reboots and changes. Its subscriptions and connection stay the agent's. */
+  attach(device: DeviceApi): void {
+    this.detach();
+    this.#device = device;
     this.#off.push(
       device.on('reboot', () => this.#down()),
       device.on('boot', () => this.#connect()),
       device.on('changed', () => this.#changed()),
     );
+  }
+
+  /** The device is put away (a fleet): requests wake it through `wake`. */
+  detach(): void {
+    for (const off of this.#off.splice(0)) off();
+    this.#device = null;
+  }
+
+  #dev(): DeviceApi {
+    const d = this.#device ?? this.wake?.();
+    if (!d) throw new RecordError('the device is not available');
+    return d;
   }
 
   get controller(): { endpointId: string; topic: string } {
@@ -130,7 +150,7 @@ export class UspAgent {
   // --- connection ---
 
   #connect(): void {
-    if (this.#closed || !this.#device.power.isUp()) return;
+    if (this.#closed || (this.#device && !this.#device.power.isUp())) return;
     this.#client?.end(true);
     const client = mqtt.connect(this.options.brokerUrl, {
       protocolVersion: 5,
@@ -138,7 +158,7 @@ export class UspAgent {
       ...(this.options.username === undefined ? {} : { username: this.options.username }),
       ...(this.options.password === undefined ? {} : { password: this.options.password }),
       keepalive: 60,
-      reconnectPeriod: 2000 + Math.floor((this.#device.state.seed % 1000) * 3),
+      reconnectPeriod: 2000 + (hash(this.endpointId) % 3000),
       connectTimeout: 10_000,
       // §3.3 CONNECT: Request Response Information and the usp-endpoint-id user property.
       properties: { requestResponseInformation: true, userProperties: { 'usp-endpoint-id': this.endpointId } },
@@ -261,7 +281,8 @@ export class UspAgent {
   }
 
   #ctx(): DmContext {
-    return { device: this.#device, state: this.#device.state, nowMs: this.options.clock.now(), connectionRequestUrl: '' };
+    const device = this.#dev();
+    return { device, state: device.state, nowMs: this.options.clock.now(), connectionRequestUrl: '' };
   }
 
   // --- the agent's own objects (Device.LocalAgent.) ---
@@ -270,7 +291,7 @@ export class UspAgent {
     const out = [
       { name: 'Device.LocalAgent.EndpointID', value: this.endpointId, writable: false },
       { name: 'Device.LocalAgent.SupportedProtocols', value: 'MQTT', writable: false },
-      { name: 'Device.LocalAgent.SoftwareVersion', value: this.#device.state.fota.currentVersion, writable: false },
+      { name: 'Device.LocalAgent.SoftwareVersion', value: this.#dev().state.fota.currentVersion, writable: false },
       { name: 'Device.LocalAgent.SubscriptionNumberOfEntries', value: String(this.#subs.length), writable: false },
       { name: 'Device.LocalAgent.Controller.1.EndpointID', value: this.controller.endpointId, writable: false },
       { name: 'Device.LocalAgent.Controller.1.Enable', value: 'true', writable: false },
@@ -406,9 +427,10 @@ export class UspAgent {
     // §3.2: Device.Reboot() and Device.FactoryReset() are synchronous: answer, then do it, then Boot! after the boot.
     this.#bootCause = { key: req?.command_key ?? '', cause: command === 'Device.Reboot()' ? 'RemoteReboot' : 'RemoteFactoryReset' };
     const answer = resp(id, MSG.OPERATE_RESP, { operate_resp: { operation_results: [{ executed_command: command, req_output_args: { output_args: {} } }] } });
+    const device = this.#dev();
     setImmediate(() => {
-      if (command === 'Device.Reboot()') this.#device.power.reboot();
-      else this.#device.power.factoryReset();
+      if (command === 'Device.Reboot()') device.power.reboot();
+      else device.power.factoryReset();
     });
     return req?.send_resp === false ? null : answer;
   }
@@ -530,10 +552,12 @@ export class UspAgent {
   }
 
   #changed(): void {
+    if (!this.#device) return;
     if (this.#check || !this.#subs.some((s) => s.enable && s.notifType === 'ValueChange')) return;
     // Value changes are looked at once per virtual second (R-NOT.0a: the Notify within 10 s).
     this.#check = this.options.clock.after(1000, () => {
       this.#check = null;
+      if (!this.#device) return;
       const c = this.#ctx();
       const all = this.#all(c);
       for (const sub of this.#subs) {
@@ -569,7 +593,7 @@ export class UspAgent {
   }
 
   #journal(kind: string, name: string, params: Record<string, string>, response: string): void {
-    this.options.journal?.add(this.#device.state.id, 'usp', kind, name, params, response, this.options.clock.now(), Date.now(), this.endpointId);
+    this.options.journal?.add(this.#device?.state.id ?? this.endpointId, 'usp', kind, name, params, response, this.options.clock.now(), Date.now(), this.endpointId);
   }
 }
 
@@ -581,6 +605,12 @@ const VALUE_TYPE: Record<string, number> = { base64: 1, boolean: 2, dateTime: 3,
 /** TR-069 fault codes of the data model in USP's words (§3.2 error table). */
 function uspCode(cwmp: number): number {
   return { 9003: 7004, 9004: 7005, 9005: 7010, 9006: 7011, 9007: 7012, 9008: 7013, 9001: 7002, 9002: 7003 }[cwmp] ?? 7000;
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
 }
 
 function resp(id: string, type: number, response: Record<string, unknown>): UspMsg {
