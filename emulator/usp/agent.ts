@@ -29,6 +29,8 @@ export interface UspAgentOptions {
   journal?: Journal | null | undefined;
   /** Connect after this many wall ms (a fleet staggers connects). Default 0. */
   connectDelayMs?: number | undefined;
+  /** Send an OnBoardRequest after the first connect and after a factory reset (§3.2 R-NOT.5), retried until answered. */
+  onBoardRequest?: boolean | undefined;
   log?: ((line: string) => void) | undefined;
 }
 
@@ -45,9 +47,26 @@ interface Subscription {
 
 /** Notifications held while the broker is away, at most (oldest dropped, counted). */
 const MAX_PENDING = 100;
+/** Records larger than this are dropped unread (and the broker is told so in CONNECT's Maximum Packet Size). */
+export const MAX_RECORD_BYTES = 64 * 1024;
+/** Async requests (Device.LocalAgent.Request.) running at once, at most (§3.2 R-OPR.0); beyond, 7005. */
+const MAX_REQUESTS = 16;
+/** Virtual ms a self test takes. */
+const SELF_TEST_MS = 5000;
 const VERSIONS = '1.0,1.1,1.2,1.3,1.4';
 const SHARED = new DataModel();
-const COMMANDS = ['Device.Reboot()', 'Device.FactoryReset()'];
+/** Synchronous commands, then asynchronous ones (device-management.md §3.2). */
+const SYNC_COMMANDS = ['Device.Reboot()', 'Device.FactoryReset()', 'Device.LocalAgent.Controller.1.SendOnBoardRequest()'];
+const ASYNC_COMMANDS = ['Device.SelfTestDiagnostics()'];
+const COMMANDS = [...SYNC_COMMANDS, ...ASYNC_COMMANDS];
+
+interface AsyncRequest {
+  instance: number;
+  originator: string;
+  command: string;
+  commandKey: string;
+  status: 'Requested' | 'Active';
+}
 
 export interface UspStatus {
   connected: boolean;
@@ -73,8 +92,14 @@ export class UspAgent {
   #seq = 0;
   #version = '1.4';
   #closed = false;
+  #onBoardDue = false;
   #bootCause: { key: string; cause: string } = { key: '', cause: 'LocalReboot' };
   #status: UspStatus = { connected: false, received: 0, dropped: 0, answered: 0, notified: 0 };
+  #requests: AsyncRequest[] = [];
+  #nextRequest = 1;
+  /** The OnBoardRequest awaiting its NotifyResp: msg id, retry count and timer. */
+  #onBoard: { msgId: string; tries: number; timer: { cancel(): void } | null } | null = null;
+  #onBoardingComplete = false;
 
   constructor(device: DeviceApi, options: UspAgentOptions) {
     this.options = options;
@@ -82,6 +107,7 @@ export class UspAgent {
     this.endpointId = options.endpointId ?? `os::${ouiOf(c)}-${device.state.identity.serialNumber}`;
     // Factory default: the Controller's Boot! subscription (obuspa ships one the same way), so a boot is reported.
     this.#subs.push({ instance: this.#nextSub++, id: 'boot', enable: true, notifType: 'Event', referenceList: ['Device.Boot!'], recipient: 'Device.LocalAgent.Controller.1', notifRetry: false, persistent: true });
+    this.#onBoardDue = options.onBoardRequest === true;
     this.attach(device);
   }
 
@@ -93,6 +119,12 @@ export class UspAgent {
       device.on('reboot', () => this.#down()),
       device.on('boot', () => this.#connect()),
       device.on('changed', () => this.#changed()),
+      device.on('factory-reset', () => {
+        // Out of the box again: the Controller's own subscriptions go, the factory Boot! one stays (§3.5).
+        this.#subs = this.#subs.filter((s) => s.id === 'boot');
+        this.#onBoardingComplete = false;
+        if (this.options.onBoardRequest) this.#onBoardDue = true;
+      }),
     );
   }
 
@@ -137,6 +169,8 @@ export class UspAgent {
   async close(): Promise<void> {
     this.#closed = true;
     this.#check?.cancel();
+    this.#onBoard?.timer?.cancel();
+    this.#onBoard = null;
     for (const off of this.#off.splice(0)) off();
     const client = this.#client;
     this.#client = null;
@@ -161,7 +195,8 @@ export class UspAgent {
       reconnectPeriod: 2000 + (hash(this.endpointId) % 3000),
       connectTimeout: 10_000,
       // §3.3 CONNECT: Request Response Information and the usp-endpoint-id user property.
-      properties: { requestResponseInformation: true, userProperties: { 'usp-endpoint-id': this.endpointId } },
+      // Maximum Packet Size: the broker must not deliver more than the agent reads.
+      properties: { requestResponseInformation: true, maximumPacketSize: MAX_RECORD_BYTES + 1024, userProperties: { 'usp-endpoint-id': this.endpointId } },
       queueQoSZero: false,
     });
     this.#client = client;
@@ -177,6 +212,7 @@ export class UspAgent {
         first = false;
         this.#notifyBoot();
       }
+      if (this.#onBoardDue) this.#sendOnBoard();
     });
     client.on('close', () => {
       this.#status.connected = false;
@@ -210,6 +246,11 @@ export class UspAgent {
 
   #receive(payload: Buffer, responseTopic: string | undefined): void {
     this.#status.received++;
+    if (payload.length > MAX_RECORD_BYTES) {
+      this.#status.dropped++;
+      this.#journal('record', 'dropped', {}, `${payload.length} bytes (at most ${MAX_RECORD_BYTES})`);
+      return;
+    }
     let record: UspRecord;
     let msg: UspMsg;
     try {
@@ -258,7 +299,7 @@ export class UspAgent {
       case MSG.DELETE:
         return this.#logged(name, id, this.#delete(id, req.delete as { obj_paths?: string[]; allow_partial?: boolean }, c));
       case MSG.OPERATE: {
-        const answer = this.#operate(id, req.operate as { command?: string; command_key?: string; send_resp?: boolean });
+        const answer = this.#operate(id, req.operate as { command?: string; command_key?: string; send_resp?: boolean }, from);
         return answer ? this.#logged(name, id, answer) : null;
       }
       case MSG.GET_INSTANCES:
@@ -268,6 +309,12 @@ export class UspAgent {
       case MSG.GET_SUPPORTED_PROTO:
         return this.#logged(name, id, resp(id, MSG.GET_SUPPORTED_PROTO_RESP, { get_supported_protocol_resp: { agent_supported_protocol_versions: VERSIONS } }));
       case MSG.NOTIFY_RESP:
+        if (this.#onBoard && this.#onBoard.msgId === id) {
+          // R-NOT.6: the OnBoardRequest is answered; the Controller has the Agent.
+          this.#onBoard.timer?.cancel();
+          this.#onBoard = null;
+          this.#onBoardingComplete = true;
+        }
         return null;
       default:
         return this.#logged(name, id, errorMsg(id, 7001, `message type ${name} is not supported`));
@@ -295,6 +342,8 @@ export class UspAgent {
       { name: 'Device.LocalAgent.SubscriptionNumberOfEntries', value: String(this.#subs.length), writable: false },
       { name: 'Device.LocalAgent.Controller.1.EndpointID', value: this.controller.endpointId, writable: false },
       { name: 'Device.LocalAgent.Controller.1.Enable', value: 'true', writable: false },
+      { name: 'Device.LocalAgent.Controller.1.OnBoardingComplete', value: String(this.#onBoardingComplete), writable: false },
+      { name: 'Device.LocalAgent.RequestNumberOfEntries', value: String(this.#requests.length), writable: false },
       { name: 'Device.LocalAgent.Controller.1.MTP.1.Protocol', value: 'MQTT', writable: false },
       { name: 'Device.LocalAgent.Controller.1.MTP.1.MQTT.Topic', value: this.controller.topic, writable: false },
       { name: 'Device.LocalAgent.MTP.1.Protocol', value: 'MQTT', writable: false },
@@ -303,6 +352,15 @@ export class UspAgent {
       { name: 'Device.MQTT.Client.1.ProtocolVersion', value: '5.0', writable: false },
       { name: 'Device.MQTT.Client.1.Status', value: this.#status.connected ? 'Connected' : 'Connecting', writable: false },
     ];
+    for (const r of this.#requests) {
+      const p = `Device.LocalAgent.Request.${r.instance}.`;
+      out.push(
+        { name: `${p}Originator`, value: r.originator, writable: false },
+        { name: `${p}Command`, value: r.command, writable: false },
+        { name: `${p}CommandKey`, value: r.commandKey, writable: false },
+        { name: `${p}Status`, value: r.status, writable: false },
+      );
+    }
     for (const s of this.#subs) {
       const p = `Device.LocalAgent.Subscription.${s.instance}.`;
       out.push(
@@ -396,6 +454,7 @@ export class UspAgent {
         results.push({ requested_path: path, oper_status: { oper_failure: { err_code: created.fault === 9005 ? 7026 : uspCode(created.fault), err_msg: created.message } } });
         continue;
       }
+      this.#notifyObject('ObjectCreation', created);
       results.push({ requested_path: path, oper_status: { oper_success: { instantiated_path: created, unique_keys: path === 'Device.LocalAgent.Subscription.' ? { ID: this.#subs.at(-1)!.id, Recipient: this.#subs.at(-1)!.recipient } : {} } } });
     }
     return resp(id, MSG.ADD_RESP, { add_resp: { created_obj_results: results } });
@@ -416,23 +475,86 @@ export class UspAgent {
         results.push({ requested_path: path, oper_status: { oper_failure: { err_code: 7024, err_msg: fault.message } } });
         continue;
       }
+      this.#notifyObject('ObjectDeletion', path);
       results.push({ requested_path: path, oper_status: { oper_success: { affected_paths: [path] } } });
     }
     return resp(id, MSG.DELETE_RESP, { delete_resp: { deleted_obj_results: results } });
   }
 
-  #operate(id: string, req: { command?: string; command_key?: string; send_resp?: boolean } | undefined): UspMsg | null {
+  #operate(id: string, req: { command?: string; command_key?: string; send_resp?: boolean } | undefined, from: string): UspMsg | null {
     const command = req?.command ?? '';
+    const key = req?.command_key ?? '';
     if (!COMMANDS.includes(command)) return errorMsg(id, 7026, `not a command of this agent: ${command} (it has ${COMMANDS.join(', ')})`);
-    // §3.2: Device.Reboot() and Device.FactoryReset() are synchronous: answer, then do it, then Boot! after the boot.
-    this.#bootCause = { key: req?.command_key ?? '', cause: command === 'Device.Reboot()' ? 'RemoteReboot' : 'RemoteFactoryReset' };
-    const answer = resp(id, MSG.OPERATE_RESP, { operate_resp: { operation_results: [{ executed_command: command, req_output_args: { output_args: {} } }] } });
     const device = this.#dev();
-    setImmediate(() => {
-      if (command === 'Device.Reboot()') device.power.reboot();
-      else device.power.factoryReset();
+    const answer = (result: Record<string, unknown>): UspMsg | null =>
+      req?.send_resp === false ? null : resp(id, MSG.OPERATE_RESP, { operate_resp: { operation_results: [{ executed_command: command, ...result }] } });
+    if (command === 'Device.LocalAgent.Controller.1.SendOnBoardRequest()') {
+      this.#sendOnBoard();
+      return answer({ req_output_args: { output_args: {} } });
+    }
+    if (SYNC_COMMANDS.includes(command)) {
+      // §3.2: Device.Reboot() and Device.FactoryReset() are synchronous: answer, then do it, then Boot! after the boot.
+      this.#bootCause = { key, cause: command === 'Device.Reboot()' ? 'RemoteReboot' : 'RemoteFactoryReset' };
+      setImmediate(() => {
+        if (command === 'Device.Reboot()') device.power.reboot();
+        else device.power.factoryReset();
+      });
+      return answer({ req_output_args: { output_args: {} } });
+    }
+    // An asynchronous command: a Device.LocalAgent.Request row now, OperationComplete when done (R-OPR.0).
+    if (this.#requests.length >= MAX_REQUESTS) return answer({ cmd_failure: { err_code: 7005, err_msg: `at most ${MAX_REQUESTS} commands run at once` } });
+    const request: AsyncRequest = { instance: this.#nextRequest++, originator: from, command, commandKey: key, status: 'Active' };
+    this.#requests.push(request);
+    this.options.clock.after(SELF_TEST_MS, () => {
+      this.#requests = this.#requests.filter((r) => r !== request);
+      if (this.#closed) return;
+      const outcome = this.#selfTest();
+      this.#journal('operate', command, { command_key: key }, outcome.Status);
+      const done = { obj_path: 'Device.', command_name: command.slice('Device.'.length), command_key: key, req_output_args: { output_args: outcome } };
+      for (const sub of this.#subs) {
+        if (sub.enable && sub.notifType === 'OperationComplete' && sub.referenceList.some((r) => r === command || (r.endsWith('.') && command.startsWith(r)))) this.#notify(sub, { oper_complete: done });
+      }
     });
-    return req?.send_resp === false ? null : answer;
+    return answer({ req_obj_path: `Device.LocalAgent.Request.${request.instance}.` });
+  }
+
+  /** Device.SelfTestDiagnostics(): what the router can tell about itself from its own state (SIM, radio, data). */
+  #selfTest(): { Status: string; Results: string } {
+    const device = this.#device ?? this.wake?.();
+    if (!device || !device.power.isUp()) return { Status: 'Error_Internal', Results: 'the device is not running' };
+    const s = device.state;
+    const checks = [
+      `sim=${s.sim.status}`,
+      `registration=${s.radio.registration}`,
+      `technology=${s.radio.technology}`,
+      `data=${s.connection.ppp}`,
+      `rsrp=${s.radio.rsrpDbm}dBm`,
+    ];
+    const ok = s.sim.status === 'ready' && (s.radio.registration === 'home' || s.radio.registration === 'roaming');
+    return { Status: ok ? 'Complete' : 'Error_Other', Results: checks.join(';') };
+  }
+
+  #sendOnBoard(): void {
+    this.#onBoardDue = false;
+    this.#onBoard?.timer?.cancel();
+    const c = this.#ctx();
+    const msgId = `onboard-${++this.#seq}`;
+    const tries = (this.#onBoard?.tries ?? 0) + 1;
+    this.#onBoard = { msgId, tries, timer: null };
+    const msg: UspMsg = {
+      header: { msg_id: msgId, msg_type: MSG.NOTIFY },
+      // R-NOT.7: subscription_id "" and send_resp true for an OnBoardRequest.
+      body: { request: { notify: { subscription_id: '', send_resp: true, on_board_req: { oui: ouiOf(c), product_class: c.device.profile.model, serial_number: c.state.identity.serialNumber, agent_supported_protocol_versions: VERSIONS } } } },
+    };
+    this.#status.notified++;
+    this.#journal('notify', 'on_board_req', { try: String(tries) }, 'sent');
+    this.#publish(this.controller.topic, msgRecord(this.#version, this.controller.endpointId, this.endpointId, msg));
+    // R-NOT.2/6a: retried forever until answered, on the m/k table (5 s, x2, at most 10 min apart here).
+    const wait = Math.min(600_000, 5000 * 2 ** Math.min(tries - 1, 7));
+    const pending = this.#onBoard;
+    pending.timer = this.options.clock.after(wait, () => {
+      if (this.#onBoard === pending && !this.#closed) this.#sendOnBoard();
+    });
   }
 
   #instances(id: string, req: { obj_paths?: string[]; first_level_only?: boolean } | undefined, c: DmContext): UspMsg {
@@ -476,7 +598,7 @@ export class UspAgent {
         access: o.access,
         is_multi_instance: o.multi,
         supported_params: o.params,
-        ...(p === 'Device.' ? { supported_commands: COMMANDS.map((cmd) => ({ command_name: cmd.slice('Device.'.length), command_type: 1 })), supported_events: [{ event_name: 'Boot!', arg_names: ['CommandKey', 'Cause', 'FirmwareUpdated', 'ParameterMap'] }] } : {}),
+        ...(p === 'Device.' ? { supported_commands: COMMANDS.filter((cmd) => !cmd.startsWith('Device.LocalAgent.')).map((cmd) => ({ command_name: cmd.slice('Device.'.length), command_type: SYNC_COMMANDS.includes(cmd) ? 1 : 2 })), supported_events: [{ event_name: 'Boot!', arg_names: ['CommandKey', 'Cause', 'FirmwareUpdated', 'ParameterMap'] }] } : {}),
       }));
       return { req_obj_path: path, data_model_inst_uri: 'urn:broadband-forum-org:tr-181-2-14-0', supported_objs };
     });
@@ -572,6 +694,14 @@ export class UspAgent {
         }
       }
     });
+  }
+
+  /** ObjectCreation / ObjectDeletion to the subscriptions whose ReferenceList names the table (or the object). */
+  #notifyObject(type: 'ObjectCreation' | 'ObjectDeletion', objPath: string): void {
+    for (const sub of this.#subs) {
+      if (!sub.enable || sub.notifType !== type || !sub.referenceList.some((r) => pathRegex(r)?.test(objPath))) continue;
+      this.#notify(sub, type === 'ObjectCreation' ? { obj_creation: { obj_path: objPath, unique_keys: {} } } : { obj_deletion: { obj_path: objPath } });
+    }
   }
 
   #notifyBoot(): void {

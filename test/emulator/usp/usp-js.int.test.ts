@@ -68,6 +68,30 @@ describe.skipIf(!existsSync(MOSQUITTO))("usp-js as the controller of the router'
     expect(JSON.stringify(await usp.supportedProto('1.4'))).toContain('1.4');
   });
 
+  it('runs the asynchronous Device.SelfTestDiagnostics() the usp-js way and reports OperationComplete', async () => {
+    // usp-js's default operate(): an OperationComplete subscription with the Operate's msg_id as its ID (§3.6).
+    const [op, clear] = await usp.operate('Device.SelfTestDiagnostics()');
+    const done = JSON.stringify(await op({}));
+    await clear();
+    expect(done).toContain('Complete');
+    expect(done).toContain('sim=ready');
+    expect(emu.journal.query({ surface: 'usp', name: 'Device.SelfTestDiagnostics()' }).length).toBe(1);
+  }, 30_000);
+
+  it('sends ObjectCreation and ObjectDeletion to subscribers of the table', async () => {
+    const seen: unknown[] = [];
+    const clearC = await usp.subscribe({ notif: 'ObjectCreation', reference: 'Device.Cellular.AccessPoint.' }, (m: unknown) => seen.push(m));
+    const clearD = await usp.subscribe({ notif: 'ObjectDeletion', reference: 'Device.Cellular.AccessPoint.' }, (m: unknown) => seen.push(m));
+    const added = (await usp.add('Device.Cellular.AccessPoint.', { APN: 'notify.example' })) as unknown;
+    const path = (Array.isArray(added) ? String(added[0]) : String(added)).replace(/\.?$/, '.');
+    await usp.del(path);
+    for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(JSON.stringify(seen)).toContain(path);
+    expect(seen.length).toBe(2);
+    await clearC();
+    await clearD();
+  });
+
   it('reboots with Device.Reboot() (synchronous) and comes back', async () => {
     // §3.6: Device.Reboot() is synchronous, so usp-js is told not to wait for an OperationComplete.
     const [op, clear] = await usp.operate('Device.Reboot()', { isAsync: false });
