@@ -19,6 +19,7 @@ import { closeServer, isLoopbackHost, listenOn } from '../net.js';
 import { createRouter, type Router } from '../router.js';
 import { ConnectionRequestServer } from '../cwmp/connection-request.js';
 import { Cpe, SessionLimiter } from '../cwmp/cpe.js';
+import { UspAgent } from '../usp/agent.js';
 import { SeededRandom } from '../state/identity.js';
 import { createInitialState } from '../state/create-state.js';
 import type { DeviceState } from '../state/device-state.js';
@@ -72,6 +73,21 @@ export interface FleetCwmpOptions {
   crPort?: number | undefined;
 }
 
+/** Every router of the shard a TR-369 USP Agent on one MQTT 5 broker (device-management.md §3, §4). */
+export interface FleetUspOptions {
+  /** mqtt://host:port of an MQTT 5 broker (Mosquitto). */
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** The Controller every agent knows (default usp-js's `proto::interop-usp-controller` on `/usp/controller`). */
+  controller?: { endpointId: string; topic: string } | undefined;
+  /** Each agent subscribes to `<topicPrefix>/<EndpointID>` (default `usp/agent`). */
+  topicPrefix?: string | undefined;
+  /** New connections per wall second while the fleet connects (default 500). */
+  connectRate?: number | undefined;
+  onBoardRequest?: boolean | undefined;
+}
+
 /** Where each device's goform API listens: its own port (basePort + index) or its own loopback address. */
 export type FleetGoformOptions = { basePort: number; host?: string } | { addressBase: string; port: number };
 
@@ -122,6 +138,8 @@ export class Fleet {
   /** The CPE of each index once startCwmp ran; it outlives the device being put away. */
   readonly #cpes = new Map<number, Cpe>();
   #crServer: ConnectionRequestServer | null = null;
+  /** The USP Agent of each index once startUsp ran; like a CPE it outlives the device being put away. */
+  readonly #agents = new Map<number, UspAgent>();
   #limiter: SessionLimiter | null = null;
   #broker: EmbeddedBroker | null = null;
   #sweep: { cancel(): void } | undefined;
@@ -217,6 +235,7 @@ export class Fleet {
     const bytes = Buffer.from(deflateRawSync(JSON.stringify(m.device.state), { dictionary: this.#dictionary(m.device.profile) }));
     m.router.close();
     this.#cpes.get(index)?.detach();
+    this.#agents.get(index)?.detach();
     this.#live.delete(index);
     this.#stored.set(index, { bytes, atMs: this.clock.now() });
     return true;
@@ -300,6 +319,61 @@ export class Fleet {
     return { connectionRequestBase: base, cpes: this.#cpes.size };
   }
 
+  /**
+   * Make every router of the shard a USP Agent: its own Endpoint ID (`os::<OUI>-<serial>`) and topic, connects at
+   * `connectRate` per wall second, Boot! on each connect after a boot, subscriptions kept per agent.
+   */
+  async startUsp(options: FleetUspOptions): Promise<{ agents: number; connected: number }> {
+    if (this.#agents.size > 0) throw new BenchError('INVALID_ARGUMENT', '[fleet] USP is already started');
+    if (!/^mqtts?:\/\//i.test(options.url)) throw new BenchError('CONFIG_INVALID', `[fleet:usp] the broker must be mqtt(s)://..., got ${options.url}`);
+    const prefix = (options.topicPrefix ?? 'usp/agent').replace(/\/+$/, '');
+    if (/[+#]/.test(prefix)) throw new BenchError('CONFIG_INVALID', `[fleet:usp] the topic prefix may not hold MQTT wildcards: ${prefix}`);
+    const batch = Math.max(1, Math.round((options.connectRate ?? 500) / 20));
+    let connected = 0;
+    for (let i = this.start; i < this.end && !this.#closed; i += batch) {
+      const started: Promise<void>[] = [];
+      for (let j = i; j < Math.min(i + batch, this.end); j++) {
+        const index = j;
+        const device = this.#member(index).device;
+        const agent = new UspAgent(device, {
+          brokerUrl: options.url,
+          username: options.username,
+          password: options.password,
+          controller: options.controller,
+          onBoardRequest: options.onBoardRequest,
+          agentTopic: `${prefix}/${device.state.identity.serialNumber}`,
+          clock: this.clock,
+          journal: this.journal,
+        });
+        agent.wake = () => this.#member(index).device;
+        this.#agents.set(index, agent);
+        started.push(agent.start().then(() => void connected++, () => undefined));
+      }
+      await Promise.all([Promise.all(started), new Promise((r) => setTimeout(r, 50))]);
+    }
+    return { agents: this.#agents.size, connected };
+  }
+
+  /** The USP Agent of device `index` once startUsp ran. */
+  agent(index: number): UspAgent | undefined {
+    return this.#agents.get(index);
+  }
+
+  /** USP counters summed over the shard. */
+  uspStatus(): { agents: number; connected: number; received: number; answered: number; notified: number; dropped: number } {
+    const total = { agents: 0, connected: 0, received: 0, answered: 0, notified: 0, dropped: 0 };
+    for (const a of this.#agents.values()) {
+      const s = a.status();
+      total.agents++;
+      if (s.connected) total.connected++;
+      total.received += s.received;
+      total.answered += s.answered;
+      total.notified += s.notified;
+      total.dropped += s.dropped;
+    }
+    return total;
+  }
+
   /** CPE sessions running now across the shard (0 when CWMP is not started). */
   cwmpActive(): number {
     let n = 0;
@@ -354,6 +428,8 @@ export class Fleet {
     this.#sweep?.cancel();
     for (const cpe of this.#cpes.values()) cpe.close();
     this.#cpes.clear();
+    await Promise.all([...this.#agents.values()].map((a) => a.close()));
+    this.#agents.clear();
     await this.#crServer?.close();
     for (const s of this.#servers.splice(0)) await closeServer(s);
     await Promise.all([...this.#live.values()].map(async (m) => m.channel?.close()));
@@ -404,6 +480,7 @@ export class Fleet {
     if (url) router.endpoints.goformUrl = url;
     this.#live.set(index, member);
     this.#cpes.get(index)?.attach(device);
+    this.#agents.get(index)?.attach(device);
     return member;
   }
 

@@ -5,7 +5,7 @@ import type { DmContext } from '../datamodel/param-def.js';
 import { PARAMS, TABLES, ouiOf } from '../datamodel/tr181.js';
 import type { Journal } from '../instrument/journal.js';
 import type { DeviceApi } from '../state/device-api.js';
-import { MSG, RecordError, decodeMsg, decodeRecord, encodeRecord, msgRecord, type UspMsg, type UspRecord } from './records.js';
+import { MAX_RECORD_BYTES, MSG, RecordError, decodeMsg, decodeRecord, encodeRecord, msgRecord, type UspMsg, type UspRecord } from './records.js';
 
 // One router as a TR-369 USP Agent over MQTT 5 (device-management.md §3): Records in, Msgs dispatched to the one
 // TR-181 model (every write the device operation the other surfaces use), answers to the Response Topic. The agent's
@@ -47,8 +47,6 @@ interface Subscription {
 
 /** Notifications held while the broker is away, at most (oldest dropped, counted). */
 const MAX_PENDING = 100;
-/** Records larger than this are dropped unread (and the broker is told so in CONNECT's Maximum Packet Size). */
-export const MAX_RECORD_BYTES = 64 * 1024;
 /** Async requests (Device.LocalAgent.Request.) running at once, at most (§3.2 R-OPR.0); beyond, 7005. */
 const MAX_REQUESTS = 16;
 /** Virtual ms a self test takes. */
