@@ -112,3 +112,11 @@ export function durationOption(flag: string, text: string | undefined, fallbackM
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms'];
   return Math.round(Number(m[1]) * unit);
 }
+
+/** `--usp-controller ID` and `--usp-controller-topic T` as the Controller an agent knows; both or neither. */
+export function uspController(endpointId: string | undefined, topic: string | undefined): { endpointId: string; topic: string } | undefined {
+  if (endpointId === undefined && topic === undefined) return undefined;
+  if (endpointId === undefined || topic === undefined) throw new BenchError('CONFIG_INVALID', '--usp-controller and --usp-controller-topic go together (the Controller\'s Endpoint ID and the topic it listens on)');
+  if (/[+#]/.test(topic)) throw new BenchError('CONFIG_INVALID', `--usp-controller-topic may not hold MQTT wildcards: ${topic}`);
+  return { endpointId, topic };
+}

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { EXIT, HelpRequested, intOption, numberOption, parseCli, type CliIo } from './args.js';
+import { EXIT, HelpRequested, intOption, numberOption, parseCli, uspController, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
 import { fleetCommand } from './fleet.js';
 import { loadCommand } from './load.js';
@@ -44,6 +44,14 @@ const SERVE_OPTIONS = {
   'acs-password': { type: 'string' },
   'cr-port': { type: 'string' },
   'periodic-inform': { type: 'string' },
+  usp: { type: 'string' },
+  'usp-endpoint-id': { type: 'string' },
+  'usp-controller': { type: 'string' },
+  'usp-controller-topic': { type: 'string' },
+  'usp-topic': { type: 'string' },
+  'usp-username': { type: 'string' },
+  'usp-password': { type: 'string' },
+  'usp-onboard': { type: 'boolean' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'device-id': { type: 'string' },
@@ -123,6 +131,10 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseCli(args, SERVE_OPTIONS, false, 'serve', COMMAND_HELP.serve);
   const recording = values.from === undefined ? null : loadRecording(values.from);
   const cloud = cloudFlags(values);
+  const uspFlag = ['usp-endpoint-id', 'usp-controller', 'usp-controller-topic', 'usp-topic', 'usp-username', 'usp-password', 'usp-onboard'].find((k) => values[k as keyof typeof values] !== undefined);
+  if (uspFlag && values.usp === undefined) throw new BenchError('CONFIG_INVALID', `--${uspFlag} needs --usp URL (the MQTT 5 broker of the USP Agent)`);
+  const uspCtl = uspController(values['usp-controller'], values['usp-controller-topic']);
+  if (values.usp !== undefined && !/^mqtts?:\/\/[^/]/i.test(values.usp)) throw new BenchError('CONFIG_INVALID', `--usp must be the MQTT 5 broker's mqtt://host:port, got ${values.usp}`);
   const emulator = createEmulator({
     ...(values['device-id'] === undefined ? {} : { id: values['device-id'] }),
     profile: values.profile ?? (recording ? emulatorOptionsFromRecording(recording).profile : undefined) ?? 'mf79u',
@@ -185,6 +197,24 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
         ...(values['periodic-inform'] === undefined ? {} : { periodicInformIntervalS: intOption('--periodic-inform', values['periodic-inform'], 86_400, 1, 31_536_000) }),
       });
       io.out(`cwmp cpe of ${values.acs} (connection requests on ${connectionRequestUrl})`);
+    }
+    if (values.usp !== undefined) {
+      const started = emulator.startUsp({
+        brokerUrl: values.usp,
+        endpointId: values['usp-endpoint-id'],
+        agentTopic: values['usp-topic'],
+        controller: uspCtl,
+        username: values['usp-username'],
+        password: values['usp-password'] ?? process.env.ROUTERLAB_USP_PASSWORD,
+        onBoardRequest: values['usp-onboard'] === true,
+        // usp-js finds its agent through a retained obuspa/EndpointID (§3.6) unless it is given toId.
+        announceEndpointId: true,
+        log: (l) => io.err(l),
+      });
+      // As the cloud channel: a broker that is down must not keep the router from serving; the agent retries.
+      const first = await Promise.race([started.then(() => 'connected to', (e: unknown) => `connecting to (${e instanceof Error ? e.message : String(e)}; retrying)`), new Promise<string>((r) => setTimeout(() => r('connecting to'), 3000).unref())]);
+      const agent = emulator.usp!;
+      io.out(`usp agent ${agent.endpointId} ${first} ${values.usp} (requests on ${agent.agentTopic}, controller ${agent.controller.endpointId} on ${agent.controller.topic})`);
     }
     if (cloud) {
       // Not awaited past the first attempt: a broker that is down must not keep the router from serving.

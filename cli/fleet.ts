@@ -2,7 +2,7 @@
 import { Fleet } from '../emulator/fleet/fleet.js';
 import { loadProfile } from '../emulator/state/profile.js';
 import { BenchError } from '../hil/index.js';
-import { durationOption, EXIT, intOption, numberOption, parseCli, type CliIo } from './args.js';
+import { durationOption, EXIT, intOption, numberOption, parseCli, uspController, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
 import { COMMAND_HELP } from './usage.js';
 
@@ -31,6 +31,13 @@ const FLEET_OPTIONS = {
   'periodic-inform': { type: 'string' },
   'max-sessions': { type: 'string' },
   'boot-spread': { type: 'string' },
+  usp: { type: 'string' },
+  'usp-controller': { type: 'string' },
+  'usp-controller-topic': { type: 'string' },
+  'usp-topic-prefix': { type: 'string' },
+  'usp-username': { type: 'string' },
+  'usp-password': { type: 'string' },
+  'usp-onboard': { type: 'boolean' },
   verbose: { type: 'boolean' },
   ...CLOUD_OPTIONS,
 } as const;
@@ -90,6 +97,19 @@ export async function fleetCommand(args: string[], io: CliIo): Promise<number> {
         ...(values['periodic-inform'] === undefined ? {} : { periodicInformIntervalS: intOption('--periodic-inform', values['periodic-inform'], 86_400, 1, 31_536_000) }),
       });
       io.out(`cwmp: ${r.cpes} CPEs of ${values.acs} (connection requests on ${r.connectionRequestBase}/<path>)`);
+    }
+    if (values.usp !== undefined) {
+      const prefix = values['usp-topic-prefix'] ?? 'usp/agent';
+      const r = await fleet.startUsp({
+        url: values.usp,
+        controller: uspController(values['usp-controller'], values['usp-controller-topic']),
+        topicPrefix: prefix,
+        username: values['usp-username'],
+        password: values['usp-password'] ?? process.env.ROUTERLAB_USP_PASSWORD,
+        onBoardRequest: values['usp-onboard'] === true,
+        connectRate: intOption('--connect-rate', values['connect-rate'], 500, 1, 1_000_000),
+      });
+      io.out(`usp: ${r.connected} of ${r.agents} agents connected to ${values.usp} (requests on ${prefix}/<serial>)`);
     }
     if (cloud) {
       const r = await fleet.startCloud({ ...cloud, connectRate: intOption('--connect-rate', values['connect-rate'], 1000, 1, 1_000_000), log: (l) => io.err(l) });

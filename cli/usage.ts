@@ -33,7 +33,13 @@ export const FLEET_USAGE = `fleet options:
   --cr-port P               one connection-request listener for the shard on loopback (default 7547; 0 = free)
   --max-sessions N          CWMP sessions in flight at most across the shard (default 50)
   --boot-spread D           first contacts spread over D of virtual time (default 60s)
-  --periodic-inform S       PeriodicInformInterval in seconds until the ACS sets one (default 86400)`;
+  --periodic-inform S       PeriodicInformInterval in seconds until the ACS sets one (default 86400)
+  --usp URL                 every router a TR-369 USP Agent on the MQTT 5 broker at URL (Endpoint ID os::<OUI>-<serial>)
+  --usp-controller ID --usp-controller-topic T   the Controller the agents know (default proto::interop-usp-controller
+                            on /usp/controller, usp-js's)
+  --usp-topic-prefix P      each agent takes requests on P/<serial> (default usp/agent)
+  --usp-username U --usp-password P   MQTT credentials (password also ROUTERLAB_USP_PASSWORD)
+  --usp-onboard             send an OnBoardRequest after connecting, until the Controller answers`;
 
 export const LOAD_USAGE = `load options (routerlab load PROFILE --target T):
   --target T          emulator[:profile] (started for the run), fleet:N[:profile], emulator:<control url>,
@@ -82,6 +88,13 @@ serve options:
   --acs-password P  its password (or ROUTERLAB_ACS_PASSWORD)
   --cr-port PORT    connection-request listener on loopback (default 7547; 0 picks a free one)
   --periodic-inform S  PeriodicInformInterval in seconds until the ACS sets one (default 86400)
+  --usp URL         be a TR-369 USP Agent on the MQTT 5 broker at URL (mqtt://; Mosquitto, not aedes)
+  --usp-endpoint-id ID   the agent's Endpoint ID (default os::<OUI>-<serial>)
+  --usp-topic T     the topic the agent takes requests on (default /usp/endpoint, usp-js's)
+  --usp-controller ID    the Controller's Endpoint ID (default proto::interop-usp-controller, usp-js's)
+  --usp-controller-topic T   the Controller's topic (default /usp/controller)
+  --usp-username U  MQTT username; --usp-password P (or ROUTERLAB_USP_PASSWORD)
+  --usp-onboard     send an OnBoardRequest after connecting, until the Controller answers
   --seed N          seed for identities and random behaviour (default 1)
   --speed X         virtual seconds per wall second (default 1)
   --paused          start with the virtual clock paused

@@ -215,7 +215,13 @@ export class UspAgent {
     client.on('close', () => {
       this.#status.connected = false;
     });
-    client.on('error', (e) => this.options.log?.(`[emulator:usp] ${this.endpointId}: ${e.message}`));
+    // One line per outage, not one per retry.
+    let told = false;
+    client.on('error', (e) => {
+      if (!told) this.options.log?.(`[emulator:usp] ${this.endpointId}: ${e.message} (retrying)`);
+      told = true;
+    });
+    client.on('connect', () => void (told = false));
     client.on('message', (_topic, payload, packet) => this.#receive(payload, packet.properties?.responseTopic));
   }
 

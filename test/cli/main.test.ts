@@ -106,6 +106,14 @@ describe('routerlab CLI', () => {
     }
   });
 
+  it('serve refuses USP flags without --usp, half a Controller, and a broker URL that is not mqtt://', async () => {
+    for (const args of [['--usp-controller', 'x', '--usp-controller-topic', 't'], ['--usp', 'mqtt://127.0.0.1:1', '--usp-controller', 'x'], ['--usp', 'http://127.0.0.1:1']]) {
+      const { err, io } = capture();
+      expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud', ...args], io)).toBe(EXIT.USAGE);
+      expect(err.join('\n')).toMatch(/--usp/);
+    }
+  });
+
   it('serve --no-cloud runs without a broker', async () => {
     const { out, io } = capture();
     expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud'], io)).toBe(EXIT.OK);
