@@ -1,10 +1,10 @@
-import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { VirtualClock } from '../clock/virtual-clock.js';
 import { DataModel, type DmFault } from '../datamodel/data-model.js';
 import type { DmContext } from '../datamodel/param-def.js';
 import { PARAMS, TABLES, ouiOf } from '../datamodel/tr181.js';
 import type { Journal } from '../instrument/journal.js';
 import type { DeviceApi } from '../state/device-api.js';
+import { Mqtt5Link, type LinkEvent } from './mqtt5-link.js';
 import { MAX_RECORD_BYTES, MSG, RecordError, decodeMsg, decodeRecord, encodeRecord, msgRecord, type UspMsg, type UspRecord } from './records.js';
 
 // One router as a TR-369 USP Agent over MQTT 5 (device-management.md §3): Records in, Msgs dispatched to the one
@@ -80,7 +80,10 @@ export class UspAgent {
   #device: DeviceApi | null = null;
   /** How to wake a put-away device (a fleet sets it); null = the attached device only. */
   wake: (() => DeviceApi) | null = null;
-  #client: MqttClient | null = null;
+  #link: Mqtt5Link | null = null;
+  #starting: { resolve(): void; reject(e: Error): void } | null = null;
+  #bootPending = false;
+  #told = false;
   #subs: Subscription[] = [];
   #nextSub = 1;
   #values = new Map<string, string>();
@@ -150,17 +153,12 @@ export class UspAgent {
     return { ...this.#status };
   }
 
-  /** Connect to the broker; resolves once connected and the connect Record and Boot! are sent. */
+  /** Connect to the broker; resolves once connected (connect Record and Boot! sent), rejects on the first failure. */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const go = (): void => {
-        this.#connect();
-        const client = this.#client!;
-        client.once('connect', () => resolve());
-        client.once('error', (e) => reject(e));
-      };
-      if (this.options.connectDelayMs) setTimeout(go, this.options.connectDelayMs).unref();
-      else go();
+      this.#starting = { resolve, reject };
+      if (this.options.connectDelayMs) setTimeout(() => this.#connect(), this.options.connectDelayMs).unref();
+      else this.#connect();
     });
   }
 
@@ -170,12 +168,14 @@ export class UspAgent {
     this.#onBoard?.timer?.cancel();
     this.#onBoard = null;
     for (const off of this.#off.splice(0)) off();
-    const client = this.#client;
-    this.#client = null;
-    if (client) {
+    const link = this.#link;
+    this.#link = null;
+    this.#starting?.reject(new RecordError('the agent was closed before it connected'));
+    this.#starting = null;
+    if (link) {
       // §3.1: a Disconnect Record before leaving (SHOULD, R-MTP.7).
-      if (client.connected) client.publish(this.controller.topic, Buffer.from(encodeRecord({ version: this.#version, to_id: this.controller.endpointId, from_id: this.endpointId, disconnect: { reason: 'agent stopping', reason_code: 0 } })));
-      await client.endAsync();
+      link.publish(this.controller.topic, Buffer.from(encodeRecord({ version: this.#version, to_id: this.controller.endpointId, from_id: this.endpointId, disconnect: { reason: 'agent stopping', reason_code: 0 } })));
+      await link.end();
     }
   }
 
@@ -183,67 +183,85 @@ export class UspAgent {
 
   #connect(): void {
     if (this.#closed || (this.#device && !this.#device.power.isUp())) return;
-    this.#client?.end(true);
-    const client = mqtt.connect(this.options.brokerUrl, {
-      protocolVersion: 5,
-      clientId: this.endpointId.replace(/[^A-Za-z0-9:._-]/g, '_').slice(0, 64),
-      ...(this.options.username === undefined ? {} : { username: this.options.username }),
-      ...(this.options.password === undefined ? {} : { password: this.options.password }),
-      keepalive: 60,
-      reconnectPeriod: 2000 + (hash(this.endpointId) % 3000),
-      connectTimeout: 10_000,
-      // §3.3 CONNECT: Request Response Information and the usp-endpoint-id user property.
-      // Maximum Packet Size: the broker must not deliver more than the agent reads.
-      properties: { requestResponseInformation: true, maximumPacketSize: MAX_RECORD_BYTES + 1024, userProperties: { 'usp-endpoint-id': this.endpointId } },
-      queueQoSZero: false,
-    });
-    this.#client = client;
-    let first = true;
-    client.on('connect', () => {
-      this.#status.connected = true;
-      client.subscribe(this.agentTopic, { qos: 1 });
-      // §3.1: the MQTT connect Record to the Controller first, after every (re)connect (R-MTP.6/8).
-      this.#publish(this.controller.topic, encodeRecord({ version: this.#version, to_id: this.controller.endpointId, from_id: this.endpointId, mqtt_connect: { version: 1, subscribed_topic: this.agentTopic } }));
-      if (this.options.announceEndpointId) client.publish('obuspa/EndpointID', this.endpointId, { retain: true, qos: 1 });
-      for (const p of this.#pending.splice(0)) this.#publish(this.controller.topic, p);
-      if (first) {
-        first = false;
-        this.#notifyBoot();
-      }
-      if (this.#onBoardDue) this.#sendOnBoard();
-    });
-    client.on('close', () => {
-      this.#status.connected = false;
-    });
-    // One line per outage, not one per retry.
-    let told = false;
-    client.on('error', (e) => {
-      if (!told) this.options.log?.(`[emulator:usp] ${this.endpointId}: ${e.message} (retrying)`);
-      told = true;
-    });
-    client.on('connect', () => void (told = false));
-    client.on('message', (_topic, payload, packet) => this.#receive(payload, packet.properties?.responseTopic));
+    if (this.#link) {
+      // A boot: the same link connects again (a new MQTT session), and Boot! follows the connect.
+      this.#bootPending = true;
+      this.#link.reconnect();
+      return;
+    }
+    this.#bootPending = true;
+    this.#link = new Mqtt5Link(
+      {
+        url: this.options.brokerUrl,
+        clientId: this.endpointId.replace(/[^A-Za-z0-9:._-]/g, '_').slice(0, 64),
+        username: this.options.username,
+        password: this.options.password,
+        keepaliveS: 60,
+        reconnectMs: 2000 + (hash(this.endpointId) % 3000),
+        // §3.3 CONNECT: Request Response Information and the usp-endpoint-id user property; Maximum Packet Size so
+        // the broker does not deliver more than the agent reads.
+        properties: { requestResponseInformation: true, maximumPacketSize: MAX_RECORD_BYTES + 1024, userProperties: { 'usp-endpoint-id': this.endpointId } },
+      },
+      (e) => this.#linkEvent(e),
+    );
+  }
+
+  #linkEvent(e: LinkEvent): void {
+    switch (e.kind) {
+      case 'connect':
+        this.#told = false;
+        return this.#connected();
+      case 'close':
+        this.#status.connected = false;
+        return;
+      case 'error':
+        // One line per outage, not one per retry.
+        if (!this.#told) this.options.log?.(`[emulator:usp] ${this.endpointId}: ${e.message} (retrying)`);
+        this.#told = true;
+        this.#starting?.reject(new RecordError(`[emulator:usp] ${this.endpointId}: ${e.message}`));
+        this.#starting = null;
+        return;
+      case 'message':
+        return this.#receive(e.payload, e.responseTopic);
+    }
+  }
+
+  #connected(): void {
+    const link = this.#link!;
+    this.#status.connected = true;
+    link.subscribe(this.agentTopic, 1);
+    // §3.1: the MQTT connect Record to the Controller first, after every (re)connect (R-MTP.6/8).
+    this.#publish(this.controller.topic, encodeRecord({ version: this.#version, to_id: this.controller.endpointId, from_id: this.endpointId, mqtt_connect: { version: 1, subscribed_topic: this.agentTopic } }));
+    if (this.options.announceEndpointId) link.publish('obuspa/EndpointID', Buffer.from(this.endpointId), { retain: true, qos: 1 });
+    for (const p of this.#pending.splice(0)) this.#publish(this.controller.topic, p);
+    if (this.#bootPending) {
+      this.#bootPending = false;
+      this.#notifyBoot();
+    }
+    if (this.#onBoardDue) this.#sendOnBoard();
+    this.#starting?.resolve();
+    this.#starting = null;
   }
 
   #down(): void {
-    // The router is going down: its MQTT connection goes with it; the boot connects again and reports Boot!.
-    this.#client?.end(true);
-    this.#client = null;
+    // The router is going down: its MQTT connection goes with it (no DISCONNECT: the power is gone); the boot
+    // connects again and reports Boot!.
+    this.#link?.drop();
+    this.#link?.end().catch(() => undefined);
+    this.#link = null;
     this.#status.connected = false;
   }
 
-  #publish(topic: string, bytes: Uint8Array, opts: IClientPublishOptions = {}): void {
-    const client = this.#client;
-    if (!client?.connected) {
-      if (this.#pending.length >= MAX_PENDING) {
-        this.#pending.shift();
-        this.#status.dropped++;
-      }
-      this.#pending.push(bytes);
-      return;
-    }
+  #publish(topic: string, bytes: Uint8Array): void {
+    const link = this.#link;
     // §3.3: the reply-to topic in Response Topic, Content Type usp.msg, QoS 1.
-    client.publish(topic, Buffer.from(bytes), { qos: 1, properties: { responseTopic: this.agentTopic, contentType: 'usp.msg' }, ...opts });
+    if (link?.publish(topic, Buffer.from(bytes), { qos: 1, responseTopic: this.agentTopic, contentType: 'usp.msg' })) return;
+    if (link?.connected) return; // written, only buffered by the socket
+    if (this.#pending.length >= MAX_PENDING) {
+      this.#pending.shift();
+      this.#status.dropped++;
+    }
+    this.#pending.push(bytes);
   }
 
   // --- records in ---
