@@ -24,6 +24,8 @@ const singleTargetSchema = z.discriminatedUnion('kind', [
     cloud: z.object({ url: z.string().regex(/^(mqtts?|wss?):\/\//, 'an mqtt:// URL').optional(), topicPrefix: z.string().optional(), telemetryIntervalMs: z.number().int().min(100).optional() }).strict().optional(),
     /** The emulator as a TR-069 CPE of this ACS (its journal shows the sessions under surface cwmp). */
     acs: z.object({ url: z.string().regex(/^https?:\/\//, 'an http(s):// URL'), username: z.string().optional(), password: z.string().optional() }).strict().optional(),
+    /** The emulator as a TR-369 USP Agent on this MQTT 5 broker; gives the usp capability (the scenario is its Controller). */
+    usp: z.object({ url: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// URL') }).strict().optional(),
   }),
   z.object({
     kind: z.literal('router'),
@@ -35,6 +37,8 @@ const singleTargetSchema = z.discriminatedUnion('kind', [
     instruments: z.object({ powerCycleCommand: z.string().min(1).optional(), smsModemPath: z.string().min(1).optional(), msisdn: z.string().optional() }).optional(),
     /** The broker this router's cloud channel reports to, and its device id there: gives the cloud capability. */
     cloud: z.object({ url: z.string().regex(/^(mqtts?|wss?):\/\//, 'an mqtt:// URL'), deviceId: z.string().min(1), topicPrefix: z.string().default('routerlab'), username: z.string().optional(), password: z.string().optional() }).strict().optional(),
+    /** The router's USP Agent: its broker, Endpoint ID and request topic, and the Controller it knows. */
+    usp: z.object({ url: z.string().regex(/^mqtts?:\/\//, 'an mqtt:// URL'), endpointId: z.string().min(1), agentTopic: z.string().min(1), controllerEndpointId: z.string().optional(), controllerTopic: z.string().optional(), username: z.string().optional(), password: z.string().optional() }).strict().optional(),
   }),
   z.object({ kind: z.literal('modem'), path: z.string().min(1), baudRate: z.number().int().positive().optional(), allowDestructive: z.boolean().optional() }),
 ]);
@@ -106,7 +110,7 @@ export async function connectTarget(config: TargetConfig | string): Promise<Targ
       return c.controlUrl
         ? connectRemoteEmulator(c.controlUrl, { ...(c.token ? { token: c.token } : {}) })
         : // Running clock: the SDK polls asynchronous actions in wall time; scenarios advance it as they need.
-          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: c.clockMode ?? 'running', ...(c.clockMode === 'paused' ? {} : { speed: c.speed ?? 10 }), ...(c.cloud ? { cloud: c.cloud } : {}), ...(c.acs ? { acs: c.acs } : {}) });
+          createEmulatorTarget({ ...(c.profile ? { profile: c.profile } : {}), ...(c.seed === undefined ? {} : { seed: c.seed }), clockMode: c.clockMode ?? 'running', ...(c.clockMode === 'paused' ? {} : { speed: c.speed ?? 10 }), ...(c.cloud ? { cloud: c.cloud } : {}), ...(c.acs ? { acs: c.acs } : {}), ...(c.usp ? { usp: c.usp } : {}) });
     case 'router':
       return connectRouter(c);
     case 'modem':

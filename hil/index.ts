@@ -1,13 +1,14 @@
 // hil: the seam between tests and devices. Scenarios import this index only, never drivers.
 
 // --- the contract ---
-export type { Target, Capabilities, CapabilityName, TargetDescription, StimuliCapability, ClockCapability, JournalCapability, PowerCapability, CloudCapability, CloudEndpoint, StateCapability } from './target.js';
+export type { Target, Capabilities, CapabilityName, TargetDescription, StimuliCapability, ClockCapability, JournalCapability, PowerCapability, CloudCapability, CloudEndpoint, StateCapability, UspCapability } from './target.js';
 export { BenchError, isBenchError, type ErrorCode } from './errors.js';
 export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
 
 // --- the SDK ---
 export { GoformClient, type GoformClientOptions, type Generation, type SmsRecord } from './clients/goform-client.js';
 export { UbusClient, ZWRT_STATUS_POLL, type UbusClientOptions, type UbusCall, type UbusResult } from './clients/ubus-client.js';
+export { UspController, UspError, type UspControllerOptions, type UspNotification } from './clients/usp-controller.js';
 export { AtSession, AtError, type AtAnswer, type ReceivedSms } from './clients/at-session.js';
 export { CloudClient, schemaProblem, type CloudClientOptions, type Received } from './clients/cloud-client.js';
 export { KEY_GROUPS, STATUS_POLL_KEYS, type GoformWrites, type GoformId, type KeyGroupName, type GroupValues } from './clients/goform-types.js';

@@ -3,6 +3,7 @@
 import type { AtSession } from './clients/at-session.js';
 import type { GoformClient } from './clients/goform-client.js';
 import type { UbusClient } from './clients/ubus-client.js';
+import type { UspController } from './clients/usp-controller.js';
 
 /** Capability names a target may offer; `require(name)` returns the matching interface. */
 export interface Capabilities {
@@ -10,6 +11,8 @@ export interface Capabilities {
   router: GoformClient;
   /** The ubus SDK client, logged in (ZWRT routers that speak JSON-RPC on /ubus: G5TS, G5 Ultra, U60 Pro...). */
   ubus: UbusClient;
+  /** A TR-369 Controller on the broker of the device's USP Agent, and the agent's Endpoint ID. */
+  usp: UspCapability;
   /** An initialised AT session (echo off, numeric errors). */
   modem: AtSession;
   /** Change the world around the device (signal, registration, SMS in, battery...). */
@@ -26,6 +29,13 @@ export interface Capabilities {
   state: StateCapability;
   /** Start the device over as a fresh one (emulator only): what a runner does between scenarios on a running bench. */
   reset: ResetCapability;
+}
+
+export interface UspCapability {
+  /** The Endpoint ID of the device's agent (the `toId` of every request). */
+  endpointId: string;
+  /** Connected, with the agent's topic known; its notifications are kept in `controller.notifications`. */
+  controller: UspController;
 }
 
 export interface ResetCapability {

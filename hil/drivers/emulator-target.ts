@@ -4,7 +4,9 @@ import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
 import { UbusClient } from '../clients/ubus-client.js';
 import { BenchError } from '../errors.js';
-import type { ClockCapability, CloudCapability, ResetCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
+import { UspController } from '../clients/usp-controller.js';
+import { scenarioControllerTopic } from './usp-capability.js';
+import type { UspCapability, ClockCapability, CloudCapability, ResetCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { BaseTransport, TcpTransport } from '../transports/transports.js';
 import { BaseTarget } from './base-target.js';
 
@@ -26,7 +28,7 @@ class EmulatorTarget extends BaseTarget {
     this.#release = release;
   }
 
-  install(control: ControlCall, deviceId: string, web: WebClient, modem: AtSession | null, cloud: CloudCapability | null, password = 'admin'): void {
+  install(control: ControlCall, deviceId: string, web: WebClient, modem: AtSession | null, cloud: CloudCapability | null, password = 'admin', usp: UspCapability | null = null): void {
     const stimuli: StimuliCapability = { apply: (name, body) => control('POST', `/devices/${deviceId}/stimuli/${name}`, body) };
     const clock: ClockCapability = {
       now: async () => ((await control('GET', '/time')) as { nowMs: number }).nowMs,
@@ -57,7 +59,7 @@ class EmulatorTarget extends BaseTarget {
         this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
       },
     };
-    this.capabilities = { ...web.capability, stimuli, clock, journal, power, state, reset, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}) };
+    this.capabilities = { ...web.capability, stimuli, clock, journal, power, state, reset, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}), ...(usp ? { usp } : {}) };
     this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
   }
 
@@ -113,14 +115,28 @@ export interface EmulatorCloudOptions {
  * An emulator in this process; its goform API listens on a free loopback port for the router capability. Its
  * cloud channel starts the first time the cloud capability is asked for its endpoint.
  */
-export async function createEmulatorTarget(options: EmulatorOptions & { password?: string; cloud?: EmulatorCloudOptions; acs?: { url: string; username?: string | undefined; password?: string | undefined } } = {}): Promise<EmulatorTarget> {
+export async function createEmulatorTarget(options: EmulatorOptions & { password?: string; cloud?: EmulatorCloudOptions; acs?: { url: string; username?: string | undefined; password?: string | undefined }; usp?: { url: string } } = {}): Promise<EmulatorTarget> {
   const emulator = createEmulator({ onUnhandled: 'silent', ...options });
   const goformUrl = await emulator.listen({ port: 0 });
   if (options.acs) await emulator.startCwmp({ ...options.acs, crPort: 0 });
+  let usp: (UspCapability & { close(): Promise<void> }) | null = null;
+  if (options.usp) {
+    // The agent knows the scenario's Controller (its own topic per run), so answers and notifications reach it.
+    // The Controller subscribes first, so the agent's connect Record and Boot! reach it.
+    const known = { endpointId: 'proto::routerlab-scenario', topic: scenarioControllerTopic() };
+    const controller = await UspController.connect({ url: options.usp.url, ...known });
+    const agent = await emulator.startUsp({ brokerUrl: options.usp.url, controller: known }).catch(async (e: unknown) => {
+      await controller.close();
+      throw e;
+    });
+    controller.learnAgent(agent.endpointId, agent.agentTopic);
+    usp = { endpointId: agent.endpointId, controller, close: () => controller.close() };
+  }
   const id = `emulator:${emulator.device.profile.name}`;
   const transport = new LoopbackTransport(emulator);
   const session = new AtSession(transport);
   const target = new EmulatorTarget(id, { id, kind: 'emulator', details: { profile: emulator.device.profile.name, model: emulator.device.profile.model, goformUrl } }, async () => {
+    await usp?.close();
     await session.close();
     await emulator.close();
   });
@@ -141,7 +157,7 @@ export async function createEmulatorTarget(options: EmulatorOptions & { password
         return { url: brokerUrl, topicPrefix, deviceId: emulator.device.state.id };
       })()),
   };
-  target.install(control, emulator.device.state.id, web, session, cloud, options.password ?? 'admin');
+  target.install(control, emulator.device.state.id, web, session, cloud, options.password ?? 'admin', usp);
   target.emulator = emulator;
   return target;
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { connectUsp, type UspTargetOptions } from './usp-capability.js';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { AtSession } from '../clients/at-session.js';
 import { GoformClient } from '../clients/goform-client.js';
@@ -52,6 +53,8 @@ export interface RouterTargetOptions {
   instruments?: Instruments | undefined;
   /** Where this router's cloud channel reports (the broker of the cloud under test); gives the cloud capability. */
   cloud?: CloudEndpoint | undefined;
+  /** The router's USP Agent and its broker; gives the usp capability (a scenario acting as its Controller). */
+  usp?: UspTargetOptions | undefined;
 }
 
 /** Optional bench instruments that give a hardware target stimuli and power. */
@@ -77,7 +80,9 @@ export async function connectRouter(options: RouterTargetOptions): Promise<Hardw
   const g = await client.generation();
   const id = `router:${client.baseUrl}`;
   const smsModem = options.instruments?.smsModemPath ? await connectModem({ path: options.instruments.smsModemPath, binding: options.instruments.smsModemBinding }) : null;
+  const usp = options.usp ? await connectUsp(options.usp, options.allowDestructive ?? false) : null;
   const target = new HardwareTarget(id, { id, kind: 'router', details: { url: client.baseUrl, login: g.passwordEncoding, ad: g.ad } }, async () => {
+    await usp?.close();
     await smsModem?.close();
     await client.logout().catch((e: unknown) => {
       // Logging out of a device that rebooted or went away is not an error worth failing close() for.
@@ -89,6 +94,7 @@ export async function connectRouter(options: RouterTargetOptions): Promise<Hardw
   if (options.instruments?.powerCycleCommand) caps.power = powerHook(options.instruments.powerCycleCommand, target, async () => void (await client.login()));
   const cloud = options.cloud;
   if (cloud) caps.cloud = { endpoint: () => Promise.resolve(cloud) };
+  if (usp) caps.usp = usp;
   target.set(caps);
   return target;
 }
@@ -146,7 +152,9 @@ async function connectUbusRouter(options: RouterTargetOptions): Promise<Hardware
     throw e;
   });
   const values = (info.values ?? {}) as Record<string, string>;
+  const usp = options.usp ? await connectUsp(options.usp, options.allowDestructive ?? false) : null;
   const target = new HardwareTarget(id, { id, kind: 'router', details: { url: client.options.baseUrl, api: 'ubus', model: values.model_name ?? '', firmware: values.wa_inner_version ?? '' } }, async () => {
+    await usp?.close();
     await client.logout().catch((e: unknown) => {
       // Logging out of a device that rebooted or went away is not an error worth failing close() for.
       if (!(e instanceof BenchError)) throw e;
@@ -156,6 +164,7 @@ async function connectUbusRouter(options: RouterTargetOptions): Promise<Hardware
   if (options.instruments?.powerCycleCommand) caps.power = powerHook(options.instruments.powerCycleCommand, target, () => client.login());
   const cloud = options.cloud;
   if (cloud) caps.cloud = { endpoint: () => Promise.resolve(cloud) };
+  if (usp) caps.usp = usp;
   target.set(caps);
   return target;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { BenchError, CloudClient, connectTarget, parseTarget, type CapabilityName, type CloudEndpoint, type Received, type Target } from '../../hil/index.js';
-import { durationMs, type ExpectStep, type Scenario, type Step } from './schema.js';
+import { durationMs, type ExpectStep, type Scenario, type Step, type UspAction } from './schema.js';
+import { UspError, type UspCapability } from '../../hil/index.js';
 
 // Runs a scenario against a target: stimuli, waits, expectations with retries on the target's clock, probes
 // and commands. A step the target cannot do is skipped with its reason; the scenario is then partial.
@@ -197,6 +198,8 @@ async function openTarget(scenario: Scenario, spec: string, seed: number): Promi
 
 class RunContext {
   #failed = false;
+  /** Notifications of the USP Controller a uspNotify expectation has looked past. */
+  #uspSeen = 0;
   /** True once the run's signal stopped it before a step. */
   interrupted = false;
 
@@ -263,6 +266,19 @@ class RunContext {
         return done(got === want ? 'passed' : 'failed', { observed, params: args, ...(got === want ? {} : { reason: 'error' in answer! ? `the router answered JSON-RPC error ${answer.error.code} ${answer.error.message}, expected status ${want}` : `the router answered ubus status ${got}, expected ${want}` }) });
       }
       if ('at' in step) return done('passed', { observed: await this.target.require('modem').command(this.#vars(step.at)) });
+      if ('usp' in step) {
+        const a = this.#vars(step.usp);
+        let observed: unknown;
+        try {
+          observed = await uspAction(this.target.require('usp'), a);
+        } catch (e) {
+          if (!(e instanceof UspError)) throw e;
+          const ok = a.error !== undefined && e.code === a.error;
+          return done(ok ? 'passed' : 'failed', { observed: { err_code: e.code, err_msg: e.message, param_errs: e.paramErrors }, params: a.params, ...(ok ? {} : { reason: a.error === undefined ? `the agent refused: ${e.message}` : `the agent answered err_code ${e.code}, expected ${a.error}` }) });
+        }
+        if (a.error !== undefined) return done('failed', { observed, params: a.params, reason: `the agent accepted ${a.op} ${a.path}, expected err_code ${a.error}` });
+        return done('passed', { observed, params: a.params });
+      }
       if ('cloud' in step) {
         if (!this.cloud) throw new BenchError('CAPABILITY_MISSING', this.noCloud);
         const c = this.#vars(step.cloud);
@@ -337,6 +353,34 @@ class RunContext {
       }
       const value = e.line ? (lines[e.line - 1] ?? '') : lines.join('\n');
       return check(value, e);
+    }
+    if ('usp' in e) {
+      const usp = this.target.require('usp');
+      try {
+        return check((await usp.controller.get(usp.endpointId, [e.usp]))[e.usp] ?? '', e);
+      } catch (err) {
+        if (err instanceof UspError) return { ok: false, observed: err.code, reason: err.message };
+        throw err;
+      }
+    }
+    if ('uspNotify' in e) {
+      const { controller } = this.target.require('usp');
+      const kinds: Record<string, string> = { ValueChange: 'value_change', ObjectCreation: 'obj_creation', ObjectDeletion: 'obj_deletion', OperationComplete: 'oper_complete', OnBoardRequest: 'on_board_req' };
+      const list = controller.notifications;
+      let last: unknown = null;
+      for (let i = this.#uspSeen; i < list.length; i++) {
+        const n = list[i]!;
+        const kind = e.uspNotify.endsWith('!') ? n.type === 'event' && n.body.event_name === e.uspNotify : n.type === kinds[e.uspNotify];
+        if (!kind) continue;
+        const value = e.field === undefined ? n.body : dig(n.body, e.field);
+        last = value;
+        const outcome = check(value === undefined ? '' : value, e);
+        if (outcome.ok) {
+          this.#uspSeen = i + 1;
+          return outcome;
+        }
+      }
+      return { ok: false, observed: last, reason: `no ${e.uspNotify} notification${e.field ? ` with ${e.field} as expected` : ''} since the previous one matched (${list.length - this.#uspSeen} to look at)` };
     }
     if ('state' in e) {
       const value = dig(await this.target.require('state').get(), e.state);
@@ -431,10 +475,11 @@ function capabilityOf(step: Step): CapabilityName[] {
   if ('goform' in step) return ['router'];
   if ('ubus' in step) return ['ubus'];
   if ('at' in step) return ['modem'];
+  if ('usp' in step) return ['usp'];
   if ('cloud' in step) return ['cloud'];
   if ('expect' in step) {
     const e = step.expect;
-    return 'goform' in e ? ['router'] : 'ubus' in e ? ['ubus'] : 'at' in e ? ['modem'] : 'state' in e ? ['state'] : 'mqtt' in e ? ['cloud'] : ['journal'];
+    return 'goform' in e ? ['router'] : 'ubus' in e ? ['ubus'] : 'usp' in e || 'uspNotify' in e ? ['usp'] : 'at' in e ? ['modem'] : 'state' in e ? ['state'] : 'mqtt' in e ? ['cloud'] : ['journal'];
   }
   return [];
 }
@@ -444,6 +489,8 @@ function expectKey(e: ExpectStep): string {
   if ('ubus' in e) return `ubus ${e.ubus}${e.field ? `.${e.field}` : ''}`;
   if ('at' in e) return `at ${e.at}${e.line ? `#${e.line}` : ''}`;
   if ('state' in e) return `state ${e.state}`;
+  if ('usp' in e) return `usp ${e.usp}`;
+  if ('uspNotify' in e) return `usp notify ${e.uspNotify}${e.field ? ` ${e.field}` : ''}`;
   if ('mqtt' in e) return `mqtt ${e.mqtt}${e.field ? ` ${e.field}` : ''}`;
   return `journal ${e.journal.surface ?? '*'} ${e.journal.name ?? '*'}`;
 }
@@ -575,4 +622,21 @@ function runCommand(command: string, env: NodeJS.ProcessEnv, timeoutMs: number):
       resolve({ code: code ?? -1, stdout });
     });
   });
+}
+
+/** One controller action of a `usp` step; resolves to what the agent answered. */
+async function uspAction(usp: UspCapability, a: UspAction): Promise<unknown> {
+  const { controller, endpointId } = usp;
+  switch (a.op) {
+    case 'get':
+      return controller.get(endpointId, [a.path]);
+    case 'set':
+      return controller.set(endpointId, a.path, a.params ?? {});
+    case 'add':
+      return { created: await controller.add(endpointId, a.path, a.params ?? {}) };
+    case 'delete':
+      return controller.delete(endpointId, [a.path]);
+    case 'operate':
+      return controller.operate(endpointId, a.path, a.params ?? {});
+  }
 }

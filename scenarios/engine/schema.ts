@@ -28,6 +28,20 @@ const matchers = {
   within: durationText.optional(),
 };
 
+/** A full TR-181 parameter path (no wildcards): what a usp expectation reads. */
+const USP_PARAM = /^Device\.([A-Za-z0-9_-]+\.)*[A-Za-z0-9_-]+$/;
+
+export const uspActionSchema = z.object({
+  op: z.enum(['get', 'set', 'add', 'delete', 'operate']),
+  /** get: a parameter or object path (`*` for any instance); set/add/delete: an object path ending in "."; operate: a command, e.g. Device.SelfTestDiagnostics(). */
+  path: z.string().min(1),
+  /** set/add: parameter values; operate: input arguments. */
+  params: z.record(z.string(), z.string()).optional(),
+  /** The agent must refuse with this USP err_code (7000-7999) instead of succeeding. */
+  error: z.number().int().min(7000).max(7999).optional(),
+}).strict();
+export type UspAction = z.infer<typeof uspActionSchema>;
+
 export const expectSchema = z.union([
   z.object({
     goform: z.string().min(1).describe('a goform key, or an aggregate command with `field`'),
@@ -43,6 +57,21 @@ export const expectSchema = z.union([
     /** The call's arguments (default {}). */
     args: z.record(z.string(), z.unknown()).optional(),
     /** Dotted path into the call's data: network_type, messages.0.tag; without it, the ubus status (0 = ok). */
+    field: z.string().optional(),
+    ...matchers,
+  }).strict(),
+  z.object({
+    /** A parameter read by the scenario's USP Controller (targets with the usp capability). */
+    usp: z.string().regex(USP_PARAM, 'a full parameter path, e.g. Device.WiFi.SSID.1.SSID').describe('a TR-181 parameter read over USP'),
+    ...matchers,
+  }).strict(),
+  z.object({
+    /**
+     * A notification from the device's USP Agent: Boot!, ValueChange, ObjectCreation, ObjectDeletion,
+     * OperationComplete or OnBoardRequest. The first one since the previous uspNotify expectation's match whose
+     * `field` (a dotted path into the notification: param_path, param_value, params.Cause...) meets the matchers passes.
+     */
+    uspNotify: z.enum(['Boot!', 'ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'OnBoardRequest']),
     field: z.string().optional(),
     ...matchers,
   }).strict(),
@@ -82,6 +111,7 @@ export type Step =
   | { name?: string | undefined; checkpoint: string }
   | { name?: string | undefined; goform: string; fields?: Record<string, string> | undefined }
   | { name?: string | undefined; at: string }
+  | { name?: string | undefined; usp: UspAction }
   | { name?: string | undefined; ubus: string; args?: Record<string, unknown> | undefined; status?: number | undefined }
   | { name?: string | undefined; cloud: { command: string; args?: Record<string, unknown> | undefined; ok?: boolean | undefined } }
   | { name?: string | undefined; repeat: { times: number; steps: Step[] } }
@@ -99,6 +129,8 @@ export const stepSchema: z.ZodType<Step> = z.lazy(() =>
     baseStep.extend({ goform: z.string().min(1), fields: z.record(z.string(), z.string()).optional() }).strict(),
     /** A client action: a ubus call through the ubus capability (ZWRT routers); it must answer `status` (default 0). */
     baseStep.extend({ ubus: z.string().regex(UBUS_NAME, 'object.method, e.g. zwrt_wlan.set'), args: z.record(z.string(), z.unknown()).optional(), status: z.number().int().min(0).max(255).optional() }).strict(),
+    /** A controller action over USP: get, set, add, delete or operate; `error` expects the agent to refuse with that err_code. */
+    baseStep.extend({ usp: uspActionSchema }).strict(),
     /** A client action: an AT command line through the modem capability; it must end in OK. */
     baseStep.extend({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT') }).strict(),
     /** A cloud action: a command to the device over its cloud channel (bind, info, set-wifi...); `ok` is the expected answer (default true). */
@@ -119,7 +151,7 @@ export const scenarioSchema = z.object({
   description: z.string().optional(),
   tags: z.array(z.string()).default([]),
   /** Capabilities the scenario needs; on a target without one, the steps that use it are skipped (partial). */
-  requires: z.array(z.enum(['router', 'ubus', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]),
+  requires: z.array(z.enum(['router', 'ubus', 'usp', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]),
   device: z.object({ profile: z.string().default('mf79u'), seed: z.number().int().min(0).default(1) }).strict().default({ profile: 'mf79u', seed: 1 }),
   /**
    * virtual: a paused clock that waits advance (deterministic); virtual with `speed`: device time runs at that many
