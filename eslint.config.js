@@ -32,7 +32,7 @@ export default tseslint.config(
     files: ['hil/clients/**/*.ts', 'hil/transports/**/*.ts', 'hil/target.ts', 'hil/index.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { regex: 'emulator/(?!(http/codec|modem/pdu|modem/gsm7|cloud/messages)\\.js$)', message: 'only hil/drivers import the emulator (codecs excepted)' },
+        { regex: 'emulator/(?!(http/codec|modem/pdu|modem/gsm7|cloud/messages|usp/records)\\.js$)', message: 'only hil/drivers import the emulator (codecs excepted)' },
       ] }],
     },
   },

@@ -45,17 +45,22 @@ interface Subscription {
   persistent: boolean;
 }
 
-/** Notifications held while the broker is away, at most (oldest dropped, counted). */
-const MAX_PENDING = 100;
-/** Async requests (Device.LocalAgent.Request.) running at once, at most (§3.2 R-OPR.0); beyond, 7005. */
-const MAX_REQUESTS = 16;
 /** Virtual ms a self test takes. */
 const SELF_TEST_MS = 5000;
 const VERSIONS = '1.0,1.1,1.2,1.3,1.4';
 const SHARED = new DataModel();
 /** Synchronous commands, then asynchronous ones (device-management.md §3.2). */
-const SYNC_COMMANDS = ['Device.Reboot()', 'Device.FactoryReset()', 'Device.LocalAgent.Controller.1.SendOnBoardRequest()'];
-const ASYNC_COMMANDS = ['Device.SelfTestDiagnostics()'];
+export const SYNC_COMMANDS = ['Device.Reboot()', 'Device.FactoryReset()', 'Device.LocalAgent.Controller.1.SendOnBoardRequest()'];
+export const ASYNC_COMMANDS = ['Device.SelfTestDiagnostics()'];
+/** Subscription NotifTypes the agent accepts (TR-181 Device.LocalAgent.Subscription.{i}.NotifType). */
+export const NOTIF_TYPES = ['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event'];
+/** Request messages the agent answers (anything else: Error 7001). */
+export const REQUESTS = ['GET', 'SET', 'ADD', 'DELETE', 'OPERATE', 'GET_INSTANCES', 'GET_SUPPORTED_DM', 'GET_SUPPORTED_PROTO', 'NOTIFY_RESP'] as const;
+/** Bounds per agent: Record size, notifications held while the broker is away (oldest dropped, counted), subscriptions, running commands. */
+export const USP_LIMITS = { recordBytes: MAX_RECORD_BYTES, pendingNotifications: 100, subscriptions: 64, runningCommands: 16 };
+const MAX_PENDING = USP_LIMITS.pendingNotifications;
+/** Async requests (Device.LocalAgent.Request.) running at once, at most (§3.2 R-OPR.0); beyond, 7005. */
+const MAX_REQUESTS = USP_LIMITS.runningCommands;
 const COMMANDS = [...SYNC_COMMANDS, ...ASYNC_COMMANDS];
 
 interface AsyncRequest {
@@ -644,8 +649,8 @@ export class UspAgent {
   #addSubscription(settings: { param?: string; value?: string }[], from: string): string | DmFault {
     const v = Object.fromEntries(settings.map((s) => [s.param ?? '', s.value ?? '']));
     const notifType = v.NotifType ?? '';
-    if (!['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event'].includes(notifType)) return { fault: 9007, message: `NotifType "${notifType}" is not ValueChange, ObjectCreation, ObjectDeletion, OperationComplete or Event` };
-    if (this.#subs.length >= 64) return { fault: 9004, message: 'at most 64 subscriptions' };
+    if (!NOTIF_TYPES.includes(notifType)) return { fault: 9007, message: `NotifType "${notifType}" is not ValueChange, ObjectCreation, ObjectDeletion, OperationComplete or Event` };
+    if (this.#subs.length >= USP_LIMITS.subscriptions) return { fault: 9004, message: `at most ${USP_LIMITS.subscriptions} subscriptions` };
     const sub: Subscription = {
       instance: this.#nextSub++,
       id: v.ID || `sub-${this.#nextSub}`,

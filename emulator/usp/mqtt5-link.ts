@@ -155,7 +155,7 @@ export class Mqtt5Link {
         socket.destroy();
       }
     });
-    socket.on('error', (e) => this.#error(e.message));
+    socket.on('error', (e: Error) => this.#error(e.message));
     socket.once('close', () => {
       if (this.#socket !== socket) return;
       this.#socket = null;
