@@ -28,8 +28,8 @@ export interface RpcRecord {
 }
 
 export interface AcsOptions {
-  /** Require Digest from the CPE with these credentials (GenieACS `cwmp.auth`). */
-  auth?: { username: string; password: string };
+  /** Require Digest (default) or Basic from the CPE with these credentials (GenieACS `cwmp.auth`). */
+  auth?: { username: string; password: string; scheme?: 'digest' | 'basic' };
   /** Sessions in flight before new ones get 503 + Retry-After 60 (GenieACS MAX_CONCURRENT_REQUESTS). Default 1000. */
   maxConcurrent?: number;
   /** Run GenieACS's bootstrap discovery and `inform` provision on 0 BOOTSTRAP (§1.11). Default false. */
@@ -50,6 +50,8 @@ const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@'
 
 export class TestAcs {
   readonly informs: InformRecord[] = [];
+  /** 401s sent with a Basic challenge (auth scheme basic). */
+  basicChallenges = 0;
   readonly rpcs: RpcRecord[] = [];
   readonly transfers: { serial: string; commandKey: string; faultCode: string; faultString: string }[] = [];
   /** Tasks per serial number, sent after the CPE's empty POST. */
@@ -153,7 +155,15 @@ export class TestAcs {
         this.#notify();
         return;
       }
-      if (this.#opts.auth && !this.#digestOk(req, body)) {
+      if (this.#opts.auth?.scheme === 'basic') {
+        const { username, password } = this.#opts.auth;
+        if (req.headers.authorization !== `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`) {
+          this.basicChallenges++;
+          res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="GenieACS"' });
+          res.end();
+          return;
+        }
+      } else if (this.#opts.auth && !this.#digestOk(req, body)) {
         const nonce = randomBytes(16).toString('hex');
         this.#nonces.set(req.socket, nonce);
         res.writeHead(401, { 'WWW-Authenticate': `Digest realm="GenieACS", qop="auth,auth-int", nonce="${nonce}"` });

@@ -107,6 +107,27 @@ describe('CWMP CPE sessions (§1.2, §1.4)', () => {
     await acs.until(() => acs.informs.length === 1 && emu.cwmp!.status().sessions === 1);
     expect(emu.cwmp!.status().failures).toBe(0);
   });
+
+  it('answers a Basic challenge, and fails the session (then backs off) on wrong credentials', async () => {
+    await acs.close();
+    acs = new TestAcs({ auth: { username: 'cpe', password: 's3cret', scheme: 'basic' } });
+    await acs.start();
+    await emu.startCwmp({ url: acs.url, username: 'cpe', password: 's3cret', crPort: 0 });
+    emu.clock.advance(1);
+    await acs.until(() => acs.informs.length === 1 && emu.cwmp!.status().sessions === 1);
+    expect(acs.basicChallenges).toBe(1);
+    expect(emu.cwmp!.status().failures).toBe(0);
+  });
+
+  it('does not inform an ACS whose Basic credentials it does not have', async () => {
+    await acs.close();
+    acs = new TestAcs({ auth: { username: 'cpe', password: 'other', scheme: 'basic' } });
+    await acs.start();
+    await emu.startCwmp({ url: acs.url, username: 'cpe', password: 's3cret', crPort: 0 });
+    emu.clock.advance(1);
+    await acs.until(() => emu.cwmp!.status().failures >= 1);
+    expect(acs.informs).toHaveLength(0);
+  });
 });
 
 describe('CWMP RPCs (§1.6)', () => {
