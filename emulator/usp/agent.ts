@@ -318,21 +318,21 @@ export class UspAgent {
     const name = Object.keys(MSG).find((k) => MSG[k as keyof typeof MSG] === type) ?? String(type);
     switch (type) {
       case MSG.GET:
-        return this.#logged(name, id, this.#get(id, req.get as { param_paths?: string[] }, c));
+        return this.#logged(name, id, this.#get(id, req.get as { param_paths?: string[] }, c), req.get as Record<string, unknown>);
       case MSG.SET:
-        return this.#logged(name, id, this.#set(id, req.set as SetReq, c));
+        return this.#logged(name, id, this.#set(id, req.set as SetReq, c), req.set as Record<string, unknown>);
       case MSG.ADD:
-        return this.#logged(name, id, this.#add(id, req.add as AddReq, c, from));
+        return this.#logged(name, id, this.#add(id, req.add as AddReq, c, from), req.add as Record<string, unknown>);
       case MSG.DELETE:
-        return this.#logged(name, id, this.#delete(id, req.delete as { obj_paths?: string[]; allow_partial?: boolean }, c));
+        return this.#logged(name, id, this.#delete(id, req.delete as { obj_paths?: string[]; allow_partial?: boolean }, c), req.delete as Record<string, unknown>);
       case MSG.OPERATE: {
         const answer = this.#operate(id, req.operate as { command?: string; command_key?: string; send_resp?: boolean }, from);
-        return answer ? this.#logged(name, id, answer) : null;
+        return answer ? this.#logged(name, id, answer, req.operate as Record<string, unknown>) : null;
       }
       case MSG.GET_INSTANCES:
-        return this.#logged(name, id, this.#instances(id, req.get_instances as { obj_paths?: string[]; first_level_only?: boolean }, c));
+        return this.#logged(name, id, this.#instances(id, req.get_instances as { obj_paths?: string[]; first_level_only?: boolean }, c), req.get_instances as Record<string, unknown>);
       case MSG.GET_SUPPORTED_DM:
-        return this.#logged(name, id, this.#supported(id, req.get_supported_dm as { obj_paths?: string[]; first_level_only?: boolean }));
+        return this.#logged(name, id, this.#supported(id, req.get_supported_dm as { obj_paths?: string[]; first_level_only?: boolean }), req.get_supported_dm as Record<string, unknown>);
       case MSG.GET_SUPPORTED_PROTO:
         return this.#logged(name, id, resp(id, MSG.GET_SUPPORTED_PROTO_RESP, { get_supported_protocol_resp: { agent_supported_protocol_versions: VERSIONS } }));
       case MSG.NOTIFY_RESP:
@@ -348,9 +348,9 @@ export class UspAgent {
     }
   }
 
-  #logged(name: string, id: string, answer: UspMsg): UspMsg {
+  #logged(name: string, id: string, answer: UspMsg, req: Record<string, unknown> = {}): UspMsg {
     const err = answer.body?.error;
-    this.#journal('msg', name, { msg_id: id }, err ? `error ${err.err_code}` : 'ok');
+    this.#journal('msg', name, { msg_id: id, paths: requestPaths(req).join(',') }, err ? `error ${err.err_code}` : 'ok');
     return answer;
   }
 
@@ -450,6 +450,8 @@ export class UspAgent {
           results.push({ requested_path: obj.obj_path, oper_status: { oper_failure: { err_code: 7021, err_msg: 'required parameter failed', updated_inst_failures: [{ affected_path: o, param_errs: param_errs.map((p) => ({ param: p.param_path.slice(o.length), err_code: p.err_code, err_msg: p.err_msg })) }] } } });
           continue;
         }
+        // The journal names each parameter the Controller set, as for CWMP: a scenario expects "set Device.WiFi.SSID.1.SSID".
+        for (const st of settings) this.#journal('param', `${o}${st.param ?? ''}`, {}, 'set');
         inst.push({ affected_path: o, updated_params: Object.fromEntries(settings.map((s) => [s.param ?? '', s.value ?? ''])) });
       }
       if (inst.length > 0) results.push({ requested_path: obj.obj_path, oper_status: { oper_success: { updated_inst_results: inst } } });
@@ -783,4 +785,11 @@ function pathRegex(path: string): RegExp | null {
   if (!/^Device\.([A-Za-z0-9_-]+\.|\d+\.|\*\.)*([A-Za-z0-9_-]+)?$/.test(path) || path.length > 512) return null;
   const esc = path.split('.').map((seg) => (seg === '*' ? '\\d+' : seg.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))).join('\\.');
   return new RegExp(path.endsWith('.') ? `^${esc}` : `^${esc}$`);
+}
+
+/** The paths a request names (param_paths, obj_paths, objects to update or create, the command), for the journal. */
+function requestPaths(req: Record<string, unknown> | undefined): string[] {
+  if (!req) return [];
+  const objs = [...((req.update_objs as { obj_path?: string }[] | undefined) ?? []), ...((req.create_objs as { obj_path?: string }[] | undefined) ?? [])].map((o) => o.obj_path ?? '');
+  return [...((req.param_paths as string[] | undefined) ?? []), ...((req.obj_paths as string[] | undefined) ?? []), ...objs, ...(typeof req.command === 'string' ? [req.command] : [])].slice(0, 32);
 }
