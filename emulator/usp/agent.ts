@@ -29,6 +29,11 @@ export interface UspAgentOptions {
   journal?: Journal | null | undefined;
   /** Connect after this many wall ms (a fleet staggers connects). Default 0. */
   connectDelayMs?: number | undefined;
+  /**
+   * Send a Disconnect Record to the Controller before a clean stop (R-MTP.7 is a SHOULD). Default false: usp-js, the
+   * controller on npm, throws from its message handler on one (device-management.md §3.6), which ends its process.
+   */
+  disconnectRecord?: boolean | undefined;
   /** Send an OnBoardRequest after the first connect and after a factory reset (§3.2 R-NOT.5), retried until answered. */
   onBoardRequest?: boolean | undefined;
   log?: ((line: string) => void) | undefined;
@@ -178,8 +183,8 @@ export class UspAgent {
     this.#starting?.reject(new RecordError('the agent was closed before it connected'));
     this.#starting = null;
     if (link) {
-      // §3.1: a Disconnect Record before leaving (SHOULD, R-MTP.7).
-      link.publish(this.controller.topic, Buffer.from(encodeRecord({ version: this.#version, to_id: this.controller.endpointId, from_id: this.endpointId, disconnect: { reason: 'agent stopping', reason_code: 0 } })));
+      // §3.1: a Disconnect Record before leaving (SHOULD, R-MTP.7), when asked (see the option).
+      if (this.options.disconnectRecord) link.publish(this.controller.topic, Buffer.from(encodeRecord({ version: this.#version, to_id: this.controller.endpointId, from_id: this.endpointId, disconnect: { reason: 'agent stopping', reason_code: 0 } })));
       await link.end();
     }
   }

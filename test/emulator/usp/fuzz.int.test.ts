@@ -103,4 +103,24 @@ describe.skipIf(!existsSync(MOSQUITTO))('USP Agent fuzzing (needs the Debian pac
       await ctl.close();
     }
   });
+
+  it('sends a Disconnect Record on a clean stop only when asked (R-MTP.7; usp-js throws on one)', async () => {
+    const seen: string[] = [];
+    const watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'disconnect-watcher' });
+    try {
+      await watcher.subscribeAsync('fuzz/disconnect', { qos: 1 });
+      watcher.on('message', (_t, payload) => seen.push(Object.keys(decodeRecord(payload)).filter((k) => k !== 'version' && k !== 'to_id' && k !== 'from_id').join()));
+      for (const disconnectRecord of [false, true]) {
+        const other = createTestEmulator({ profile: 'mf79u' });
+        await other.startUsp({ brokerUrl: broker.url, agentTopic: `fuzz/agent-${String(disconnectRecord)}`, controller: { endpointId: CTL, topic: 'fuzz/disconnect' }, disconnectRecord });
+        await other.close();
+      }
+      for (let i = 0; i < 100 && seen.filter((k) => k === 'mqtt_connect').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && !seen.includes('disconnect'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(seen.filter((k) => k === 'disconnect')).toHaveLength(1);
+      expect(seen.filter((k) => k === 'mqtt_connect')).toHaveLength(2);
+    } finally {
+      await watcher.endAsync();
+    }
+  });
 });

@@ -104,4 +104,21 @@ describe.skipIf(!existsSync(MOSQUITTO))("usp-js as the controller of the router'
     for (let i = 0; i < 100 && emu.journal.query({ surface: 'usp', name: 'event' }).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     expect(emu.journal.query({ surface: 'usp', name: 'event' }).length).toBeGreaterThanOrEqual(2);
   }, 30_000);
+
+  it('is found by usp-js without a toId when it announces its Endpoint ID (what serve --usp does)', async () => {
+    const other = createTestEmulator({ profile: 'g5ts', clockMode: 'running', speed: 20 });
+    try {
+      const agent = await other.startUsp({ brokerUrl: broker.url, announceEndpointId: true, agentTopic: '/usp/endpoint-g5ts' });
+      // usp-js reads the retained obuspa/EndpointID to learn its toId (§3.6); its requests go to /usp/endpoint by
+      // default, so this agent is addressed by its own topic through the publish option.
+      const client = await connect({ url: broker.url, username: '', password: '', protocolVersion: 5, publishEndpoint: agent.agentTopic });
+      try {
+        expect(await client.get('Device.LocalAgent.EndpointID')).toBe(agent.endpointId);
+      } finally {
+        await client.disconnect();
+      }
+    } finally {
+      await other.close();
+    }
+  }, 30_000);
 });
