@@ -1,5 +1,7 @@
 // Argument parsing shared by the commands: strict flags, numbers with their range in the message.
 import { Command, CommanderError, Option } from 'commander';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { parseArgs, ParseArgsConfig } from 'node:util';
 import { BenchError } from '../hil/errors.js';
 
@@ -119,4 +121,24 @@ export function uspController(endpointId: string | undefined, topic: string | un
   if (endpointId === undefined || topic === undefined) throw new BenchError('CONFIG_INVALID', '--usp-controller and --usp-controller-topic go together (the Controller\'s Endpoint ID and the topic it listens on)');
   if (/[+#]/.test(topic)) throw new BenchError('CONFIG_INVALID', `--usp-controller-topic may not hold MQTT wildcards: ${topic}`);
   return { endpointId, topic };
+}
+
+/**
+ * Before any work: the files of a `kind:FILE,...` output spec (--report, --summary) can be written. Missing folders
+ * are made; a path that cannot be written is a usage error now, not after the whole run.
+ */
+export function prepareOutputs(flag: string, spec: string): void {
+  for (const part of spec.split(',').filter(Boolean)) {
+    const file = part.slice(part.indexOf(':') + 1);
+    try {
+      mkdirSync(dirname(resolve(file)), { recursive: true });
+      accessSync(dirname(resolve(file)), constants.W_OK);
+      if (existsSync(file)) {
+        if (statSync(file).isDirectory()) throw new Error('it is a folder');
+        accessSync(file, constants.W_OK);
+      }
+    } catch (e) {
+      throw new BenchError('CONFIG_INVALID', `${flag} ${file}: cannot write there (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
 }

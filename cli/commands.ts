@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { EXIT, HelpRequested, intOption, numberOption, parseCli, uspController, type CliIo } from './args.js';
+import { EXIT, HelpRequested, intOption, numberOption, parseCli, prepareOutputs, uspController, type CliIo } from './args.js';
 import { CLOUD_OPTIONS, cloudFlags } from './cloud-options.js';
 import { fleetCommand } from './fleet.js';
 import { loadCommand } from './load.js';
@@ -239,6 +239,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   // Before any work: a report that could not be written is a usage error now, not after the whole run.
   const reportProblem = values.report === undefined ? null : reportSpecProblem(values.report);
   if (reportProblem) throw new BenchError('INVALID_ARGUMENT', `run --report: ${reportProblem}`);
+  if (values.report) prepareOutputs('run --report', values.report);
   const set = loadScenarioSet(positionals);
   const loaded = set.loaded.filter((l) => !values.grep || l.scenario.tags.includes(values.grep) || l.scenario.name.includes(values.grep));
   if (loaded.length === 0 && set.broken.length === 0) throw new BenchError('INVALID_ARGUMENT', `no scenario matches${values.grep ? ` --grep ${values.grep}` : ''} in ${positionals.join(' ')}`);
@@ -263,7 +264,10 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     });
     results.push(result);
     const failed = result.steps.find((st) => st.status === 'failed');
-    io.out(`${result.status.toUpperCase().padEnd(7)} ${scenario.name} (${file}, ${result.steps.length} steps, ${result.durationMs} ms)${failed ? ` -- step ${failed.index}: ${failed.reason ?? ''}` : ''}`);
+    // A partial run says why on the console too, not only in the reports: the first skipped step and its reason.
+    const skipped = failed ? undefined : result.steps.find((st) => st.status === 'skipped');
+    const why = failed ? ` -- step ${failed.index}: ${failed.reason ?? ''}` : skipped ? ` -- step ${skipped.index} skipped: ${skipped.reason ?? ''}` : '';
+    io.out(`${result.status.toUpperCase().padEnd(7)} ${scenario.name} (${file}, ${result.steps.length} steps, ${result.durationMs} ms)${why}`);
     if (result.status !== 'passed') io.out(`  replay: ${result.replay}`);
   }
   if (values.report) for (const f of writeReports(values.report, results)) io.out(`report: ${f}`);

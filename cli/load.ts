@@ -1,7 +1,7 @@
 // routerlab load: a load profile against a target, a live progress line, a summary, exit 99 when a threshold fails.
 import { loadProfileFile, openLoadTarget, runLoad, textSummary, writeSummaries } from '../scenarios/load/index.js';
 import { BenchError } from '../hil/index.js';
-import { EXIT, durationOption, parseCli, type CliIo } from './args.js';
+import { EXIT, durationOption, parseCli, prepareOutputs, type CliIo } from './args.js';
 import { COMMAND_HELP } from './usage.js';
 
 /** k6's exit code for failed thresholds (load-and-fleet.md §1.4). */
@@ -15,6 +15,7 @@ export async function loadCommand(args: string[], io: CliIo): Promise<number> {
   const durationMs = values.duration === undefined ? undefined : durationOption('--duration', values.duration, 0);
   if (durationMs !== undefined && durationMs < 100) throw new BenchError('INVALID_ARGUMENT', `--duration ${values.duration} is shorter than 100ms`);
   if (values.summary) for (const part of values.summary.split(',')) if (!/^(json|junit):.+/.test(part)) throw new BenchError('INVALID_ARGUMENT', `--summary ${part}: use json:FILE or junit:FILE`);
+  if (values.summary) prepareOutputs('load --summary', values.summary);
   // SIGINT/SIGTERM (Ctrl-C, a CI runner's cancel): the run stops gracefully, the summary and --summary files are
   // still made, and the target this command started is stopped.
   const stop = new AbortController();

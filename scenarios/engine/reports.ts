@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { htmlReport } from './html-report.js';
 import type { ScenarioResult } from './runner.js';
 
@@ -52,6 +53,8 @@ export function writeReports(spec: string, results: ScenarioResult[]): string[] 
   for (const part of spec.split(',').filter(Boolean)) {
     const [kind, file] = [part.slice(0, part.indexOf(':')), part.slice(part.indexOf(':') + 1)];
     if (!file || part.indexOf(':') < 0) throw new Error(`report "${part}" is not kind:FILE`);
+    // The folder may have gone during a long run: the report is never lost for want of it.
+    mkdirSync(dirname(resolve(file)), { recursive: true });
     if (kind === 'json') writeFileSync(file, jsonReport(results));
     else if (kind === 'junit') writeFileSync(file, junitReport(results));
     else if (kind === 'html') writeFileSync(file, htmlReport(results));

@@ -2,7 +2,8 @@
 // RESULTS grouped with units), the JSON of handleSummary's `data` argument (root_group, metrics with type, contains,
 // values and thresholds), and JUnit with one testcase per threshold, so CI systems show which limit failed.
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LoadSummary } from './engine.js';
 import type { MetricSummary } from './metrics.js';
@@ -112,6 +113,7 @@ export function writeSummaries(spec: string, s: LoadSummary): string[] {
     const kind = part.slice(0, cut);
     const file = part.slice(cut + 1);
     if (cut < 0 || !file) throw new RangeError(`summary "${part}" is not kind:FILE`);
+    mkdirSync(dirname(resolve(file)), { recursive: true });
     if (kind === 'json') writeFileSync(file, jsonSummary(s));
     else if (kind === 'junit') writeFileSync(file, junitSummary(s));
     else throw new RangeError(`unknown summary kind "${kind}"; use json:FILE or junit:FILE`);

@@ -114,6 +114,38 @@ describe('routerlab CLI', () => {
     }
   });
 
+  it('run writes its reports into folders it makes, and says on the console why a run is partial', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routerlab-cli-out-'));
+    try {
+      const file = join(dir, 'partial.yaml');
+      writeFileSync(file, 'name: partial\nrequires: [usp]\nsteps:\n  - usp: { op: get, path: Device.DeviceInfo.SerialNumber }\n');
+      const out: string[] = [];
+      const io: CliIo = { out: (l) => out.push(l), err: () => undefined, stopSignal: () => new Promise(() => undefined) };
+      const report = join(dir, 'new', 'deeper', 'junit.xml');
+      // A partial run is not a pass (exit 1), and its report is written all the same.
+      expect(await main(['run', file, '--report', `junit:${report}`], io)).toBe(EXIT.FAILURE);
+      expect(readFileSync(report, 'utf8')).toContain('<testsuites');
+      expect(out).toContainEqual(expect.stringMatching(/^PARTIAL partial .* -- step 0 skipped: target emulator:mf79u has no usp capability \(it offers /));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('run and load refuse an output path they cannot write before doing any work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routerlab-cli-out-'));
+    try {
+      const blocker = join(dir, 'a-file');
+      writeFileSync(blocker, 'x');
+      for (const args of [['run', 'scenarios/suites/signal', '--report', `json:${join(blocker, 'r.json')}`], ['load', 'scenarios/load/smoke.yaml', '--summary', `json:${join(blocker, 's.json')}`]]) {
+        const { err, io } = capture();
+        expect(await main(args, io)).toBe(EXIT.USAGE);
+        expect(err.join('\n')).toMatch(/: cannot write there \(E(EXIST|NOTDIR)/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serve --no-cloud runs without a broker', async () => {
     const { out, io } = capture();
     expect(await main(['serve', '--port', '0', '--control-port', '0', '--no-cloud'], io)).toBe(EXIT.OK);
