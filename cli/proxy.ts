@@ -1,6 +1,6 @@
 import { BenchError, startProxy } from '../hil/index.js';
 import { EXIT, intOption, parseCli, type CliIo } from './args.js';
-import { COMMAND_HELP, PROXY_USAGE } from './usage.js';
+import { COMMAND_HELP } from './usage.js';
 
 // `routerlab proxy`: record what the real app or web UI does with a real router (hil/record/proxy.ts).
 
@@ -15,7 +15,7 @@ export async function proxyCommand(args: string[], io: CliIo): Promise<number> {
     'allow-host': { type: 'string', multiple: true },
     'allow-destructive': { type: 'boolean' },
     verbose: { type: 'boolean' },
-  }, false, 'proxy', { ...COMMAND_HELP.proxy!, more: PROXY_USAGE });
+  }, false, 'proxy', COMMAND_HELP.proxy);
   if (!values.target || !values.out) throw new BenchError('INVALID_ARGUMENT', 'proxy needs --target router:http://DEVICE and --out DIR');
   const spec = values.target.replace(/^router:/, '');
   if (!/^https?:\/\//.test(spec)) throw new BenchError('INVALID_ARGUMENT', `proxy --target ${values.target}: give the router as router:http://DEVICE`);

@@ -4,8 +4,11 @@ import type { CommandHelp } from './args.js';
 export const CLOUD_USAGE = `cloud channel options (serve and fleet):
   --mqtt URL            broker (mqtt://, mqtts://, ws://, wss://); default: an embedded broker on 127.0.0.1
   --mqtt-port P         port of the embedded broker (default 1883; 0 picks a free one)
-  --mqtt-username U     --mqtt-password P (or ROUTERLAB_MQTT_PASSWORD)
-  --mqtt-ca FILE        --mqtt-cert FILE --mqtt-key FILE: PEM files for mqtts (mutual TLS with cert+key)
+  --mqtt-username U     broker username
+  --mqtt-password P     broker password (or ROUTERLAB_MQTT_PASSWORD)
+  --mqtt-ca FILE        PEM CA certificate that signed the mqtts broker's certificate
+  --mqtt-cert FILE      PEM client certificate for mutual TLS (with --mqtt-key)
+  --mqtt-key FILE       PEM private key of --mqtt-cert
   --mqtt-protocol V     3.1.1 (default) or 5
   --topic-prefix P      topics dt/P/<device>/telemetry|event, cmd/P/<device>/req|res (default routerlab)
   --telemetry-interval D  virtual time between telemetry messages (default 10s)
@@ -16,29 +19,35 @@ export const CLOUD_USAGE = `cloud channel options (serve and fleet):
 export const FLEET_USAGE = `fleet options:
   --count N                 devices in the whole fleet (all shards)
   --seed S                  fleet seed: device i's identity derives from (S, i) (default 1)
-  --shard k/K               run shard k of K: devices [k*N/K, (k+1)*N/K) (default 0/1; JOB_COMPLETION_INDEX fills k)
-  --profile P[,P...]|mix    device profiles drawn per index (default mf79u; mix = all)
+  --shard K/TOTAL           run shard K of TOTAL: devices [K*N/TOTAL, (K+1)*N/TOTAL) (default 0/1;
+                            JOB_COMPLETION_INDEX fills K)
+  --profile LIST            device profiles drawn per index: P[,P...] or mix, every profile (default mf79u)
   --id-prefix P             device ids P-000000... (default rl)
   --goform-base-port P      device i's goform API on 127.0.0.1:(P+i)
-  --goform-address-base A --goform-port P   device i's goform API on address A+i (127.x.y.z), port P
+  --goform-address-base A   device i's goform API on address A+i (127.x.y.z), port --goform-port
+  --goform-port P           the port with --goform-address-base (default 8080)
   --control-port P          fleet control API (default 8081; /api/v1/devices/{id}, /api/v1/fleet/stimuli/...)
   --control-token T         bearer token for the control API (or ROUTERLAB_CONTROL_TOKEN)
-  --speed X  --paused       virtual clock
+  --speed X                 virtual seconds per wall second (default 1)
+  --paused                  start with the virtual clock paused
   --tick D                  simulation step per device (default 10s)
   --connect-rate N          new MQTT connections per second while starting (default 1000)
   --duration D              stop by itself after D of wall time (default: run until SIGINT/SIGTERM)
   --status-every D          print cloud counters every D of wall time (default 10s; 0 = never)
   --acs URL                 every router a TR-069 CPE of the ACS at URL (0 BOOTSTRAP then 1 BOOT, periodic informs)
-  --acs-username U --acs-password P   CPE credentials toward the ACS (password also ROUTERLAB_ACS_PASSWORD)
+  --acs-username U          CPE username toward the ACS
+  --acs-password P          CPE password toward the ACS (or ROUTERLAB_ACS_PASSWORD)
   --cr-port P               one connection-request listener for the shard on loopback (default 7547; 0 = free)
   --max-sessions N          CWMP sessions in flight at most across the shard (default 50)
   --boot-spread D           first contacts spread over D of virtual time (default 60s)
   --periodic-inform S       PeriodicInformInterval in seconds until the ACS sets one (default 86400)
   --usp URL                 every router a TR-369 USP Agent on the MQTT 5 broker at URL (Endpoint ID os::<OUI>-<serial>)
-  --usp-controller ID --usp-controller-topic T   the Controller the agents know (default proto::interop-usp-controller
-                            on /usp/controller, usp-js's)
+  --usp-controller ID       Endpoint ID of the Controller the agents know (default proto::interop-usp-controller,
+                            usp-js's; give --usp-controller-topic with it)
+  --usp-controller-topic T  that Controller's topic (default /usp/controller)
   --usp-topic-prefix P      each agent takes requests on P/<serial> (default usp/agent)
-  --usp-username U --usp-password P   MQTT credentials (password also ROUTERLAB_USP_PASSWORD)
+  --usp-username U          MQTT username of every agent
+  --usp-password P          MQTT password of every agent (or ROUTERLAB_USP_PASSWORD)
   --usp-onboard             send an OnBoardRequest after connecting, until the Controller answers`;
 
 export const LOAD_USAGE = `load options (routerlab load PROFILE --target T):
@@ -93,7 +102,8 @@ serve options:
   --usp-topic T     the topic the agent takes requests on (default /usp/endpoint, usp-js's)
   --usp-controller ID    the Controller's Endpoint ID (default proto::interop-usp-controller, usp-js's)
   --usp-controller-topic T   the Controller's topic (default /usp/controller)
-  --usp-username U  MQTT username; --usp-password P (or ROUTERLAB_USP_PASSWORD)
+  --usp-username U  the agent's MQTT username
+  --usp-password P  the agent's MQTT password (or ROUTERLAB_USP_PASSWORD)
   --usp-onboard     send an OnBoardRequest after connecting, until the Controller answers
   --seed N          seed for identities and random behaviour (default 1)
   --speed X         virtual seconds per wall second (default 1)
@@ -131,7 +141,14 @@ ${PROXY_USAGE}
 function flagsOf(...texts: string[]): Record<string, { value?: string; text: string }> {
   const out: Record<string, { value?: string; text: string }> = {};
   for (const text of texts) {
+    let last: string[] = [];
     for (const line of text.split('\n')) {
+      // A deeper-indented line without a flag continues the meaning of the flags above it.
+      if (/^ {4,}\S/.test(line) && !line.trimStart().startsWith('--')) {
+        for (const flag of last) out[flag]!.text += ` ${line.trim()}`;
+        continue;
+      }
+      last = [];
       if (!line.startsWith('  --')) continue;
       // One or more `--flag [VALUE]` at the start (`--mqtt-ca FILE --mqtt-cert FILE`), then the meaning.
       const flags: [string, string | undefined][] = [];
@@ -141,6 +158,7 @@ function flagsOf(...texts: string[]): Record<string, { value?: string; text: str
         rest = rest.slice(m[0].length);
       }
       for (const [flag, value] of flags) out[flag] = { ...(value ? { value } : {}), text: rest };
+      last = flags.map(([flag]) => flag);
     }
   }
   return out;

@@ -244,6 +244,18 @@ describe('routerlab CLI', () => {
     expect(text).toMatch(new RegExp(`^Usage: routerlab ${command} \\[options\\]`));
     expect(text).toMatch(/\nOptions:\n/);
     expect(text).toMatch(new RegExp(`\nExamples:\n  routerlab ${command}`));
+    // Every option once, each with a meaning of its own (two flags never share one text, a value name is a name).
+    const options = text.slice(text.indexOf('\nOptions:\n'), text.indexOf('\n\n', text.indexOf('\nOptions:\n') + 2));
+    const rows = [...options.matchAll(/^ {2}(?:-\w, )?--([a-z0-9-]+)(?: <([^>]*)>)? *(.*)$/gm)];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [, flag, value, meaning] of rows) {
+      if (flag === 'help') continue;
+      expect(text.split(`\n  --${flag!} `).length + text.split(`\n  --${flag!}\n`).length - 2, `--${flag!} shown once`).toBe(1);
+      expect(meaning, `--${flag!} has a meaning`).not.toBe('');
+      if (value !== undefined) expect(value, `--${flag!} value name`).toMatch(/^[a-z][a-z0-9:/._,-]*$/);
+    }
+    const meanings = rows.map((r) => r[3]).filter((m) => m !== 'print stack traces of errors');
+    expect(new Set(meanings).size, 'two options share a meaning').toBe(meanings.length);
   });
 
   it('reports a port in use as one line with exit code 2', async () => {
