@@ -45,6 +45,24 @@ export interface ResetCapability {
    * where a fresh emulator starts and empties the journal (a run on a running bench repeats). The router logs in again.
    */
   reset(options: { profile?: string | undefined; seed?: number | undefined; clock?: 'paused' | 'running' | undefined; fresh?: boolean | undefined }): Promise<void>;
+  /** How the bench is now (its device's profile and seed, its clock), before a run changes it. */
+  snapshot(): Promise<BenchSnapshot>;
+  /**
+   * Put the bench back as a snapshot found it: a fresh device of its profile and seed, its clock in its mode and at
+   * its speed, time where it would be had the run not happened (a running clock moved on meanwhile). The device's
+   * own changes since it started are not restored; the journal is kept.
+   */
+  restore(snapshot: BenchSnapshot): Promise<void>;
+}
+
+export interface BenchSnapshot {
+  profile: string;
+  seed: number;
+  mode: 'paused' | 'running';
+  speed: number;
+  virtualMs: number;
+  /** Wall ms when taken (a running clock's time moves on from here). */
+  wallMs: number;
 }
 
 /** The MQTT broker and topic names of the device's cloud channel (topics per emulator/cloud/messages.ts). */

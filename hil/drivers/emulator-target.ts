@@ -58,6 +58,19 @@ class EmulatorTarget extends BaseTarget {
         Object.assign(this.capabilities, fresh.capability);
         this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
       },
+      snapshot: async () => {
+        const time = (await control('GET', '/time')) as { nowMs: number; mode: string; speed: number };
+        const profile = ((await control('GET', `/devices/${deviceId}`)) as { profile: string }).profile;
+        const seed = Number(((await control('GET', `/devices/${deviceId}/state`)) as { seed?: number }).seed ?? 1);
+        return { profile, seed, mode: time.mode === 'paused' ? 'paused' : 'running', speed: time.speed, virtualMs: time.nowMs, wallMs: Date.now() };
+      },
+      restore: async (s) => {
+        const at = s.mode === 'running' ? Math.round(s.virtualMs + (Date.now() - s.wallMs) * s.speed) : s.virtualMs;
+        await control('POST', `/devices/${deviceId}/reset`, { profile: s.profile, seed: s.seed, clock: s.mode, at, journal: 'keep' });
+        await control('POST', '/time/speed', { speed: s.speed });
+        // Once more through the capability, so this target's web client logs in to the restored device.
+        await reset.reset({ profile: s.profile, seed: s.seed });
+      },
     };
     this.capabilities = { ...web.capability, stimuli, clock, journal, power, state, reset, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}), ...(usp ? { usp } : {}) };
     this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];

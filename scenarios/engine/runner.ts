@@ -78,7 +78,7 @@ const ms = durationMs;
 
 export async function runScenario(file: string, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const seed = options.seed ?? scenario.device.seed;
-  const target = typeof options.target === 'string' ? await openTarget(scenario, options.target, seed) : await options.target();
+  const { target, restore } = typeof options.target === 'string' ? await openTarget(scenario, options.target, seed) : { target: await options.target(), restore: null };
   const targetName = typeof options.target === 'string' ? options.target : (options.targetName ?? target.id);
   const started = Date.now();
   const steps: StepResult[] = [];
@@ -126,6 +126,12 @@ export async function runScenario(file: string, scenario: Scenario, options: Run
     }
   } finally {
     await closeCloud();
+    try {
+      await restore?.();
+    } catch (e) {
+      // A shared bench that could not be put back is this scenario's failure, said in its report.
+      steps.push({ index: 'restore', kind: 'restore', title: 'put the shared bench back as it was', status: 'failed', reason: e instanceof Error ? e.message : String(e), startedVirtualMs: 0, durationMs: 0 });
+    }
     await target.close();
   }
   // Top-level steps after the last one that ran: shown as not run in the reports.
@@ -175,25 +181,30 @@ export function brokenResult(file: string, message: string, target: string): Sce
   };
 }
 
-async function openTarget(scenario: Scenario, spec: string, seed: number): Promise<Target> {
+async function openTarget(scenario: Scenario, spec: string, seed: number): Promise<{ target: Target; restore: (() => Promise<void>) | null }> {
   const config = parseTarget(spec);
   // An emulator started for the scenario takes its profile (unless the spec names one), seed and clock from it.
   const stepped = scenario.clock.mode === 'virtual' && scenario.clock.speed === undefined;
   if (config.kind === 'emulator' && !config.controlUrl) {
-    return connectTarget({ ...config, profile: config.profile ?? scenario.device.profile, seed, clockMode: stepped ? 'paused' : 'running', speed: scenario.clock.mode === 'wall' ? 1 : (scenario.clock.speed ?? 1) });
+    return { target: await connectTarget({ ...config, profile: config.profile ?? scenario.device.profile, seed, clockMode: stepped ? 'paused' : 'running', speed: scenario.clock.mode === 'wall' ? 1 : (scenario.clock.speed ?? 1) }), restore: null };
   }
   const target = await connectTarget(config);
+  let restore: (() => Promise<void>) | null = null;
   // A running emulator (emulator:<control url>) starts every scenario from the device the scenario names, so a
   // run repeats on the same bench: its profile, its seed, the clock paused for stepped time.
   if (config.kind === 'emulator' && target.has('reset')) {
     try {
-      await target.require('reset').reset({ profile: scenario.device.profile, seed, clock: stepped ? 'paused' : 'running', fresh: true });
+      // The bench is shared: how it was is put back after the scenario (README "Scenarios").
+      const reset = target.require('reset');
+      const before = await reset.snapshot();
+      restore = () => reset.restore(before);
+      await reset.reset({ profile: scenario.device.profile, seed, clock: stepped ? 'paused' : 'running', fresh: true });
     } catch (e) {
       await target.close();
       throw e;
     }
   }
-  return target;
+  return { target, restore };
 }
 
 class RunContext {

@@ -48,4 +48,25 @@ describe('the shipped suites on one running bench', () => {
       await bare.close();
     }
   });
+
+  it('leaves a shared bench as it found it: clock running at its speed, time moved on, its profile and seed', async () => {
+    const bench = createEmulator({ profile: 'mc888', seed: 5, clockMode: 'running', speed: 3, onUnhandled: 'silent' });
+    try {
+      await bench.listen({ port: 0 });
+      await bench.listenModemTcp({ port: 0 });
+      const url = await bench.listenControl({ port: 0 });
+      const before = bench.clock.now();
+      const stepped = suites.find((s) => s.scenario.clock.mode === 'virtual' && s.scenario.clock.speed === undefined && s.scenario.device.profile !== 'mc888')!;
+      const result = await runScenario(stepped.file, stepped.scenario, { target: `emulator:${url}` });
+      expect(result.status).toBe('passed');
+      expect(bench.clock.mode).toBe('running');
+      expect(bench.clock.speed).toBe(3);
+      expect(bench.device.profile.name).toBe('mc888');
+      expect(bench.device.state.seed).toBe(5);
+      // Not back at the stepped scenario's 2026-01-01: time went on from where the bench was.
+      expect(bench.clock.now()).toBeGreaterThanOrEqual(before);
+    } finally {
+      await bench.close();
+    }
+  });
 });
