@@ -24,6 +24,7 @@ export { TcpTransport, SerialTransport } from './transports/transports.js';
 
 // --- the emulator's stimuli (names and parameter schemas, for scenario checks) ---
 export { stimulusCatalog, type StimulusInfo } from './drivers/stimulus-catalog.js';
+export { goformCatalog, type GoformCatalog } from './drivers/goform-catalog.js';
 
 // --- recordings ---
 export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, RECORDING_VERSION, type Recording, type HttpExchange } from './record/recording.js';

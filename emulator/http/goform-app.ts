@@ -217,19 +217,20 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     const goformId = fields.goformId ?? '';
     const def = SET_HANDLERS.get(goformId);
     const req = requester(c, auth.cookieName);
-    const answer = (body: string, extra?: Record<string, string>): Response => {
-      if (journal) record('write', goformId, maskParams(Object.entries(fields)), summarize(body), req);
+    // The journal says why a write failed (the firmware's answer does not, §1.6): what a scenario's failure line names.
+    const answer = (body: string, extra?: Record<string, string>, why?: string): Response => {
+      if (journal) record('write', goformId, maskParams(Object.entries(fields)), `${summarize(body)}${why ? ` (${why})` : ''}`, req);
       return send(c, body, extra);
     };
     if (!def) {
       unhandled(`goformId=${goformId}`);
       if (reporter.strict) return c.body(`[emulator:goform] goformId=${goformId} is not implemented (onUnhandled 'error')`, 500);
-      return answer(FAILURE_JSON);
+      return answer(FAILURE_JSON, undefined, `unknown goformId "${goformId}"`);
     }
-    if (def.login !== false && !auth.isLoggedIn(req)) return answer(FAILURE_JSON);
+    if (def.login !== false && !auth.isLoggedIn(req)) return answer(FAILURE_JSON, undefined, 'not logged in');
     // §1.6: a wrong and a missing AD give the same failure.
-    if (def.ad !== false && !auth.checkAd(req, fields.AD)) return answer(FAILURE_JSON);
-    if (device.profile.quirks.requireReferer && !req.hasReferer) return answer(FAILURE_JSON);
+    if (def.ad !== false && !auth.checkAd(req, fields.AD)) return answer(FAILURE_JSON, undefined, fields.AD ? 'wrong AD' : 'no AD field');
+    if (device.profile.quirks.requireReferer && !req.hasReferer) return answer(FAILURE_JSON, undefined, 'no Referer header');
     const extra: Record<string, string> = {};
     const ctx: SetContext = {
       device,
@@ -245,10 +246,10 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     try {
       const result = def.handle(ctx);
       // The one mapping of a device refusal on this surface: the firmware's failure answer.
-      if (isRefused(result)) return answer(FAILURE_JSON, extra);
+      if (isRefused(result)) return answer(FAILURE_JSON, extra, `refused by the device: ${result.message}`);
       return answer(JSON.stringify(result), extra);
     } catch (e) {
-      if (e instanceof BadField || e instanceof ShareError) return answer(JSON.stringify({ result: e.result }));
+      if (e instanceof BadField || e instanceof ShareError) return answer(JSON.stringify({ result: e.result }), undefined, e.message.replace(/^\[emulator:goform\] /, ''));
       throw e;
     }
   });

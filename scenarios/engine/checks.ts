@@ -1,4 +1,4 @@
-import { stimulusCatalog } from '../../hil/index.js';
+import { goformCatalog, stimulusCatalog } from '../../hil/index.js';
 import type { Scenario, Step } from './schema.js';
 
 // Checks a scenario file at load time, beyond its shape: every step kind, stimulus name and stimulus parameter
@@ -91,6 +91,17 @@ export function checkScenario(scenario: Scenario): Issue | null {
           const issue = parsed.error.issues[0]!;
           return { path: [...at, 'with', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: `${issue.message} (stimulus ${step.stimulus}: ${info.summary})` };
         }
+      }
+      // A goform key or goformId one or two letters off a known one is a typo (a key no profile knows may still be a
+      // real router's, so only near misses are refused here; the failure line names the rest).
+      const goform = goformCatalog();
+      if ('expect' in step && 'goform' in step.expect && step.expect.field === undefined && !step.expect.goform.includes('${') && !goform.keys.has(step.expect.goform)) {
+        const hint = suggest(step.expect.goform, [...goform.keys.keys()]);
+        if (hint) return { path: [...at, 'expect', 'goform'], message: `no routerlab profile answers goform key "${step.expect.goform}"${hint}` };
+      }
+      if ('goform' in step && !step.goform.includes('${') && !goform.goformIds.includes(step.goform)) {
+        const hint = suggest(step.goform, goform.goformIds);
+        if (hint) return { path: [...at, 'goform'], message: `unknown goformId "${step.goform}"${hint}` };
       }
       if ('repeat' in step) {
         const issue = walk(step.repeat.steps, [...at, 'repeat', 'steps']);

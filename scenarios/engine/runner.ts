@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { BenchError, CloudClient, connectTarget, parseTarget, type CapabilityName, type CloudEndpoint, type Received, type Target } from '../../hil/index.js';
 import { durationMs, type ExpectStep, type Scenario, type Step, type UspAction } from './schema.js';
-import { UspError, type UspCapability } from '../../hil/index.js';
+import { goformCatalog, UspError, type UspCapability } from '../../hil/index.js';
 
 // Runs a scenario against a target: stimuli, waits, expectations with retries on the target's clock, probes
 // and commands. A step the target cannot do is skipped with its reason; the scenario is then partial.
@@ -266,7 +266,15 @@ class RunContext {
       if ('checkpoint' in step) return done('passed', { observed: { checkpoint: step.checkpoint, virtualMs: v0 } });
       if ('goform' in step) {
         const params = this.#vars(step.fields ?? {});
-        return done('passed', { observed: await this.target.require('router').set(step.goform, params), params });
+        try {
+          return done('passed', { observed: await this.target.require('router').set(step.goform, params), params });
+        } catch (e) {
+          // The firmware's answer says only "failure"; an emulator's journal says why (unknown goformId, a field,
+          // the login, the AD, or the device refusing).
+          const why = e instanceof BenchError && this.target.has('journal') ? await this.#writeWhy(step.goform) : '';
+          if (!why) throw e;
+          return done('failed', { params, reason: `${(e as Error).message} -- the emulator says: ${why}` });
+        }
       }
       if ('ubus' in step) {
         const args = this.#vars(step.args ?? {});
@@ -337,12 +345,22 @@ class RunContext {
     }
   }
 
+  /** Why the target's last write of `goformId` failed, from its journal ("" when it does not say). */
+  async #writeWhy(goformId: string): Promise<string> {
+    const entries = await this.target.require('journal').query({ surface: 'goform', name: goformId });
+    const last = entries.filter((x) => x.kind === 'write').at(-1);
+    return /\((.+)\)$/.exec(last?.response ?? '')?.[1] ?? '';
+  }
+
   async #expect(step: ExpectStep): Promise<{ ok: boolean; observed: unknown; reason?: string }> {
     // Variables work in matchers too (equals: "${sender}").
     const e = this.#vars(step);
     if ('goform' in e) {
       const router = this.target.require('router');
-      if (e.field === undefined) return check((await router.get([e.goform]))[e.goform] ?? '', e);
+      if (e.field === undefined) {
+        const outcome = check((await router.get([e.goform]))[e.goform] ?? '', e);
+        return outcome.ok || outcome.observed !== '' ? outcome : { ...outcome, reason: `${outcome.reason ?? ''}${goformKeyHint(e.goform, this.scenario.device.profile)}` };
+      }
       const answer = await router.getAggregate(e.goform, this.#vars(e.params ?? {}));
       const value = e.field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], answer);
       return check(value === undefined ? '' : value, e);
@@ -650,4 +668,12 @@ async function uspAction(usp: UspCapability, a: UspAction): Promise<unknown> {
     case 'operate':
       return controller.operate(endpointId, a.path, a.params ?? {});
   }
+}
+
+/** Why a goform key may have answered "": no profile has it, or the scenario's profile does not. */
+function goformKeyHint(key: string, profile: string): string {
+  const with_ = goformCatalog().keys.get(key);
+  if (!with_) return ` (no routerlab profile answers goform key "${key}"; a real router may)`;
+  if (!with_.includes(profile)) return ` (profile ${profile} has no goform key "${key}"; profiles with it: ${with_.join(', ') || 'none'})`;
+  return '';
 }
