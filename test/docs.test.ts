@@ -20,6 +20,17 @@ describe('generated reference docs', () => {
     expect(docs['docs/reference/at-commands.md']).toContain('| `+CMGS` |');
   });
 
+  it('fill every "meaning" column (a stimulus parameter or scenario field without one is a gap in the docs)', () => {
+    for (const [file, text] of Object.entries(referenceDocs())) {
+      let meaningTable = false;
+      for (const line of text.split('\n')) {
+        if (!line.startsWith('|')) meaningTable = false;
+        else if (/\| meaning \|$/.test(line)) meaningTable = true;
+        else if (meaningTable && !line.startsWith('| ---')) expect(line, `${file}: ${line}`).not.toMatch(/\|\s*\|$/);
+      }
+    }
+  });
+
   it('README links only inside the repository', () => {
     const readme = readFileSync('README.md', 'utf8');
     const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!).filter((l) => !/^https?:|^#/.test(l));

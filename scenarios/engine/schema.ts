@@ -147,19 +147,19 @@ export const stepSchema: z.ZodType<Step> = z.lazy(() =>
 );
 
 export const scenarioSchema = z.object({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  tags: z.array(z.string()).default([]),
+  name: z.string().min(1).describe('what the scenario checks, as reports show it'),
+  description: z.string().optional().describe('a longer account for readers'),
+  tags: z.array(z.string()).default([]).describe('labels --grep selects by'),
   /** Capabilities the scenario needs; on a target without one, the steps that use it are skipped (partial). */
-  requires: z.array(z.enum(['router', 'ubus', 'usp', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]),
-  device: z.object({ profile: z.string().default('mf79u'), seed: z.number().int().min(0).default(1) }).strict().default({ profile: 'mf79u', seed: 1 }),
+  requires: z.array(z.enum(['router', 'ubus', 'usp', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]).describe('capabilities the target needs; without one the scenario is skipped, naming it'),
+  device: z.object({ profile: z.string().default('mf79u'), seed: z.number().int().min(0).default(1) }).strict().default({ profile: 'mf79u', seed: 1 }).describe('the device profile and seed an emulator starts from'),
   /**
    * virtual: a paused clock that waits advance (deterministic); virtual with `speed`: device time runs at that many
    * times wall time (waits take duration/speed of wall time); wall: real time.
    */
-  clock: z.object({ mode: z.enum(['virtual', 'wall']).default('virtual'), speed: z.number().gt(0).max(100_000).optional() }).strict().default({ mode: 'virtual' }),
-  variables: z.record(z.string(), z.string()).default({}),
-  steps: z.array(stepSchema).min(1),
+  clock: z.object({ mode: z.enum(['virtual', 'wall']).default('virtual'), speed: z.number().gt(0).max(100_000).optional() }).strict().default({ mode: 'virtual' }).describe('virtual (paused, stepped: deterministic), virtual with speed, or wall time'),
+  variables: z.record(z.string(), z.string()).default({}).describe('values steps use as ${name}'),
+  steps: z.array(stepSchema).min(1).describe('the steps, in order; a failed one ends the scenario'),
 }).strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
