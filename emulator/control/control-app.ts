@@ -66,7 +66,8 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
   app.use('*', browserGuard({ allowHosts: options.allowHosts }, sendProblem));
 
   app.use('/api/*', async function requireToken(c: Context, next: Next) {
-    if (options.token === null) return next();
+    // The docs page, like the dashboard, holds no data: it opens in a browser and asks for the token itself.
+    if (options.token === null || (c.req.method === 'GET' && c.req.path === '/api/v1/docs')) return next();
     const header = /^bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '');
     // RFC 7235: the scheme is case-insensitive. A token in the URL (logs, history) only where no header can go.
     const given = header ? header[1]!.trim() : EVENTS_PATH.test(c.req.path) ? (c.req.query('token') ?? '') : '';

@@ -2,7 +2,7 @@
 // /api/v1/openapi.json, lists every route with its schema, and sends requests from a form.
 
 export const DOCS_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>routerlab control API</title>
+<html lang="en"><head><meta charset="utf-8"><title>routerlab control API</title><link rel="icon" href="data:,">
 <style>
 body{font:14px system-ui,sans-serif;margin:0;display:flex;height:100vh}
 nav{width:340px;overflow:auto;border-right:1px solid #ddd;padding:8px}
@@ -16,12 +16,22 @@ h3{margin:12px 0 4px;font-size:12px;text-transform:uppercase;color:#666}
 </style></head>
 <body><nav id="nav">Loading /api/v1/openapi.json ...</nav>
 <main id="main"><h1>routerlab control API</h1><p>Pick a route on the left. Requests go to this server; set the token if the API needs one.</p>
-<label>Token <input id="token" placeholder="(none)"></label></main>
+<label>Token <input id="token" type="password" placeholder="(none)"></label> <button id="usetoken">Use</button></main>
 <script>
 const esc = (s) => String(s).replace(/[&<>]/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]));
 let spec;
-fetch('/api/v1/openapi.json', { headers: auth() }).then((r) => r.json()).then((s) => { spec = s; render(); });
-function auth() { const t = document.getElementById('token')?.value; return t ? { Authorization: 'Bearer ' + t } : {}; }
+// The token the dashboard keeps for this tab, or the one typed here; never put in the URL.
+let token = sessionStorage.getItem('routerlab-token') || '';
+document.getElementById('token').value = token;
+function auth() { const t = document.getElementById('token')?.value || token; return t ? { Authorization: 'Bearer ' + t } : {}; }
+async function load() {
+  const r = await fetch('/api/v1/openapi.json', { headers: auth() });
+  if (r.status === 401) { document.getElementById('nav').textContent = 'This control API needs its token: type it on the right and press Use.'; return; }
+  spec = await r.json();
+  render();
+}
+document.getElementById('usetoken').onclick = () => { token = document.getElementById('token').value; sessionStorage.setItem('routerlab-token', token); load(); };
+load();
 function render() {
   const nav = document.getElementById('nav');
   nav.innerHTML = '';
@@ -35,10 +45,10 @@ function render() {
   }
 }
 function show(path, method, op) {
-  const token = document.getElementById('token').value;
+  const typed = document.getElementById('token').value || token;
   const body = op.requestBody?.content['application/json'].schema;
   document.getElementById('main').innerHTML =
-    '<label>Token <input id="token" value="' + esc(token) + '"></label>' +
+    '<label>Token <input id="token" type="password" value="' + esc(typed) + '"></label>' +
     '<h2><span class="m ' + method + '">' + method + '</span>' + esc(path) + '</h2><p>' + esc(op.summary) + '</p>' +
     '<h3>Path (edit {id} etc.)</h3><input id="path" value="' + esc(path) + '">' +
     (body ? '<h3>Body schema</h3><pre>' + esc(JSON.stringify(body, null, 2)) + '</pre><h3>Body</h3><textarea id="body" rows="6">{}</textarea>' : '') +

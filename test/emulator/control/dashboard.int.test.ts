@@ -135,6 +135,27 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
     }
   });
 
+  it('opens the API docs page with a token set, asks for the token, then lists the routes and sends a call', async () => {
+    const emu = createEmulator({ clockMode: 'paused', controlToken: 'sekrit-token', onUnhandled: 'silent' });
+    try {
+      const control = await emu.listenControl({ port: 0 });
+      const { page, errors } = await open(`${control}/api/v1/docs`);
+      await expect.poll(() => page.locator('#nav').innerText()).toMatch(/needs its token/);
+      await page.locator('#token').fill('sekrit-token');
+      await page.locator('#usetoken').click();
+      await expect.poll(() => page.locator('#nav .op').count()).toBeGreaterThan(20);
+      await page.locator('#nav .op', { hasText: '/time' }).first().click();
+      await page.locator('#send').click();
+      await expect.poll(() => page.locator('#out').innerText()).toMatch(/^200 /);
+      // Without the token the data stays closed: the page is open, openapi.json is not.
+      expect((await fetch(`${control}/api/v1/openapi.json`)).status).toBe(401);
+      expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+      await page.close();
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('lists and searches a fleet, page by page', async () => {
     const fleet = new Fleet({ count: 120, clockMode: 'paused', profiles: ['mix'] });
     try {
