@@ -174,8 +174,14 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
           await stream.writeSSE({ event: next.event, data: next.data, id: String(++eventId) });
         }
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 15_000); // keep-alive tick
+          // Keep-alive tick. Cleared when woken and never holding the process: a stopping server must not wait 15 s
+          // for an open dashboard (it did).
+          const tick = setTimeout(resolve, 15_000);
+          tick.unref();
+          wake = () => {
+            clearTimeout(tick);
+            resolve();
+          };
         });
         wake = null;
         if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
