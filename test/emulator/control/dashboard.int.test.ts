@@ -96,6 +96,26 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
       }
     });
 
+    it('starts its controls from the device as it is, says the time zone, flags a low battery, fits its tables', async () => {
+      await emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/registration`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ registration: 'roaming' }) });
+      await emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/battery`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ percent: 12, charger: false }) });
+      await emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/station`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'join', mac: '02:00:00:00:00:42', hostname: 'a-very-long-hostname-of-a-laptop-pushing-the-table-off-its-card' }) });
+      const { page, errors } = await open(`${control}/`);
+      try {
+        await expect.poll(() => page.locator('#status').innerText()).toBe('live');
+        await expect.poll(() => page.locator('#registration').inputValue()).toBe('roaming');
+        expect(await page.locator('#sim').inputValue()).toBe(emu.device.state.sim.status);
+        await expect.poll(() => page.locator('#battery-low').count()).toBe(1);
+        await expect.poll(() => page.locator('#stations').innerText()).toMatch(/ UTC/);
+        // The stations table stays inside its card.
+        const table = await page.locator('#stations').evaluate((el) => { const t = el.closest('table')!; const card = t.closest('.card') ?? t.parentElement!; return { table: t.getBoundingClientRect().right, card: card.getBoundingClientRect().right }; });
+        expect(table.table).toBeLessThanOrEqual(table.card + 1);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
     it('takes a snapshot and restores it from the page', async () => {
       const { page, errors } = await open(`${control}/`);
       try {
