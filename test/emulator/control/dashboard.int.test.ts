@@ -107,6 +107,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
         expect(await page.locator('#sim').inputValue()).toBe(emu.device.state.sim.status);
         await expect.poll(() => page.locator('#battery-low').count()).toBe(1);
         await expect.poll(() => page.locator('#stations').innerText()).toMatch(/ UTC/);
+        // A flood arrives in one virtual instant: newest first by arrival, #3 above #1.
+        await emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/sms`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: '10086', text: 'flood', count: 3 }) });
+        await expect.poll(() => page.locator('#inbox').innerText()).toMatch(/flood #3[\s\S]*flood #2[\s\S]*flood #1/);
         // The stations table stays inside its card.
         const table = await page.locator('#stations').evaluate((el) => { const t = el.closest('table')!; const card = t.closest('.card') ?? t.parentElement!; return { table: t.getBoundingClientRect().right, card: card.getBoundingClientRect().right }; });
         expect(table.table).toBeLessThanOrEqual(table.card + 1);
