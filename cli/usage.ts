@@ -53,7 +53,7 @@ export const FLEET_USAGE = `fleet options:
 export const LOAD_USAGE = `load options (routerlab load PROFILE --target T):
   --target T          emulator[:profile] (started for the run), fleet:N[:profile], emulator:<control url>,
                       router:<url>?password=... (capped: 5 iterations/s, 5 VUs), http://host:port
-  --duration D        run every scenario for D instead of its own length (stages are scaled to D)
+  --duration D        the whole run's length: start times, durations and stages scaled to fit D (rates unchanged)
   --summary S         json:FILE,junit:FILE
   --password PW       router login password (default admin)
   --unlimited         lift the cap on real routers

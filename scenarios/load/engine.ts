@@ -52,7 +52,10 @@ export const WALL_CLOCK: LoadClock = {
 export type FlowRunner = (vu: VirtualUser) => Promise<void>;
 
 export interface RunLoadOptions {
-  /** Replaces every scenario's length: duration-based executors run this long, stage lists are scaled to it. */
+  /**
+   * The whole run's length: every scenario's start time and length are scaled by D / the profile's own length, so a
+   * run asked for 10 s lasts 10 s (plus graceful stops) however its scenarios are laid out in time.
+   */
   durationMs?: number;
   onProgress?: (p: Progress) => void;
   /** Default the wall clock. */
@@ -114,9 +117,11 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
   const registry = new Registry();
   const clock = options.clock ?? WALL_CLOCK;
   const run = new Run(profile, target, registry, clock, options.flows ?? {});
+  const total = Math.max(1, ...Object.values(profile.scenarios).map((c) => (c.startTime ? durationMs(c.startTime) : 0) + lengthOf(c)));
+  const scale = options.durationMs === undefined ? 1 : options.durationMs / total;
   const scenarios: Scenario[] = Object.entries(profile.scenarios).map(([name, config]) => ({
     name,
-    config: fit(options.durationMs === undefined ? config : withDuration(config, options.durationMs), target),
+    config: fit(options.durationMs === undefined ? config : scaled(config, scale, options.durationMs), target),
     tags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow },
     checkTags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow, check: `${config.flow}: iteration completes` },
   }));
@@ -224,20 +229,36 @@ function fit(c: ExecutorConfig, t: LoadTargetUrls): ExecutorConfig {
   }
 }
 
-function withDuration(c: ExecutorConfig, ms: number): ExecutorConfig {
-  const d = `${ms}ms`;
+/** How long a scenario runs from its start (iteration-based: its maxDuration if it has one, else 0: open). */
+function lengthOf(c: ExecutorConfig): number {
   switch (c.executor) {
     case 'constant-vus':
     case 'constant-arrival-rate':
-      return { ...c, duration: d };
+      return durationMs(c.duration);
     case 'shared-iterations':
     case 'per-vu-iterations':
-      return { ...c, maxDuration: d };
+      return c.maxDuration ? durationMs(c.maxDuration) : 0;
     case 'ramping-vus':
-    case 'ramping-arrival-rate': {
-      const total = c.stages.reduce((n, s) => n + durationMs(s.duration), 0);
-      return { ...c, stages: c.stages.map((s) => ({ ...s, duration: `${Math.max(1, Math.round((durationMs(s.duration) * ms) / total))}ms` })) };
-    }
+    case 'ramping-arrival-rate':
+      return c.stages.reduce((n, s) => n + durationMs(s.duration), 0);
+  }
+}
+
+/** The scenario with its start time and length times `f` (rates and counts unchanged), ending by `totalMs`. */
+function scaled(c: ExecutorConfig, f: number, totalMs: number): ExecutorConfig {
+  const ms = (text: string): string => `${Math.max(1, Math.round(durationMs(text) * f))}ms`;
+  const start = c.startTime ? { startTime: `${Math.round(durationMs(c.startTime) * f)}ms` } : {};
+  switch (c.executor) {
+    case 'constant-vus':
+    case 'constant-arrival-rate':
+      return { ...c, ...start, duration: ms(c.duration) };
+    case 'shared-iterations':
+    case 'per-vu-iterations':
+      // Iterations run their count, within the scaled maxDuration, or else within what is left of the run.
+      return { ...c, ...start, maxDuration: `${Math.max(1, c.maxDuration ? Math.round(lengthOf(c) * f) : totalMs - Math.round((c.startTime ? durationMs(c.startTime) : 0) * f))}ms` };
+    case 'ramping-vus':
+    case 'ramping-arrival-rate':
+      return { ...c, ...start, stages: c.stages.map((s) => ({ ...s, duration: ms(s.duration) })) };
   }
 }
 

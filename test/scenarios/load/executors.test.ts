@@ -8,13 +8,13 @@ import { SimClock } from '../../helpers/load-clock.js';
 
 const TARGET = { urls: ['http://127.0.0.1:9'], password: 'admin' };
 
-async function simulate(scenarios: LoadProfileInput['scenarios'], iterationMs: number | ((n: number) => number), thresholds: LoadProfileInput['thresholds'] = {}): Promise<{ s: LoadSummary; clock: SimClock; progress: Progress[] }> {
+async function simulate(scenarios: LoadProfileInput['scenarios'], iterationMs: number | ((n: number) => number), thresholds: LoadProfileInput['thresholds'] = {}, durationMs?: number): Promise<{ s: LoadSummary; clock: SimClock; progress: Progress[] }> {
   const clock = new SimClock();
   let n = 0;
   const progress: Progress[] = [];
   const fake = async (): Promise<void> => clock.timer(typeof iterationMs === 'number' ? iterationMs : iterationMs(n++)).promise;
   const flows = Object.fromEntries(['web-status-poll', 'sms-send', 'http-get', 'station-refresh', 'sms-list'].map((f) => [f, fake]));
-  const s = await clock.run(runLoad(defineLoadProfile({ name: 'sim', scenarios, thresholds }), TARGET, { clock, flows, onProgress: (p) => progress.push(p) }));
+  const s = await clock.run(runLoad(defineLoadProfile({ name: 'sim', scenarios, thresholds }), TARGET, { clock, flows, onProgress: (p) => progress.push(p), ...(durationMs === undefined ? {} : { durationMs }) }));
   return { s, clock, progress };
 }
 
@@ -88,6 +88,17 @@ describe('load executors on a simulated clock', () => {
     }, 1000);
     expect(count(s, 'iterations')).toBe(4);
     expect(clock.now()).toBe(11_000);
+  });
+
+  it('--duration D is the whole run: start times and lengths scale together, so a later scenario ends by D', async () => {
+    // The smoke profile's layout: 10 s of polling, then 5 s of app logins from 11 s; asked for 8 s, it lasts 8 s.
+    const { s, clock } = await simulate({
+      poll: { executor: 'constant-arrival-rate', flow: 'web-status-poll', rate: 10, timeUnit: '1s', duration: '10s', preAllocatedVUs: 2, maxVUs: 4 },
+      later: { executor: 'constant-vus', flow: 'sms-list', vus: 1, duration: '5s', startTime: '11s' },
+    }, 100, {}, 8000);
+    expect(clock.now()).toBe(8000);
+    // Rates stay as written: 10/s over the scaled 5 s of polling (10 s x 8/16), then one VU for 2.5 s of 100 ms.
+    expect(count(s, 'iterations')).toBe(50 + 25);
   });
 
   it('abortOnFail stops the run once its threshold fails, after delayAbortEval', async () => {
