@@ -8,42 +8,17 @@
 //    informs the ACS counted over this process's CPU seconds (from /proc) in that window. Goal >= 2000.
 //
 // Run: node --expose-gc --import tsx bench/cwmp-fleet.ts   (BENCH_CPES to change the count)
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Fleet } from '../emulator/fleet/fleet.js';
+import { cpuSeconds, pinSelf, startHelper, usedBytes } from './lib/measure.js';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('[bench] run with node --expose-gc --import tsx bench/cwmp-fleet.ts');
 const COUNT = Number(process.env.BENCH_CPES ?? 10_000);
-const used = (): number => {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-};
-const cpuSeconds = (): number => {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+const used = (): number => usedBytes('cwmp-fleet');
+used();
 
-function pinned(): boolean {
-  try {
-    execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch (e) {
-    // No taskset: both run unpinned; the figure is still per CPU second of this process.
-    if (e instanceof Error) return false;
-    throw e;
-  }
-}
-
-const isPinned = pinned();
-const stub = fileURLToPath(new URL('./acs-stub.ts', import.meta.url));
-const child = isPinned ? spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', stub], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, ['--import', 'tsx', stub], { stdio: ['ignore', 'pipe', 'inherit'] });
-const [line] = (await once(child.stdout, 'data')) as [Buffer];
-const { url } = JSON.parse(line.toString()) as { url: string };
+const isPinned = pinSelf();
+const { child, line } = await startHelper(fileURLToPath(new URL('./acs-stub.ts', import.meta.url)), isPinned);
+const { url } = JSON.parse(line) as { url: string };
 const count = async (): Promise<number> => Number(await (await fetch(`${url}count`)).text());
 
 try {

@@ -12,21 +12,14 @@
 //
 // Run: node --expose-gc --import tsx bench/fleet.ts   (BENCH_IDLE_COUNT, BENCH_MQTT_SIZES=10000,20000 to change)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Fleet } from '../emulator/fleet/fleet.js';
 import { CloudClient } from '../hil/index.js';
 import { startMosquitto, type Mosquitto } from '../test/helpers/mosquitto.js';
+import { cpuSeconds, usedBytes } from './lib/measure.js';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('[bench] run with node --expose-gc --import tsx bench/fleet.ts');
-
-function used(): number {
-  gc!();
-  gc!();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
+const used = (): number => usedBytes('fleet');
+used();
 
 // --- 1. idle memory ---
 
@@ -55,12 +48,6 @@ async function idleBytes(count: number): Promise<void> {
 // --- 2. mqtt devices per core ---
 
 const BIN = fileURLToPath(new URL('../bin/routerlab.js', import.meta.url));
-const CLK_TCK = 100;
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
-}
 
 async function startShard(k: number, total: number, count: number, broker: Mosquitto): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'fleet', '--count', String(count), '--shard', `${k}/${total}`, '--mqtt', broker.url, '--telemetry-interval', '10s', '--tick', '10s', '--connect-rate', '2500', '--control-port', '0', '--status-every', '0', '--telemetry-qos', '0'], {
@@ -93,11 +80,11 @@ async function mqttSize(size: number): Promise<{ size: number; cores: number; p9
     await new Promise((r) => setTimeout(r, 12_000)); // settle: every device has reported at least once
     const from = observers.reduce((n, o) => n + o.total, 0);
     measuring = true;
-    const cpu0 = children.map((c) => cpuSeconds(c.pid!));
+    const cpu0 = children.map((c) => cpuSeconds(c.pid));
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, 30_000));
     const wallS = (performance.now() - t0) / 1000;
-    const cpu1 = children.map((c) => cpuSeconds(c.pid!));
+    const cpu1 = children.map((c) => cpuSeconds(c.pid));
     measuring = false;
     const cores = cpu1.reduce((s, v, i) => s + v - cpu0[i]!, 0) / wallS;
     lags.sort((a, b) => a - b);

@@ -10,34 +10,16 @@
 // pinned to core 0 (when taskset exists), autocannon pinned to core 1, rounds alternate and medians compare.
 // Env: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2).
 import autocannon from 'autocannon';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { pinSelf, startHelper } from './lib/measure.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch (e) {
-    // No taskset (or not allowed): the bench runs unpinned and says so in its first line.
-    if (e instanceof Error) return false;
-    throw e;
-  }
-}
-
-const pinned = hasTaskset();
-if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-const serverScript = fileURLToPath(new URL('./poll-servers.ts', import.meta.url));
-const nodeArgs = ['--import', 'tsx', serverScript];
-const child = pinned
-  ? spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
-  : spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
-const [line] = (await once(child.stdout, 'data')) as [Buffer];
-const info = JSON.parse(line.toString()) as { emulator: string; raw: string; path: string; cookie: string; keys: number; bytes: number };
+const pinned = pinSelf();
+const { child, line } = await startHelper(fileURLToPath(new URL('./poll-servers.ts', import.meta.url)), pinned, process.env);
+const info = JSON.parse(line) as { emulator: string; raw: string; path: string; cookie: string; keys: number; bytes: number };
 
 /** req/s under -c 100 -p 10; `fresh` sends a new `_` with every request, as the UI does. */
 async function measure(base: string, duration: number, fresh: boolean): Promise<number> {

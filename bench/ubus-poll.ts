@@ -8,9 +8,8 @@
 // child pinned to core 0 (when taskset exists), autocannon on core 1, rounds alternate, medians compare.
 // Env: BENCH_ROUNDS (3), BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_CLIENTS (100).
 import autocannon from 'autocannon';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { pinSelf, startHelper } from './lib/measure.js';
 import { ZWRT_STATUS_POLL } from '../hil/clients/ubus-client.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -18,27 +17,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const clients = Number(process.env.BENCH_CLIENTS ?? 100);
 
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch (e) {
-    // No taskset (or not allowed): the bench runs unpinned and says so in its first line.
-    if (e instanceof Error) return false;
-    throw e;
-  }
-}
-
-const pinned = hasTaskset();
-if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-const serverScript = fileURLToPath(new URL('./ubus-poll-servers.ts', import.meta.url));
-const nodeArgs = ['--import', 'tsx', serverScript];
-const env = { ...process.env, BENCH_CLIENTS: String(clients) };
-const child = pinned
-  ? spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs], { stdio: ['ignore', 'pipe', 'inherit'], env })
-  : spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'], env });
-const [line] = (await once(child.stdout, 'data')) as [Buffer];
-const info = JSON.parse(line.toString()) as { emulator: string; raw: string; sids: string[]; calls: number; bytes: number };
+const pinned = pinSelf();
+const { child, line } = await startHelper(fileURLToPath(new URL('./ubus-poll-servers.ts', import.meta.url)), pinned, { ...process.env, BENCH_CLIENTS: String(clients) });
+const info = JSON.parse(line) as { emulator: string; raw: string; sids: string[]; calls: number; bytes: number };
 
 /** req/s with one connection per client, each client its own session and a fresh t and ids on every request. */
 async function measure(base: string, duration: number): Promise<number> {

@@ -11,26 +11,17 @@
 //
 // Run: node --expose-gc --import tsx bench/usp-fleet.ts   (needs /usr/sbin/mosquitto)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Fleet } from '../emulator/fleet/fleet.js';
 import { UspController } from '../hil/clients/usp-controller.js';
+import { cpuSeconds, usedBytes } from './lib/measure.js';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('[bench] run with node --expose-gc --import tsx bench/usp-fleet.ts');
 const COUNT = Number(process.env.BENCH_AGENTS ?? 5000);
-const used = (): number => {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-};
-const cpuSeconds = (): number => {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+const used = (): number => usedBytes('usp-fleet');
+used();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const port = await new Promise<number>((resolve) => {
