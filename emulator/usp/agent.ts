@@ -87,6 +87,8 @@ export interface UspStatus {
 export class UspAgent {
   readonly options: UspAgentOptions;
   readonly endpointId: string;
+  /** The router's id in the journal, the same while the router is put away. */
+  readonly #deviceId: string;
   #device: DeviceApi | null = null;
   /** How to wake a put-away device (a fleet sets it); null = the attached device only. */
   wake: (() => DeviceApi) | null = null;
@@ -116,6 +118,7 @@ export class UspAgent {
     this.options = options;
     const c: DmContext = { device, state: device.state, nowMs: options.clock.now(), connectionRequestUrl: '' };
     this.endpointId = options.endpointId ?? `os::${ouiOf(c)}-${device.state.identity.serialNumber}`;
+    this.#deviceId = device.state.id;
     // Factory default: the Controller's Boot! subscription (obuspa ships one the same way), so a boot is reported.
     this.#subs.push({ instance: this.#nextSub++, id: 'boot', enable: true, notifType: 'Event', referenceList: ['Device.Boot!'], recipient: 'Device.LocalAgent.Controller.1', notifRetry: false, persistent: true });
     this.#onBoardDue = options.onBoardRequest === true;
@@ -319,23 +322,24 @@ export class UspAgent {
     const id = msg.header?.msg_id ?? '';
     const type = msg.header?.msg_type ?? -1;
     const req = msg.body?.request ?? {};
-    const c = this.#ctx();
+    // The device only for messages that read or write it: a NotifyResp must not wake a put-away router.
+    const c = (): DmContext => this.#ctx();
     const name = Object.keys(MSG).find((k) => MSG[k as keyof typeof MSG] === type) ?? String(type);
     switch (type) {
       case MSG.GET:
-        return this.#logged(name, id, this.#get(id, req.get as { param_paths?: string[] }, c), req.get as Record<string, unknown>);
+        return this.#logged(name, id, this.#get(id, req.get as { param_paths?: string[] }, c()), req.get as Record<string, unknown>);
       case MSG.SET:
-        return this.#logged(name, id, this.#set(id, req.set as SetReq, c), req.set as Record<string, unknown>);
+        return this.#logged(name, id, this.#set(id, req.set as SetReq, c()), req.set as Record<string, unknown>);
       case MSG.ADD:
-        return this.#logged(name, id, this.#add(id, req.add as AddReq, c, from), req.add as Record<string, unknown>);
+        return this.#logged(name, id, this.#add(id, req.add as AddReq, c(), from), req.add as Record<string, unknown>);
       case MSG.DELETE:
-        return this.#logged(name, id, this.#delete(id, req.delete as { obj_paths?: string[]; allow_partial?: boolean }, c), req.delete as Record<string, unknown>);
+        return this.#logged(name, id, this.#delete(id, req.delete as { obj_paths?: string[]; allow_partial?: boolean }, c()), req.delete as Record<string, unknown>);
       case MSG.OPERATE: {
         const answer = this.#operate(id, req.operate as { command?: string; command_key?: string; send_resp?: boolean }, from);
         return answer ? this.#logged(name, id, answer, req.operate as Record<string, unknown>) : null;
       }
       case MSG.GET_INSTANCES:
-        return this.#logged(name, id, this.#instances(id, req.get_instances as { obj_paths?: string[]; first_level_only?: boolean }, c), req.get_instances as Record<string, unknown>);
+        return this.#logged(name, id, this.#instances(id, req.get_instances as { obj_paths?: string[]; first_level_only?: boolean }, c()), req.get_instances as Record<string, unknown>);
       case MSG.GET_SUPPORTED_DM:
         return this.#logged(name, id, this.#supported(id, req.get_supported_dm as { obj_paths?: string[]; first_level_only?: boolean }), req.get_supported_dm as Record<string, unknown>);
       case MSG.GET_SUPPORTED_PROTO:
@@ -552,20 +556,12 @@ export class UspAgent {
     return answer({ req_obj_path: `Device.LocalAgent.Request.${request.instance}.` });
   }
 
-  /** Device.SelfTestDiagnostics(): what the router can tell about itself from its own state (SIM, radio, data). */
+  /** Device.SelfTestDiagnostics(), the device's own verdict (emulator/state management area). */
   #selfTest(): { Status: string; Results: string } {
     const device = this.#device ?? this.wake?.();
-    if (!device || !device.power.isUp()) return { Status: 'Error_Internal', Results: 'the device is not running' };
-    const s = device.state;
-    const checks = [
-      `sim=${s.sim.status}`,
-      `registration=${s.radio.registration}`,
-      `technology=${s.radio.technology}`,
-      `data=${s.connection.ppp}`,
-      `rsrp=${s.radio.rsrpDbm}dBm`,
-    ];
-    const ok = s.sim.status === 'ready' && (s.radio.registration === 'home' || s.radio.registration === 'roaming');
-    return { Status: ok ? 'Complete' : 'Error_Other', Results: checks.join(';') };
+    if (!device) return { Status: 'Error_Internal', Results: 'the device is not available' };
+    const t = device.management.selfTest();
+    return { Status: t.status, Results: t.results };
   }
 
   #sendOnBoard(): void {
@@ -757,7 +753,7 @@ export class UspAgent {
   }
 
   #journal(kind: string, name: string, params: Record<string, string>, response: string): void {
-    this.options.journal?.add(this.#device?.state.id ?? this.endpointId, 'usp', kind, name, params, response, this.options.clock.now(), Date.now(), this.endpointId);
+    this.options.journal?.add(this.#deviceId, 'usp', kind, name, params, response, this.options.clock.now(), Date.now(), this.endpointId);
   }
 }
 

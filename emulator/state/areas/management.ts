@@ -9,6 +9,12 @@ export interface ManagementApi {
    * http(s), an interval below 1 s, a retry multiplier outside 1000-65535...) and changes nothing then.
    */
   configure(input: Partial<ManagementState>): Outcome;
+  /**
+   * TR-181 `Device.SelfTestDiagnostics()`: what the router can tell about itself from its own state. Complete when it
+   * runs with a ready SIM registered on a network; Error_Other otherwise; Error_Internal when it is not running.
+   * `results` names each check (sim, registration, technology, data, rsrp).
+   */
+  selfTest(): { status: 'Complete' | 'Error_Other' | 'Error_Internal'; results: string };
 }
 
 const URL_RE = /^https?:\/\/[^\s/?#]+(:\d{1,5})?([/?#][^\s]*)?$/i;
@@ -26,6 +32,13 @@ export function createManagementArea(core: DeviceCore): ManagementApi {
         s.management = parsed.data;
       });
       return DONE;
+    },
+    selfTest() {
+      const s = core.state;
+      if (!s.system.poweredOn) return { status: 'Error_Internal', results: 'the device is not running' };
+      const results = [`sim=${s.sim.status}`, `registration=${s.radio.registration}`, `technology=${s.radio.technology}`, `data=${s.connection.ppp}`, `rsrp=${s.radio.rsrpDbm}dBm`].join(';');
+      const ok = s.sim.status === 'ready' && (s.radio.registration === 'home' || s.radio.registration === 'roaming');
+      return { status: ok ? 'Complete' : 'Error_Other', results };
     },
   };
 }

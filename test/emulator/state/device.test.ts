@@ -149,3 +149,16 @@ describe('device state schema', () => {
     await emu.close();
   });
 });
+
+describe('self test (TR-181 Device.SelfTestDiagnostics)', () => {
+  it('is Complete on a registered router with a ready SIM, names what failed otherwise, and says when it is down', async () => {
+    const emu = createTestEmulator({ profile: 'mc888' });
+    const { device } = emu;
+    expect(device.management.selfTest()).toMatchObject({ status: 'Complete', results: expect.stringContaining('sim=ready;registration=home') as string });
+    device.sim.setStatus('absent');
+    expect(device.management.selfTest()).toMatchObject({ status: 'Error_Other', results: expect.stringContaining('sim=absent') as string });
+    device.power.reboot();
+    expect(device.management.selfTest()).toEqual({ status: 'Error_Internal', results: 'the device is not running' });
+    await emu.close();
+  });
+});
