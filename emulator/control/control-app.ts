@@ -12,6 +12,7 @@ import { openApiDocument, ProblemError, problem, toHonoPath, validationProblem, 
 import { bodyLimit } from 'hono/body-limit';
 import { BenchError } from '../../hil/errors.js';
 import { browserGuard, forbiddenKeyPath, isJsonContentType } from './guard.js';
+import { DeviceHistory } from './history.js';
 
 const EVENTS_PATH = /^\/api\/v1\/devices\/[^/]+\/events$/;
 
@@ -39,10 +40,25 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
   }
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
   const stimulusListeners = new Set<(deviceId: string, name: string, body: unknown) => void>();
+  // Charts start before the page opens: devices that are always live are recorded from now, a fleet's devices from
+  // the first time the control API touches them (history.ts bounds both).
+  const history = new DeviceHistory({ summaryOf: (d) => summaryOf(d.device.state, options.clock.now()) });
+  for (const [id, d] of options.devices.live?.() ?? []) history.track(id, d);
+  const devices: ControlContext['devices'] = {
+    ...options.devices,
+    get(id) {
+      const d = options.devices.get(id);
+      if (d) history.track(id, d);
+      return d;
+    },
+  };
   const routes = controlRoutes({
     ...options,
+    devices,
+    history: (id) => history.view(id),
     onStimulus: (id, name, body) => {
       options.onStimulus?.(id, name, body);
+      history.mark(id, { virtualMs: options.clock.now(), name, body });
       for (const fn of stimulusListeners) fn(id, name, body);
     },
   });
@@ -120,7 +136,7 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
   // Server-Sent Events: state changes and journal entries of one device, as they happen.
   app.get('/api/v1/devices/:id/events', (c) => {
     const id = c.req.param('id');
-    const handle = options.devices.get(id);
+    const handle = devices.get(id);
     if (!handle) throw problem(404, 'Unknown device', `no device "${id}"; GET /api/v1/devices lists them`);
     return streamSSE(c, async (stream) => {
       let eventId = 0;

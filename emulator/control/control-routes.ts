@@ -1,3 +1,4 @@
+import type { DeviceHistoryView } from './history.js';
 import { readdirSync } from 'node:fs';
 import { z } from 'zod';
 import type { CloudStatus } from '../cloud/channel.js';
@@ -67,6 +68,8 @@ export interface DeviceDirectory {
   list(query: { offset: number; limit: number; q?: string | undefined }): { total: number; items: DeviceSummary[] };
   /** Ids matching a selection, in index order. */
   select(selection: DeviceSelection): string[];
+  /** Devices that are always live (never put away): the control API records their chart history from the start. */
+  live?(): Iterable<[string, ControlDevice]>;
 }
 
 /** A directory over devices that are always live (the single emulator). */
@@ -75,6 +78,7 @@ export function mapDirectory(devices: ReadonlyMap<string, ControlDevice>): Devic
   const matches = (c: ControlDevice, q: string | undefined): boolean => !q || [c.device.state.id, c.device.profile.name, c.device.state.identity.imei].some((v) => v.includes(q));
   return {
     get: (id) => devices.get(id),
+    live: () => devices.entries(),
     list({ offset, limit, q }) {
       const all = [...devices.values()].filter((c) => matches(c, q));
       return { total: all.length, items: all.slice(offset, offset + limit).map(summary) };
@@ -104,6 +108,8 @@ export interface ControlContext {
   onStimulus?: ((deviceId: string, name: string, body: unknown) => void) | undefined;
   clock: VirtualClock;
   journal: Journal;
+  /** What a device's charts showed before a page opened (history.ts); none when absent. */
+  history?: ((id: string) => DeviceHistoryView) | undefined;
 }
 
 const ok = { ok: true } as const;
@@ -196,6 +202,17 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       tag: 'state',
       response: deviceStateSchema,
       handler: ({ params }) => dev(params).state,
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/devices/{id}/history',
+      summary: 'What the charts show from before a page opened: the "state" summaries of the event stream (one per change, oldest first, at most 720) and the stimuli applied through this API (at most 200)',
+      tag: 'events',
+      response: z.object({ samples: z.array(z.record(z.string(), z.unknown())), marks: z.array(z.object({ virtualMs: z.number(), name: z.string(), body: z.unknown() })), dropped: z.number() }),
+      handler: ({ params }) => {
+        handle(params);
+        return ctx.history?.(params.id ?? '') ?? { samples: [], marks: [], dropped: 0 };
+      },
     }),
     defineRoute({
       method: 'patch',

@@ -119,6 +119,29 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
       }
     });
 
+    it('charts what happened before the page opened, with each stimulus marked by its name', async () => {
+      const post = (name: string, body: unknown): Promise<Response> => emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      await post('signal', { rsrpDbm: -118 });
+      await new Promise((r) => setImmediate(r));
+      emu.clock.advance(60_000);
+      await post('signal', { rsrpDbm: -84 });
+      await new Promise((r) => setImmediate(r));
+      const { page, errors } = await open(`${control}/`);
+      try {
+        await expect.poll(() => page.locator('#status').innerText()).toBe('live');
+        const chart = page.locator('#chart-signal');
+        // Both levels were set before the page existed; its chart holds them.
+        await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
+        const points = await chart.locator('polyline').getAttribute('points');
+        expect(points!.split(' ').length).toBeGreaterThanOrEqual(3);
+        const labels = await chart.locator('text.marklabel').allTextContents();
+        expect(labels.filter((l) => l === 'signal').length).toBeGreaterThanOrEqual(2);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
     it('takes a snapshot and restores it from the page', async () => {
       const { page, errors } = await open(`${control}/`);
       try {
