@@ -1,5 +1,5 @@
 // routerlab load: a load profile against a target, a live progress line, a summary, exit 99 when a threshold fails.
-import { loadProfileFile, openLoadTarget, runLoad, textSummary, writeSummaries } from '../scenarios/load/index.js';
+import { loadProfileFile, openLoadTarget, runLoad, textHeader, textSummary, writeSummaries } from '../scenarios/load/index.js';
 import { BenchError } from '../hil/index.js';
 import { EXIT, durationOption, parseCli, prepareOutputs, type CliIo } from './args.js';
 import { COMMAND_HELP } from './usage.js';
@@ -31,6 +31,9 @@ export async function loadCommand(args: string[], io: CliIo): Promise<number> {
     const summary = await runLoad(profile, target, {
       ...(durationMs === undefined ? {} : { durationMs }),
       signal: stop.signal,
+      onStart: (scenarios) => {
+        for (const line of textHeader({ script: positionals[0]!, target: target.description, outputs: values.summary ? values.summary.split(',') : [], scenarios })) io.out(line);
+      },
       onProgress: (p) => io.out(`  ${p.elapsedS.toFixed(0).padStart(4)}s  ${String(p.rps).padStart(6)} req/s  p50 ${p.p50.toFixed(1)} ms  p95 ${p.p95.toFixed(1)} ms  errors ${p.errors}  vus ${p.vus}  iterations ${p.iterations}`),
     });
     for (const line of textSummary(summary)) io.out(line);

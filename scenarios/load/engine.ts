@@ -67,6 +67,8 @@ export interface RunLoadOptions {
    * the summary and thresholds are made from what ran; `aborted` says why.
    */
   signal?: AbortSignal;
+  /** Told the scenarios as they will run (after --duration scaling and the target's caps), before the first starts. */
+  onStart?: (scenarios: { name: string; config: ExecutorConfig }[]) => void;
 }
 
 export interface LoadSummary {
@@ -125,6 +127,7 @@ export async function runLoad(profile: LoadProfile, target: LoadTargetUrls, opti
     tags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow },
     checkTags: { ...profile.tags, ...(config.tags ?? {}), scenario: name, flow: config.flow, check: `${config.flow}: iteration completes` },
   }));
+  options.onStart?.(scenarios.map((x) => ({ name: x.name, config: x.config })));
   const started = clock.now();
   const startedAt = new Date().toISOString();
   let aborted: string | null = null;
@@ -291,6 +294,7 @@ class Run {
   readonly #iterationDuration: Metric;
   readonly #checks: Metric;
   readonly #vus: Metric;
+  readonly #vusMax: Metric;
 
   readonly #clock: LoadClock;
   readonly #flows: Partial<Record<string, FlowRunner>>;
@@ -309,6 +313,7 @@ class Run {
     this.#iterationDuration = registry.metric('iteration_duration', 'trend');
     this.#checks = registry.metric('checks', 'rate');
     this.#vus = registry.metric('vus', 'gauge');
+    this.#vusMax = registry.metric('vus_max', 'gauge');
   }
 
   /** VUs running an iteration or looping; every change is a `vus` sample, so its min and max are exact. */
@@ -338,6 +343,8 @@ class Run {
     if (!own && !session) this.#sessions.set(url, (session = { cookie: null }));
     const vu = new VirtualUser(this.#nextVu++, url, this.target.password, this.registry, tags, this.#timeoutMs, path, this.recentDurations, session);
     this.#allVus.push(vu);
+    // k6's vus_max: the VUs initialised so far (they are kept until the run ends, so the last value is the peak).
+    this.#vusMax.add(this.#allVus.length);
     return vu;
   }
 

@@ -2,7 +2,7 @@
 // login generations, LD/RD/AD and sms_cmd polling are right on every profile and on real routers. The client
 // speaks through the engine's keep-alive connection, which records every request as k6's http_* metrics.
 import { GoformClient, STATUS_POLL_KEYS, UbusClient, ZWRT_STATUS_POLL } from '../../hil/index.js';
-import { HttpConnection, HttpError } from './http.js';
+import { HttpConnection, HttpError, type HttpTimings } from './http.js';
 import type { Metric, Registry, Tags } from './metrics.js';
 
 const NO_HEADERS: Record<string, string> = {};
@@ -47,6 +47,12 @@ export class VirtualUser {
     this.#sent = registry.metric('data_sent', 'counter');
     this.#received = registry.metric('data_received', 'counter');
     this.#checks = registry.metric('checks', 'rate');
+    this.#blocked = registry.metric('http_req_blocked', 'trend');
+    this.#connectingM = registry.metric('http_req_connecting', 'trend');
+    this.#tls = registry.metric('http_req_tls_handshaking', 'trend');
+    this.#sending = registry.metric('http_req_sending', 'trend');
+    this.#waiting = registry.metric('http_req_waiting', 'trend');
+    this.#receiving = registry.metric('http_req_receiving', 'trend');
     this.#fetchFn = this.#fetch(timeoutMs);
     this.#password = password;
     this.client = new GoformClient({ baseUrl, password, fetch: this.#fetchFn, pollIntervalMs: 200, pollTimeoutMs: timeoutMs, session });
@@ -69,6 +75,12 @@ export class VirtualUser {
   readonly #sent: Metric;
   readonly #received: Metric;
   readonly #checks: Metric;
+  readonly #blocked: Metric;
+  readonly #connectingM: Metric;
+  readonly #tls: Metric;
+  readonly #sending: Metric;
+  readonly #waiting: Metric;
+  readonly #receiving: Metric;
 
   /** For flow http-get: GET `path` on the VU's connection, recorded like every request; resolves with the status. */
   async rawGet(): Promise<number> {
@@ -76,7 +88,7 @@ export class VirtualUser {
     const t0 = performance.now();
     try {
       const a = await this.connection.request('GET', path, NO_HEADERS, null, this.#timeoutMs);
-      this.#record(performance.now() - t0, 'GET', path, a.status, a.sentBytes, a.receivedBytes);
+      this.#record(a.timings.duration, 'GET', path, a.status, a.sentBytes, a.receivedBytes, a.timings);
       return a.status;
     } catch (e) {
       this.#record(performance.now() - t0, 'GET', path, 0);
@@ -85,7 +97,7 @@ export class VirtualUser {
   }
 
   /** One request's samples; tag objects are reused per (method, name, status) so metrics find their series fast. */
-  #record(ms: number, method: string, name: string, status: number, sentBytes = 0, receivedBytes = 0): void {
+  #record(ms: number, method: string, name: string, status: number, sentBytes = 0, receivedBytes = 0, timings?: HttpTimings): void {
     const key = `${method} ${name} ${status}`;
     let t = this.#tagCache.get(key);
     if (!t) {
@@ -96,6 +108,16 @@ export class VirtualUser {
     this.#duration.add(ms, t);
     if (this.recent.length < 100_000) this.recent.push(ms);
     this.#failed.add(status >= 400 || status === 0 ? 1 : 0, t);
+    if (timings) {
+      // k6's breakdown of http_req_duration; per scenario and flow (the VU's tags), not per request name, so a run
+      // with many request names does not hold six histograms for each.
+      this.#blocked.add(timings.blocked, this.tags);
+      this.#connectingM.add(timings.connecting, this.tags);
+      this.#tls.add(timings.tlsHandshaking, this.tags);
+      this.#sending.add(timings.sending, this.tags);
+      this.#waiting.add(timings.waiting, this.tags);
+      this.#receiving.add(timings.receiving, this.tags);
+    }
     this.#sent.add(sentBytes, this.tags);
     this.#received.add(receivedBytes, this.tags);
     this.lastStatus = status;
@@ -143,7 +165,7 @@ export class VirtualUser {
       const t0 = performance.now();
       try {
         const a = await this.connection.request(method, url.pathname + url.search, headers, body, timeoutMs);
-        this.#record(performance.now() - t0, method, name, a.status, a.sentBytes, a.receivedBytes);
+        this.#record(a.timings.duration, method, name, a.status, a.sentBytes, a.receivedBytes, a.timings);
         const h = new Headers();
         for (const [k, v] of Object.entries(a.headers)) for (const one of v.split('\n')) h.append(k, one);
         return new Response(a.status === 204 || a.status === 304 ? null : a.body, { status: a.status, headers: h });

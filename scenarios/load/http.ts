@@ -11,6 +11,20 @@ export interface HttpAnswer {
   /** Bytes of the request as written (head and body) and of the answer as read (head and body): data_sent/received. */
   sentBytes: number;
   receivedBytes: number;
+  /** Where the time went, in ms, as k6's http_req_* metrics split it (duration = sending + waiting + receiving). */
+  timings: HttpTimings;
+}
+
+/** k6's request phases (load-and-fleet.md §1): blocked and connecting are 0 on a reused keep-alive connection. */
+export interface HttpTimings {
+  blocked: number;
+  connecting: number;
+  /** Always 0: the engine speaks plain http:// only. */
+  tlsHandshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+  duration: number;
 }
 
 export class HttpError extends Error {
@@ -29,6 +43,12 @@ interface Pending {
   deadline: number;
   timeoutMs: number;
   sentBytes: number;
+  /** performance.now() marks: request made, connection ready, connect took, written, first answer byte. */
+  t0: number;
+  ready: number;
+  connecting: number;
+  sent: number;
+  firstByte: number;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -62,6 +82,8 @@ export class HttpConnection {
   #pending: Pending | null = null;
   #head: { status: number; headers: Record<string, string>; bodyStart: number; length: number | null; chunked: boolean } | null = null;
   #closed = false;
+  /** How long the last TCP connect took (k6's http_req_connecting for the request that opened it). */
+  #connectMs = 0;
   /** Connections opened (1 + reconnects after the server closed one). */
   opened = 0;
 
@@ -76,16 +98,23 @@ export class HttpConnection {
   /** One request; rejects with HttpError on connect failure, timeout or a broken answer. */
   async request(method: string, path: string, headers: Record<string, string>, body: string | null, timeoutMs: number): Promise<HttpAnswer> {
     if (this.#pending) throw new HttpError('one request at a time per connection', 'parse');
+    const t0 = performance.now();
+    const fresh = this.#socket === null;
     const socket = await this.#open();
+    const ready = performance.now();
+    const connecting = fresh ? this.#connectMs : 0;
     let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\nConnection: keep-alive\r\n`;
     for (const k in headers) head += `${k}: ${headers[k]}\r\n`;
     if (body !== null) head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
     head += '\r\n';
     return new Promise<HttpAnswer>((resolve, reject) => {
       const wire = body === null ? head : head + body;
-      this.#pending = { resolve, reject, deadline: performance.now() + timeoutMs, timeoutMs, sentBytes: Buffer.byteLength(wire) };
+      const pending: Pending = { resolve, reject, deadline: ready + timeoutMs, timeoutMs, sentBytes: Buffer.byteLength(wire), t0, ready, connecting, sent: 0, firstByte: 0 };
+      this.#pending = pending;
       watch(this);
-      socket.write(wire);
+      socket.write(wire, () => {
+        pending.sent = performance.now();
+      });
     });
   }
 
@@ -109,9 +138,11 @@ export class HttpConnection {
     if (this.#socket) return Promise.resolve(this.#socket);
     if (this.#closed) return Promise.reject(new HttpError('connection closed', 'closed'));
     this.#connecting ??= new Promise<Socket>((resolve, reject) => {
+      const started = performance.now();
       const s = connect(this.port, this.host);
       s.setNoDelay(true);
       s.once('connect', () => {
+        this.#connectMs = performance.now() - started;
         this.#connecting = null;
         this.#socket = s;
         this.opened++;
@@ -155,6 +186,7 @@ export class HttpConnection {
   #onData(chunk: Buffer): void {
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     if (!this.#pending) return;
+    if (this.#pending.firstByte === 0) this.#pending.firstByte = performance.now();
     if (!this.#head) {
       const end = this.#buf.indexOf(CRLF2);
       if (end < 0) return;
@@ -195,7 +227,7 @@ export class HttpConnection {
       this.#socket?.end();
       this.#socket = null;
     }
-    if (p) p.resolve({ status: h.status, headers: h.headers, body, sentBytes: p.sentBytes, receivedBytes });
+    if (p) p.resolve({ status: h.status, headers: h.headers, body, sentBytes: p.sentBytes, receivedBytes, timings: timingsOf(p, performance.now()) });
   }
 }
 
@@ -217,4 +249,14 @@ function dechunk(buf: Buffer, from: number): { body: string; end: number } | nul
     parts.push(buf.subarray(eol + 2, eol + 2 + size));
     i = eol + 2 + size + 2;
   }
+}
+
+/** The phases of one request from its marks; a write callback that has not run yet counts as sent when answered. */
+function timingsOf(p: Pending, end: number): HttpTimings {
+  const first = p.firstByte || end;
+  const sent = Math.min(p.sent || first, first);
+  const sending = Math.max(0, sent - p.ready);
+  const waiting = Math.max(0, first - sent);
+  const receiving = Math.max(0, end - first);
+  return { blocked: Math.max(0, p.ready - p.t0 - p.connecting), connecting: p.connecting, tlsHandshaking: 0, sending, waiting, receiving, duration: sending + waiting + receiving };
 }

@@ -1,7 +1,7 @@
 // Load tests: profiles in k6's shape, the engine, request flows through the goform SDK client, summaries, targets.
 export { defineLoadProfile, loadProfileSchema, flowNames, type LoadProfile, type LoadProfileInput, type ExecutorConfig } from './schema.js';
 export { runLoad, parseThresholds, stageValue, WALL_CLOCK, type FlowRunner, type LoadClock, type LoadSummary, type Progress, type RunLoadOptions, type LoadTargetUrls } from './engine.js';
-export { jsonSummary, junitSummary, k6SummaryData, textSummary, writeSummaries, summarySchema, type K6SummaryData } from './summary.js';
+export { jsonSummary, junitSummary, k6SummaryData, textHeader, textSummary, writeSummaries, summarySchema, type K6SummaryData } from './summary.js';
 export { openLoadTarget, REAL_ROUTER_LIMITS, type LoadTarget } from './targets.js';
 export { HttpConnection } from './http.js';
 export { parseThreshold, Registry } from './metrics.js';

@@ -54,7 +54,7 @@ export class Metric {
     if (value > s.max) s.max = value;
     if (value !== 0) s.nonZero++;
     // Trends are kept in microseconds so sub-millisecond loopback latencies keep their resolution.
-    s.histogram?.recordValue(Math.max(1, Math.round(value * 1000)));
+    s.histogram?.recordValue(Math.max(0, Math.round(value * 1000)));
   }
 
   /** The values one tag takes across this metric's series (e.g. every check name). */

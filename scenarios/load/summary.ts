@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LoadSummary } from './engine.js';
+import type { ExecutorConfig } from './schema.js';
+import { durationMs } from '../engine/schema.js';
 import type { MetricSummary } from './metrics.js';
 
 /** What k6 lists for a trend (its default summaryTrendStats, and p(99)). */
@@ -16,7 +18,7 @@ const DATA_METRICS = new Set(['data_sent', 'data_received']);
 export function containsOf(name: string, type: MetricSummary['type']): 'time' | 'data' | 'default' {
   const base = name.replace(/\{.*$/, '');
   if (DATA_METRICS.has(base)) return 'data';
-  if (type === 'trend' && /(_duration|_time|_waiting|_connecting|_blocked|_sending|_receiving)$/.test(base)) return 'time';
+  if (type === 'trend' && /(_duration|_time|_waiting|_connecting|_blocked|_sending|_receiving|_handshaking)$/.test(base)) return 'time';
   return 'default';
 }
 
@@ -92,7 +94,8 @@ export function junitSummary(s: LoadSummary): string {
   const failures = s.thresholds.filter((t) => !t.ok).length + (s.aborted ? 1 : 0);
   const line = (k: string, m: { values: Record<string, number> }): string => `${k} ${Object.entries(m.values).map(([a, v]) => `${a}=${v}`).join(' ')}`;
   const cases = s.thresholds.map((t) => {
-    const metric = t.threshold.slice(0, t.threshold.indexOf(':'));
+    // The metric ends at ": " (a sub-metric's own tags hold a colon: `http_req_duration{flow:x}: p(99)<200`).
+    const { metric } = splitThreshold(t.threshold);
     const m = s.submetrics[metric] ?? s.metrics[metric];
     const failure = t.ok ? '' : `      <failure message="${esc(`${t.threshold} (actual ${t.actual})`)}">${esc(`threshold ${t.threshold} did not hold: actual ${t.actual}`)}</failure>\n`;
     return `    <testcase classname="${esc(s.name)}" name="${esc(t.threshold)}" time="${s.durationS.toFixed(3)}">\n${failure}      <system-out>${esc(m ? line(metric, m) : '')}</system-out>\n    </testcase>`;
@@ -120,6 +123,70 @@ export function writeSummaries(spec: string, s: LoadSummary): string[] {
     written.push(file);
   }
   return written;
+}
+
+// --- the header k6 prints before a run (its logo left out: it is k6's, and this is not k6) ---
+
+/** k6's duration text: 10s, 1m30s, 500ms. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = (ms % 60_000) / 1000;
+  const s = Number.isInteger(sec) ? String(sec) : sec.toFixed(1);
+  return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
+/** One scenario as k6 describes it under `scenarios:`, with the VUs it may use and how long it may take. */
+function describeScenario(c: ExecutorConfig): { text: string; maxVUs: number; lengthMs: number } {
+  const grace = durationMs(c.gracefulStop ?? '30s');
+  const stop = `gracefulStop: ${formatDuration(grace)}`;
+  const start = c.startTime ? durationMs(c.startTime) : 0;
+  const startText = start > 0 ? `startTime: ${formatDuration(start)}, ` : '';
+  const stagesMs = (st: { duration: string }[]): number => st.reduce((n, x) => n + durationMs(x.duration), 0);
+  switch (c.executor) {
+    case 'constant-vus':
+      return { text: `${c.vus} looping VUs for ${formatDuration(durationMs(c.duration))} (${startText}${stop})`, maxVUs: c.vus, lengthMs: start + durationMs(c.duration) + grace };
+    case 'ramping-vus': {
+      const most = Math.max(c.startVUs, ...c.stages.map((x) => x.target));
+      const ramp = durationMs(c.gracefulRampDown ?? '30s');
+      return { text: `Up to ${most} looping VUs for ${formatDuration(stagesMs(c.stages))} over ${c.stages.length} stages (${startText}gracefulRampDown: ${formatDuration(ramp)}, ${stop})`, maxVUs: most, lengthMs: start + stagesMs(c.stages) + grace };
+    }
+    case 'constant-arrival-rate': {
+      const max = Math.max(c.preAllocatedVUs, c.maxVUs ?? 0);
+      const per = c.timeUnit && c.timeUnit !== '1s' ? `/${c.timeUnit}` : '/s';
+      return { text: `${c.rate} iterations${per} for ${formatDuration(durationMs(c.duration))} (maxVUs: ${c.preAllocatedVUs}-${max}, ${startText}${stop})`, maxVUs: max, lengthMs: start + durationMs(c.duration) + grace };
+    }
+    case 'ramping-arrival-rate': {
+      const max = Math.max(c.preAllocatedVUs, c.maxVUs ?? 0);
+      const most = Math.max(c.startRate, ...c.stages.map((x) => x.target));
+      const per = c.timeUnit && c.timeUnit !== '1s' ? `/${c.timeUnit}` : '/s';
+      return { text: `Up to ${most} iterations${per} for ${formatDuration(stagesMs(c.stages))} over ${c.stages.length} stages (maxVUs: ${c.preAllocatedVUs}-${max}, ${startText}${stop})`, maxVUs: max, lengthMs: start + stagesMs(c.stages) + grace };
+    }
+    case 'shared-iterations':
+      return { text: `${c.iterations} iterations shared among ${c.vus} VUs (maxDuration: ${formatDuration(durationMs(c.maxDuration))}, ${startText}${stop})`, maxVUs: c.vus, lengthMs: start + durationMs(c.maxDuration) + grace };
+    case 'per-vu-iterations':
+      return { text: `${c.iterations} iterations for each of ${c.vus} VUs (maxDuration: ${formatDuration(durationMs(c.maxDuration))}, ${startText}${stop})`, maxVUs: c.vus, lengthMs: start + durationMs(c.maxDuration) + grace };
+  }
+}
+
+/** k6's run header: execution, script, output, then the scenarios with their VUs and longest possible duration. */
+export function textHeader(run: { script: string; target: string; outputs: string[]; scenarios: { name: string; config: ExecutorConfig }[] }): string[] {
+  const described = run.scenarios.map((x) => ({ name: x.name, ...describeScenario(x.config) }));
+  const maxVUs = described.reduce((n, d) => n + d.maxVUs, 0);
+  const longest = Math.max(0, ...described.map((d) => d.lengthMs));
+  const n = described.length;
+  return [
+    '',
+    `     execution: local`,
+    `        script: ${run.script}`,
+    `        target: ${run.target}`,
+    `        output: ${run.outputs.length ? run.outputs.join(', ') : '-'}`,
+    '',
+    `     scenarios: (100.00%) ${n} scenario${n === 1 ? '' : 's'}, ${maxVUs} max VUs, ${formatDuration(longest)} max duration (incl. graceful stop):`,
+    ...described.map((d) => `              * ${d.name}: ${d.text}`),
+    '',
+  ];
 }
 
 // --- the end-of-test text, as k6 prints it ---

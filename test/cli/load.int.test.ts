@@ -55,6 +55,9 @@ describe('routerlab load', () => {
     // k6's end-of-test text: the THRESHOLDS block names the metric, then each expression with its actual value.
     expect(r.out).toMatch(/█ THRESHOLDS\n\n\s+http_req_duration\n\s+✗ 'max<0\.001' max=[\d.]+(µs|ms|s)\n/);
     expect(r.out).toMatch(/█ TOTAL RESULTS/);
+    // k6's header before the run: the script and each scenario with its VUs.
+    expect(r.out).toMatch(/\n\s+execution: local\n\s+script: \S+\n[\s\S]*scenarios: \(100\.00%\) \d+ scenarios?, \d+ max VUs, \S+ max duration \(incl\. graceful stop\):\n\s+\* /);
+    expect(r.out.indexOf('execution: local')).toBeLessThan(r.out.indexOf('█ TOTAL RESULTS'));
     expect(r.out).toMatch(/^\s+http_req_duration\.+: avg=[\d.]+(µs|ms|s) min=/m);
     expect(r.out).toMatch(/^\s+data_received\.+: [\d.]+ (B|kB|MB) [\d.]+ (B|kB|MB)\/s$/m);
     expect(r.out).toMatch(/^\s+http_req_failed\n\s+✓ 'rate<0\.01' rate=0\.00%$/m);

@@ -120,7 +120,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
     });
 
     it('charts what happened before the page opened, with each stimulus marked by its name', async () => {
-      const post = (name: string, body: unknown): Promise<Response> => emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const post = async (name: string, body: unknown): Promise<Response> => emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       await post('signal', { rsrpDbm: -118 });
       await new Promise((r) => setImmediate(r));
       emu.clock.advance(60_000);

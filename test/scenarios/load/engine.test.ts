@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../../emulator/index.js';
-import { defineLoadProfile, jsonSummary, junitSummary, textSummary, type K6SummaryData, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
+import { defineLoadProfile, jsonSummary, junitSummary, textHeader, textSummary, type K6SummaryData, parseThreshold, parseThresholds, Registry, runLoad, stageValue, summarySchema, type LoadProfileInput, type LoadSummary } from '../../../scenarios/load/index.js';
 
 // The load engine on loopback against an emulator in this process: real flows run exact iteration counts,
 // thresholds pass and fail as written, summaries validate. No assertion here depends on wall-clock rates.
@@ -163,5 +163,50 @@ describe('summaries', () => {
     expect(xml.match(/<testcase /g)).toHaveLength(3);
     expect(xml).toContain('failures="1"');
     expect(xml).toContain('<failure message="http_req_duration{flow:web-status-poll}: max&lt;0.000001');
+    // The sub-metric's own case carries its values (the colon inside its tags once cut the name short).
+    expect(xml).toMatch(/name="http_req_duration\{flow:web-status-poll\}: max&lt;0.000001"[\s\S]*?<system-out>http_req_duration\{flow:web-status-poll\} avg=[\d.]+ min=[\d.]+ med=/);
+  });
+
+  it('carries what k6 reports beyond durations: vus_max and the http_req_* phases that add up to the duration', async () => {
+    const s = await run({ poll: { executor: 'shared-iterations', flow: 'web-status-poll', vus: 3, iterations: 9 } }, {});
+    expect(s.metrics.vus_max).toMatchObject({ type: 'gauge', values: { value: 3, max: 3 } });
+    const phases = ['http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving'];
+    for (const p of phases) expect(s.metrics[p], p).toMatchObject({ type: 'trend' });
+    const avg = (n: string): number => s.metrics[n]!.values.avg!;
+    // duration = sending + waiting + receiving (k6's definition); connecting happened once per VU, TLS never.
+    expect(avg('http_req_sending') + avg('http_req_waiting') + avg('http_req_receiving')).toBeCloseTo(avg('http_req_duration'), 1);
+    expect(s.metrics.http_req_connecting!.values.max).toBeGreaterThan(0);
+    expect(s.metrics.http_req_connecting!.values.med).toBe(0);
+    expect(s.metrics.http_req_tls_handshaking!.values.max).toBe(0);
+    const data = JSON.parse(jsonSummary(s)) as K6SummaryData;
+    expect(data.metrics.http_req_waiting).toMatchObject({ type: 'trend', contains: 'time' });
+    expect(data.metrics.http_req_tls_handshaking).toMatchObject({ contains: 'time' });
+    expect(textSummary(s).join('\n')).toMatch(/EXECUTION[\s\S]*vus_max\.+: 3 min=1 max=3/);
+  });
+
+  it('prints k6\'s run header: scenarios with their VUs, and the longest duration including graceful stops', () => {
+    const lines = textHeader({
+      script: 'smoke.yaml',
+      target: 'emulator mf79u',
+      outputs: ['json:out/s.json'],
+      scenarios: [
+        { name: 'poll', config: { executor: 'constant-arrival-rate', flow: 'web-status-poll', rate: 50, timeUnit: '1s', duration: '10s', preAllocatedVUs: 10, maxVUs: 20 } },
+        { name: 'app', config: { executor: 'constant-vus', flow: 'app-login', vus: 1, duration: '5s', startTime: '11s' } },
+        { name: 'ramp', config: { executor: 'ramping-vus', flow: 'web-status-poll', startVUs: 0, stages: [{ duration: '30s', target: 5 }, { duration: '1m', target: 5 }], gracefulStop: '5s' } },
+      ],
+    }).join('\n');
+    expect(text(lines)).toBe(text(`
+     execution: local
+        script: smoke.yaml
+        target: emulator mf79u
+        output: json:out/s.json
+
+     scenarios: (100.00%) 3 scenarios, 26 max VUs, 1m35s max duration (incl. graceful stop):
+              * poll: 50 iterations/s for 10s (maxVUs: 10-20, gracefulStop: 30s)
+              * app: 1 looping VUs for 5s (startTime: 11s, gracefulStop: 30s)
+              * ramp: Up to 5 looping VUs for 1m30s over 2 stages (gracefulRampDown: 30s, gracefulStop: 5s)
+`));
   });
 });
+
+const text = (t: string): string => t.trim();
