@@ -328,6 +328,7 @@ class Run {
 
   abort(): void {
     this.#stopped = true;
+    for (const wake of [...this.#sleeping]) wake();
   }
 
   close(): void {
@@ -372,6 +373,7 @@ class Run {
   async scenario(s: Scenario): Promise<void> {
     const c = s.config;
     if (c.startTime) await this.#sleep(durationMs(c.startTime));
+    if (this.#stopped) return;
     const grace = durationMs(c.gracefulStop ?? '30s');
     switch (c.executor) {
       case 'constant-vus':
@@ -524,7 +526,20 @@ class Run {
     deadline.cancel();
   }
 
+  /** A wait that abort() ends at once: a scenario waiting for its startTime must not hold a stopped run (it did, 40 s). */
   #sleep(ms: number): Promise<void> {
-    return this.#clock.timer(ms).promise;
+    if (this.#stopped) return Promise.resolve();
+    const t = this.#clock.timer(ms);
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        this.#sleeping.delete(wake);
+        t.cancel();
+        resolve();
+      };
+      this.#sleeping.add(wake);
+      void t.promise.then(wake);
+    });
   }
+
+  readonly #sleeping = new Set<() => void>();
 }

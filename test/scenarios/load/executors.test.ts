@@ -110,4 +110,17 @@ describe('load executors on a simulated clock', () => {
     expect(s.aborted).toMatch(/max<1000/);
     expect(clock.now()).toBeLessThan(10_000);
   });
+  it('a stop ends the wait of a scenario that has not started yet: the run ends at the stop, not at that start time', async () => {
+    const clock = new SimClock();
+    const stop = new AbortController();
+    const fake = async (): Promise<void> => clock.timer(100).promise;
+    const flows = { 'web-status-poll': fake, 'app-login': fake };
+    const profile = defineLoadProfile({ name: 'sim', scenarios: { now: { executor: 'constant-vus', flow: 'web-status-poll', vus: 1, duration: '1h' }, later: { executor: 'constant-vus', flow: 'app-login', vus: 1, duration: '5s', startTime: '40s' } } });
+    void clock.timer(3000).promise.then(() => stop.abort('SIGTERM'));
+    const s = await clock.run(runLoad(profile, TARGET, { clock, flows, signal: stop.signal }));
+    expect(s.aborted).toBe('interrupted (SIGTERM)');
+    // Stopped at 3 s (the iteration in flight finishes): the later scenario's 40 s start is not waited for.
+    expect(clock.now()).toBeLessThanOrEqual(3100);
+    expect(s.submetrics['iterations{scenario:later}']?.values.count ?? 0).toBe(0);
+  });
 });
