@@ -48,7 +48,8 @@ export async function listPorts(options: DiscoveryOptions = {}): Promise<PortCan
   // ZTE devices first, then by path; among a modem's interfaces the AT one is found by probing.
   out.sort((a, b) => Number(b.zte) - Number(a.zte) || a.path.localeCompare(b.path));
   if (options.probe) {
-    for (const c of out) if (c.zte) c.answersAt = await answersAt(c.path, binding, options.probeTimeoutMs ?? 1500);
+    // All of a modem's interfaces at once: the silent ones (diagnostics, NMEA) cost one timeout together, not each.
+    await Promise.all(out.filter((c) => c.zte).map(async (c) => (c.answersAt = await answersAt(c.path, binding, options.probeTimeoutMs ?? 1500))));
   }
   return out;
 }

@@ -26,7 +26,7 @@ describe('serial port discovery', () => {
   }
 
   it('lists ports with vendor and product ids, ZTE first, and probes ZTE interfaces with AT', async () => {
-    const ports = await listPorts({ binding: bench(), probe: true, probeTimeoutMs: 300 });
+    const ports = await listPorts({ binding: bench(), probe: true, probeTimeoutMs: 1000 });
     expect(ports.map((p) => [p.path, p.zte, p.answersAt])).toEqual([
       ['/dev/ttyUSB0', true, false],
       ['/dev/ttyUSB2', true, true],
@@ -36,7 +36,7 @@ describe('serial port discovery', () => {
   });
 
   it('finds the ZTE interface that answers AT', async () => {
-    expect(await findModemPort({ binding: bench(), probeTimeoutMs: 300 })).toBe('/dev/ttyUSB2');
+    expect(await findModemPort({ binding: bench(), probeTimeoutMs: 1000 })).toBe('/dev/ttyUSB2');
   });
 
   it('names what it saw when no ZTE modem answers', async () => {
