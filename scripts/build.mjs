@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
+// `npx routerlab` in this folder installs the folder into npm's npx cache as a link and runs this script as its
+// "prepare" again (npm 11 libnpmexec, for a command that is the local package's own bin): nothing to build when dist/
+// is current, and rebuilding cost 6 s of every first start. `npm run build` always builds.
+const { distIsCurrent } = await import('../bin/freshness.js');
+if (process.env.npm_lifecycle_event === 'prepare' && distIsCurrent()) process.exit(0);
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });

@@ -110,7 +110,7 @@ describe.skipIf(!hasCommand('git') || !hasCommand('curl') || !existsSync(join(RO
       const control = await bash(dir, block(/^C=http:\/\/127\.0\.0\.1:8081\/api\/v1\/devices\/dev-0/));
       expect(control.out).toMatch(/"imei":"\d{15}"/);
       expect(control.out).toContain('"ssid":"Lab"');
-      expect(control.out.match(/\{"ok":true\}/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
+      expect(control.out.match(/"ok":true/g)?.length ?? 0, control.out).toBeGreaterThanOrEqual(3);
       expect(control.out).toMatch(/"entries":\[/);
       expect(control.out).toMatch(/event: state\n/);
       expect(control.out).not.toMatch(/"status":4\d\d/);
@@ -129,8 +129,8 @@ describe.skipIf(!hasCommand('git') || !hasCommand('curl') || !existsSync(join(RO
       const tour = await bash(dir, rest.join('\n'));
       expect(tour.code, tour.out).toBe(0);
       expect(tour.out).toMatch(/"zte_web_sault":"[0-9A-F]+"/);
-      expect(tour.out).toMatch(/"ubus_rpc_session":"[0-9a-f]{32}"/);
-      // The batch answers three calls in order, each [0, data]; the SMS is accepted.
+      // The login's session (kept in SID, not printed) works: the batch answers three calls in order, each [0, data],
+      // and the SMS is accepted.
       expect(tour.out).toMatch(/"id":3,"result":\[0,[\s\S]*"id":4,"result":\[0,[\s\S]*"id":5,"result":\[0,/);
       expect(tour.out).toMatch(/"id":6,"result":\[0/);
       expect(tour.out).not.toMatch(/"error":\{/);
