@@ -68,8 +68,28 @@ const defaultIo: CliIo = {
     new Promise((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
+      whenWrapperGone(() => resolve('SIGTERM'));
     }),
 };
+
+/**
+ * Started through npx or an npm script, routerlab runs under npm's `sh -c` wrapper, and a SIGTERM sent to the
+ * command a CI runner or `timeout` started ends npm and that shell only: routerlab was left running, orphaned, with
+ * no summary (issue #26). Under npm (npm_command is set) a changed parent process means the wrapper is gone: stop
+ * as if the signal had come here. Without npm nothing is watched (`routerlab serve &` in a script that exits keeps
+ * running, as a daemon should).
+ */
+function whenWrapperGone(stop: () => void): void {
+  if (!process.env.npm_command) return;
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.stderr.write(`routerlab: the npm process that started it (pid ${parent}) has gone; stopping as on SIGTERM\n`);
+    stop();
+  }, 250);
+  watch.unref();
+}
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;

@@ -76,7 +76,9 @@ describe.skipIf(!hasCommand('git') || !hasCommand('curl') || !existsSync(join(RO
     dir = join(dir, 'routerlab');
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     blocks = shellBlocks(readFileSync(join(dir, 'README.md'), 'utf8'));
-  }, 60_000);
+    // What `npm ci` ends with (the package's "prepare"): dist/ built, so commands start from it.
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, stdio: 'ignore' });
+  }, 90_000);
   afterAll(() => {
     if (dir) rmSync(resolve(dir, '..'), { recursive: true, force: true });
   });
@@ -155,6 +157,25 @@ describe.skipIf(!hasCommand('git') || !hasCommand('curl') || !existsSync(join(RO
     expect(JSON.parse(readFileSync(join(dir, 'out/run.json'), 'utf8'))).toMatchObject({ summary: { failed: 0 } });
     expect(existsSync(join(dir, 'out/junit.xml'))).toBe(true);
   }, 240_000);
+
+  it('stops `npx routerlab load` when only the npx process gets SIGTERM (as `timeout` and CI runners send it), summary written, nothing left running', async (ctx) => {
+    if (busy.length) ctx.skip(`ports ${busy.join(', ')} are taken; the README's commands use them`);
+    const summary = join(dir, 'out', 'term', 'load.json');
+    const child = spawn('npx', ['routerlab', 'load', 'scenarios/load/smoke.yaml', '--target', 'emulator', '--duration', '60s', '--summary', `json:${summary}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    await expect.poll(() => out, { timeout: 60_000 }).toMatch(/^\s+\d+s\s+\d+ req\/s/m);
+    const emulatorPid = Number(/\(pid (\d+)\)/.exec(out)![1]);
+    process.kill(child.pid!, 'SIGTERM');
+    await exited;
+    const running = (): string => execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(summary) || l.trim().startsWith(`${emulatorPid} `)).join('\n');
+    await expect.poll(running, { timeout: 20_000 }).toBe('');
+    const written = summarySchema.parse(JSON.parse(readFileSync(summary, 'utf8')));
+    expect(written.routerlab.aborted).toBe('interrupted (SIGTERM)');
+    expect(written.metrics.iterations!.values.count).toBeGreaterThan(0);
+  }, 120_000);
 
   it('names what it does not run here: commands for a real router or a remote ACS', () => {
     const notHere = blocks.flatMap((b) => b.split('\n')).filter((l) => /192\.168\.0\.1|acs\.example/.test(l) && !l.trim().startsWith('#'));

@@ -1,4 +1,6 @@
-import { Faker, en } from '@faker-js/faker';
+// One locale's instance, not the package root: the root loads every locale (130 ms of each start); the identity uses
+// only locale-free string generators, which give the same values for the same seed either way.
+import { faker } from '@faker-js/faker/locale/en';
 import type { Identity } from './device-state.js';
 
 /** Luhn check digit for a string of decimal digits (ISO/IEC 7812-1, used by IMEI and ICCID). */
@@ -39,7 +41,8 @@ export interface IdentityInputs {
  * MAC, MSISDN and serial. Numbers are synthetic (random subscriber parts), never real subscriber data.
  */
 export function createIdentity(inputs: IdentityInputs): Identity {
-  const faker = new Faker({ locale: [en], seed: inputs.seed });
+  // Re-seeded per identity, and used synchronously: nothing else draws from it in between.
+  faker.seed(inputs.seed);
   const digits = (n: number): string => faker.string.numeric({ length: n, allowLeadingZeros: true });
   const imeiBody = inputs.tac + digits(6);
   const imsi = inputs.mcc + inputs.mnc + digits(15 - inputs.mcc.length - inputs.mnc.length);
