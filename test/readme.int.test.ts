@@ -6,8 +6,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarySchema } from '../scenarios/load/index.js';
 import { hasCommand } from './helpers/system.js';
+import { forgetNpxInstall } from '../scripts/npx-cache.mjs';
 
-// The README, walked as a new user walks it: a fresh clone of the committed tree (its node_modules linked from this
+// The README, walked as a new user walks it: a fresh clone of the committed tree (uncommitted edits are not in it) (its node_modules linked from this
 // checkout, which `npm ci` made), then its own shell blocks, verbatim, in order: the set-up lines, the goform curl
 // tour, the control API tour, the ubus tour, a load run and a suite run writing reports into folders that do not
 // exist yet. Commands that need what this machine lacks (a real router at 192.168.0.1, an ACS on the internet) are
@@ -49,8 +50,8 @@ function bash(dir: string, script: string, timeoutMs = 60_000): Promise<{ code: 
 async function startLine(dir: string, line: string, ready: RegExp): Promise<{ child: ChildProcess; out: () => string; stop: () => Promise<void> }> {
   const child = spawn('sh', ['-c', line], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   await expect.poll(() => out, { timeout: 60_000, interval: 100 }).toMatch(ready);
   return {
@@ -80,7 +81,9 @@ describe.skipIf(!hasCommand('git') || !hasCommand('curl') || !existsSync(join(RO
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, stdio: 'ignore' });
   }, 90_000);
   afterAll(() => {
-    if (dir) rmSync(resolve(dir, '..'), { recursive: true, force: true });
+    if (!dir) return;
+    rmSync(resolve(dir, '..'), { recursive: true, force: true });
+    forgetNpxInstall(dir);
   });
   const block = (first: RegExp): string => {
     const b = blocks.find((x) => first.test(x.split('\n')[0]!) || first.test(x));

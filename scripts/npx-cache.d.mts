@@ -1,0 +1,1 @@
+export declare function forgetNpxInstall(dir: string): void;
