@@ -57,6 +57,7 @@ export interface Router {
 
 export function createRouter(device: Device, options: RouterOptions): Router {
   const faults = options.faults ?? new Faults(device.state.seed);
+  faults.rules.attach({ now: () => device.now(), journal: options.journal ?? null, deviceId: device.state.id });
   const unhandled = options.unhandled ?? new UnhandledReporter('warn');
   const shareOption = options.share === undefined ? (device.profile.keyGroups.includes('httpshare') ? { dir: null } : null) : options.share;
   const share = shareOption === null ? null : new FileShare(device, shareOption.dir ?? undefined);

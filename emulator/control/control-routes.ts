@@ -7,6 +7,7 @@ import type { DeviceApi } from '../state/device-api.js';
 import { deviceStateSchema, type DeviceState } from '../state/device-state.js';
 import { listProfiles, loadProfile, quirksSchema, type DeviceProfile } from '../state/profile.js';
 import { atFaultsSchema, goformFaultsSchema, type Faults } from '../instrument/faults.js';
+import { ruleRoutes } from './rule-routes.js';
 import type { Journal, JournalFilter } from '../instrument/journal.js';
 import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
 import { durationMs, durationSchema } from './durations.js';
@@ -363,6 +364,8 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
         return ok;
       },
     }),
+
+    ...ruleRoutes(handle, ctx),
 
     defineRoute({
       method: 'get',

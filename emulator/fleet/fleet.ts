@@ -126,6 +126,8 @@ export class Fleet {
   readonly #live = new Map<number, Member>();
   /** Put-away devices: deflated state JSON and the virtual ms it was put away. */
   readonly #stored = new Map<number, { bytes: Buffer; atMs: number }>();
+  /** Faults and rules of put-away devices that had any: they come back with the device, counts and all. */
+  readonly #storedFaults = new Map<number, Faults>();
   /** Virtual ms of the last request per device (index - start), for putting quiet devices away. */
   readonly #lastUse: Float64Array;
   readonly #servers: Server[] = [];
@@ -233,6 +235,8 @@ export class Fleet {
     if (!m || m.channel || m.device.busy()) return false;
     // A copy: zlib's result is a view into a 16 KiB chunk; the copy is exact (small ones share Node's pool).
     const bytes = Buffer.from(deflateRawSync(JSON.stringify(m.device.state), { dictionary: this.#dictionary(m.device.profile) }));
+    const f = m.router.faults;
+    if (f.rules.list().length > 0 || f.goformActive || f.at.noAnswer || f.at.garbage || f.at.delayFinalMs > 0) this.#storedFaults.set(index, f);
     m.router.close();
     this.#cpes.get(index)?.detach();
     this.#agents.get(index)?.detach();
@@ -474,7 +478,9 @@ export class Fleet {
       this.wakes++;
     }
     // Fleet routers keep no file share: thousands of temporary folders would be the cost of a rarely used area.
-    const router = createRouter(device, { journal: this.journal, faults: new Faults(this.deviceSeed(index)), share: null, unhandled: this.#unhandled });
+    const faults = this.#storedFaults.get(index) ?? new Faults(this.deviceSeed(index));
+    this.#storedFaults.delete(index);
+    const router = createRouter(device, { journal: this.journal, faults, share: null, unhandled: this.#unhandled });
     const member: Member = { index, device, router, channel: null };
     const url = this.#goformUrls[index - this.start];
     if (url) router.endpoints.goformUrl = url;

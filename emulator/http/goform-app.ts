@@ -3,6 +3,7 @@ import { Hono, type Context, type Next } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyLimit } from 'hono/body-limit';
 import { Faults } from '../instrument/faults.js';
+import { GARBAGE_TEXT, patchJson, type RuleHit } from '../instrument/rules.js';
 import { maskParams, type Journal } from '../instrument/journal.js';
 import type { DeviceApi } from '../state/device-api.js';
 import type { DeviceProfile } from '../state/profile.js';
@@ -13,7 +14,7 @@ import { Auth, type Requester } from './auth.js';
 import { cookieValue } from './codec.js';
 import { CARD_ROOT, ShareError, type FileShare } from './file-share.js';
 import { aggregates, PLAIN_KEYS, type AggregateContext } from './keys/index.js';
-import { BadField, SET_HANDLERS, type SetContext } from './set/index.js';
+import { BadField, SET_HANDLERS, type SetContext, type SetDef } from './set/index.js';
 
 export type { UnhandledPolicy } from '../instrument/unhandled.js';
 
@@ -66,6 +67,70 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
 
   const queries = new QueryCache();
   const app = new Hono<{ Bindings: Partial<HttpBindings> }>();
+
+  // Rules (instrument/rules.ts) on this surface. A read's name is its cmd list, a write's its goformId; the fast path
+  // finds the hit and hands it to the route through this map, so a rule is counted once per request.
+  const ruleHits = new WeakMap<IncomingMessage, RuleHit>();
+  const ruleFor = (c: Context<GoformEnv>, name: string, params: () => Record<string, string>, req: Requester): RuleHit | null => {
+    const incoming = c.env?.incoming;
+    const handed = incoming ? ruleHits.get(incoming) : undefined;
+    if (handed) {
+      ruleHits.delete(incoming!);
+      return handed;
+    }
+    return faults.rules.has('goform') ? faults.rules.hit('goform', name, params, req.ip) : null;
+  };
+  /**
+   * A rule's action in goform's own terms. Actions that replace the answer (error, drop, hang, garbage, answer) never
+   * reach the device: a write is not carried out, and the journal says which rule answered instead.
+   */
+  const ruled = async (c: Context<GoformEnv>, hit: RuleHit, keys: string[] | null, real: () => Response | Promise<Response>, journalInstead: (summary: string) => void): Promise<Response> => {
+    const a = hit.action;
+    const instead = (summary: string): void => journalInstead(`${summary} (rule ${hit.id}: ${a.kind})`);
+    switch (a.kind) {
+      case 'latency':
+        await new Promise((r) => setTimeout(r, a.ms));
+        return real();
+      case 'error':
+        instead(a.code !== undefined && a.code >= 400 ? `HTTP ${a.code}` : keys ? 'every key empty' : summarize(FAILURE_JSON));
+        if (a.code !== undefined && a.code >= 400 && a.code <= 599) return c.body(null, a.code as 500);
+        // A read that fails answers every key empty (§1.5 shape); a write the firmware's failure.
+        return send(c, keys ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, '']))) : FAILURE_JSON);
+      case 'drop':
+        instead('dropped');
+        c.env?.incoming?.socket.destroy();
+        return c.body(null, 503);
+      case 'hang': {
+        instead('no answer');
+        // Held until the client gives up (its socket closes); at most 10 minutes, so a forgotten client is let go.
+        const socket = c.env?.incoming?.socket;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 600_000);
+          t.unref();
+          socket?.once('close', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+        socket?.destroy();
+        return c.body(null, 503);
+      }
+      case 'slow-body':
+        return slowBody(await real(), a.bytesPerSecond);
+      case 'garbage':
+        instead('garbage');
+        return c.body(GARBAGE_TEXT, 200, current().headers);
+      case 'answer': {
+        const body = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
+        instead(summarize(body));
+        return send(c, body);
+      }
+      case 'patch': {
+        const res = await real();
+        return send(c, patchJson(await res.text(), a.fields));
+      }
+    }
+  };
 
   app.onError((err, c) => {
     // The one place errors become output on this surface: the firmware's failure shape, never a stack trace.
@@ -164,9 +229,14 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       query = queries.get(rawQuery(c.env?.incoming?.url ?? c.req.url));
     }
     const req = requester(c, auth.cookieName);
-    const { body, summary, nowMs } = answerRead(query, req);
-    if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summary, req, nowMs);
-    return send(c, body);
+    const real = (): Response => {
+      const { body, summary, nowMs } = answerRead(query, req);
+      if (journal) record('read', query.cmd, query.masked ??= maskParams(query.params), summary, req, nowMs);
+      return send(c, body);
+    };
+    const hit = ruleFor(c, query.cmd, () => Object.fromEntries(query.params), req);
+    if (!hit) return real();
+    return ruled(c, hit, query.keys, real, (summary) => record('read', query.cmd, query.masked ??= maskParams(query.params), summary, req));
   };
 
   /**
@@ -184,6 +254,14 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     let query: ParsedQuery;
     try {
       query = queries.get(rawQuery(url));
+      if (faults.rules.has('goform')) {
+        const q = query;
+        const hit = faults.rules.hit('goform', q.cmd, () => Object.fromEntries(q.params), req.ip);
+        if (hit) {
+          ruleHits.set(incoming, hit);
+          return false;
+        }
+      }
       answered = answerRead(query, req);
     } catch (e) {
       // The same as the Hono route's onError: the firmware's failure answer, never a crashed process.
@@ -217,6 +295,13 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     const goformId = fields.goformId ?? '';
     const def = SET_HANDLERS.get(goformId);
     const req = requester(c, auth.cookieName);
+    const hit = ruleFor(c, goformId, () => fields, req);
+    if (hit) return ruled(c, hit, null, () => write(c, goformId, def, fields, req), (summary) => record('write', goformId, maskParams(Object.entries(fields)), summary, req));
+    return write(c, goformId, def, fields, req);
+  });
+
+  /** A write as the firmware carries it out: login, AD and Referer checks, then the handler. */
+  const write = (c: Context<GoformEnv>, goformId: string, def: SetDef | undefined, fields: Record<string, string>, req: Requester): Response => {
     // The journal says why a write failed (the firmware's answer does not, §1.6): what a scenario's failure line names.
     const answer = (body: string, extra?: Record<string, string>, why?: string): Response => {
       if (journal) record('write', goformId, maskParams(Object.entries(fields)), `${summarize(body)}${why ? ` (${why})` : ''}`, req);
@@ -252,7 +337,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       if (e instanceof BadField || e instanceof ShareError) return answer(JSON.stringify({ result: e.result }), undefined, e.message.replace(/^\[emulator:goform\] /, ''));
       throw e;
     }
-  });
+  };
 
   // File sharing transfers (§3.10/§4.8 HTTP share). The firmware's own upload path is not documented in the
   // reference; these routes are the emulator's, documented in the README.

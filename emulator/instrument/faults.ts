@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SeededRandom } from '../state/identity.js';
+import { Rules } from './rules.js';
 
 // Faults injected on the device surfaces through the control API. Probabilities draw from a seeded PRNG so a
 // run with the same seed and requests fails the same requests.
@@ -42,10 +43,13 @@ export const NO_AT_FAULTS: AtFaults = { noAnswer: false, garbage: false, delayFi
 export class Faults {
   goform: GoformFaults = { ...NO_GOFORM_FAULTS };
   at: AtFaults = { ...NO_AT_FAULTS };
+  /** Targeted faults and answer overrides on every surface (rules.ts); the settings above apply to every request. */
+  readonly rules: Rules;
   #rng: SeededRandom;
 
   constructor(seed: number) {
     this.#rng = new SeededRandom(seed ^ 0x2545f491);
+    this.rules = new Rules(seed);
   }
 
   get goformActive(): boolean {
@@ -73,5 +77,6 @@ export class Faults {
   reset(): void {
     this.goform = { ...NO_GOFORM_FAULTS };
     this.at = { ...NO_AT_FAULTS };
+    this.rules.reset();
   }
 }
