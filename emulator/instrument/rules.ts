@@ -115,7 +115,7 @@ export function textMatcher(m: TextMatch): (v: string) => boolean {
   try {
     re = new RegExp(m.pattern);
   } catch (e) {
-    throw new RangeError(`pattern ${JSON.stringify(m.pattern)} is not a regular expression: ${e instanceof Error ? e.message : String(e)}`);
+    throw new RangeError(`pattern ${JSON.stringify(m.pattern)} is not a regular expression: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   return (v) => re.test(v);
 }
@@ -223,7 +223,7 @@ export class Rules {
       if (c.client && !c.client(client)) continue;
       if (c.params.length > 0) {
         p ??= params();
-        if (!c.params.every(([k, m]) => p![k] !== undefined && m(p![k]!))) continue;
+        if (!c.params.every(([k, m]) => p![k] !== undefined && m(p![k]))) continue;
       }
       const v = c.view;
       v.matched++;
