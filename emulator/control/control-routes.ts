@@ -8,7 +8,8 @@ import { deviceStateSchema, type DeviceState } from '../state/device-state.js';
 import { listProfiles, loadProfile, quirksSchema, type DeviceProfile } from '../state/profile.js';
 import { atFaultsSchema, goformFaultsSchema, type Faults } from '../instrument/faults.js';
 import { ruleRoutes } from './rule-routes.js';
-import type { Journal, JournalFilter } from '../instrument/journal.js';
+import { compileFilter, type Journal, type JournalFilter } from '../instrument/journal.js';
+import type { TextMatch } from '../instrument/text-match.js';
 import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
 import { durationMs, durationSchema } from './durations.js';
 import { applied, STIMULI, type StimulusDef } from './stimuli.js';
@@ -424,20 +425,40 @@ function timeOf(clock: VirtualClock): z.infer<typeof timeSchema> {
   return { nowMs, iso: new Date(nowMs).toISOString(), mode: clock.mode, speed: clock.speed };
 }
 
+/**
+ * Journal filters. `name` matches as the journal does (equal, one key of a cmd list, or a line's first word: `+CMTI`
+ * finds the URC `+CMTI: "ME",3`); `namePattern` is a regular expression; `param.KEY=VALUE` and
+ * `paramPattern.KEY=REGEX` match the request's parameters (every one given must match).
+ */
 export const journalQuery = z.object({
   device: z.string().optional(),
   surface: z.enum(['goform', 'ubus', 'at', 'cloud', 'cwmp', 'usp']).optional(),
   name: z.string().optional(),
+  namePattern: z.string().optional(),
+  kind: z.string().optional(),
   client: z.string().optional(),
   fromMs: z.coerce.number().optional(),
   toMs: z.coerce.number().optional(),
   afterSeq: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(100_000).optional(),
-});
+}).catchall(z.string());
 
 function toFilter(q: Record<string, unknown>): JournalFilter {
   const v = q as z.infer<typeof journalQuery>;
-  return { deviceId: v.device, surface: v.surface, name: v.name, client: v.client, fromVirtualMs: v.fromMs, toVirtualMs: v.toMs, afterSeq: v.afterSeq, limit: v.limit };
+  const params: Record<string, TextMatch> = {};
+  for (const [k, value] of Object.entries(q)) {
+    if (typeof value !== 'string') continue;
+    if (k.startsWith('param.')) params[k.slice(6)] = value;
+    else if (k.startsWith('paramPattern.')) params[k.slice(13)] = { pattern: value };
+  }
+  const filter: JournalFilter = { deviceId: v.device, surface: v.surface, name: v.namePattern ? { pattern: v.namePattern } : v.name, kind: v.kind, client: v.client, fromVirtualMs: v.fromMs, toVirtualMs: v.toMs, afterSeq: v.afterSeq, limit: v.limit, params };
+  try {
+    compileFilter(filter);
+  } catch (e) {
+    if (e instanceof RangeError) throw problem(400, 'Invalid request', `query: ${e.message}`, [{ field: 'query', message: e.message }]);
+    throw e;
+  }
+  return filter;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { textMatcher, type TextMatch } from './text-match.js';
+
 // The journal: every goform request and every AT command and URC a client saw, in a bounded ring, so a
 // test can assert what the phone app, SDK or modem client did.
 
@@ -23,8 +25,15 @@ export interface JournalEntry {
 export interface JournalFilter {
   deviceId?: string | undefined;
   surface?: JournalSurface | undefined;
-  /** Matches entries whose name equals it, or whose cmd list contains it (goform reads). */
-  name?: string | undefined;
+  /**
+   * A name matches an entry's name when equal, when a goform read's cmd list holds it, or when the entry's line
+   * starts with it and the next character ends a word (`+CMTI` matches the URC `+CMTI: "ME",3`, `AT+CMGS` the line
+   * `AT+CMGS="+49..."`); `{ pattern }` is a regular expression on the name.
+   */
+  name?: TextMatch | undefined;
+  kind?: string | undefined;
+  /** Every parameter given must be there and match (equal, or `{ pattern }`). */
+  params?: Record<string, TextMatch> | undefined;
   client?: string | undefined;
   fromVirtualMs?: number | undefined;
   toVirtualMs?: number | undefined;
@@ -158,9 +167,10 @@ export class Journal {
     const out: JournalEntry[] = [];
     const count = this.size;
     const start = (this.#next - count + this.capacity) % this.capacity;
+    const keep = compileFilter(filter);
     for (let k = 0; k < count; k++) {
       const e = this.#entry((start + k) % this.capacity);
-      if (matches(e, filter)) out.push(e);
+      if (keep(e)) out.push(e);
     }
     return filter.limit !== undefined ? out.slice(-filter.limit) : out;
   }
@@ -247,6 +257,20 @@ export function ownCopy(text: string): string {
   return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
+/** A line's own name: equal, one of a cmd list, or the line's start up to a word's end. */
+function nameMatches(name: string, want: string): boolean {
+  if (name === want) return true;
+  if (name.includes(',') && name.split(',').includes(want)) return true;
+  return name.startsWith(want) && !/[A-Za-z0-9_]/.test(name[want.length] ?? '') && /[A-Za-z0-9_]$/.test(want);
+}
+
+/** The filter with its patterns compiled once (RangeError for a bad pattern). */
+export function compileFilter(f: JournalFilter): (e: JournalEntry) => boolean {
+  const name = f.name === undefined ? null : typeof f.name === 'string' ? ((n: string) => nameMatches(n, f.name as string)) : textMatcher(f.name);
+  const params = Object.entries(f.params ?? {}).map(([k, m]) => [k, textMatcher(m)] as const);
+  return (e) => matches(e, f) && (name === null || name(e.name)) && (f.kind === undefined || e.kind === f.kind) && params.every(([k, m]) => e.params[k] !== undefined && m(e.params[k]));
+}
+
 function matches(e: JournalEntry, f: JournalFilter): boolean {
   if (f.deviceId !== undefined && e.deviceId !== f.deviceId) return false;
   if (f.surface !== undefined && e.surface !== f.surface) return false;
@@ -254,6 +278,5 @@ function matches(e: JournalEntry, f: JournalFilter): boolean {
   if (f.fromVirtualMs !== undefined && e.virtualMs < f.fromVirtualMs) return false;
   if (f.toVirtualMs !== undefined && e.virtualMs > f.toVirtualMs) return false;
   if (f.afterSeq !== undefined && e.seq <= f.afterSeq) return false;
-  if (f.name !== undefined && e.name !== f.name && !e.name.split(',').includes(f.name)) return false;
   return true;
 }

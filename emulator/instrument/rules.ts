@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { SeededRandom } from '../state/identity.js';
 import type { Journal, JournalSurface } from './journal.js';
+import { textMatcher, textMatchSchema, type TextMatch } from './text-match.js';
+
+export { textMatcher, textMatchSchema, type TextMatch } from './text-match.js';
 
 // Rules: targeted faults and answer overrides, one mechanism for every surface (issue #27). A rule matches requests
 // of one surface (by name, parameters and client), and acts on the ones it fires for: a fault in the surface's own
@@ -13,19 +16,16 @@ import type { Journal, JournalSurface } from './journal.js';
 export const RULE_SURFACES = ['goform', 'ubus', 'at', 'cloud', 'cwmp', 'usp'] as const satisfies readonly JournalSurface[];
 export type RuleSurface = (typeof RULE_SURFACES)[number];
 
-/** A text to match: equal to a string, or a regular expression (`{ "pattern": "^\\+49" }`). */
-export const textMatchSchema = z.union([z.string(), z.object({ pattern: z.string().min(1).max(500) }).strict()]);
-export type TextMatch = z.infer<typeof textMatchSchema>;
-
 const durationText = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h');
 
 export const ruleActionSchema = z.discriminatedUnion('kind', [
   /** Waits before answering (wall-clock ms: a slow network or a busy modem), then answers for real. */
   z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(120_000) }).strict(),
   /**
-   * The surface's own error: goform {"result":"failure"} (a read: every key ""; `code: 500` an HTTP 500); ubus a
-   * status ([6] by default) or, for a negative code, that JSON-RPC error; AT ERROR or +CME ERROR: code; CWMP a SOAP
-   * Fault (9002 by default); USP an Error message (7002 by default); cloud a response with that error code.
+   * The surface's own error: goform {"result":"failure"} (a read: every key ""; `code: 500` an HTTP 500); ubus the
+   * JSON-RPC error -32002 "access denied" by default (another negative code: that error; a positive one: that ubus
+   * status, [code]); AT ERROR, or +CME ERROR: code; CWMP a SOAP Fault (9002 by default); USP an Error message (7002 by
+   * default); cloud a response with that error code.
    */
   z.object({ kind: z.literal('error'), code: z.number().int().optional(), message: z.string().max(500).optional() }).strict(),
   /** The connection is closed without an answer (AT: the line goes quiet as with hang). */
@@ -107,18 +107,6 @@ const durationMs = (t: string): number => {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(t)!;
   return Number(m[1]) * DURATION_MS[m[2] as keyof typeof DURATION_MS];
 };
-
-/** A text matcher; a pattern that is not a valid regular expression throws RangeError (a 400 on the API). */
-export function textMatcher(m: TextMatch): (v: string) => boolean {
-  if (typeof m === 'string') return (v) => v === m;
-  let re: RegExp;
-  try {
-    re = new RegExp(m.pattern);
-  } catch (e) {
-    throw new RangeError(`pattern ${JSON.stringify(m.pattern)} is not a regular expression: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  return (v) => re.test(v);
-}
 
 /**
  * How a request's name meets a rule's name: equal; a goform read's cmd list holding it; an AT command given with or

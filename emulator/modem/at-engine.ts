@@ -1,5 +1,6 @@
 import { BenchError } from '../../hil/errors.js';
 import type { Faults } from '../instrument/faults.js';
+import type { RuleAction } from '../instrument/rules.js';
 
 // V.250 command-line engine (modem-at.md §1-§2): byte stream in, framed responses out. Commands are data
 // (AtCommand tables); this file knows only the syntax, the framing, prompts and URC queuing.
@@ -77,6 +78,22 @@ export const cmsError = (cms: number): AtReply => ({ kind: 'error', lines: [], c
 export const prompt = (textMode: boolean, onBody: (body: string) => AtReply): AtReply => ({ kind: 'prompt', lines: [], textMode, onBody });
 
 export type AtSyntax = 'exec' | 'read' | 'test' | 'set';
+
+/**
+ * A rule's answer as a reply: lines (an array, or text split on line ends); the last line is the final result when it
+ * is one (OK, ERROR, +CME ERROR: n, +CMS ERROR: n), otherwise OK follows.
+ */
+function answerReply(body: unknown): AtReply {
+  const lines = (Array.isArray(body) ? body.map(String) : (typeof body === 'string' ? body : JSON.stringify(body ?? '')).split(/\r?\n/)).filter((l) => l !== '');
+  const last = lines.at(-1) ?? 'OK';
+  const info = /^(OK|ERROR|\+CME ERROR: ?\d+|\+CMS ERROR: ?\d+)$/.test(last) ? lines.slice(0, -1) : lines;
+  const cme = /^\+CME ERROR: ?(\d+)$/.exec(last);
+  const cms = /^\+CMS ERROR: ?(\d+)$/.exec(last);
+  if (last === 'ERROR') return { kind: 'error', lines: info };
+  if (cme) return { kind: 'error', lines: info, cme: Number(cme[1]) };
+  if (cms) return { kind: 'error', lines: info, cms: Number(cms[1]) };
+  return { kind: 'ok', lines: info };
+}
 
 export interface AtInvocation {
   /** Upper-case name with prefix: "+CSQ", "E", "&F", "S", "+ZPAS". */
@@ -252,6 +269,8 @@ export class AtPort<M extends PortHost = PortHost> {
     if (code === CTRL_Z) {
       this.#prompt = null;
       if (this.settings.echo) this.#output(ch);
+      this.#rule = this.#promptRule;
+      this.#promptRule = null;
       this.#final(p.onBody(p.body));
       return;
     }
@@ -290,9 +309,10 @@ export class AtPort<M extends PortHost = PortHost> {
       throw e;
     }
     const info: string[] = [];
+    this.#rule = null;
     for (let i = 0; i < commands.length; i++) {
       const inv = commands[i]!;
-      const reply = this.#execute(inv);
+      const reply = this.#ruled(inv);
       // One command's lines are one information text, separated by a single CRLF (27.005 §3.4.2: the PDU follows
       // its +CMGL/+CMGR header on the very next line; an empty line between them breaks ModemManager's parser).
       if (reply.lines.length === 1) info.push(reply.lines[0]!);
@@ -300,6 +320,8 @@ export class AtPort<M extends PortHost = PortHost> {
       if (reply.kind === 'error') return this.#final({ ...reply, lines: info });
       if (reply.kind === 'prompt') {
         // The rest of the line is ignored once a prompt opens (CMGS/CMGW end a command line).
+        this.#promptRule = this.#rule;
+        this.#rule = null;
         this.#emitLines(info);
         this.#prompt = { onBody: reply.onBody, body: '', textMode: reply.textMode };
         this.#output('\r\n> ');
@@ -308,6 +330,37 @@ export class AtPort<M extends PortHost = PortHost> {
     }
     this.#final(ok(...info));
   }
+
+  /**
+   * A command under the rules (instrument/rules.ts), matched by its name (+CMGS; AT+CMGS alike) and `args` (the raw
+   * argument text) and `syntax`. error and answer replace the command (it is not carried out); hang and drop leave the
+   * line without a final result, ever (a command that opens a prompt still opens it and takes the body, which is then
+   * dropped: the SMS is not sent); latency delays the line's final result; garbage writes a garbage line before it.
+   */
+  #ruled(inv: AtInvocation): AtReply {
+    const rules = this.modem.faults.rules;
+    const hit = rules.has('at') ? rules.hit('at', inv.name, () => ({ args: inv.raw, syntax: inv.syntax }), 'at') : null;
+    if (!hit) return this.#execute(inv);
+    const a = hit.action;
+    this.#rule = { id: hit.id, action: a };
+    switch (a.kind) {
+      case 'error':
+        return a.code === undefined ? error() : cmeError(a.code);
+      case 'answer':
+        return answerReply(a.body);
+      case 'hang':
+      case 'drop': {
+        const reply = this.#execute(inv);
+        return reply.kind === 'prompt' ? { ...reply, onBody: () => ok() } : reply;
+      }
+      default:
+        return this.#execute(inv);
+    }
+  }
+
+  /** The rule acting on the command line being answered (hang, latency and garbage act on its final result). */
+  #rule: { id: string; action: RuleAction } | null = null;
+  #promptRule: { id: string; action: RuleAction } | null = null;
 
   #execute(inv: AtInvocation): AtReply {
     const cmd = this.#table.get(inv.name);
@@ -330,6 +383,9 @@ export class AtPort<M extends PortHost = PortHost> {
 
   #final(reply: AtReply): void {
     if (reply.kind === 'prompt') {
+      // The rule stays with the line until the body's final result (set again when the body ends).
+      this.#promptRule = this.#rule;
+      this.#rule = null;
       this.#emitLines(reply.lines);
       this.#prompt = { onBody: reply.onBody, body: '', textMode: reply.textMode };
       this.#output('\r\n> ');
@@ -337,19 +393,23 @@ export class AtPort<M extends PortHost = PortHost> {
       return;
     }
     const faults = this.modem.faults.at;
-    if (faults.noAnswer) {
-      this.#journal('(no answer: fault)');
+    const rule = this.#rule;
+    this.#rule = null;
+    const by = rule ? ` (rule ${rule.id}: ${rule.action.kind})` : '';
+    if (faults.noAnswer || rule?.action.kind === 'hang' || rule?.action.kind === 'drop') {
+      this.#journal(rule ? `(no answer)${by}` : '(no answer: fault)');
       return;
     }
-    if (faults.garbage) this.#output(`\r\n${GARBAGE}\r\n`);
+    if (faults.garbage || rule?.action.kind === 'garbage') this.#output(`\r\n${GARBAGE}\r\n`);
     this.#emitLines(reply.lines);
     const text = this.#finalText(reply);
-    this.#journal(text.trim() || '(quiet)');
+    this.#journal(`${text.trim() || '(quiet)'}${by}`);
     if (!text) return;
-    if (faults.delayFinalMs > 0) {
+    const delay = Math.max(faults.delayFinalMs, rule?.action.kind === 'latency' ? rule.action.ms : 0);
+    if (delay > 0) {
       setTimeout(() => {
         if (!this.closed) this.#output(text);
-      }, faults.delayFinalMs);
+      }, delay);
       return;
     }
     this.#output(text);

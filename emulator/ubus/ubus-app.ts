@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { Faults } from '../instrument/faults.js';
+import { GARBAGE_TEXT, type RuleAction, type RuleHit } from '../instrument/rules.js';
 import { maskParams, type Journal } from '../instrument/journal.js';
 import { UnhandledReporter } from '../instrument/unhandled.js';
 import type { DeviceApi } from '../state/device-api.js';
@@ -32,7 +33,7 @@ export interface UbusApp {
    * Answers one request body as uhttpd would (no HTTP): for tests, the SDK's in-process path and fuzzing.
    * `headers` are the request's (Z-Mode matters for session renewal on some profiles).
    */
-  answer(body: string, from?: { ip?: string; zMode?: string | undefined }): string;
+  answer(body: string, from?: { ip?: string; zMode?: string | undefined; effects?: HttpEffects }): string;
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -134,19 +135,57 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
   };
 
   /** One element's answer text, and what a template needs to replay it (null when it cannot be replayed). */
-  const answerElement = (el: RpcElement, ip: string, zMode: string | undefined): { text: string; replay: Replay | null } => {
+  const answerElement = (el: RpcElement, ip: string, zMode: string | undefined, effects: HttpEffects): { text: string; replay: Replay | null } => {
     const nowMs = device.now();
     if (el.kind === 'error') {
       if (journal) journal.add(device.state.id, 'ubus', 'call', '', {}, `error ${el.error.code}`, nowMs, Date.now(), ip);
       return { text: errorText(el.id, el.error), replay: null };
     }
     if (el.kind === 'list') return { text: `{"jsonrpc":"2.0","id":${json(el.id)},"result":${json(list(el.patterns))}}`, replay: null };
-    const { text, summary, read } = call(el, ip, zMode);
     const name = `${el.object}.${el.method}`;
     const params = masked(el.args);
+    const hit = faults.rules.has('ubus') ? faults.rules.hit('ubus', name, () => params, ip) : null;
+    if (hit) return { text: ruledCall(el, hit, ip, zMode, name, params, effects), replay: null };
+    const { text, summary, read } = call(el, ip, zMode);
     if (journal) journal.add(device.state.id, 'ubus', 'call', name, params, summary, nowMs, Date.now(), ip);
     const head = `{"jsonrpc":"2.0","id":${json(el.id)}`;
     return { text, replay: read && typeof el.id === 'number' && text.startsWith(head) ? { sid: el.sid, name, params, summary, rest: text.slice(head.length) } : null };
+  };
+
+  /**
+   * One call under a rule (instrument/rules.ts). A call's own actions: an error (a JSON-RPC error for a negative code,
+   * -32002 "access denied" by default, else that ubus status), an answer (the call's `result`), a patch (fields of the
+   * result's data). Latency, drop, hang, slow-body and garbage act on the HTTP answer of the whole batch.
+   */
+  const ruledCall = (el: Extract<RpcElement, { kind: 'call' }>, hit: RuleHit, ip: string, zMode: string | undefined, name: string, params: Record<string, string>, effects: HttpEffects): string => {
+    const a = hit.action;
+    const journalAs = (text: string, summary: string): string => {
+      if (journal) journal.add(device.state.id, 'ubus', 'call', name, params, `${summary} (rule ${hit.id}: ${a.kind})`, device.now(), Date.now(), ip);
+      return text;
+    };
+    switch (a.kind) {
+      case 'error': {
+        const code = a.code ?? RPC_ERRORS.access.code;
+        if (code < 0) return journalAs(errorText(el.id, { code, message: a.message ?? Object.values(RPC_ERRORS).find((r) => r.code === code)?.message ?? 'Error' }), `error ${code}`);
+        return journalAs(resultText(el.id, code), `[${code}]`);
+      }
+      case 'answer':
+        return journalAs(`{"jsonrpc":"2.0","id":${json(el.id)},"result":${json(a.body)}}`, 'answer');
+      case 'patch': {
+        const real = call(el, ip, zMode);
+        const parsed = JSON.parse(real.text) as { result?: unknown };
+        if (Array.isArray(parsed.result) && parsed.result.length === 2 && typeof parsed.result[1] === 'object') parsed.result[1] = { ...(parsed.result[1] as object), ...a.fields };
+        return journalAs(JSON.stringify(parsed), real.summary);
+      }
+      default: {
+        // Effects on the HTTP answer; the call itself is carried out unless the answer never leaves (drop, hang).
+        if (a.kind === 'latency') effects.latencyMs = Math.max(effects.latencyMs, a.ms);
+        else effects.transport ??= a;
+        if (a.kind === 'drop' || a.kind === 'hang') return journalAs('', a.kind === 'drop' ? 'dropped' : 'no answer');
+        const real = call(el, ip, zMode);
+        return journalAs(real.text, real.summary);
+      }
+    }
   };
 
   const list = (patterns: string[]): unknown => {
@@ -162,6 +201,8 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
   const templates = new Map<string, Template>();
 
   const replayed = (body: string, ip: string, zMode: string | undefined): string | null => {
+    // Rules look at every call; a replayed batch would skip them.
+    if (faults.rules.has('ubus')) return null;
     const shape = templateKey(body);
     if (!shape) return null;
     const t = templates.get(shape.key);
@@ -178,8 +219,9 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     return t.batch ? `${out}]` : out;
   };
 
-  const answer = (body: string, from: { ip?: string; zMode?: string | undefined } = {}): string => {
+  const answer = (body: string, from: { ip?: string; zMode?: string | undefined; effects?: HttpEffects } = {}): string => {
     const ip = from.ip ?? '127.0.0.1';
+    const effects = from.effects ?? { latencyMs: 0, transport: null };
     const fast = replayed(body, ip, from.zMode);
     if (fast !== null) return fast;
     const parsed = parseBody(body);
@@ -189,7 +231,7 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     }
     const version = device.version;
     const second = Math.floor(device.now() / 1000);
-    const answers = parsed.elements.map((el) => answerElement(el, ip, from.zMode));
+    const answers = parsed.elements.map((el) => answerElement(el, ip, from.zMode, effects));
     remember(body, parsed.batch, answers, version, second);
     const texts = answers.map((a) => a.text);
     return parsed.batch ? batchText(texts) : texts[0]!;
@@ -310,14 +352,36 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
       }
       const zMode = headerValue(req.headers['z-mode']);
       if (faults.goformActive) void respondWithFaults(res, body, ip, zMode);
+      else if (faults.rules.has('ubus')) void respondWithRules(req, res, body, ip, zMode);
       else send(res, safeAnswer(body, ip, zMode));
     });
   };
 
+  /** The batch's answer, then what rules did to the HTTP answer as a whole (ruledCall). */
+  const respondWithRules = async (req: IncomingMessage, res: ServerResponse, body: string, ip: string, zMode: string | undefined): Promise<void> => {
+    const effects: HttpEffects = { latencyMs: 0, transport: null };
+    const text = safeAnswer(body, ip, zMode, effects);
+    if (effects.latencyMs > 0) await new Promise((r) => setTimeout(r, effects.latencyMs));
+    const t = effects.transport;
+    if (t?.kind === 'drop') {
+      res.socket?.destroy();
+      return;
+    }
+    if (t?.kind === 'hang') {
+      // Held until the client gives up, at most 10 minutes.
+      const timer = setTimeout(() => res.socket?.destroy(), 600_000);
+      timer.unref();
+      req.socket.once('close', () => clearTimeout(timer));
+      return;
+    }
+    if (t?.kind === 'garbage') return send(res, GARBAGE_TEXT);
+    send(res, text, t?.kind === 'slow-body' ? t.bytesPerSecond : null);
+  };
+
   /** The answer to a body; an unexpected error becomes -32603, never a crashed process or a stack trace. */
-  const safeAnswer = (body: string, ip: string, zMode: string | undefined): string => {
+  const safeAnswer = (body: string, ip: string, zMode: string | undefined, effects?: HttpEffects): string => {
     try {
-      return answer(body, { ip, zMode });
+      return answer(body, { ip, zMode, ...(effects ? { effects } : {}) });
     } catch (e) {
       process.stderr.write(`[emulator:ubus] request failed: ${e instanceof Error ? e.message : String(e)}\n`);
       return errorText(null, RPC_ERRORS.internal);
@@ -343,9 +407,9 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     send(res, safeAnswer(body, ip, zMode));
   };
 
-  const send = (res: ServerResponse, text: string): void => {
+  const send = (res: ServerResponse, text: string, slowBps: number | null = null): void => {
     const bytes = Buffer.byteLength(text);
-    const slow = faults.goformActive ? faults.goform.slowBodyBytesPerSecond : null;
+    const slow = slowBps ?? (faults.goformActive ? faults.goform.slowBodyBytesPerSecond : null);
     if (slow === null) {
       res.writeHead(200, callHeaders(bytes));
       res.end(text);
@@ -370,6 +434,12 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
 }
 
 // --- internal ---
+
+/** What rules did to a batch's HTTP answer: the longest latency, and the first transport action (drop, hang...). */
+export interface HttpEffects {
+  latencyMs: number;
+  transport: RuleAction | null;
+}
 
 interface Replay {
   sid: string;

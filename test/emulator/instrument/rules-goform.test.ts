@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import { Rules } from '../../../emulator/instrument/rules.js';
 import { Journal } from '../../../emulator/instrument/journal.js';
+import { AtProbe } from '../../helpers/at.js';
 import { ControlClient } from '../../helpers/control.js';
 import { startLoggedIn, type TestClient } from '../../helpers/emulator.js';
 
@@ -152,5 +153,34 @@ describe('rules on goform', () => {
     await control.call('POST', `/devices/${emu.device.state.id}/reset`, {});
     expect((await control.call('GET', `/devices/${emu.device.state.id}/rules`)).json).toEqual([]);
     expect(sent()).toBe(0);
+  });
+});
+
+describe('journal queries by parameters', () => {
+  let emu: Emulator;
+  afterEach(async () => {
+    await emu?.close();
+  });
+
+  it('finds a write by a parameter value or pattern, a URC by its first word, and refuses a bad pattern', async () => {
+    let client: TestClient;
+    ({ emu, client } = await startLoggedIn({ clockMode: 'paused' }));
+    const control = new ControlClient(emu);
+    await client.set('SEND_SMS', { ...SMS, Number: '+4915100000001' });
+    await client.set('SEND_SMS', { ...SMS, Number: '+4915100000002' });
+    const q = async (query: string): Promise<{ name: string; params: Record<string, string> }[]> => ((await control.call('GET', `/journal?${query}`)).json as { entries: { name: string; params: Record<string, string> }[] }).entries;
+    expect(await q('surface=goform&name=SEND_SMS&param.Number=%2B4915100000002')).toHaveLength(1);
+    expect(await q('surface=goform&name=SEND_SMS&paramPattern.Number=%5E%5C%2B49151')).toHaveLength(2);
+    expect(await q('surface=goform&name=SEND_SMS&param.Number=%2B1')).toHaveLength(0);
+    expect(await q('surface=goform&namePattern=%5ESEND_')).toHaveLength(2);
+    emu.device.sms.receive({ number: '+4915100000009', text: 'hi' });
+    const at = new AtProbe(emu);
+    at.at('+CNMI=2,1,0,0,0');
+    emu.device.sms.receive({ number: '+4915100000009', text: 'again' });
+    expect((await q('surface=at&name=%2BCMTI')).length).toBe(1);
+    const bad = await control.call('GET', '/journal?namePattern=(');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/not a regular expression/);
+    at.close();
   });
 });
