@@ -1,7 +1,7 @@
 // hil: the seam between tests and devices. Scenarios import this index only, never drivers.
 
 // --- the contract ---
-export type { Target, Capabilities, CapabilityName, TargetDescription, StimuliCapability, ClockCapability, JournalCapability, PowerCapability, CloudCapability, CloudEndpoint, StateCapability, UspCapability } from './target.js';
+export type { Target, Capabilities, CapabilityName, TargetDescription, StimuliCapability, ClockCapability, JournalCapability, JournalQuery, RulesCapability, PowerCapability, CloudCapability, CloudEndpoint, StateCapability, UspCapability } from './target.js';
 export { BenchError, isBenchError, type ErrorCode } from './errors.js';
 export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
 
@@ -31,3 +31,4 @@ export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, REC
 export { checkFidelity, replayFidelity, replayableFields, replayableUbusArgs, SESSION_WRITES, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
 export { startProxy, DESTRUCTIVE, type ProxyOptions, type RecordingProxy } from './record/proxy.js';
 export { emulatorOptionsFromRecording, applyRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';
+export { ruleSpecSchema, ruleActionSchema, textMatchSchema, RULE_SURFACES, type RuleSpec, type RuleView, type RuleAction, type RuleSurface, type TextMatch } from './rule-spec.js';

@@ -4,6 +4,7 @@ import type { AtSession } from './clients/at-session.js';
 import type { GoformClient } from './clients/goform-client.js';
 import type { UbusClient } from './clients/ubus-client.js';
 import type { UspController } from './clients/usp-controller.js';
+import type { RuleSpec, RuleView, TextMatch } from './rule-spec.js';
 
 /** Capability names a target may offer; `require(name)` returns the matching interface. */
 export interface Capabilities {
@@ -29,6 +30,17 @@ export interface Capabilities {
   state: StateCapability;
   /** Start the device over as a fresh one (emulator only): what a runner does between scenarios on a running bench. */
   reset: ResetCapability;
+  /** Targeted faults and answer overrides on the device's surfaces (emulator only; hil/rule-spec.ts). */
+  rules: RulesCapability;
+}
+
+export interface RulesCapability {
+  /** Installs a rule; answers it with its id and counts. A bad rule rejects with INVALID_ARGUMENT naming the field. */
+  add(rule: RuleSpec): Promise<RuleView>;
+  list(): Promise<RuleView[]>;
+  remove(id: string): Promise<void>;
+  /** Removes every rule (a reset does too). */
+  clear(): Promise<void>;
 }
 
 export interface UspCapability {
@@ -111,7 +123,19 @@ export interface JournalEntryView {
 
 export interface JournalCapability {
   /** Entries, oldest first, filtered by surface and name (a cmd key or goformId or AT line). */
-  query(filter?: { surface?: 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp' | 'usp'; name?: string }): Promise<JournalEntryView[]>;
+  query(filter?: JournalQuery): Promise<JournalEntryView[]>;
+}
+
+/**
+ * Which journal entries: `name` equal, one key of a goform cmd list, or a line's first word (`+CMTI` finds the URC
+ * `+CMTI: "ME",3`), or `{ pattern }`; `params` every one given must match (equal or `{ pattern }`); `kind` e.g. write,
+ * read, command, urc, rule.
+ */
+export interface JournalQuery {
+  surface?: 'goform' | 'ubus' | 'at' | 'cloud' | 'cwmp' | 'usp' | undefined;
+  name?: TextMatch | undefined;
+  kind?: string | undefined;
+  params?: Record<string, TextMatch> | undefined;
 }
 
 export interface PowerCapability {

@@ -9,7 +9,7 @@ import { listProfiles, loadProfile, quirksSchema, type DeviceProfile } from '../
 import { atFaultsSchema, goformFaultsSchema, type Faults } from '../instrument/faults.js';
 import { ruleRoutes } from './rule-routes.js';
 import { compileFilter, type Journal, type JournalFilter } from '../instrument/journal.js';
-import type { TextMatch } from '../instrument/text-match.js';
+import type { TextMatch } from '../../hil/rule-spec.js';
 import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
 import { durationMs, durationSchema } from './durations.js';
 import { applied, STIMULI, type StimulusDef } from './stimuli.js';

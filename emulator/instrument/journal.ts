@@ -1,4 +1,5 @@
-import { textMatcher, type TextMatch } from './text-match.js';
+import type { TextMatch } from '../../hil/rule-spec.js';
+import { textMatcher } from './text-match.js';
 
 // The journal: every goform request and every AT command and URC a client saw, in a bounded ring, so a
 // test can assert what the phone app, SDK or modem client did.

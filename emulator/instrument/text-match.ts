@@ -1,10 +1,6 @@
-import { z } from 'zod';
+import type { TextMatch } from '../../hil/rule-spec.js';
 
 // Matching a text by equality or by a regular expression: what rules and journal queries share.
-
-/** A text to match: equal to a string, or a regular expression (`{ "pattern": "^\\+49" }`). */
-export const textMatchSchema = z.union([z.string(), z.object({ pattern: z.string().min(1).max(500) }).strict()]);
-export type TextMatch = z.infer<typeof textMatchSchema>;
 
 /** A text matcher; a pattern that is not a valid regular expression throws RangeError (a 400 on the API). */
 export function textMatcher(m: TextMatch): (v: string) => boolean {

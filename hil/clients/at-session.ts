@@ -83,8 +83,9 @@ export class AtSession {
    * Sends one command line and resolves with its answer. Rejects with TRANSPORT_BUSY when a command is
    * already waiting, AT_TIMEOUT after `timeoutMs`, TRANSPORT_CLOSED if the link closes, AtError on errors.
    */
-  async command(command: string, options: { timeoutMs?: number } = {}): Promise<AtAnswer> {
-    return this.#send(command, `${command}\r`, options.timeoutMs ?? this.#timeoutMs);
+  async command(command: string, options: { timeoutMs?: number; body?: string } = {}): Promise<AtAnswer> {
+    // `body`: what a prompt command (AT+CMGS, AT+CMGW) takes after "> ", sent with Ctrl-Z.
+    return this.#send(command, `${command}\r`, options.timeoutMs ?? this.#timeoutMs, options.body === undefined ? undefined : `${options.body}\x1a`);
   }
 
   /** Routes URCs (first line, then e.g. a PDU line for +CMT); returns an unsubscribe function. */

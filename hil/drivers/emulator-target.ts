@@ -6,7 +6,8 @@ import { UbusClient } from '../clients/ubus-client.js';
 import { BenchError } from '../errors.js';
 import { UspController } from '../clients/usp-controller.js';
 import { scenarioControllerTopic } from './usp-capability.js';
-import type { UspCapability, ClockCapability, CloudCapability, ResetCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
+import type { RuleView } from '../rule-spec.js';
+import type { RulesCapability, UspCapability, ClockCapability, CloudCapability, ResetCapability, CloudEndpoint, JournalCapability, JournalEntryView, PowerCapability, StateCapability, StimuliCapability, TargetDescription } from '../target.js';
 import { BaseTransport, TcpTransport } from '../transports/transports.js';
 import { BaseTarget } from './base-target.js';
 
@@ -36,9 +37,18 @@ class EmulatorTarget extends BaseTarget {
     };
     const journal: JournalCapability = {
       query: async (f = {}) => {
-        const q = new URLSearchParams({ device: deviceId, ...(f.surface ? { surface: f.surface } : {}), ...(f.name ? { name: f.name } : {}) });
+        const q = new URLSearchParams({ device: deviceId, ...(f.surface ? { surface: f.surface } : {}), ...(f.kind ? { kind: f.kind } : {}) });
+        if (typeof f.name === 'string') q.set('name', f.name);
+        else if (f.name) q.set('namePattern', f.name.pattern);
+        for (const [k, m] of Object.entries(f.params ?? {})) q.set(typeof m === 'string' ? `param.${k}` : `paramPattern.${k}`, typeof m === 'string' ? m : m.pattern);
         return ((await control('GET', `/journal?${q.toString()}`)) as { entries: JournalEntryView[] }).entries;
       },
+    };
+    const rules: RulesCapability = {
+      add: async (rule) => (await control('POST', `/devices/${deviceId}/rules`, rule)) as RuleView,
+      list: async () => (await control('GET', `/devices/${deviceId}/rules`)) as RuleView[],
+      remove: async (id) => void (await control('DELETE', `/devices/${deviceId}/rules/${encodeURIComponent(id)}`)),
+      clear: async () => void (await control('DELETE', `/devices/${deviceId}/rules`)),
     };
     const power: PowerCapability = {
       cycle: async () => {
@@ -72,7 +82,7 @@ class EmulatorTarget extends BaseTarget {
         await reset.reset({ profile: s.profile, seed: s.seed });
       },
     };
-    this.capabilities = { ...web.capability, stimuli, clock, journal, power, state, reset, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}), ...(usp ? { usp } : {}) };
+    this.capabilities = { ...web.capability, stimuli, clock, journal, power, state, reset, rules, ...(modem ? { modem } : {}), ...(cloud ? { cloud } : {}), ...(usp ? { usp } : {}) };
     this.#describe.capabilities = Object.keys(this.capabilities) as TargetDescription['capabilities'];
   }
 

@@ -10,7 +10,7 @@ export interface Issue {
   message: string;
 }
 
-export const STEP_KINDS = ['stimulus', 'wait', 'expect', 'checkpoint', 'goform', 'ubus', 'usp', 'at', 'cloud', 'repeat', 'parallel', 'probe', 'run'] as const;
+export const STEP_KINDS = ['stimulus', 'rule', 'wait', 'expect', 'checkpoint', 'goform', 'ubus', 'usp', 'at', 'cloud', 'repeat', 'parallel', 'probe', 'run'] as const;
 const EXPECT_KINDS = ['goform', 'ubus', 'usp', 'uspNotify', 'at', 'state', 'mqtt', 'journal'] as const;
 /** The keys beside an expectation's kind: what it reads more precisely and how the value is matched. */
 const MATCHER_KEYS = new Set(['equals', 'notEquals', 'matches', 'range', 'oneOf', 'within', 'params', 'field', 'line', 'count', 'perSecond']);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { BenchError, CloudClient, connectTarget, parseTarget, type CapabilityName, type CloudEndpoint, type Received, type Target } from '../../hil/index.js';
+import { BenchError, CloudClient, connectTarget, parseTarget, type CapabilityName, type CloudEndpoint, type Received, type RuleSpec, type Target } from '../../hil/index.js';
 import { durationMs, type ExpectStep, type Scenario, type Step, type UspAction } from './schema.js';
-import { goformCatalog, UspError, type UspCapability } from '../../hil/index.js';
+import { AtError, goformCatalog, UspError, type UspCapability } from '../../hil/index.js';
 
 // Runs a scenario against a target: stimuli, waits, expectations with retries on the target's clock, probes
 // and commands. A step the target cannot do is skipped with its reason; the scenario is then partial.
@@ -259,6 +259,11 @@ class RunContext {
         const observed = await this.target.require('stimuli').apply(step.stimulus, params);
         return done('passed', { observed, params });
       }
+      if ('rule' in step) {
+        const params = this.#vars<RuleSpec>(step.rule);
+        const rule = await this.target.require('rules').add(params);
+        return done('passed', { observed: { rule: rule.id }, params: { rule: rule.id } });
+      }
       if ('wait' in step) {
         await this.#advance(ms(step.wait));
         return done('passed');
@@ -266,6 +271,15 @@ class RunContext {
       if ('checkpoint' in step) return done('passed', { observed: { checkpoint: step.checkpoint, virtualMs: v0 } });
       if ('goform' in step) {
         const params = this.#vars(step.fields ?? {});
+        if (step.result === 'failure') {
+          try {
+            const observed = await this.target.require('router').set(step.goform, params);
+            return done('failed', { observed, params, reason: `${step.goform} succeeded; the step expects the firmware's failure answer` });
+          } catch (e) {
+            if (!(e instanceof BenchError) || e.code !== 'HTTP_STATUS') throw e;
+            return done('passed', { observed: { result: 'failure' }, params });
+          }
+        }
         try {
           return done('passed', { observed: await this.target.require('router').set(step.goform, params), params });
         } catch (e) {
@@ -284,7 +298,23 @@ class RunContext {
         const observed = 'error' in answer! ? answer.error : answer!.data;
         return done(got === want ? 'passed' : 'failed', { observed, params: args, ...(got === want ? {} : { reason: 'error' in answer! ? `the router answered JSON-RPC error ${answer.error.code} ${answer.error.message}, expected status ${want}` : `the router answered ubus status ${got}, expected ${want}` }) });
       }
-      if ('at' in step) return done('passed', { observed: await this.target.require('modem').command(this.#vars(step.at)) });
+      if ('at' in step) {
+        const want = step.outcome ?? 'ok';
+        const options = { ...(step.body === undefined ? {} : { body: this.#vars(step.body) }), ...(step.timeout === undefined ? {} : { timeoutMs: ms(step.timeout) }) };
+        let got: 'ok' | 'error' | 'no-answer';
+        let observed: unknown;
+        try {
+          observed = await this.target.require('modem').command(this.#vars(step.at), options);
+          got = 'ok';
+        } catch (e) {
+          if (!(e instanceof BenchError)) throw e;
+          if (want === 'ok') throw e;
+          got = e.code === 'AT_TIMEOUT' ? 'no-answer' : e instanceof AtError ? 'error' : 'ok';
+          if (got === 'ok') throw e;
+          observed = e.message;
+        }
+        return done(got === want ? 'passed' : 'failed', { observed, ...(got === want ? {} : { reason: `the modem's answer was ${got}, the step expects ${want}` }) });
+      }
       if ('usp' in step) {
         const a = this.#vars(step.usp);
         let observed: unknown;
@@ -420,8 +450,14 @@ class RunContext {
       await this.cloud.settle();
       return this.cloud.take(this.cloud.filter(this.#vars(e.mqtt)), e);
     }
-    const all = await this.target.require('journal').query({ ...(e.journal.surface ? { surface: e.journal.surface } : {}), ...(e.journal.name ? { name: e.journal.name } : {}) });
-    const entries = e.journal.client ? all.filter((x) => x.client.includes(e.journal.client!)) : all;
+    const j = e.journal;
+    const all = await this.target.require('journal').query({
+      ...(j.surface ? { surface: j.surface } : {}),
+      ...(j.name !== undefined ? { name: this.#vars(j.name) } : {}),
+      ...(j.kind ? { kind: j.kind } : {}),
+      ...(j.params ? { params: this.#vars(j.params) } : {}),
+    });
+    const entries = j.client ? all.filter((x) => x.client.includes(j.client!)) : all;
     if (e.perSecond) {
       const overMs = ms(e.perSecond.over);
       const now = await this.#now();
@@ -431,10 +467,14 @@ class RunContext {
       if (!ok) return { ok, observed: rate, reason: `journal rate ${rate}/s over the last ${e.perSecond.over} outside [${min ?? 0}, ${max ?? '∞'}]` };
       if (!e.count) return { ok, observed: rate };
     }
-    const n = entries.length;
     const c = e.count ?? {};
-    const ok = (c.min === undefined || n >= c.min) && (c.max === undefined || n <= c.max);
-    return { ok, observed: n, ...(ok ? {} : { reason: `journal count ${n} outside [${c.min ?? 0}, ${c.max ?? '∞'}]` }) };
+    const since = c.over === undefined ? null : (await this.#now()) - ms(c.over);
+    const n = since === null ? entries.length : entries.filter((x) => x.virtualMs >= since).length;
+    const min = c.exactly ?? c.min;
+    const max = c.exactly ?? c.max;
+    const ok = (min === undefined || n >= min) && (max === undefined || n <= max);
+    const want = c.exactly !== undefined ? `exactly ${c.exactly}` : max === 0 ? 'none' : `[${min ?? 0}, ${max ?? '∞'}]`;
+    return { ok, observed: n, ...(ok ? {} : { reason: `journal count ${n}${c.over === undefined ? '' : ` in the last ${c.over}`}, expected ${want}` }) };
   }
 
   /** Retries `fn` until it passes or `within` runs out, stepping the clock 1 s at a time on virtual targets. */
@@ -501,6 +541,7 @@ async function sample(target: Target, virtualMs: number): Promise<TimelineSample
 
 function capabilityOf(step: Step): CapabilityName[] {
   if ('stimulus' in step) return ['stimuli'];
+  if ('rule' in step) return ['rules'];
   if ('goform' in step) return ['router'];
   if ('ubus' in step) return ['ubus'];
   if ('at' in step) return ['modem'];
@@ -521,7 +562,8 @@ function expectKey(e: ExpectStep): string {
   if ('usp' in e) return `usp ${e.usp}`;
   if ('uspNotify' in e) return `usp notify ${e.uspNotify}${e.field ? ` ${e.field}` : ''}`;
   if ('mqtt' in e) return `mqtt ${e.mqtt}${e.field ? ` ${e.field}` : ''}`;
-  return `journal ${e.journal.surface ?? '*'} ${e.journal.name ?? '*'}`;
+  const name = e.journal.name === undefined ? '*' : typeof e.journal.name === 'string' ? e.journal.name : `/${e.journal.name.pattern}/`;
+  return `journal ${e.journal.surface ?? '*'} ${name}${e.journal.params ? ` ${Object.entries(e.journal.params).map(([k, v]) => `${k}=${typeof v === 'string' ? v : `/${v.pattern}/`}`).join(' ')}` : ''}`;
 }
 
 /** `zwrt_router.api.router_get_status` -> object and method (the method follows the last dot). */

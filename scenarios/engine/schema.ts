@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BenchError } from '../../hil/index.js';
+import { BenchError, ruleSpecSchema, textMatchSchema, type RuleSpec } from '../../hil/index.js';
 import { checkScenario, checkStepKinds } from './checks.js';
 
 // The scenario format: YAML files (scenarios/suites) validated against this schema, or the same structure from
@@ -91,9 +91,23 @@ export const expectSchema = z.union([
     ...matchers,
   }).strict(),
   z.object({
-    journal: z.object({ surface: z.enum(['goform', 'ubus', 'at', 'cloud', 'cwmp', 'usp']).optional(), name: z.string().optional(), client: z.string().optional() }).strict(),
-    /** Entries ever recorded (since the start of the run). */
-    count: z.object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).strict().optional(),
+    /**
+     * Which entries: `name` equal, one key of a goform cmd list, or a line's first word (`+CMTI` finds the URC
+     * `+CMTI: "ME",3`), or `{ pattern }`; `params` by value or `{ pattern }` (${variables} filled in); `kind`: read,
+     * write, command, urc, rule...
+     */
+    journal: z.object({
+      surface: z.enum(['goform', 'ubus', 'at', 'cloud', 'cwmp', 'usp']).optional(),
+      name: textMatchSchema.optional(),
+      kind: z.string().optional(),
+      params: z.record(z.string(), textMatchSchema).optional(),
+      client: z.string().optional(),
+    }).strict(),
+    /**
+     * How many entries since the start of the run (or in the last `over` of target time): `exactly`, `min`, `max`
+     * (`max: 0` is none).
+     */
+    count: z.object({ exactly: z.number().int().min(0).optional(), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional(), over: durationText.optional() }).strict().optional(),
     /** Entries per second of target time over the last `over` ("the app polled at most once per second"). */
     perSecond: z.object({ min: z.number().min(0).optional(), max: z.number().min(0).optional(), over: durationText }).strict().optional(),
     within: durationText.optional(),
@@ -106,11 +120,12 @@ const baseStep = z.object({ name: z.string().optional() });
 
 export type Step =
   | { name?: string | undefined; stimulus: string; with?: Record<string, unknown> | undefined }
+  | { name?: string | undefined; rule: RuleSpec }
   | { name?: string | undefined; wait: z.infer<typeof durationText> }
   | { name?: string | undefined; expect: ExpectStep }
   | { name?: string | undefined; checkpoint: string }
-  | { name?: string | undefined; goform: string; fields?: Record<string, string> | undefined }
-  | { name?: string | undefined; at: string }
+  | { name?: string | undefined; goform: string; fields?: Record<string, string> | undefined; result?: 'success' | 'failure' | undefined }
+  | { name?: string | undefined; at: string; body?: string | undefined; timeout?: z.infer<typeof durationText> | undefined; outcome?: 'ok' | 'error' | 'no-answer' | undefined }
   | { name?: string | undefined; usp: UspAction }
   | { name?: string | undefined; ubus: string; args?: Record<string, unknown> | undefined; status?: number | undefined }
   | { name?: string | undefined; cloud: { command: string; args?: Record<string, unknown> | undefined; ok?: boolean | undefined } }
@@ -122,17 +137,31 @@ export type Step =
 export const stepSchema: z.ZodType<Step> = z.lazy(() =>
   z.union([
     baseStep.extend({ stimulus: z.string().min(1), with: z.record(z.string(), z.unknown()).optional() }).strict(),
+    /** Installs a rule on the target (a targeted fault or answer override; hil/rule-spec.ts), ${variables} filled in. */
+    baseStep.extend({ rule: ruleSpecSchema }).strict(),
     baseStep.extend({ wait: durationText }).strict(),
     baseStep.extend({ expect: expectSchema }).strict(),
     baseStep.extend({ checkpoint: z.string().min(1) }).strict(),
-    /** A client action: a goform write through the router capability (fields as the firmware wants them). */
-    baseStep.extend({ goform: z.string().min(1), fields: z.record(z.string(), z.string()).optional() }).strict(),
+    /**
+     * A client action: a goform write through the router capability (fields as the firmware wants them); `result` is
+     * the answer it must get: success (default) or failure (a write a rule or the device refuses).
+     */
+    baseStep.extend({ goform: z.string().min(1), fields: z.record(z.string(), z.string()).optional(), result: z.enum(['success', 'failure']).optional() }).strict(),
     /** A client action: a ubus call through the ubus capability (ZWRT routers); it must answer `status` (default 0). */
-    baseStep.extend({ ubus: z.string().regex(UBUS_NAME, 'object.method, e.g. zwrt_wlan.set'), args: z.record(z.string(), z.unknown()).optional(), status: z.number().int().min(0).max(255).optional() }).strict(),
+    baseStep.extend({ ubus: z.string().regex(UBUS_NAME, 'object.method, e.g. zwrt_wlan.set'), args: z.record(z.string(), z.unknown()).optional(), status: z.number().int().min(-32768).max(255).optional().describe('the ubus status the call must answer (default 0), or a JSON-RPC error code such as -32002') }).strict(),
     /** A controller action over USP: get, set, add, delete or operate; `error` expects the agent to refuse with that err_code. */
     baseStep.extend({ usp: uspActionSchema }).strict(),
-    /** A client action: an AT command line through the modem capability; it must end in OK. */
-    baseStep.extend({ at: z.string().regex(/^AT/i, 'an AT command line starting with AT') }).strict(),
+    /**
+     * A client action: an AT command line through the modem capability. `body` is what a prompt command (AT+CMGS)
+     * takes after "> "; `timeout` how long the client waits for the final result (default 10 s of wall time);
+     * `outcome` what it must meet: ok (default), error, or no-answer (the client's timeout).
+     */
+    baseStep.extend({
+      at: z.string().regex(/^AT/i, 'an AT command line starting with AT'),
+      body: z.string().optional(),
+      timeout: durationText.optional(),
+      outcome: z.enum(['ok', 'error', 'no-answer']).optional(),
+    }).strict(),
     /** A cloud action: a command to the device over its cloud channel (bind, info, set-wifi...); `ok` is the expected answer (default true). */
     baseStep.extend({ cloud: z.object({ command: z.string().min(1), args: z.record(z.string(), z.unknown()).optional(), ok: z.boolean().optional() }).strict() }).strict(),
     baseStep.extend({ repeat: z.object({ times: z.number().int().min(1).max(10_000), steps: z.array(stepSchema).min(1) }).strict() }).strict(),
@@ -151,7 +180,7 @@ export const scenarioSchema = z.object({
   description: z.string().optional().describe('a longer account for readers'),
   tags: z.array(z.string()).default([]).describe('labels --grep selects by'),
   /** Capabilities the scenario needs; on a target without one, the steps that use it are skipped (partial). */
-  requires: z.array(z.enum(['router', 'ubus', 'usp', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state'])).default([]).describe('capabilities the target needs; without one the scenario is skipped, naming it'),
+  requires: z.array(z.enum(['router', 'ubus', 'usp', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'rules'])).default([]).describe('capabilities the target needs; without one the scenario is skipped, naming it'),
   device: z.object({ profile: z.string().default('mf79u'), seed: z.number().int().min(0).default(1) }).strict().default({ profile: 'mf79u', seed: 1 }).describe('the device profile and seed an emulator starts from'),
   /**
    * virtual: a paused clock that waits advance (deterministic); virtual with `speed`: device time runs at that many

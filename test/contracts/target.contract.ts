@@ -29,11 +29,11 @@ export function runTargetContract(options: TargetContractOptions): void {
       const d = target.describe();
       expect(d.id).toBe(target.id);
       expect([...d.capabilities].sort()).toEqual([...options.capabilities].sort());
-      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset'] as const) expect(target.has(c)).toBe(has(c));
+      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset', 'rules'] as const) expect(target.has(c)).toBe(has(c));
     });
 
     it('require() gives each declared capability and throws CAPABILITY_MISSING naming each one it lacks', () => {
-      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset'] as const) {
+      for (const c of ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset', 'rules'] as const) {
         if (has(c)) expect(target.require(c), c).toBeTypeOf('object');
         else expect(() => target.require(c)).toThrow(expect.objectContaining({ code: 'CAPABILITY_MISSING', details: { capability: c } }));
       }
@@ -63,6 +63,17 @@ export function runTargetContract(options: TargetContractOptions): void {
     it.skipIf(!has('state') || !has('router'))('state: the state document agrees with the router surface (needs state and router)', async () => {
       const state = (await target.require('state').get()) as { identity: { imei: string } };
       expect((await target.require('router').get(['imei'])).imei).toBe(state.identity.imei);
+    });
+
+    it.skipIf(!has('rules') || !has('router') || !has('journal'))('rules: a rule answers the next matching read in goform terms, is counted, journaled and removed (needs rules, router, journal)', async () => {
+      const rules = target.require('rules');
+      const r = await rules.add({ surface: 'goform', match: { name: 'signalbar' }, action: { kind: 'patch', fields: { signalbar: '0' } }, times: 1 });
+      expect((await target.require('router').get(['signalbar', 'network_type'])).signalbar).toBe('0');
+      expect((await rules.list()).find((x) => x.id === r.id)).toMatchObject({ matched: 1, fired: 1, spent: true });
+      expect(await target.require('journal').query({ surface: 'goform', kind: 'rule', name: r.id })).toHaveLength(1);
+      await expect(rules.add({ surface: 'goform', action: { kind: 'nope' } } as never)).rejects.toThrow(/action/);
+      await rules.clear();
+      expect(await rules.list()).toEqual([]);
     });
 
     it.skipIf(!has('reset') || !has('router') || !has('stimuli'))('reset: the device starts over (state, seed) and the router logs in again (needs reset, router, stimuli)', async () => {

@@ -3,7 +3,7 @@ import { createEmulator, type Emulator } from '../../../emulator/index.js';
 import { connectTarget } from '../../../hil/index.js';
 import { runTargetContract } from '../../contracts/target.contract.js';
 
-const ALL = ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset'] as const;
+const ALL = ['router', 'modem', 'stimuli', 'clock', 'journal', 'power', 'cloud', 'state', 'reset', 'rules'] as const;
 
 runTargetContract({ name: 'emulator in-process', capabilities: [...ALL], mutates: true, create: () => connectTarget('emulator') });
 runTargetContract({ name: 'emulator mc888 in-process', capabilities: [...ALL], mutates: true, create: () => connectTarget('emulator:mc888') });

@@ -30,7 +30,7 @@ describe('scenario checks at load time', () => {
   });
 
   it('names a misspelt step key as an unknown step, not as a missing stimulus', () => {
-    expect(load('name: x\nsteps:\n  - checkpoint: a\n  - expct: { goform: signalbar, equals: "4" }\n')).toThrow(/s\.yaml:4: steps\.1: unknown step "expct" \(did you mean "expect"\?\); a step is one of stimulus, wait, expect/);
+    expect(load('name: x\nsteps:\n  - checkpoint: a\n  - expct: { goform: signalbar, equals: "4" }\n')).toThrow(/s\.yaml:4: steps\.1: unknown step "expct" \(did you mean "expect"\?\); a step is one of stimulus, rule, wait, expect/);
     expect(load('name: x\nsteps:\n  - repeat:\n      times: 2\n      steps:\n        - wiat: 1s\n')).toThrow(/steps\.0\.repeat\.steps\.0: unknown step "wiat" \(did you mean "wait"\?\)/);
     expect(load('name: x\nsteps:\n  - expect: { gofrom: signalbar, equals: "4" }\n')).toThrow(/steps\.0\.expect: an expectation reads one of goform, ubus, usp, uspNotify, at, state, mqtt, journal; got "gofrom" \(did you mean "goform"\?\)/);
   });
