@@ -201,7 +201,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     async startUsp(opts) {
       if (usp) throw new BenchError('INVALID_ARGUMENT', '[emulator] the USP Agent is already started');
       if (!/^mqtts?:\/\//i.test(opts.brokerUrl)) throw new BenchError('CONFIG_INVALID', `[emulator:usp] the broker must be mqtt(s)://..., got ${opts.brokerUrl}`);
-      usp = new UspAgent(device, { ...opts, clock, journal });
+      usp = new UspAgent(device, { ...opts, clock, journal, rules: () => faults.rules });
       await usp.start();
       return usp;
     },
@@ -217,7 +217,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         credentials: () => ({ username: device.state.management.connectionRequestUsername, password: device.state.management.connectionRequestPassword }),
         connectionRequest: () => cpe!.connectionRequest(),
       });
-      cpe = new Cpe({ acs: { url: opts.url, username: opts.username, password: opts.password, periodicInformIntervalS: opts.periodicInformIntervalS }, seed: device.state.seed, clock, journal, connectionRequest: { url, ...credentials } });
+      cpe = new Cpe({ acs: { url: opts.url, username: opts.username, password: opts.password, periodicInformIntervalS: opts.periodicInformIntervalS }, seed: device.state.seed, clock, journal, connectionRequest: { url, ...credentials }, rules: () => faults.rules });
       cpe.attach(device);
       return { cpe, connectionRequestUrl: url };
     },
@@ -226,7 +226,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const { url, brokerHost, brokerPort, ...channelOptions } = opts;
       if (url === undefined) broker = await startEmbeddedBroker({ ...(brokerHost === undefined ? {} : { host: brokerHost }), ...(brokerPort === undefined ? {} : { port: brokerPort }) });
       const brokerUrl = url ?? broker!.url;
-      cloud = new CloudChannel(device, { ...channelOptions, url: brokerUrl, journal });
+      cloud = new CloudChannel(device, { ...channelOptions, url: brokerUrl, journal, rules: faults.rules });
       await cloud.start();
       return { channel: cloud, brokerUrl, broker };
     },

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 // The router's cloud channel: one MQTT connection per device that reports telemetry on the virtual clock,
 // raises events when the state crosses a line, and answers commands. Reconnects with jittered backoff and keeps
 // a bounded offline queue (oldest dropped first, counted), so a receiver can account for every sequence number.
@@ -10,6 +11,7 @@ import type { DeviceApi } from '../state/device-api.js';
 import { onlineStations } from '../state/derive.js';
 import { SeededRandom } from '../state/identity.js';
 import { CommandError, runCommand } from './commands.js';
+import { GARBAGE_TEXT, type RuleHit, type Rules } from '../instrument/rules.js';
 import { brokerConnectOptions, CLOUD_SCHEMA_VERSION, cloudTopics, commandSchema, TOPIC_LEVEL, type BrokerOptions, type CloudEventKind, type CloudTopics } from './messages.js';
 import { batteryLow, dataWarning, fotaPercent, telemetryData, usedPercent } from './telemetry.js';
 
@@ -20,6 +22,8 @@ export interface ChannelBrokerOptions extends BrokerOptions {
 }
 
 export interface CloudChannelOptions extends ChannelBrokerOptions {
+  /** The device's rules (instrument/rules.ts): targeted faults and answer overrides on commands. */
+  rules?: Rules | undefined;
   /** First topic level after dt/ and cmd/ (default "routerlab"). */
   topicPrefix?: string;
   /** Virtual ms between telemetry messages (default 10000). */
@@ -355,12 +359,58 @@ export class CloudChannel {
       return;
     }
     const command = parsed.data;
+    const rules = this.#options.rules;
+    const hit = rules?.has('cloud') ? rules.hit('cloud', command.command, () => flatArgs(command.args), 'cloud') : null;
+    if (hit) return this.#ruled(hit, command);
+    this.#run(command);
+  }
+
+  #run(command: CloudCommand, change?: (result: unknown) => unknown): void {
     try {
       const result = runCommand(this.device, command, this.#dropped);
-      this.#respond(command.id, command.command, undefined, result, command.args);
+      this.#respond(command.id, command.command, undefined, change ? change(result) : result, command.args);
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
       this.#respond(command.id, command.command, { code: e.code, message: e.message }, undefined, command.args);
+    }
+  }
+
+  /**
+   * A command under a rule: error answers ok:false with the rule's code (RULE_ERROR by default) and is not carried out;
+   * drop and hang carry nothing out and answer nothing; latency answers after it (wall ms); answer replaces the
+   * result; patch changes fields of it; garbage publishes bytes that are not JSON on the response topic.
+   */
+  #ruled(hit: RuleHit, command: CloudCommand): void {
+    const a = hit.action;
+    const tag = ` (rule ${hit.id}: ${a.kind})`;
+    const journal = (response: string): void => this.#options.journal?.add(this.device.state.id, 'cloud', 'command', command.command, maskParams(Object.entries(flatArgs(command.args))), `${response}${tag}`, this.device.now(), Date.now(), 'cloud');
+    switch (a.kind) {
+      case 'error':
+        this.#respond(command.id, command.command, { code: a.code === undefined ? 'RULE_ERROR' : String(a.code), message: a.message ?? `refused by rule ${hit.id}` }, undefined, command.args);
+        return;
+      case 'drop':
+      case 'hang':
+        journal('no answer');
+        return;
+      case 'latency': {
+        const t = setTimeout(() => this.#run(command), a.ms);
+        t.unref();
+        return;
+      }
+      case 'answer':
+        this.#respond(command.id, command.command, undefined, a.body, command.args);
+        return;
+      case 'patch':
+        this.#run(command, (result) => (result !== null && typeof result === 'object' && !Array.isArray(result) ? { ...(result as object), ...a.fields } : result));
+        return;
+      case 'garbage':
+        journal('garbage');
+        // Not JSON and not in the envelope: what a broken firmware build publishes. Written once, not queued.
+        if (this.#connected) this.#client?.publish(this.topics.response, GARBAGE_TEXT, { qos: 0 });
+        return;
+      case 'slow-body':
+        // Refused when the rule was added (a cloud rule cannot slow-body); carried out as is should one get here.
+        this.#run(command);
     }
   }
 
@@ -373,4 +423,16 @@ export class CloudChannel {
     }
     this.#send(this.topics.response, message, 1);
   }
+}
+
+type CloudCommand = z.infer<typeof commandSchema>;
+
+/** A command's arguments one level flattened (wifi.ssid), as rules and the journal match them. */
+function flatArgs(args: object | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(args ?? {})) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [k2, v2] of Object.entries(v as object)) out[`${k}.${k2}`] = typeof v2 === 'string' ? v2 : JSON.stringify(v2);
+    else out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
 }

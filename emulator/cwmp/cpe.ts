@@ -8,6 +8,7 @@ import type { DmContext } from '../datamodel/param-def.js';
 import { ouiOf } from '../datamodel/tr181.js';
 import { TR098_PARAMS, TR098_TABLES } from '../datamodel/tr098.js';
 import type { Journal } from '../instrument/journal.js';
+import { GARBAGE_TEXT, type RuleHit, type Rules } from '../instrument/rules.js';
 import type { DeviceApi } from '../state/device-api.js';
 import { SeededRandom } from '../state/identity.js';
 import { UNKNOWN_TIME } from '../state/device-state.js';
@@ -21,6 +22,8 @@ import { envelope, escape, faultBody, parseAcsMessage, parameterValueList, SoapE
 
 /** What the CPE starts with (`serve --acs`): the factory ACS settings, applied again after a factory reset. */
 export interface CpeOptions {
+  /** The device's rules (instrument/rules.ts), looked up per RPC: a fleet's device keeps them while put away. */
+  rules?: (() => Rules | null) | undefined;
   acs: { url: string; username?: string | undefined; password?: string | undefined; periodicInformIntervalS?: number | undefined };
   /** The device's seed: the periodic phase, retry jitter and connection-request secrets derive from it. */
   seed: number;
@@ -452,7 +455,16 @@ export class Cpe {
         let reply: string;
         try {
           const msg = parseAcsMessage(answer.body);
-          reply = this.#rpc(msg.id ?? this.#nextId(), msg.name, msg.args, after);
+          const rules = this.options.rules?.() ?? null;
+          const hit = msg.name && rules?.has('cwmp') ? rules.hit('cwmp', msg.name, () => rpcParams(msg.args), this.options.acs.url) : null;
+          if (hit) {
+            const ruled = await this.#ruled(hit, msg.id ?? this.#nextId(), msg.name!, msg.args, after);
+            // drop and hang: the CPE sends nothing more; the ACS meets its own timeout and the session ends.
+            if (ruled === null) throw new SessionError(`no answer to ${msg.name} (rule ${hit.id}: ${hit.action.kind})`);
+            reply = ruled;
+          } else {
+            reply = this.#rpc(msg.id ?? this.#nextId(), msg.name, msg.args, after);
+          }
         } catch (e) {
           if (!(e instanceof SoapError)) throw e;
           // A message the CPE cannot read: a fault back, never a crash (§1.3 parse leniently, refuse hostile XML).
@@ -522,6 +534,38 @@ export class Cpe {
       `<Event soap-enc:arrayType="cwmp:EventStruct[${events.length}]">${ev}</Event><MaxEnvelopes>1</MaxEnvelopes><CurrentTime>${iso(this.options.clock.now())}</CurrentTime><RetryCount>${retryCount}</RetryCount>` +
       `${parameterValueList('ParameterList', params)}</cwmp:Inform>`
     );
+  }
+
+  /**
+   * An ACS request under a rule: error answers a SOAP Fault (9002 by default) without carrying the RPC out; answer
+   * sends its body (a SOAP body element) as the response; garbage bytes that are not SOAP; latency answers after it
+   * (wall ms); drop and hang answer nothing (null).
+   */
+  async #ruled(hit: RuleHit, id: string, name: string, args: Record<string, unknown>, after: AfterSession[]): Promise<string | null> {
+    const a = hit.action;
+    const tag = ` (rule ${hit.id}: ${a.kind})`;
+    switch (a.kind) {
+      case 'error': {
+        const code = a.code ?? 9002;
+        this.#journal('rpc', name, rpcParams(args), `fault ${code}${tag}`);
+        return envelope(this.#version, id, faultBody(code, a.message ?? 'Internal error'));
+      }
+      case 'answer':
+        this.#journal('rpc', name, rpcParams(args), `answer${tag}`);
+        return envelope(this.#version, id, typeof a.body === 'string' ? a.body : JSON.stringify(a.body));
+      case 'garbage':
+        this.#journal('rpc', name, rpcParams(args), `garbage${tag}`);
+        return GARBAGE_TEXT;
+      case 'latency':
+        await new Promise((r) => setTimeout(r, a.ms));
+        return this.#rpc(id, name, args, after);
+      case 'drop':
+      case 'hang':
+        this.#journal('rpc', name, rpcParams(args), `no answer${tag}`);
+        return null;
+      default:
+        return this.#rpc(id, name, args, after);
+    }
   }
 
   /** One ACS request: the response envelope (or a Fault); actions for after the session go into `after`. */
@@ -700,4 +744,21 @@ function fetchImage(url: string, username: string, password: string, timeoutMs: 
     req.on('error', (e) => reject(e instanceof TransferError ? e : new TransferError(9015, `cannot contact the file server (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
     req.end();
   });
+}
+
+/** An RPC's arguments as rules match them: the parameter names it names (`names`, comma-joined) and its scalars. */
+function rpcParams(args: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const names: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string' && /^(Device|InternetGatewayDevice)\./.test(v)) names.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v as object).forEach(walk);
+  };
+  for (const [k, v] of Object.entries(args)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    walk(v);
+  }
+  if (names.length > 0) out.names = names.slice(0, 64).join(',');
+  return out;
 }

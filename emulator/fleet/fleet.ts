@@ -13,6 +13,7 @@ import { VirtualClock, type ClockMode } from '../clock/virtual-clock.js';
 import { createControlApp } from '../control/control-app.js';
 import { pick, type ControlDevice, type DeviceDirectory, type DeviceSelection, type DeviceSummary } from '../control/control-routes.js';
 import { Faults } from '../instrument/faults.js';
+import type { Rules } from '../instrument/rules.js';
 import { Journal } from '../instrument/journal.js';
 import { UnhandledReporter, type UnhandledPolicy } from '../instrument/unhandled.js';
 import { closeServer, isLoopbackHost, listenOn } from '../net.js';
@@ -307,6 +308,7 @@ export class Fleet {
         limiter: this.#limiter,
         connectionRequest: { url: `${base}/${path}`, username: this.identityOf(index).serialNumber, password },
         firstInformDelayMs: Math.floor(slot + rng.next() * Math.min(1000, spread / Math.max(1, this.size))),
+        rules: () => this.#rulesOf(index),
       });
       cpe.wake = () => this.#member(index).device;
       this.#cpes.set(index, cpe);
@@ -348,6 +350,7 @@ export class Fleet {
           agentTopic: `${prefix}/${device.state.identity.serialNumber}`,
           clock: this.clock,
           journal: this.journal,
+          rules: () => this.#rulesOf(index),
         });
         agent.wake = () => this.#member(index).device;
         this.#agents.set(index, agent);
@@ -490,9 +493,14 @@ export class Fleet {
     return member;
   }
 
+  /** A device's rules whether it is live or put away (null when it never had any). */
+  #rulesOf(index: number): Rules | null {
+    return this.#live.get(index)?.router.faults.rules ?? this.#storedFaults.get(index)?.rules ?? null;
+  }
+
   #withChannel(m: Member): Promise<void> {
     if (m.channel || !this.#cloud) return Promise.resolve();
-    m.channel = new CloudChannel(m.device, { ...this.#cloud, journal: this.journal });
+    m.channel = new CloudChannel(m.device, { ...this.#cloud, journal: this.journal, rules: m.router.faults.rules });
     return m.channel.start();
   }
 

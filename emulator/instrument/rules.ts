@@ -45,10 +45,26 @@ function nameMatcher(surface: RuleSurface, m: TextMatch): (name: string) => bool
     return (name) => name.toUpperCase().replace(/^AT/, '') === want;
   }
   if (surface === 'goform') return (name) => name === m || (name.includes(',') && `,${name},`.includes(`,${m},`));
+  if (surface === 'usp') {
+    // The spec's names and the journal's alike: Get and GET, GetSupportedDM and GET_SUPPORTED_DM.
+    const want = m.toUpperCase().replace(/_/g, '');
+    return (name) => name.toUpperCase().replace(/_/g, '') === want;
+  }
   return (name) => name === m;
 }
 
 export const MAX_RULES = 200;
+
+/** Actions a surface has no form for: a rule asking for one is refused when added, naming what the surface has. */
+const NOT_ON: Record<RuleSurface, readonly RuleAction['kind'][]> = {
+  goform: [],
+  ubus: [],
+  at: ['slow-body', 'patch'],
+  cloud: ['slow-body'],
+  cwmp: ['slow-body', 'patch'],
+  usp: ['slow-body', 'patch', 'answer', 'garbage'],
+};
+const ALL_ACTIONS: readonly RuleAction['kind'][] = ['latency', 'error', 'drop', 'hang', 'slow-body', 'garbage', 'answer', 'patch'];
 
 /** The rules of one device. */
 export class Rules {
@@ -78,6 +94,9 @@ export class Rules {
   add(input: RuleSpec): RuleView {
     const spec = ruleSpecSchema.parse(input);
     if (this.#rules.length >= MAX_RULES) throw new RangeError(`a device holds at most ${MAX_RULES} rules; remove some first`);
+    if (NOT_ON[spec.surface].includes(spec.action.kind)) {
+      throw new RangeError(`action.kind: a ${spec.surface} rule cannot ${spec.action.kind}; it can ${ALL_ACTIONS.filter((k) => !NOT_ON[spec.surface].includes(k)).join(', ')}`);
+    }
     const addedAtMs = this.#now();
     const view: RuleView = { ...spec, id: `r${this.#next++}`, addedAtMs, matched: 0, fired: 0, spent: false };
     const c: Compiled = {

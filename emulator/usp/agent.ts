@@ -3,6 +3,7 @@ import { DataModel, type DmFault } from '../datamodel/data-model.js';
 import type { DmContext } from '../datamodel/param-def.js';
 import { PARAMS, TABLES, ouiOf } from '../datamodel/tr181.js';
 import type { Journal } from '../instrument/journal.js';
+import type { Rules } from '../instrument/rules.js';
 import type { DeviceApi } from '../state/device-api.js';
 import { Mqtt5Link, type LinkEvent } from './mqtt5-link.js';
 import { MAX_RECORD_BYTES, MSG, RecordError, decodeMsg, decodeRecord, encodeRecord, msgRecord, type UspMsg, type UspRecord } from './records.js';
@@ -13,6 +14,8 @@ import { MAX_RECORD_BYTES, MSG, RecordError, decodeMsg, decodeRecord, encodeReco
 // notifications go to the subscriptions that ask for them.
 
 export interface UspAgentOptions {
+  /** The device's rules (instrument/rules.ts), looked up per message: a fleet's device keeps them while put away. */
+  rules?: (() => Rules | null) | undefined;
   /** mqtt://host:port of an MQTT 5 broker (Mosquitto; aedes speaks 3.1.1 only). */
   brokerUrl: string;
   /** This agent's Endpoint ID (§3.4); default `os::<OUI>-<SerialNumber>`. */
@@ -306,6 +309,44 @@ export class UspAgent {
     const replyTo = responseTopic || this.controller.topic;
     const msgId = msg.header?.msg_id ?? '';
     let answer: UspMsg | null;
+    const rules = this.options.rules?.() ?? null;
+    if (rules?.has('usp')) {
+      const type = msg.header?.msg_type ?? -1;
+      const name = Object.keys(MSG).find((k) => MSG[k as keyof typeof MSG] === type) ?? String(type);
+      const req = (msg.body?.request as Record<string, unknown> | undefined)?.[name.toLowerCase()] as Record<string, unknown> | undefined;
+      const hit = rules.hit('usp', name, () => ({ paths: requestPaths(req ?? {}).join(','), msg_id: msgId }), record.from_id);
+      if (hit) {
+        const a = hit.action;
+        const tag = ` (rule ${hit.id}: ${a.kind})`;
+        if (a.kind === 'drop' || a.kind === 'hang') {
+          this.#journal('msg', name, { msg_id: msgId }, `no answer${tag}`);
+          return;
+        }
+        if (a.kind === 'error') {
+          const code = a.code ?? 7002;
+          this.#journal('msg', name, { msg_id: msgId }, `error ${code}${tag}`);
+          this.#status.answered++;
+          this.#publish(replyTo, msgRecord(this.#version, record.from_id, this.endpointId, errorMsg(msgId, code, a.message ?? 'refused')));
+          return;
+        }
+        if (a.kind === 'latency') {
+          const from = record.from_id;
+          const t = setTimeout(() => {
+            let late: UspMsg | null;
+            try {
+              late = this.#dispatch(msg, from);
+            } catch {
+              late = errorMsg(msgId, 7003, 'internal error');
+            }
+            if (!late) return;
+            this.#status.answered++;
+            this.#publish(replyTo, msgRecord(this.#version, from, this.endpointId, late));
+          }, a.ms);
+          t.unref();
+          return;
+        }
+      }
+    }
     try {
       answer = this.#dispatch(msg, record.from_id);
     } catch (e) {
@@ -794,3 +835,4 @@ function requestPaths(req: Record<string, unknown> | undefined): string[] {
   const objs = [...((req.update_objs as { obj_path?: string }[] | undefined) ?? []), ...((req.create_objs as { obj_path?: string }[] | undefined) ?? [])].map((o) => o.obj_path ?? '');
   return [...((req.param_paths as string[] | undefined) ?? []), ...((req.obj_paths as string[] | undefined) ?? []), ...objs, ...(typeof req.command === 'string' ? [req.command] : [])].slice(0, 32);
 }
+

@@ -121,6 +121,23 @@ describe('cloud channel (embedded broker)', () => {
     expect(emu.journal.query({ surface: 'cloud' })[0]!.params.token).toBe('***');
   });
 
+  it('refuses a command by rule in its own words, answers an override or patched result, and leaves one unanswered', async () => {
+    await start();
+    const r1 = emu.faults.rules.add({ surface: 'cloud', match: { name: 'set-wifi', params: { ssid: { pattern: '^Guest' } } }, action: { kind: 'error', code: 503, message: 'busy' }, times: 1 });
+    expect(await cloud.command('mifi-1', { command: 'set-wifi', args: { ssid: 'Guest-1', password: 'cloudpass1' } })).toMatchObject({ ok: false, error: { code: '503', message: 'busy' } });
+    expect(emu.device.state.wifi.main.ssid).not.toBe('Guest-1');
+    expect((await cloud.command('mifi-1', { command: 'set-wifi', args: { ssid: 'Guest-1', password: 'cloudpass1' } })).ok).toBe(true);
+    emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'patch', fields: { bound: 'maybe' } }, times: 1 });
+    const info = await cloud.command('mifi-1', { command: 'info' });
+    expect(info).toMatchObject({ ok: true, result: { bound: 'maybe', identity: { imei: emu.device.state.identity.imei } } });
+    emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'answer', body: { bound: false } }, times: 1 });
+    expect((await cloud.command('mifi-1', { command: 'info' })).result).toEqual({ bound: false });
+    emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'hang' }, times: 1 });
+    await expect(cloud.command('mifi-1', { command: 'info' }, 500)).rejects.toThrow();
+    expect((await cloud.command('mifi-1', { command: 'info' })).ok).toBe(true);
+    expect(emu.journal.query({ surface: 'cloud', kind: 'rule' }).map((e) => e.name)).toEqual([r1.id, 'r2', 'r3', 'r4']);
+  });
+
   it('answers malformed commands with INVALID_COMMAND naming the field, and keeps running', async () => {
     await start();
     await cloud.publish('cmd/routerlab/mifi-1/req', 'not json');

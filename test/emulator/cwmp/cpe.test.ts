@@ -311,3 +311,33 @@ describe('CWMP RPCs (§1.6)', () => {
     expect(emu.device.state.wifi.main.ssid).not.toBe('BeforeReset');
   });
 });
+
+describe('rules on CWMP (instrument/rules.ts)', () => {
+  it('answers one SetParameterValues with a Fault and leaves the value, then lets the next one through', async () => {
+    await started();
+    const ssid = emu.device.state.wifi.main.ssid;
+    const rule = emu.faults.rules.add({ surface: 'cwmp', match: { name: 'SetParameterValues', params: { names: { pattern: 'SSID' } } }, action: { kind: 'error', code: 9001, message: 'Request denied' }, times: 1 });
+    acs.task(serial, 'SetParameterValues', spv('Device.WiFi.SSID.1.SSID', 'string', 'RuleLab'));
+    acs.task(serial, 'SetParameterValues', spv('Device.WiFi.SSID.1.SSID', 'string', 'RuleLab'));
+    emu.cwmp!.informNow();
+    await acs.until(() => acs.rpcs.length === 2 && !emu.cwmp!.status().inSession);
+    expect(acs.rpcs[0]!.response).toBe('Fault');
+    expect(faultOf(acs.rpcs[0]!.body).code).toBe('9001');
+    expect(acs.rpcs[1]!.response).toBe('SetParameterValuesResponse');
+    expect(emu.device.state.wifi.main.ssid).toBe('RuleLab');
+    expect(ssid).not.toBe('RuleLab');
+    expect(emu.faults.rules.get(rule.id)).toMatchObject({ fired: 1, spent: true });
+    expect(emu.journal.query({ surface: 'cwmp', kind: 'rpc', name: 'SetParameterValues' }).map((e) => e.response)[0]).toBe(`fault 9001 (rule ${rule.id}: error)`);
+  });
+
+  it('leaves an RPC unanswered (hang): the session fails and is retried on the back-off table', async () => {
+    await started();
+    emu.faults.rules.add({ surface: 'cwmp', match: { name: 'GetParameterValues' }, action: { kind: 'hang' }, times: 1 });
+    acs.task(serial, 'GetParameterValues', gpv('Device.DeviceInfo.SerialNumber'));
+    emu.cwmp!.informNow();
+    await acs.until(() => emu.cwmp!.status().failures === 1);
+    expect(emu.cwmp!.status().lastError).toMatch(/no answer to GetParameterValues \(rule r1: hang\)/);
+    expect(acs.rpcs.filter((r) => r.request === 'GetParameterValues')).toHaveLength(0);
+    expect(() => emu.faults.rules.add({ surface: 'cwmp', action: { kind: 'patch', fields: {} } })).toThrow(/a cwmp rule cannot patch; it can latency, error, drop, hang, garbage, answer/);
+  });
+});

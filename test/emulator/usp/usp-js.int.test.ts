@@ -41,6 +41,17 @@ describe.skipIf(!existsSync(MOSQUITTO))("usp-js as the controller of the router'
     expect(emu.device.state.identity.serialNumber).not.toBe('x');
   });
 
+  it('meets a drop rule as a lost answer: the next Get after it is answered', async () => {
+    // usp-js resolves a call by its msg id and response type, so an Error message (what an error rule sends) never
+    // settles it; rules that answer with USP errors are checked with the project's own controller (rules-usp test).
+    emu.faults.rules.add({ surface: 'usp', match: { name: 'Get', params: { paths: 'Device.DeviceInfo.ModelName' } }, action: { kind: 'drop' }, times: 1 });
+    const lost = usp.get('Device.DeviceInfo.ModelName');
+    await expect(Promise.race([lost, new Promise((r) => setTimeout(() => r('no answer'), 1000))])).resolves.toBe('no answer');
+    expect(await usp.get('Device.DeviceInfo.SerialNumber')).toBe(emu.device.state.identity.serialNumber);
+    expect(emu.journal.query({ surface: 'usp', kind: 'rule' }).map((e) => e.params.action)).toEqual(['drop']);
+    emu.faults.rules.reset();
+  });
+
   it('adds and deletes an APN instance', async () => {
     const added = (await usp.add('Device.Cellular.AccessPoint.', { APN: 'usp.example' })) as unknown;
     const path = (Array.isArray(added) ? String(added[0]) : String(added)).replace(/\.?$/, '.');
