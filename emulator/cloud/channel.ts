@@ -401,7 +401,7 @@ export class CloudChannel {
         this.#respond(command.id, command.command, undefined, a.body, command.args);
         return;
       case 'patch':
-        this.#run(command, (result) => (result !== null && typeof result === 'object' && !Array.isArray(result) ? { ...(result as object), ...a.fields } : result));
+        this.#run(command, (result) => (result !== null && typeof result === 'object' && !Array.isArray(result) ? { ...(result), ...a.fields } : result));
         return;
       case 'garbage':
         journal('garbage');

@@ -753,7 +753,7 @@ function rpcParams(args: Record<string, unknown>): Record<string, string> {
   const walk = (v: unknown): void => {
     if (typeof v === 'string' && /^(Device|InternetGatewayDevice)\./.test(v)) names.push(v);
     else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') Object.values(v as object).forEach(walk);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
   };
   for (const [k, v] of Object.entries(args)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);

@@ -313,7 +313,7 @@ export class UspAgent {
     if (rules?.has('usp')) {
       const type = msg.header?.msg_type ?? -1;
       const name = Object.keys(MSG).find((k) => MSG[k as keyof typeof MSG] === type) ?? String(type);
-      const req = (msg.body?.request as Record<string, unknown> | undefined)?.[name.toLowerCase()] as Record<string, unknown> | undefined;
+      const req = (msg.body?.request)?.[name.toLowerCase()] as Record<string, unknown> | undefined;
       const hit = rules.hit('usp', name, () => ({ paths: requestPaths(req ?? {}).join(','), msg_id: msgId }), record.from_id);
       if (hit) {
         const a = hit.action;
