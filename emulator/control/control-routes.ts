@@ -148,11 +148,13 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
       summary: `${st.summary}, on every selected device`,
       tag: 'fleet',
       body: z.object({ select: selectionSchema, params: st.body }).strict(),
-      response: z.object({ ok: z.literal(true), selected: z.number(), applied: z.number(), failed: z.array(z.object({ id: z.string(), detail: z.string() })) }),
+      response: z.object({ ok: z.literal(true), selected: z.number(), applied: z.number(), ids: z.array(z.string()), failed: z.array(z.object({ id: z.string(), detail: z.string() })) }),
       handler: ({ body }) => {
         const b = body as { select: DeviceSelection; params: never };
         const ids = ctx.devices.select(b.select);
         let applied = 0;
+        // The devices it reached, in index order: a test follows exactly those (a percent pick is not a range).
+        const reached: string[] = [];
         const failed: { id: string; detail: string }[] = [];
         for (const id of ids) {
           const d = ctx.devices.get(id);
@@ -161,12 +163,13 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
             st.apply(d, structuredClone(b.params));
             ctx.onStimulus?.(id, st.path, b.params);
             applied++;
+            reached.push(id);
           } catch (e) {
             if (!(e instanceof ProblemError)) throw e;
             if (failed.length < 20) failed.push({ id, detail: e.problem.detail });
           }
         }
-        return { ok: true, selected: ids.length, applied, failed };
+        return { ok: true, selected: ids.length, applied, ids: reached, failed };
       },
     });
 

@@ -129,14 +129,30 @@ describe('fleet', () => {
     expect(selected).toBeGreaterThan(150);
     expect(selected).toBeLessThan(250);
     expect(r.json.applied).toBe(selected);
-    let roaming = 0;
-    for (let i = 0; i < 2000; i++) if (fleet.device(i).state.radio.registration === 'roaming') roaming++;
-    expect(roaming).toBe(selected);
+    // The answer names the devices it reached: exactly those roam now.
+    const ids = r.json.ids as string[];
+    expect(ids).toHaveLength(selected);
+    const roamingIds: string[] = [];
+    for (let i = 0; i < 2000; i++) if (fleet.device(i).state.radio.registration === 'roaming') roamingIds.push(fleet.deviceId(i));
+    expect(roamingIds).toEqual(ids);
     const bad = await post({ select: { percent: 0 }, params: { registration: 'roaming' } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.json)).toMatch(/body\.select\.percent/);
     const range = await post({ select: { from: 10, to: 20 }, params: { registration: 'home' } });
     expect(range.json.selected).toBe(10);
+  });
+
+  it('installs one rule on a share of the fleet, each device counting its own, kept while a device is put away', async () => {
+    fleet = new Fleet({ count: 200, ...paused });
+    const r = await fleet.control.request('/api/v1/fleet/rules', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ select: { from: 0, to: 3 }, rule: { surface: 'goform', match: { name: 'signalbar' }, action: { kind: 'patch', fields: { signalbar: '0' } } } }) });
+    const body = (await r.json()) as { selected: number; rules: { device: string; rule: string }[] };
+    expect(body.rules).toEqual([{ device: 'rl-000000', rule: 'r1' }, { device: 'rl-000001', rule: 'r1' }, { device: 'rl-000002', rule: 'r1' }]);
+    expect(fleet.putAway(1)).toBe(true);
+    const rules = (await (await fleet.control.request('/api/v1/devices/rl-000001/rules')).json()) as { id: string }[];
+    expect(rules.map((x) => x.id)).toEqual(['r1']);
+    const cleared = await fleet.control.request('/api/v1/fleet/rules', { method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ select: { to: 2 } }) });
+    expect(((await cleared.json()) as { devices: string[] }).devices).toEqual(['rl-000000', 'rl-000001']);
+    expect(((await (await fleet.control.request('/api/v1/devices/rl-000002/rules')).json()) as unknown[]).length).toBe(1);
   });
 
   it("serves each device's goform API on its own loopback address", async () => {
