@@ -2,7 +2,9 @@
 // emulator, against a raw node:http server returning the same bytes, both under autocannon in the same run.
 // The request stream is the UI's own: a fresh jQuery cache-buster `_=<n>` on every request (§1.2) and the session
 // cookie. Prints `goform poll ratio: X` = median emulator req/s / median raw req/s for that stream (goal >= 0.95),
-// and beside it the fixed-URL figure (one `_` for every request, what autocannon sends by default), labelled.
+// and beside it the fixed-URL figure (one `_` for every request, what autocannon sends by default), labelled, and
+// `goform poll ratio with 20 non-matching rules` (the same router with 20 rules installed that the poll never meets;
+// goal: within 5% of no rules).
 // Then the app's pattern at fleet scale: 1000 keep-alive connections each polling once a second with its own `_`,
 // `poll p99 ms at 1000 clients: N` against raw node:http at the same load.
 //
@@ -19,7 +21,7 @@ const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 
 const pinned = pinSelf();
 const { child, line } = await startHelper(fileURLToPath(new URL('./poll-servers.ts', import.meta.url)), pinned, process.env);
-const info = JSON.parse(line) as { emulator: string; raw: string; path: string; cookie: string; keys: number; bytes: number };
+const info = JSON.parse(line) as { emulator: string; raw: string; ruled: string; ruledCookie: string; path: string; cookie: string; keys: number; bytes: number };
 
 /** req/s under -c 100 -p 10; `fresh` sends a new `_` with every request, as the UI does. */
 async function measure(base: string, duration: number, fresh: boolean): Promise<number> {
@@ -34,7 +36,7 @@ async function measure(base: string, duration: number, fresh: boolean): Promise<
     connections: 100,
     pipelining: 10,
     duration,
-    headers: { Cookie: info.cookie, Referer: `${base}/index.html` },
+    headers: { Cookie: base === info.ruled ? info.ruledCookie : info.cookie, Referer: `${base}/index.html` },
     ...(fresh ? { requests: [{ setupRequest: (req: autocannon.Request): autocannon.Request => ({ ...req, path: `${stem}&_=${++n}` }) }] } : {}),
   });
   if (result.non2xx > 0 || result.errors > 0) {
@@ -90,6 +92,7 @@ const CLIENT_SECONDS = Number(process.env.BENCH_CLIENT_SECONDS ?? 10);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rates = { emulator: { fresh: [] as number[], fixed: [] as number[] }, raw: { fresh: [] as number[], fixed: [] as number[] } };
+const ruledRates: number[] = [];
 try {
   console.log(`goform poll: ${info.keys} keys, ${info.bytes} bytes, ${rounds} rounds of ${seconds}s, ${pinned ? 'pinned' : 'unpinned'}`);
   await measure(info.emulator, warmup, true);
@@ -104,12 +107,17 @@ try {
         console.log(`round ${r + 1} ${which} ${stream === 'fresh' ? 'fresh _ per request' : 'fixed URL'}: ${rate.toFixed(0)} req/s`);
       }
     }
+    // The same router with 20 rules that never match this poll, on the UI's stream, in the same round.
+    const ruledRate = await measure(info.ruled, seconds, true);
+    ruledRates.push(ruledRate);
+    console.log(`round ${r + 1} emulator with 20 non-matching rules, fresh _ per request: ${ruledRate.toFixed(0)} req/s`);
   }
   const m = { ef: median(rates.emulator.fresh), rf: median(rates.raw.fresh), ex: median(rates.emulator.fixed), rx: median(rates.raw.fixed) };
   console.log(`fresh _ per request (the UI's stream): emulator ${m.ef.toFixed(0)} req/s, raw ${m.rf.toFixed(0)} req/s`);
   console.log(`fixed URL: emulator ${m.ex.toFixed(0)} req/s, raw ${m.rx.toFixed(0)} req/s; fixed-URL ratio: ${(m.ex / m.rx).toFixed(3)}`);
   console.log(`realistic / fixed-URL emulator rate: ${(m.ef / m.ex).toFixed(3)}`);
   console.log(`goform poll ratio: ${(m.ef / m.rf).toFixed(3)}`);
+  console.log(`goform poll ratio with 20 non-matching rules: ${(median(ruledRates) / m.rf).toFixed(3)} (rules / no rules: ${(median(ruledRates) / m.ef).toFixed(3)}, goal >= 0.95)`);
   const emu = await manyClients(info.emulator, CLIENT_SECONDS);
   const raw = await manyClients(info.raw, CLIENT_SECONDS);
   console.log(`${CLIENTS} clients x 1/s for ${CLIENT_SECONDS}s: emulator ${emu.requests} answers (${emu.errors} errors), raw ${raw.requests} (${raw.errors} errors); raw p99 ${raw.p99.toFixed(2)} ms`);
