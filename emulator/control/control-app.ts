@@ -13,8 +13,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { BenchError } from '../../hil/errors.js';
 import { browserGuard, forbiddenKeyPath, isJsonContentType } from './guard.js';
 import { DeviceHistory } from './history.js';
+import { countRows } from './fleet-view.js';
 
-const EVENTS_PATH = /^\/api\/v1\/devices\/[^/]+\/events$/;
+const EVENTS_PATH = /^\/api\/v1\/(devices\/[^/]+\/events|fleet\/events)$/;
 
 // The bench's control plane as a Hono app: JSON over HTTP, zod-validated, described by OpenAPI 3.1.
 
@@ -205,10 +206,63 @@ export function createControlApp(options: ControlAppOptions): Hono<{ Bindings: P
     });
   });
 
+  // Server-Sent Events for the fleet page: "summary" (the counts of /fleet/summary) when the page connects, after a
+  // stimulus (batched over 100 ms), and once a second when the counts changed. The page never asks each device.
+  app.get('/api/v1/fleet/events', (c) =>
+    streamSSE(c, async (stream) => {
+      let last = '';
+      let eventId = 0;
+      let wake: (() => void) | null = null;
+      let due = true;
+      const summary = (): string => {
+        const rows = devices.rows();
+        return JSON.stringify({ total: rows.length, virtualMs: options.clock.now(), counts: countRows(rows) });
+      };
+      const soon = (): void => {
+        due = true;
+        wake?.();
+      };
+      let batch: NodeJS.Timeout | null = null;
+      const onStimulus = (): void => {
+        if (batch) return;
+        batch = setTimeout(() => {
+          batch = null;
+          soon();
+        }, 100);
+        batch.unref();
+      };
+      stimulusListeners.add(onStimulus);
+      const tick = setInterval(soon, 1000);
+      tick.unref();
+      stream.onAbort(() => {
+        stimulusListeners.delete(onStimulus);
+        clearInterval(tick);
+        if (batch) clearTimeout(batch);
+        wake?.();
+      });
+      while (!stream.aborted) {
+        if (due) {
+          due = false;
+          const text = summary();
+          if (text !== last) {
+            last = text;
+            await stream.writeSSE({ event: 'summary', data: text, id: String(++eventId) });
+          }
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (due || stream.aborted) resolve();
+        });
+        wake = null;
+      }
+    }),
+  );
+
   const doc = openApiDocument(
     [
       ...routes,
       { method: 'get', path: '/devices/{id}/events', summary: 'Server-Sent Events: "state" summaries and "journal" entries of one device; "dropped" counts events a slow reader lost', tag: 'events', handler: () => null },
+      { method: 'get', path: '/fleet/events', summary: 'Server-Sent Events for the fleet page: "summary" with the counts of /fleet/summary on connect, after stimuli and when they change (at most once a second)', tag: 'events', handler: () => null },
       { method: 'get', path: '/limits', summary: 'The bounds in force (body size, event queue, journal) and what they dropped or cut', tag: 'journal', handler: () => null },
     ],
     { title: 'routerlab control API', version: VERSION },

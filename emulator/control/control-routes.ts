@@ -8,6 +8,7 @@ import { deviceStateSchema, type DeviceState } from '../state/device-state.js';
 import { listProfiles, loadProfile, quirksSchema, type DeviceProfile } from '../state/profile.js';
 import { atFaultsSchema, goformFaultsSchema, type Faults } from '../instrument/faults.js';
 import { ruleRoutes } from './rule-routes.js';
+import { countRows, deviceRowSchema, fleetDevicesQuery, pageOf, rowOf, type DeviceRow } from './fleet-view.js';
 import { compileFilter, type Journal, type JournalFilter } from '../instrument/journal.js';
 import type { TextMatch } from '../../hil/rule-spec.js';
 import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
@@ -33,7 +34,7 @@ export interface ControlDevice {
 export interface CwmpHandle {
   informNow(): void;
   connectionRequest(): 'ok' | 'busy';
-  status(): object;
+  status(): { sessions: number; lastError: string | null };
 }
 
 /** One line of the device list; built without waking a device that a fleet keeps put away. */
@@ -72,6 +73,8 @@ export interface DeviceDirectory {
   select(selection: DeviceSelection): string[];
   /** Devices that are always live (never put away): the control API records their chart history from the start. */
   live?(): Iterable<[string, ControlDevice]>;
+  /** Every device as a row of the fleet page, read without waking put-away devices. */
+  rows(): DeviceRow[];
 }
 
 /** A directory over devices that are always live (the single emulator). */
@@ -81,6 +84,7 @@ export function mapDirectory(devices: ReadonlyMap<string, ControlDevice>): Devic
   return {
     get: (id) => devices.get(id),
     live: () => devices.entries(),
+    rows: () => [...devices.values()].map((c) => rowOf(c.device.state, c.device.profile.name, cloudOf(c), acsOf(c))),
     list({ offset, limit, q }) {
       const all = [...devices.values()].filter((c) => matches(c, q));
       return { total: all.length, items: all.slice(offset, offset + limit).map(summary) };
@@ -93,6 +97,15 @@ export function mapDirectory(devices: ReadonlyMap<string, ControlDevice>): Devic
     },
   };
 }
+
+const cloudOf = (c: ControlDevice): DeviceRow['cloud'] => {
+  const st = c.cloud?.() ?? null;
+  return st === null ? 'none' : st.connected ? 'connected' : 'disconnected';
+};
+const acsOf = (c: ControlDevice): DeviceRow['acs'] => {
+  const st = c.cwmp?.()?.status() ?? null;
+  return st === null ? 'none' : st.sessions === 0 ? 'waiting' : st.lastError === null ? 'ok' : 'failing';
+};
 
 /** A stable pseudo-random number in [0, 1) for (id, seed): how `percent` picks devices. */
 export function pick(id: string, seed: number): number {
@@ -370,6 +383,35 @@ export function controlRoutes(ctx: ControlContext): ControlRoute[] {
     }),
 
     ...ruleRoutes(handle, ctx),
+    defineRoute({
+      method: 'get',
+      path: '/fleet/summary',
+      summary: 'How many devices have each registration, technology, connection, battery band, FOTA state, online state, cloud and ACS connection and profile',
+      tag: 'fleet',
+      response: z.object({ total: z.number(), virtualMs: z.number(), counts: z.record(z.string(), z.record(z.string(), z.number())) }),
+      handler: () => {
+        const rows = ctx.devices.rows();
+        return { total: rows.length, virtualMs: ctx.clock.now(), counts: countRows(rows) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/fleet/devices',
+      summary: 'The devices as rows (registration, connection, battery, FOTA, online, cloud, ACS), filtered with where=column:value,..., sorted, paged (X-Total-Count has the total)',
+      tag: 'fleet',
+      query: fleetDevicesQuery,
+      response: z.array(deviceRowSchema),
+      handler: ({ query, c }) => {
+        try {
+          const { total, items } = pageOf(ctx.devices.rows(), query as z.infer<typeof fleetDevicesQuery>);
+          c.header('X-Total-Count', String(total));
+          return items;
+        } catch (e) {
+          if (e instanceof RangeError) throw problem(400, 'Invalid request', `query.${e.message}`, [{ field: 'query.where', message: e.message }]);
+          throw e;
+        }
+      },
+    }),
 
     defineRoute({
       method: 'get',

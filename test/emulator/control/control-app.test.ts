@@ -28,7 +28,8 @@ describe('control API', () => {
     for (const r of routes) expect(doc.paths[`/api/v1${r.path}`]?.[r.method], `${r.method} ${r.path}`).toBeDefined();
     expect(doc.paths['/api/v1/devices/{id}/events']?.get).toBeDefined();
     expect(doc.paths['/api/v1/limits']?.get).toBeDefined();
-    expect(Object.values(doc.paths).flatMap((p) => Object.keys(p)).length).toBe(routes.length + 2);
+    expect(doc.paths['/api/v1/fleet/events']?.get).toBeDefined();
+    expect(Object.values(doc.paths).flatMap((p) => Object.keys(p)).length).toBe(routes.length + 3);
   });
 
   it('serves interactive docs without external resources', async () => {

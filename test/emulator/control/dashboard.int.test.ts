@@ -225,4 +225,52 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
       await fleet.close();
     }
   });
+  it('shows a fleet of 1000: counts, a fleet stimulus from the page, counts right after it, a filter, a screenshot', async () => {
+    const fleet = new Fleet({ count: 1000, clockMode: 'paused', profiles: ['mix'] });
+    try {
+      const control = await fleet.listenControl({ port: 0 });
+      const { page, errors } = await open(`${control}/`);
+      await page.locator('#fleetview').click();
+      await expect.poll(() => page.locator('#fleettotal').innerText()).toBe('1000');
+      const count = (key: string): Promise<number> => page.locator(`[data-count="${key}"]`).innerText().then(Number, () => 0);
+      expect(await count('registration:home')).toBe(1000);
+      expect(await count('online:online')).toBe(1000);
+      // The stimulus form: 10% of the fleet roams (seed 1), applied from the page.
+      await page.locator('#fstim').selectOption('registration');
+      await page.locator('#fparams').fill('{"registration":"roaming"}');
+      await page.locator('#fpercent').fill('10');
+      await page.locator('#fseed').fill('1');
+      await page.locator('#fapply').click();
+      await expect.poll(() => page.locator('#fresult').getAttribute('data-applied')).not.toBeNull();
+      const applied = Number(await page.locator('#fresult').getAttribute('data-applied'));
+      expect(applied).toBeGreaterThan(50);
+      expect(applied).toBeLessThan(150);
+      // The counts follow through the event stream, matching the devices themselves.
+      await expect.poll(() => count('registration:roaming')).toBe(applied);
+      expect(await count('registration:home')).toBe(1000 - applied);
+      let roaming = 0;
+      for (let i = 0; i < 1000; i++) if (fleet.device(i).state.radio.registration === 'roaming') roaming++;
+      expect(roaming).toBe(applied);
+      // Clicking a count filters the list to exactly those devices.
+      await page.locator('a[data-where="registration:roaming"]').click();
+      await expect.poll(() => page.locator('#fpage').getAttribute('data-total')).toBe(String(applied));
+      const shown = await page.locator('#frows tr td:nth-child(3)').allInnerTexts();
+      expect(shown.length).toBe(Math.min(50, applied));
+      expect(new Set(shown)).toEqual(new Set(['roaming']));
+      await page.locator('#fsort').selectOption('-battery');
+      await expect.poll(async () => {
+        const b = (await page.locator('#frows tr td:nth-child(6)').allInnerTexts()).map((t) => parseInt(t, 10)).filter((n) => !Number.isNaN(n));
+        return b.length > 1 && b.every((v, k) => k === 0 || v <= b[k - 1]!);
+      }).toBe(true);
+      const shot = await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet-1000.png'), fullPage: true });
+      // A real picture of the page: a PNG of the viewport's width with the counts drawn.
+      expect(shot.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(shot.readUInt32BE(16)).toBe(1400);
+      expect(shot.length).toBeGreaterThan(20_000);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await fleet.close();
+    }
+  }, 60_000);
 });
