@@ -54,7 +54,7 @@ export function rowOf(s: StateView, profile: string, cloud: DeviceRow['cloud'], 
 
 /** How many devices have each value of each column. */
 export function countRows(rows: readonly DeviceRow[]): Record<RowColumn, Record<string, number>> {
-  const out = Object.fromEntries(ROW_COLUMNS.map((c) => [c, {} as Record<string, number>])) as Record<RowColumn, Record<string, number>>;
+  const out = Object.fromEntries(ROW_COLUMNS.map((c) => [c, {}])) as Record<RowColumn, Record<string, number>>;
   for (const r of rows) {
     for (const c of ROW_COLUMNS) {
       const v = String(r[c]);
