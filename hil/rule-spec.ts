@@ -13,15 +13,25 @@ export type RuleSurface = (typeof RULE_SURFACES)[number];
 const durationText = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 500ms, 30s, 5m or 1h');
 
 export const ruleActionSchema = z.discriminatedUnion('kind', [
-  /** Waits before answering (wall-clock ms: a slow network or a busy modem), then answers for real. */
-  z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(120_000) }).strict(),
+  /**
+   * Waits before answering (wall-clock ms: a slow network or a busy modem): `ms`, or uniform in [ms, maxMs], or
+   * normal around ms with `stddevMs` (drawn from the seeded stream). Latency rules add up with each other and with the
+   * rule that then answers (an error after a delay); alone they delay the real answer.
+   */
+  z.object({ kind: z.literal('latency'), ms: z.number().min(0).max(120_000), maxMs: z.number().min(0).max(120_000).optional(), stddevMs: z.number().min(0).max(60_000).optional() }).strict(),
   /**
    * The surface's own error: goform {"result":"failure"} (a read: every key ""; `code: 500` an HTTP 500); ubus the
    * JSON-RPC error -32002 "access denied" by default (another negative code: that error; a positive one: that ubus
    * status, [code]); AT ERROR, or +CME ERROR: code; CWMP a SOAP Fault (9002 by default); USP an Error message (7002 by
    * default); cloud a response with that error code.
    */
-  z.object({ kind: z.literal('error'), code: z.number().int().optional(), message: z.string().max(500).optional() }).strict(),
+  z.object({
+    kind: z.literal('error'),
+    code: z.number().int().optional(),
+    message: z.string().max(500).optional(),
+    /** goform: `failure` answers {"result":"failure"} to reads too; `empty` (the default for reads) every key "". */
+    shape: z.enum(['failure', 'empty']).optional(),
+  }).strict(),
   /** The connection is closed without an answer (AT: the line goes quiet as with hang). */
   z.object({ kind: z.literal('drop') }).strict(),
   /** No answer, ever (the request is not carried out): the client's own timeout is what it meets. */

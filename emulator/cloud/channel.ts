@@ -361,6 +361,11 @@ export class CloudChannel {
     const command = parsed.data;
     const rules = this.#options.rules;
     const hit = rules?.has('cloud') ? rules.hit('cloud', command.command, () => flatArgs(command.args), 'cloud') : null;
+    if (hit && hit.delayMs > 0) {
+      const t = setTimeout(() => this.#ruled(hit, command), hit.delayMs);
+      t.unref();
+      return;
+    }
     if (hit) return this.#ruled(hit, command);
     this.#run(command);
   }

@@ -544,6 +544,7 @@ export class Cpe {
   async #ruled(hit: RuleHit, id: string, name: string, args: Record<string, unknown>, after: AfterSession[]): Promise<string | null> {
     const a = hit.action;
     const tag = ` (rule ${hit.id}: ${a.kind})`;
+    if (hit.delayMs > 0) await new Promise((r) => setTimeout(r, hit.delayMs));
     switch (a.kind) {
       case 'error': {
         const code = a.code ?? 9002;

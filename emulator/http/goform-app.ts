@@ -1,5 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
-import { Hono, type Context, type Next } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyLimit } from 'hono/body-limit';
 import { Faults } from '../instrument/faults.js';
@@ -87,15 +87,18 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const ruled = async (c: Context<GoformEnv>, hit: RuleHit, keys: string[] | null, real: () => Response | Promise<Response>, journalInstead: (summary: string) => void): Promise<Response> => {
     const a = hit.action;
     const instead = (summary: string): void => journalInstead(`${summary} (rule ${hit.id}: ${a.kind})`);
+    if (hit.delayMs > 0) await new Promise((r) => setTimeout(r, hit.delayMs));
     switch (a.kind) {
       case 'latency':
         await new Promise((r) => setTimeout(r, a.ms));
         return real();
-      case 'error':
-        instead(a.code !== undefined && a.code >= 400 ? `HTTP ${a.code}` : keys ? 'every key empty' : summarize(FAILURE_JSON));
+      case 'error': {
+        const empty = keys !== null && a.shape !== 'failure';
+        instead(a.code !== undefined && a.code >= 400 ? `HTTP ${a.code}` : empty ? 'every key empty' : summarize(FAILURE_JSON));
         if (a.code !== undefined && a.code >= 400 && a.code <= 599) return c.body(null, a.code as 500);
-        // A read that fails answers every key empty (§1.5 shape); a write the firmware's failure.
-        return send(c, keys ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, '']))) : FAILURE_JSON);
+        // A read that fails answers every key empty (§1.5 shape) unless asked for the failure shape; a write fails.
+        return send(c, empty ? JSON.stringify(Object.fromEntries(keys.map((k) => [k, '']))) : FAILURE_JSON);
+      }
       case 'drop':
         instead('dropped');
         c.env?.incoming?.socket.destroy();
@@ -194,28 +197,6 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     return result;
   };
 
-  // Faults on the device surface (control API): drop, latency, error answers, slow bodies.
-  app.use('/goform/*', async function faultInjection(c: Context<GoformEnv>, next: Next) {
-    if (!faults.goformActive) return next();
-    const g = faults.goform;
-    if (g.dropRate > 0 && faults.random() < g.dropRate) {
-      c.env?.incoming?.socket.destroy();
-      return c.body(null, 503);
-    }
-    const delay = faults.latencyMs();
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    if (g.errorRate > 0 && faults.random() < g.errorRate) {
-      if (g.errorKind === 'http500') return c.body(null, 500);
-      if (g.errorKind === 'empty' && c.req.path === READ_PATH) {
-        const cmd = new URLSearchParams(rawQuery(c.req.url)).get('cmd') ?? '';
-        return send(c, JSON.stringify(Object.fromEntries(cmd.split(',').filter((k) => k).map((k) => [k, '']))));
-      }
-      return send(c, FAILURE_JSON);
-    }
-    await next();
-    if (g.slowBodyBytesPerSecond !== null) c.res = slowBody(c.res, g.slowBodyBytesPerSecond);
-  });
-
   const read = async (c: Context<{ Bindings: Partial<HttpBindings> }>): Promise<Response> => {
     if (!device.power.isUp()) return down(c);
     let query: ParsedQuery;
@@ -247,7 +228,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   const fastRead = (incoming: IncomingMessage, outgoing: ServerResponse): boolean => {
     const url = incoming.url ?? '';
     if (incoming.method !== 'GET' || !url.startsWith(READ_PATH) || (url.length > READ_PATH.length && url[READ_PATH.length] !== '?')) return false;
-    if (!device.power.isUp() || faults.goformActive) return false;
+    if (!device.power.isUp()) return false;
     const h = incoming.headers;
     const req = requesterFrom(incoming.socket.remoteAddress ?? '', h.cookie, h.referer !== undefined, auth.cookieName);
     let answered: ReadAnswer & { nowMs: number };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { SeededRandom } from '../state/identity.js';
-import { Rules } from './rules.js';
+import { Rules, type RuleSpec } from './rules.js';
 
 // Faults injected on the device surfaces through the control API. Probabilities draw from a seeded PRNG so a
 // run with the same seed and requests fails the same requests.
@@ -40,43 +39,90 @@ export type Latency = z.infer<typeof latencySchema>;
 export const NO_GOFORM_FAULTS: GoformFaults = { latency: null, errorRate: 0, errorKind: 'failure', dropRate: 0, slowBodyBytesPerSecond: null };
 export const NO_AT_FAULTS: AtFaults = { noAnswer: false, garbage: false, delayFinalMs: 0 };
 
+/**
+ * The faults of the control API's shorthand routes (PUT /faults/goform, /faults/at): settings that apply to every
+ * request of a surface, carried out as rules (rules.ts) with the lowest priority, so a targeted rule acts first and
+ * latencies add up. Setting `goform` or `at` replaces the rules made from the previous settings; the HTTP faults
+ * apply to goform and ubus alike (one HTTP port per router).
+ */
 export class Faults {
-  goform: GoformFaults = { ...NO_GOFORM_FAULTS };
-  at: AtFaults = { ...NO_AT_FAULTS };
-  /** Targeted faults and answer overrides on every surface (rules.ts); the settings above apply to every request. */
+  /** Targeted faults and answer overrides on every surface (rules.ts); the shorthand settings live here too. */
   readonly rules: Rules;
-  #rng: SeededRandom;
+  #goform: GoformFaults = { ...NO_GOFORM_FAULTS };
+  #at: AtFaults = { ...NO_AT_FAULTS };
+  #shorthand = { goform: [] as string[], at: [] as string[] };
 
   constructor(seed: number) {
-    this.#rng = new SeededRandom(seed ^ 0x2545f491);
     this.rules = new Rules(seed);
   }
 
+  get goform(): GoformFaults {
+    return this.#goform;
+  }
+
+  set goform(value: GoformFaults) {
+    this.#goform = { ...value };
+    this.#replace('goform', goformRules(this.#goform));
+  }
+
+  get at(): AtFaults {
+    return this.#at;
+  }
+
+  set at(value: AtFaults) {
+    this.#at = { ...value };
+    this.#replace('at', atRules(this.#at));
+  }
+
+  /** Whether any shorthand HTTP fault is set. */
   get goformActive(): boolean {
-    const g = this.goform;
-    return g.latency !== null || g.errorRate > 0 || g.dropRate > 0 || g.slowBodyBytesPerSecond !== null;
-  }
-
-  /** Uniform in [0, 1) from the fault stream (its own seeded sequence, apart from the device's). */
-  random(): number {
-    return this.#rng.next();
-  }
-
-  /** The latency to add now, ms. */
-  latencyMs(): number {
-    const l = this.goform.latency;
-    if (!l) return 0;
-    if (l.kind === 'fixed') return l.ms;
-    if (l.kind === 'uniform') return l.minMs + (Math.max(l.maxMs, l.minMs) - l.minMs) * this.random();
-    // Box-Muller from two draws; clipped at zero.
-    const u = Math.max(this.random(), 1e-9);
-    const v = this.random();
-    return Math.max(0, l.meanMs + l.stddevMs * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
+    return this.#shorthand.goform.length > 0;
   }
 
   reset(): void {
-    this.goform = { ...NO_GOFORM_FAULTS };
-    this.at = { ...NO_AT_FAULTS };
+    this.#goform = { ...NO_GOFORM_FAULTS };
+    this.#at = { ...NO_AT_FAULTS };
+    this.#shorthand = { goform: [], at: [] };
     this.rules.reset();
   }
+
+  #replace(kind: 'goform' | 'at', specs: RuleSpec[]): void {
+    for (const id of this.#shorthand[kind]) this.rules.remove(id);
+    this.#shorthand[kind] = specs.map((spec) => this.rules.add({ ...spec, priority: SHORTHAND_PRIORITY, note: `faults/${kind}` }).id);
+  }
+}
+
+/** Below any rule a user gives: targeted rules act first. */
+const SHORTHAND_PRIORITY = -1_000_000;
+
+function goformRules(g: GoformFaults): RuleSpec[] {
+  const out: RuleSpec[] = [];
+  for (const surface of ['goform', 'ubus'] as const) {
+    // The order the faults always had: a dropped connection, then the delay, then an error answer, else a slow body.
+    if (g.dropRate > 0) out.push({ surface, action: { kind: 'drop' }, probability: g.dropRate });
+    const l = g.latency;
+    if (l) out.push({ surface, action: l.kind === 'fixed' ? { kind: 'latency', ms: l.ms } : l.kind === 'uniform' ? { kind: 'latency', ms: l.minMs, maxMs: l.maxMs } : { kind: 'latency', ms: l.meanMs, stddevMs: l.stddevMs } });
+    if (g.errorRate > 0) {
+      const action: RuleSpec['action'] =
+        g.errorKind === 'http500'
+          ? { kind: 'error', code: 500 }
+          : surface === 'goform'
+            ? { kind: 'error', shape: g.errorKind }
+            : // ubus in its own terms: every call [9] (UNKNOWN_ERROR) for a failure, a bare [0] for an empty answer.
+              g.errorKind === 'failure'
+              ? { kind: 'error', code: 9 }
+              : { kind: 'answer', body: [0] };
+      out.push({ surface, action, probability: g.errorRate });
+    }
+    if (g.slowBodyBytesPerSecond !== null) out.push({ surface, action: { kind: 'slow-body', bytesPerSecond: g.slowBodyBytesPerSecond } });
+  }
+  return out;
+}
+
+function atRules(a: AtFaults): RuleSpec[] {
+  const out: RuleSpec[] = [];
+  if (a.noAnswer) out.push({ surface: 'at', action: { kind: 'hang' } });
+  if (a.garbage) out.push({ surface: 'at', action: { kind: 'garbage' } });
+  if (a.delayFinalMs > 0) out.push({ surface: 'at', action: { kind: 'latency', ms: a.delayFinalMs } });
+  return out;
 }

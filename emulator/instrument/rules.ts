@@ -17,6 +17,8 @@ export { textMatcher } from './text-match.js';
 export interface RuleHit {
   id: string;
   action: RuleAction;
+  /** Wall ms of latency rules that fired before the rule that answers (0 when none did, or when only they did). */
+  delayMs: number;
 }
 
 interface Compiled {
@@ -161,6 +163,8 @@ export class Rules {
     if (!list) return null;
     let p: Record<string, string> | null = null;
     const nowMs = this.#now();
+    let delay = 0;
+    let lastDelay: string | null = null;
     for (const c of list) {
       if (c.name && !c.name(name)) continue;
       if (c.client && !c.client(client)) continue;
@@ -176,9 +180,26 @@ export class Rules {
       v.fired++;
       if (v.times !== undefined && v.fired >= v.times) v.spent = true;
       this.#journal?.add(this.#deviceId, surface, 'rule', v.id, { request: name, action: v.action.kind, ...(v.note ? { note: v.note } : {}) }, `fired ${v.fired}${v.times !== undefined ? ` of ${v.times}` : ''}`, nowMs, Date.now(), client);
-      return { id: v.id, action: v.action };
+      // Latency adds up and matching goes on: the delay comes before whatever answers (an error after 2 s).
+      if (v.action.kind === 'latency') {
+        delay += this.#latencyMs(v.action);
+        lastDelay = v.id;
+        continue;
+      }
+      return { id: v.id, action: v.action, delayMs: delay };
     }
-    return null;
+    return lastDelay === null ? null : { id: lastDelay, action: { kind: 'latency', ms: delay }, delayMs: 0 };
+  }
+
+  /** A latency action's delay: fixed, uniform in [ms, maxMs], or normal around ms (Box-Muller, never below 0). */
+  #latencyMs(a: Extract<RuleAction, { kind: 'latency' }>): number {
+    if (a.maxMs !== undefined) return a.ms + (Math.max(a.maxMs, a.ms) - a.ms) * this.#rng.next();
+    if (a.stddevMs !== undefined) {
+      const u = Math.max(this.#rng.next(), 1e-9);
+      const w = this.#rng.next();
+      return Math.max(0, a.ms + a.stddevMs * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w));
+    }
+    return a.ms;
   }
 
   #index(): void {

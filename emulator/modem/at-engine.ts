@@ -310,6 +310,8 @@ export class AtPort<M extends PortHost = PortHost> {
     }
     const info: string[] = [];
     this.#rule = null;
+    // A bare "AT" is a command line too: rules (a garbage line, no answer) meet it as the command "AT".
+    if (commands.length === 0) return this.#final(this.#ruled({ name: '', syntax: 'exec', raw: '', args: [], quoted: [] }));
     for (let i = 0; i < commands.length; i++) {
       const inv = commands[i]!;
       const reply = this.#ruled(inv);
@@ -339,10 +341,11 @@ export class AtPort<M extends PortHost = PortHost> {
    */
   #ruled(inv: AtInvocation): AtReply {
     const rules = this.modem.faults.rules;
+    const run = (): AtReply => (inv.name === '' ? ok() : this.#execute(inv));
     const hit = rules.has('at') ? rules.hit('at', inv.name, () => ({ args: inv.raw, syntax: inv.syntax }), 'at') : null;
-    if (!hit) return this.#execute(inv);
+    if (!hit) return run();
     const a = hit.action;
-    this.#rule = { id: hit.id, action: a };
+    this.#rule = { id: hit.id, action: a, delayMs: hit.delayMs };
     switch (a.kind) {
       case 'error':
         return a.code === undefined ? error() : cmeError(a.code);
@@ -350,17 +353,17 @@ export class AtPort<M extends PortHost = PortHost> {
         return answerReply(a.body);
       case 'hang':
       case 'drop': {
-        const reply = this.#execute(inv);
+        const reply = run();
         return reply.kind === 'prompt' ? { ...reply, onBody: () => ok() } : reply;
       }
       default:
-        return this.#execute(inv);
+        return run();
     }
   }
 
   /** The rule acting on the command line being answered (hang, latency and garbage act on its final result). */
-  #rule: { id: string; action: RuleAction } | null = null;
-  #promptRule: { id: string; action: RuleAction } | null = null;
+  #rule: { id: string; action: RuleAction; delayMs: number } | null = null;
+  #promptRule: { id: string; action: RuleAction; delayMs: number } | null = null;
 
   #execute(inv: AtInvocation): AtReply {
     const cmd = this.#table.get(inv.name);
@@ -392,20 +395,19 @@ export class AtPort<M extends PortHost = PortHost> {
       this.#journal('> ');
       return;
     }
-    const faults = this.modem.faults.at;
     const rule = this.#rule;
     this.#rule = null;
     const by = rule ? ` (rule ${rule.id}: ${rule.action.kind})` : '';
-    if (faults.noAnswer || rule?.action.kind === 'hang' || rule?.action.kind === 'drop') {
-      this.#journal(rule ? `(no answer)${by}` : '(no answer: fault)');
+    if (rule?.action.kind === 'hang' || rule?.action.kind === 'drop') {
+      this.#journal(`(no answer)${by}`);
       return;
     }
-    if (faults.garbage || rule?.action.kind === 'garbage') this.#output(`\r\n${GARBAGE}\r\n`);
+    if (rule?.action.kind === 'garbage') this.#output(`\r\n${GARBAGE}\r\n`);
     this.#emitLines(reply.lines);
     const text = this.#finalText(reply);
     this.#journal(`${text.trim() || '(quiet)'}${by}`);
     if (!text) return;
-    const delay = Math.max(faults.delayFinalMs, rule?.action.kind === 'latency' ? rule.action.ms : 0);
+    const delay = (rule?.action.kind === 'latency' ? rule.action.ms : 0) + (rule?.delayMs ?? 0);
     if (delay > 0) {
       setTimeout(() => {
         if (!this.closed) this.#output(text);

@@ -159,6 +159,7 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
    */
   const ruledCall = (el: Extract<RpcElement, { kind: 'call' }>, hit: RuleHit, ip: string, zMode: string | undefined, name: string, params: Record<string, string>, effects: HttpEffects): string => {
     const a = hit.action;
+    effects.latencyMs = Math.max(effects.latencyMs, hit.delayMs);
     const journalAs = (text: string, summary: string): string => {
       if (journal) journal.add(device.state.id, 'ubus', 'call', name, params, `${summary} (rule ${hit.id}: ${a.kind})`, device.now(), Date.now(), ip);
       return text;
@@ -166,6 +167,11 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     switch (a.kind) {
       case 'error': {
         const code = a.code ?? RPC_ERRORS.access.code;
+        // An HTTP status (400-599) answers the whole batch with it, as uhttpd does when it fails.
+        if (code >= 400 && code <= 599) {
+          effects.transport ??= a;
+          return journalAs('', `HTTP ${code}`);
+        }
         if (code < 0) return journalAs(errorText(el.id, { code, message: a.message ?? Object.values(RPC_ERRORS).find((r) => r.code === code)?.message ?? 'Error' }), `error ${code}`);
         return journalAs(resultText(el.id, code), `[${code}]`);
       }
@@ -351,8 +357,7 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
         return;
       }
       const zMode = headerValue(req.headers['z-mode']);
-      if (faults.goformActive) void respondWithFaults(res, body, ip, zMode);
-      else if (faults.rules.has('ubus')) void respondWithRules(req, res, body, ip, zMode);
+      if (faults.rules.has('ubus')) void respondWithRules(req, res, body, ip, zMode);
       else send(res, safeAnswer(body, ip, zMode));
     });
   };
@@ -375,6 +380,11 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
       return;
     }
     if (t?.kind === 'garbage') return send(res, GARBAGE_TEXT);
+    if (t?.kind === 'error' && t.code !== undefined) {
+      res.writeHead(t.code);
+      res.end();
+      return;
+    }
     send(res, text, t?.kind === 'slow-body' ? t.bytesPerSecond : null);
   };
 
@@ -388,28 +398,9 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
     }
   };
 
-  const respondWithFaults = async (res: ServerResponse, body: string, ip: string, zMode: string | undefined): Promise<void> => {
-    const g = faults.goform;
-    if (g.dropRate > 0 && faults.random() < g.dropRate) {
-      res.socket?.destroy();
-      return;
-    }
-    const delay = faults.latencyMs();
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    if (g.errorRate > 0 && faults.random() < g.errorRate) {
-      if (g.errorKind === 'http500') {
-        res.writeHead(500);
-        res.end();
-        return;
-      }
-      return send(res, faultAnswer(body, g.errorKind));
-    }
-    send(res, safeAnswer(body, ip, zMode));
-  };
-
   const send = (res: ServerResponse, text: string, slowBps: number | null = null): void => {
     const bytes = Buffer.byteLength(text);
-    const slow = slowBps ?? (faults.goformActive ? faults.goform.slowBodyBytesPerSecond : null);
+    const slow = slowBps;
     if (slow === null) {
       res.writeHead(200, callHeaders(bytes));
       res.end(text);
@@ -493,13 +484,6 @@ function masked(args: Record<string, unknown>): Record<string, string> {
 }
 
 /** An injected error answer in ubus's own words: every call [9] UNKNOWN_ERROR ('failure') or [0] with no data ('empty'). */
-function faultAnswer(body: string, kind: 'failure' | 'empty'): string {
-  const parsed = parseBody(body);
-  if (parsed.batch === null) return errorText(null, parsed.error);
-  const one = (el: RpcElement): string => (el.kind === 'error' ? errorText(el.id, el.error) : resultText(el.id, kind === 'empty' ? UBUS_STATUS.OK : UBUS_STATUS.UNKNOWN_ERROR));
-  return parsed.batch ? batchText(parsed.elements.map(one)) : one(parsed.elements[0]);
-}
-
 function readBody(req: IncomingMessage, done: (body: string, tooLong: boolean) => void): void {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) {

@@ -326,7 +326,9 @@ export class UspAgent {
           const code = a.code ?? 7002;
           this.#journal('msg', name, { msg_id: msgId }, `error ${code}${tag}`);
           this.#status.answered++;
-          this.#publish(replyTo, msgRecord(this.#version, record.from_id, this.endpointId, errorMsg(msgId, code, a.message ?? 'refused')));
+          const out = msgRecord(this.#version, record.from_id, this.endpointId, errorMsg(msgId, code, a.message ?? 'refused'));
+          if (hit.delayMs > 0) setTimeout(() => this.#publish(replyTo, out), hit.delayMs).unref();
+          else this.#publish(replyTo, out);
           return;
         }
         if (a.kind === 'latency') {

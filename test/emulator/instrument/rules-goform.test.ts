@@ -66,7 +66,7 @@ describe('rules (the engine)', () => {
     rules.attach({ now: () => 5, journal, deviceId: 'dev-9' });
     rules.add({ surface: 'ubus', action: { kind: 'error' } });
     const high = rules.add({ surface: 'ubus', match: { name: 'zwrt_wms.zte_libwms_send_sms' }, action: { kind: 'hang' }, priority: 5, note: 'the send hangs' });
-    expect(rules.hit('ubus', 'zwrt_wms.zte_libwms_send_sms', () => ({}), 'ip')).toEqual({ id: high.id, action: { kind: 'hang' } });
+    expect(rules.hit('ubus', 'zwrt_wms.zte_libwms_send_sms', () => ({}), 'ip')).toEqual({ id: high.id, action: { kind: 'hang' }, delayMs: 0 });
     expect(rules.hit('ubus', 'zwrt_web.web_login', () => ({}), 'ip')!.id).toBe('r1');
     const fired = journal.query({ surface: 'ubus' });
     expect(fired.map((e) => [e.kind, e.name, e.params.request, e.params.action])).toEqual([
@@ -135,6 +135,22 @@ describe('rules on goform', () => {
     await addRule({ surface: 'goform', match: { name: 'SET_WIFI_INFO' }, action: { kind: 'error', code: 500 }, times: 1 });
     const r500 = await client.raw('/goform/goform_set_cmd_process', { method: 'POST', body: new URLSearchParams({ goformId: 'SET_WIFI_INFO' }) });
     expect(r500.status).toBe(500);
+  });
+
+  it('carries the shorthand faults out as rules: listed with their note, below targeted rules, replaced on change', async () => {
+    await start();
+    await control.call('PUT', `/devices/${emu.device.state.id}/faults/goform`, { errorRate: 1, errorKind: 'failure', latency: { kind: 'uniform', minMs: 1, maxMs: 3 } });
+    const listed = (await control.call('GET', `/devices/${emu.device.state.id}/rules`)).json as { surface: string; note: string; action: { kind: string } }[];
+    expect(listed.map((r) => `${r.surface} ${r.action.kind} ${r.note}`)).toEqual(['goform latency faults/goform', 'goform error faults/goform', 'ubus latency faults/goform', 'ubus error faults/goform']);
+    expect(await client.get('Language')).toEqual({ result: 'failure' });
+    // A targeted rule acts first: the shorthand (lowest priority) is not reached, its latency neither.
+    const r = await addRule({ surface: 'goform', match: { name: 'Language' }, action: { kind: 'answer', body: { Language: 'de' } } });
+    expect(await client.get('Language')).toEqual({ Language: 'de' });
+    expect(emu.journal.query({ surface: 'goform', kind: 'rule' }).map((e) => e.params.action)).toEqual(['latency', 'error', 'answer']);
+    await control.call('DELETE', `/devices/${emu.device.state.id}/rules/${r.id}`);
+    await control.call('PUT', `/devices/${emu.device.state.id}/faults/goform`, { errorRate: 0, latency: null });
+    expect((await control.call('GET', `/devices/${emu.device.state.id}/rules`)).json).toEqual([]);
+    expect((await client.get('Language')).Language).toBe('en');
   });
 
   it('resets with the device and with DELETE, and refuses a bad rule with a problem naming the field', async () => {

@@ -17,6 +17,8 @@ describe('serial port discovery', () => {
   });
 
   function bench(): BindingInterface {
+    // MockBinding's ports are module state: another test file in this worker may have left some.
+    MockBinding.reset();
     emu = createTestEmulator();
     const modem = createModemBinding(emu.modem, { path: '/dev/ttyUSB2' });
     MockBinding.createPort('/dev/ttyUSB0', { vendorId: '19d2', productId: '0016', manufacturer: 'ZTE,Incorporated' });
@@ -40,6 +42,7 @@ describe('serial port discovery', () => {
   });
 
   it('names what it saw when no ZTE modem answers', async () => {
+    MockBinding.reset();
     emu = createTestEmulator();
     MockBinding.createPort('/dev/ttyUSB9', { vendorId: '0403', productId: '6001' });
     await expect(findModemPort({ binding: MockBinding, probeTimeoutMs: 200 })).rejects.toThrow(/no ZTE modem answering AT .* ports seen: \/dev\/ttyUSB9 \(0403:6001\)/);
