@@ -111,7 +111,7 @@ export interface AtInvocation {
 export interface PortHost {
   readonly faults: Faults;
   /** Journal a command line or URC. */
-  record(kind: 'command' | 'urc', name: string, response: string): void;
+  record(kind: 'command' | 'urc', name: string, response: string, params?: Record<string, string>): void;
   /** A command the table does not have (the router's unhandled policy). */
   unhandled(name: string): void;
 }
@@ -189,6 +189,7 @@ export class AtPort<M extends PortHost = PortHost> {
   urcsDropped = 0;
   /** The command line being answered (for the journal). */
   #current = '';
+  #currentParams: Record<string, string> = {};
   #output: (text: string) => void;
   #onClose: (() => void)[] = [];
   closed = false;
@@ -298,11 +299,15 @@ export class AtPort<M extends PortHost = PortHost> {
     }
     const line = raw.slice(at);
     this.#current = line;
+    this.#currentParams = {};
     if (this.settings.echo) this.#output(`${echoed ?? line}${String.fromCharCode(this.settings.s[3] ?? 13)}`);
     this.#lastLine = line;
     let commands: AtInvocation[];
     try {
       commands = parseCommandLine(line.slice(2));
+      // The journal's parameters of the line: each command's argument text by its name ({"+CMGS": "\"+49...\""}).
+      this.#currentParams = {};
+      for (const c of commands) this.#currentParams[c.name] = c.raw;
     } catch (e) {
       // A syntax error answers ERROR for the whole line (V.250 §5.6.1); the parser error goes no further.
       if (e instanceof BenchError && e.code === 'INVALID_ARGUMENT') return this.#final(error());
@@ -428,7 +433,7 @@ export class AtPort<M extends PortHost = PortHost> {
   }
 
   #journal(response: string): void {
-    this.modem.record('command', this.#current, response);
+    this.modem.record('command', this.#current, response, this.#currentParams);
   }
 
   #flushUrcs(): void {

@@ -83,8 +83,10 @@ export class Modem implements ModemContext {
   }
 
   /** Journal a command line or URC of a port. */
-  record(kind: 'command' | 'urc', name: string, response: string): void {
-    this.journal?.add(this.device.state.id, 'at', kind, name, NO_PARAMS, response, this.device.now(), Date.now(), 'at');
+  record(kind: 'command' | 'urc', name: string, response: string, params: Record<string, string> = NO_PARAMS): void {
+    // PIN and PUK arguments (AT+CPIN="1234") are masked in the parameters like every other surface's secrets.
+    const masked = params === NO_PARAMS ? params : Object.fromEntries(Object.entries(params).map(([k, v]) => [k, /CPIN|CPWD|CLCK/.test(k) && v !== '' ? '***' : v]));
+    this.journal?.add(this.device.state.id, 'at', kind, name, masked, response, this.device.now(), Date.now(), 'at');
   }
 
   unhandled(name: string): void {
