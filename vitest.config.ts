@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config';
 // module state from another file (no vi.mock or stubbed globals; shared registries are reset by their tests).
 export default defineConfig({
   test: {
+    // Both cores: vitest's default leaves one free (cores - 1), which on this 2-core machine ran every file one after
+    // another (sum of file times = wall time). The slow files are integration tests that mostly wait on children.
+    maxWorkers: 2,
     projects: [
       {
         test: {
