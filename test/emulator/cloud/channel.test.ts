@@ -136,6 +136,17 @@ describe('cloud channel (embedded broker)', () => {
     await expect(cloud.command('mifi-1', { command: 'info' }, 500)).rejects.toThrow();
     expect((await cloud.command('mifi-1', { command: 'info' })).ok).toBe(true);
     expect(emu.journal.query({ surface: 'cloud', kind: 'rule' }).map((e) => e.name)).toEqual([r1.id, 'r2', 'r3', 'r4']);
+    // garbage: bytes that are not JSON on the response topic, and the command not answered.
+    emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'garbage' }, times: 1 });
+    await expect(cloud.command('mifi-1', { command: 'info' }, 500)).rejects.toThrow();
+    const raw = await cloud.waitFor((m) => m.topic.endsWith('/res') && m.invalid === 'not JSON', 5000);
+    expect(String(raw.payload)).toContain('routerlab garbage');
+    // latency then drop: the delay adds to the rule that answers; nothing comes.
+    emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'latency', ms: 10 }, times: 1, priority: 1 });
+    emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'drop' }, times: 1 });
+    await expect(cloud.command('mifi-1', { command: 'info' }, 500)).rejects.toThrow();
+    expect(emu.journal.query({ surface: 'cloud', kind: 'rule' }).slice(-2).map((e) => e.params.action)).toEqual(['latency', 'drop']);
+    expect(() => emu.faults.rules.add({ surface: 'cloud', action: { kind: 'slow-body', bytesPerSecond: 10 } })).toThrow(/a cloud rule cannot slow-body/);
   });
 
   it('answers malformed commands with INVALID_COMMAND naming the field, and keeps running', async () => {

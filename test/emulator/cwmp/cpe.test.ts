@@ -330,6 +330,21 @@ describe('rules on CWMP (instrument/rules.ts)', () => {
     expect(emu.journal.query({ surface: 'cwmp', kind: 'rpc', name: 'SetParameterValues' }).map((e) => e.response)[0]).toBe(`fault 9001 (rule ${rule.id}: error)`);
   });
 
+  it('answers an RPC with a body of the rule\'s own, or garbage the ACS cannot read', async () => {
+    await started();
+    emu.faults.rules.add({ surface: 'cwmp', match: { name: 'GetParameterValues' }, action: { kind: 'answer', body: '<cwmp:GetParameterValuesResponse><ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[1]"><ParameterValueStruct><Name>Device.DeviceInfo.SerialNumber</Name><Value xsi:type="xsd:string">FAKE</Value></ParameterValueStruct></ParameterList></cwmp:GetParameterValuesResponse>' }, times: 1 });
+    emu.faults.rules.add({ surface: 'cwmp', match: { name: 'GetParameterValues' }, action: { kind: 'latency', ms: 5 }, times: 1, priority: 1 });
+    acs.task(serial, 'GetParameterValues', gpv('Device.DeviceInfo.SerialNumber'));
+    emu.cwmp!.informNow();
+    await acs.until(() => acs.rpcs.length === 1 && !emu.cwmp!.status().inSession);
+    expect(values(acs.rpcs[0]!.body)).toEqual({ 'Device.DeviceInfo.SerialNumber': 'FAKE' });
+    emu.faults.rules.add({ surface: 'cwmp', match: { name: 'GetParameterValues' }, action: { kind: 'garbage' }, times: 1 });
+    acs.task(serial, 'GetParameterValues', gpv('Device.DeviceInfo.SerialNumber'));
+    emu.cwmp!.informNow();
+    await acs.until(() => emu.journal.query({ surface: 'cwmp', kind: 'rpc' }).some((e) => e.response.includes('garbage')) && !emu.cwmp!.status().inSession);
+    expect(emu.journal.query({ surface: 'cwmp', kind: 'rule' }).map((e) => e.params.action)).toEqual(['latency', 'answer', 'garbage']);
+  });
+
   it('leaves an RPC unanswered (hang): the session fails and is retried on the back-off table', async () => {
     await started();
     emu.faults.rules.add({ surface: 'cwmp', match: { name: 'GetParameterValues' }, action: { kind: 'hang' }, times: 1 });

@@ -68,11 +68,16 @@ describe.skipIf(skip !== '')(`ModemManager against the emulated modem${skip ? ` 
   it('enables, registers on the home network and names the operator', async () => {
     expect(await mm.mmcli('-m', String(m), '-e')).toContain('successfully enabled');
     const home = emu.device.state.homeOperator;
-    await mm.until(async () => (await mm.keys('-m', String(m)))['modem.3gpp.registration-state'] === 'home', 30_000, 'registration');
+    // ModemManager updates registration and access technology from separate polls (+CEREG, +ZPAS): wait for both.
+    const techs = (k: Record<string, string>): string[] => Object.entries(k).filter(([key]) => key.startsWith('modem.generic.access-technologies')).map(([, v]) => v);
+    await mm.until(async () => {
+      const k = await mm.keys('-m', String(m));
+      return k['modem.3gpp.registration-state'] === 'home' && techs(k).length > 0 && techs(k)[0] !== '--';
+    }, 30_000, 'registration and access technology');
     const modem = await mm.keys('-m', String(m));
     expect(modem).toMatchObject({ 'modem.generic.state': 'registered', 'modem.3gpp.operator-code': home.mcc + home.mnc, 'modem.3gpp.operator-name': home.longName });
     // ModemManager 1.20's own string match also reads "1xrtt, evdo0" into +ZPAS: "LTE" (mm-modem-helpers.c); LTE is what we say.
-    expect(Object.entries(modem).filter(([k]) => k.startsWith('modem.generic.access-technologies')).map(([, v]) => v)).toContain('lte');
+    expect(techs(modem)).toContain('lte');
   });
 
   it('follows a signal change made through the control API (+CESQ)', async () => {
