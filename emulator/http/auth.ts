@@ -116,7 +116,7 @@ export class Auth {
     const live = this.#live();
     if (live && this.#owns(live, req)) {
       live.lastSeenMs = this.#device.now();
-      return { result: '4', token: live.token };
+      return { result: this.#device.profile.quirks.reloginAnswersAlreadyLoggedIn ? '4' : '0', token: live.token };
     }
     // Single session: a new login ends the previous one (its next read sees loginfo "no").
     const token = this.#newToken();

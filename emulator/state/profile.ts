@@ -30,6 +30,11 @@ export const quirksSchema = z.object({
   staleNrFields: z.boolean().default(false),
   /** §2.7: RD stays the same for the whole session (MF935) instead of changing on every read. */
   rdPerSession: z.boolean().default(false),
+  /**
+   * §2.4: a LOGIN from the requester that already holds the session answers "4" ("already logged in", the UI code's
+   * case). Off: it answers "0" and keeps the session (what clients written for MF79U-class firmware rely on).
+   */
+  reloginAnswersAlreadyLoggedIn: z.boolean().default(true),
 });
 export type Quirks = z.infer<typeof quirksSchema>;
 

@@ -112,11 +112,20 @@ describe('sessions', () => {
     expect(client.cookies.get('stok')).toMatch(/^"[0-9a-f]{24}"$/);
   });
 
-  it('answers 4 when the same session logs in again', async () => {
-    emu = createTestEmulator({ profile: 'mf79u' });
+  it('answers 4 when the same session logs in again (§2.4), and 0 keeping the session on MF79U-class firmware', async () => {
+    emu = createTestEmulator({ profile: 'mf286d' });
     const client = new TestClient(emu);
     expect(await client.login()).toBe('0');
     expect(await client.login()).toBe('4');
+    await emu.close();
+    // An SMS-to-mail relay for the MF79U logs in before every mail and accepts only "0" (profile _meta.relogin).
+    emu = createTestEmulator({ profile: 'mf79u' });
+    const relay = new TestClient(emu);
+    expect(await relay.login()).toBe('0');
+    const cookie = relay.cookies.get('stok');
+    expect(await relay.login()).toBe('0');
+    expect(relay.cookies.get('stok')).toBe(cookie);
+    expect((await relay.get('loginfo')).loginfo).toBe('ok');
   });
 
   it('ends the first session when a second client logs in (single session)', async () => {
