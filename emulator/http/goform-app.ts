@@ -295,7 +295,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     }
     if (def.login !== false && !auth.isLoggedIn(req)) return answer(FAILURE_JSON, undefined, 'not logged in');
     // §1.6: a wrong and a missing AD give the same failure.
-    if (def.ad !== false && !auth.checkAd(req, fields.AD)) return answer(FAILURE_JSON, undefined, fields.AD ? 'wrong AD' : 'no AD field');
+    if (def.ad !== false && !device.profile.auth.adExempt.includes(goformId) && !auth.checkAd(req, fields.AD)) return answer(FAILURE_JSON, undefined, fields.AD ? 'wrong AD' : 'no AD field');
     if (device.profile.quirks.requireReferer && !req.hasReferer) return answer(FAILURE_JSON, undefined, 'no Referer header');
     const extra: Record<string, string> = {};
     const ctx: SetContext = {

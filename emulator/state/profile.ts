@@ -100,6 +100,8 @@ export const profileSchema = z.object({
      */
     multiUser: z.boolean().default(false),
     users: z.array(z.string().min(1)).default(['admin']),
+    /** goformIds this firmware carries out without an AD (still behind the login): profile _meta says why. */
+    adExempt: z.array(z.string().min(1)).default([]),
   }),
   /** Which stock web UI generation the firmware ships (what its pages read; `routerlab profiles` shows it). */
   webUi: z.enum(['zte-modern', 'zte-ufi', 'zte-cpe', 'zxic', 'zwrt', 'none']).default('zte-modern'),

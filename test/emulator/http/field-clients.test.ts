@@ -258,3 +258,26 @@ describe('§9.3 writes', () => {
     expect(emu.device.state.sms.messages).toHaveLength(0);
   });
 });
+
+describe('field clients of issue #26', () => {
+  it('MF297D: a Home Assistant-style client reads cr_version as the software version and reboots without AD', async () => {
+    let client: TestClient;
+    ({ emu, client } = await startLoggedIn({ profile: 'mf297d', clockMode: 'paused' }));
+    const v = await rawGet(client, 'isTest=false&multi_data=1&cmd=cr_version,wa_inner_version');
+    expect(v.cr_version).toMatch(/^CR_MF297D/);
+    // Still behind the login and the AD for every other write.
+    expect(await client.set('SET_WIFI_INFO', { SSID1: 'x' }, null)).toEqual({ result: 'failure' });
+    expect(await client.set('REBOOT_DEVICE', {}, null)).toEqual({ result: 'success' });
+    emu.clock.advance(1000);
+    expect(emu.device.power.isUp()).toBe(false);
+    const anonymous = new TestClient(emu);
+    emu.clock.advance(60_000);
+    expect(await anonymous.set('REBOOT_DEVICE', {}, null)).toEqual({ result: 'failure' });
+  });
+
+  it('MF761: the ZXIC device-information page finds a software version in cr_version', async () => {
+    emu = createTestEmulator({ profile: 'mf761' });
+    const client = new TestClient(emu);
+    expect((await rawGet(client, 'isTest=false&multi_data=1&cmd=cr_version,wa_version')).cr_version).not.toBe('');
+  });
+});
