@@ -266,9 +266,11 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
   app.get(READ_PATH, read);
   app.post(READ_PATH, read);
 
-  app.post('/goform/goform_set_cmd_process', async (c) => {
+  const setRoute = async (c: Context<GoformEnv>): Promise<Response> => {
     if (!device.power.isUp()) return down(c);
-    const form = await readForm(c, maxBody);
+    // A GET write: only firmware that takes one (the setAcceptsGet quirk); elsewhere the path is not found.
+    if (c.req.method === 'GET' && !device.profile.quirks.setAcceptsGet) return c.body('Not Found', 404);
+    const form = c.req.method === 'GET' ? new URLSearchParams() : await readForm(c, maxBody);
     if (!form) return send(c, FAILURE_JSON);
     const fields: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of new URLSearchParams(rawQuery(c.req.url))) fields[k] = v;
@@ -279,7 +281,9 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     const hit = ruleFor(c, goformId, () => fields, req);
     if (hit) return ruled(c, hit, null, () => write(c, goformId, def, fields, req), (summary) => record('write', goformId, maskParams(Object.entries(fields)), summary, req));
     return write(c, goformId, def, fields, req);
-  });
+  };
+  app.post('/goform/goform_set_cmd_process', setRoute);
+  app.get('/goform/goform_set_cmd_process', setRoute);
 
   /** A write as the firmware carries it out: login, AD and Referer checks, then the handler. */
   const write = (c: Context<GoformEnv>, goformId: string, def: SetDef | undefined, fields: Record<string, string>, req: Requester): Response => {

@@ -35,6 +35,8 @@ export const quirksSchema = z.object({
    * case). Off: it answers "0" and keeps the session (what clients written for MF79U-class firmware rely on).
    */
   reloginAnswersAlreadyLoggedIn: z.boolean().default(true),
+  /** goform_set_cmd_process also takes a GET with the fields in the query (MC801A B15: a client logs in that way). */
+  setAcceptsGet: z.boolean().default(false),
 });
 export type Quirks = z.infer<typeof quirksSchema>;
 
@@ -100,6 +102,8 @@ export const profileSchema = z.object({
      */
     multiUser: z.boolean().default(false),
     users: z.array(z.string().min(1)).default(['admin']),
+    /** The session cookie is set quoted (`stok="..."`, most firmware) or bare (`stok=...`). */
+    cookieQuoted: z.boolean().default(true),
     /** goformIds this firmware carries out without an AD (still behind the login): profile _meta says why. */
     adExempt: z.array(z.string().min(1)).default([]),
   }),

@@ -214,7 +214,7 @@ describe('routerlab CLI', () => {
     [['serve', '--port', 'eighty'], /--port eighty is not a whole number/],
     [['serve', '--speed=-2'], /--speed -2 is not a positive number/],
     [['serve', '--speed', '0'], /--speed 0 is not a positive number/],
-    [['serve', '--profile', 'nope'], /no profiles fixture "nope"; known: g5ts, g5ultra, mc7510, mc888, mf266, mf286d, mf286r, mf297d, mf761, mf79u, mf823, u60pro/],
+    [['serve', '--profile', 'nope'], /no profiles fixture "nope"; known: g5ts, g5ultra, mc7510, mc801a, mc888, mf266, mf286d, mf286r, mf297d, mf761, mf79u, mf823, mu5001, u60pro/],
     [['serve', '--bogus'], /^routerlab: serve: unknown option '--bogus'; run 'routerlab serve --help'$/],
     [['ports', '--bogus'], /^routerlab: ports: unknown option '--bogus'; run 'routerlab ports --help'$/],
     [['serve', '--port'], /^routerlab: serve: option '--port <port>' argument missing; run 'routerlab serve --help'$/],

@@ -70,7 +70,8 @@ export const sessionSets: Record<string, SetDef> = {
 function login(ctx: SetContext, user?: string): Record<string, unknown> {
   const { result, token } = ctx.auth.login(ctx.req, ctx.fields.password, user);
   const name = ctx.auth.cookieName;
-  if (token && name) ctx.setHeader('Set-Cookie', `${name}="${token}"; Path=/; HttpOnly`);
+  const value = ctx.device.profile.auth.cookieQuoted ? `"${token}"` : token;
+  if (token && name) ctx.setHeader('Set-Cookie', `${name}=${value}; Path=/; HttpOnly`);
   return { result };
 }
 

@@ -281,3 +281,52 @@ describe('field clients of issue #26', () => {
     expect((await rawGet(client, 'isTest=false&multi_data=1&cmd=cr_version,wa_version')).cr_version).not.toBe('');
   });
 });
+
+describe('MC801A/MC7010 and MU5001 classes (issue #26)', () => {
+  const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+  const loginHash = (pw: string, ld: string): string => sha256(sha256(pw) + ld);
+
+  it('MC801A: logs in with a GET to goform_set_cmd_process (LD double-SHA256), then writes with an MD5 AD', async () => {
+    emu = createTestEmulator({ profile: 'mc801a', clockMode: 'paused' });
+    const client = new TestClient(emu);
+    const ld = (await rawGet(client, 'isTest=false&cmd=LD')).LD!;
+    const res = await client.raw(`/goform/goform_set_cmd_process?isTest=false&goformId=LOGIN&password=${loginHash('admin', ld)}`);
+    expect(await res.json()).toEqual({ result: '0' });
+    const v = await rawGet(client, 'isTest=false&multi_data=1&cmd=wa_inner_version,cr_version');
+    const rd = (await rawGet(client, 'isTest=false&cmd=RD')).RD!;
+    const ad = md5(md5(v.wa_inner_version! + v.cr_version!) + rd);
+    const sms = await client.set('SEND_SMS', { Number: '+4915100000004', MessageBody: '0068', ID: '-1', encode_type: 'GSM7_default' }, ad);
+    expect(sms).toEqual({ result: 'success' });
+    // The SDK client finds the same generation by itself.
+    const base = await emu.listen({ port: 0 });
+    const sdk = new GoformClient({ baseUrl: base, password: 'admin' });
+    await sdk.login();
+    await sdk.set('SET_BEARER_PREFERENCE', { BearerPreference: 'WL_AND_5G' });
+    // Elsewhere a GET write is not a route at all.
+    emu2 = createTestEmulator({ profile: 'mc888' });
+    expect((await new TestClient(emu2).raw('/goform/goform_set_cmd_process?isTest=false&goformId=LOGIN&password=x')).status).toBe(404);
+  });
+
+  it('MU5001: sets the session cookie bare, so a client that strips only one quote still sends it right; locks an NR band with an MD5 AD', async () => {
+    emu = createTestEmulator({ profile: 'mu5001', clockMode: 'paused' });
+    const base = await emu.listen({ port: 0 });
+    const ld = ((await (await fetch(`${base}/goform/goform_get_cmd_process?isTest=false&cmd=LD`, { headers: { Referer: `${base}/` } })).json()) as { LD: string }).LD;
+    const login = await fetch(`${base}/goform/goform_set_cmd_process`, { method: 'POST', headers: { Referer: `${base}/`, 'Content-Type': 'application/x-www-form-urlencoded' }, body: `isTest=false&goformId=LOGIN&password=${loginHash('admin', ld)}` });
+    const setCookie = login.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^stok=[0-9a-f]+; /);
+    // The library's handling: drop a leading quote only.
+    const cookie = setCookie.split(';')[0]!.replace('="', '=');
+    const read = await fetch(`${base}/goform/goform_get_cmd_process?isTest=false&multi_data=1&cmd=loginfo,imei`, { headers: { Referer: `${base}/`, Cookie: cookie } });
+    expect(await read.json()).toEqual({ loginfo: 'ok', imei: emu.device.state.identity.imei });
+    const sdk = new GoformClient({ baseUrl: base, password: 'admin' });
+    await sdk.login();
+    await sdk.set('WAN_PERFORM_NR5G_BAND_LOCK', { nr5g_band_mask: '78' });
+    expect(emu.journal.query({ surface: 'goform', name: 'WAN_PERFORM_NR5G_BAND_LOCK' }).map((e) => e.response)).toEqual(['result=success']);
+  });
+});
+
+let emu2: Emulator | undefined;
+afterEach(async () => {
+  await emu2?.close();
+  emu2 = undefined;
+});
