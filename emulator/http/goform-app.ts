@@ -177,7 +177,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     };
     if (agg) {
       if (!groups.has(agg.group)) unhandled(`cmd=${keys[0]}`);
-      const allowed = groups.has(agg.group) && (agg.public || loggedIn);
+      const allowed = groups.has(agg.group) && (agg.public || loggedIn || device.profile.auth.openWithoutLogin.includes(keys[0]!));
       return { ...answer(encode(allowed ? agg.read(ctx) : { [keys[0]!]: '' }, device.profile.quirks.rawControlCharsInSms)), nowMs };
     }
     let cacheable = true;
@@ -185,7 +185,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
     for (const key of keys) {
       const def = PLAIN_KEYS.get(key);
       // §1.5 / §7.4: unknown, unsupported and not-yet-readable keys all answer "".
-      if (!def || !groups.has(def.group) || !(def.public || loggedIn)) {
+      if (!def || !groups.has(def.group) || !(def.public || loggedIn || device.profile.auth.openWithoutLogin.includes(key))) {
         out[key] = '';
         continue;
       }
@@ -297,7 +297,7 @@ export function createGoformApp(options: GoformAppOptions): GoformApp {
       if (reporter.strict) return c.body(`[emulator:goform] goformId=${goformId} is not implemented (onUnhandled 'error')`, 500);
       return answer(FAILURE_JSON, undefined, `unknown goformId "${goformId}"`);
     }
-    if (def.login !== false && !auth.isLoggedIn(req)) return answer(FAILURE_JSON, undefined, 'not logged in');
+    if (def.login !== false && !device.profile.auth.openWithoutLogin.includes(goformId) && !auth.isLoggedIn(req)) return answer(FAILURE_JSON, undefined, 'not logged in');
     // §1.6: a wrong and a missing AD give the same failure.
     if (def.ad !== false && !device.profile.auth.adExempt.includes(goformId) && !auth.checkAd(req, fields.AD)) return answer(FAILURE_JSON, undefined, fields.AD ? 'wrong AD' : 'no AD field');
     if (device.profile.quirks.requireReferer && !req.hasReferer) return answer(FAILURE_JSON, undefined, 'no Referer header');

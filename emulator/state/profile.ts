@@ -104,6 +104,8 @@ export const profileSchema = z.object({
     users: z.array(z.string().min(1)).default(['admin']),
     /** The session cookie is set quoted (`stok="..."`, most firmware) or bare (`stok=...`). */
     cookieQuoted: z.boolean().default(true),
+    /** Keys and goformIds this firmware answers without a login (legacy sticks' SMS pages): _meta says why. */
+    openWithoutLogin: z.array(z.string().min(1)).default([]),
     /** goformIds this firmware carries out without an AD (still behind the login): profile _meta says why. */
     adExempt: z.array(z.string().min(1)).default([]),
   }),

@@ -330,3 +330,19 @@ afterEach(async () => {
   await emu2?.close();
   emu2 = undefined;
 });
+
+describe('legacy sticks (issue #26)', () => {
+  it('MF823: a PHP client lists and deletes SMS without logging in (msg_id without ";"); other writes still need the login', async () => {
+    emu = createTestEmulator({ profile: 'mf823', clockMode: 'paused' });
+    emu.device.sms.receive({ number: '+4915100000007', text: 'stick one' });
+    emu.device.sms.receive({ number: '+4915100000007', text: 'stick two' });
+    const php = new TestClient(emu);
+    const list = (await rawGet(php, 'isTest=false&cmd=sms_data_total&page=0&data_per_page=50&mem_store=1&tags=10&order_by=order+by+id+desc')) as unknown as { messages: { id: string }[] };
+    expect(list.messages).toHaveLength(2);
+    const res = await php.raw('/goform/goform_set_cmd_process', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `isTest=false&goformId=DELETE_SMS&msg_id=${list.messages[0]!.id}&notCallback=true` });
+    expect(await res.json()).toEqual({ result: 'success' });
+    expect(emu.device.state.sms.messages).toHaveLength(1);
+    expect(await php.set('SET_WIFI_INFO', { SSID1: 'x' }, null)).toEqual({ result: 'failure' });
+    expect((await rawGet(php, 'isTest=false&cmd=imsi')).imsi).toBe('');
+  });
+});
