@@ -212,7 +212,10 @@ export function scrub(recording: Recording): Recording {
     const known = map.get(n);
     if (known) return known;
     const keep = n.startsWith('+') ? 3 : 2;
-    const fake = n.slice(0, keep) + hashDigits(n, n.length - keep);
+    const digits = hashDigits(n, n.length - keep);
+    // E.164 (ITU-T E.164 §6): the national number after the country code never starts with 0 (+4903... is not a
+    // number); a national one keeps its own leading digits, so only the international form needs the fix.
+    const fake = n.slice(0, keep) + (n.startsWith('+') && digits[0] === '0' ? String((Number(digits[1] ?? '0') % 9) + 1) : digits[0]!) + digits.slice(1);
     map.set(n, fake);
     return fake;
   };

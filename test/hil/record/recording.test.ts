@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLuhnValid } from '../../../emulator/state/identity.js';
 import { createEmulatorTarget } from '../../../hil/drivers/emulator-target.js';
-import { applyRecording, checkFidelity, emulatorOptionsFromRecording, loadRecording, recordTarget, type Recording, type Target } from '../../../hil/index.js';
+import { applyRecording, checkFidelity, emulatorOptionsFromRecording, loadRecording, recordTarget, scrub, type Recording, type Target } from '../../../hil/index.js';
 
 // Record a device, scrub it, start an emulator from it, and check fidelity both ways.
 
@@ -34,6 +34,11 @@ describe('recordings', () => {
     expect(rec.at.find((a) => a.command === 'AT+CGSN')!.lines[0]).toBe(g.imei);
     expect(rec.at.find((a) => a.command === 'AT+CNUM')!.lines[0]).toContain(g.msisdn);
     expect(text).toMatch(/"scrubbed":true/);
+    // Scrubbed international numbers stay E.164: the country code kept, a national number that does not start with 0.
+    expect(g.msisdn).toMatch(/^\+49[1-9]\d{6,12}$/);
+    const numbers = [...text.matchAll(/\+49\d{7,13}/g)].map((m) => m[0]);
+    expect(numbers.length).toBeGreaterThan(1);
+    for (const n of numbers) expect(n, n).toMatch(/^\+49[1-9]/);
   });
 
   it('an emulator started from a recording reports zero differences against it', async () => {
@@ -184,5 +189,19 @@ describe('recording format', () => {
     const v1 = { _meta: { source: 's', model: 'm', firmware: 'f', capturedAt: 'c', scrubbed: true }, goform: [], at: [] };
     expect(recordingSchema.parse(v1)).toMatchObject({ _meta: { version: 1, kind: 'capture' }, exchanges: [] });
     expect(recordingSchema.safeParse({ ...v1, _meta: { ...v1._meta, version: 4 } }).success).toBe(false);
+  });
+});
+
+describe('scrubbed phone numbers', () => {
+  it('stay E.164 whatever the hash draws: 200 international numbers, none with a national number starting with 0', () => {
+    const meta = { version: 3, kind: 'capture' as const, source: 'test', model: 'MF79U', firmware: 'x', capturedAt: '2026-01-01T00:00:00Z', scrubbed: true as const };
+    for (let i = 0; i < 200; i++) {
+      const msisdn = `+49151${String(10_000_000 + i * 7919).slice(0, 8)}`;
+      const out = scrub({ _meta: meta, goform: [{ cmd: 'msisdn', multi: false, extra: {}, response: { msisdn } }], at: [], exchanges: [] });
+      const fake = out.goform[0]!.response.msisdn as string;
+      expect(fake, `${msisdn} -> ${fake}`).toMatch(/^\+49[1-9]\d+$/);
+      expect(fake).toHaveLength(msisdn.length);
+      expect(fake).not.toBe(msisdn);
+    }
   });
 });
