@@ -332,7 +332,7 @@ async function recordCommand(args: string[], io: CliIo): Promise<number> {
   if (!values.target || !values.out) throw new BenchError('INVALID_ARGUMENT', 'record needs --target T and --out DIR');
   const target = await connectTarget(values.target);
   try {
-    const file = saveRecording(values.out, await recordTarget(target, `routerlab record --target ${values.target.replace(/password=[^&]*/, 'password=***')}`));
+    const file = saveRecording(values.out, await recordTarget(target, `routerlab record --target ${values.target.replace(/password=[^&]*/, 'password=***')}`, (m) => io.err(m)));
     io.out(`recorded ${target.id} to ${file} (identifiers scrubbed)`);
     return EXIT.OK;
   } finally {

@@ -93,11 +93,18 @@ export const CAPTURE_READS: { cmd: string[]; extra?: Record<string, string> }[] 
   { cmd: ['sms_data_total'], extra: { page: '0', data_per_page: '50', mem_store: '1', tags: '10', order_by: 'order by id desc' } },
 ];
 
-/** What `record` asks the modem. */
+/**
+ * What `record` asks the modem. Three of them change settings (+CREG=2, +COPS=3,2, +CMGF=0): the recorder reads them
+ * first and puts them back. +CMGL=4 marks unread messages read (27.005): asked only of a modem-only target, whose
+ * SMS cannot be listed otherwise, and said when it happens.
+ */
 export const CAPTURE_AT = ['AT+CGMI', 'AT+CGMM', 'AT+CGMR', 'AT+CGSN', 'AT+CIMI', 'AT+CNUM', 'AT+CPIN?', 'AT+CSQ', 'AT+CESQ', 'AT+CREG=2', 'AT+CREG?', 'AT+CEREG?', 'AT+COPS=3,2', 'AT+COPS?', 'AT+CBC', 'AT+ZPAS?', 'AT+CPMS?', 'AT+CMGF=0', 'AT+CMGL=4'];
 
-/** Captures a recording from any target with a router and/or modem capability, scrubbed. */
-export async function recordTarget(target: Target, source: string): Promise<Recording> {
+/**
+ * Captures a recording from any target with a router and/or modem capability, scrubbed, leaving the device's settings
+ * as it found them. `warn` is told what could not be recorded or not without a trace (no modem, SMS marked read).
+ */
+export async function recordTarget(target: Target, source: string, warn: (message: string) => void = () => {}): Promise<Recording> {
   const goform: GoformExchange[] = [];
   const at: AtExchange[] = [];
   let model = '';
@@ -112,17 +119,40 @@ export async function recordTarget(target: Target, source: string): Promise<Reco
     firmware = text(goform[1]?.response.wa_version);
     model = text(goform[0]?.response.wa_inner_version);
   }
+  if (!target.has('modem')) warn(`[hil:record] ${target.id} has no modem capability: the recording has no AT part (give a combined target, router plus modem, to record both)`);
   if (target.has('modem')) {
     const modem = target.require('modem');
-    for (const command of CAPTURE_AT) {
+    // The settings the capture changes, as they are now (restored below).
+    const first = async (command: string, re: RegExp): Promise<string[] | null> => {
       try {
-        const answer = await modem.command(command);
-        at.push({ command, lines: answer.lines, final: answer.final });
-      } catch (e) {
-        // An error answer is part of the transcript (the device does not support the command).
-        if (e instanceof BenchError && (e.code === 'AT_ERROR' || e.code === 'AT_CME_ERROR')) at.push({ command, lines: [], final: typeof e.details?.final === 'string' ? e.details.final : 'ERROR' });
-        else throw e;
+        const m = re.exec((await modem.command(command)).lines.join('\n'));
+        return m ? m.slice(1) : null;
+      } catch {
+        // Not supported: nothing to restore.
+        return null;
       }
+    };
+    const creg = await first('AT+CREG?', /\+CREG: (\d)/);
+    const cops = await first('AT+COPS?', /\+COPS: (\d)(?:,(\d))?/);
+    const cmgf = await first('AT+CMGF?', /\+CMGF: (\d)/);
+    const commands = target.has('router') ? CAPTURE_AT.filter((c) => c !== 'AT+CMGL=4') : CAPTURE_AT;
+    try {
+      for (const command of commands) {
+        try {
+          const answer = await modem.command(command);
+          at.push({ command, lines: answer.lines, final: answer.final });
+          if (command === 'AT+CMGL=4' && answer.lines.some((l) => /^\+CMGL: \d+,0,/.test(l))) {
+            warn('[hil:record] AT+CMGL=4 marked the modem\'s unread messages read (27.005 has no way back); the router\'s own listing has no such effect');
+          }
+        } catch (e) {
+          // An error answer is part of the transcript (the device does not support the command).
+          if (e instanceof BenchError && (e.code === 'AT_ERROR' || e.code === 'AT_CME_ERROR')) at.push({ command, lines: [], final: typeof e.details?.final === 'string' ? e.details.final : 'ERROR' });
+          else throw e;
+        }
+      }
+    } finally {
+      const restore = [creg && `AT+CREG=${creg[0]}`, cops?.[1] !== undefined && `AT+COPS=3,${cops[1]}`, cmgf && `AT+CMGF=${cmgf[0]}`].filter((c): c is string => typeof c === 'string');
+      for (const command of restore) await modem.command(command).catch(() => undefined);
     }
     if (!model) model = at.find((a) => a.command === 'AT+CGMM')?.lines[0] ?? '';
     if (!firmware) firmware = at.find((a) => a.command === 'AT+CGMR')?.lines[0] ?? '';

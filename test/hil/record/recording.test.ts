@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLuhnValid } from '../../../emulator/state/identity.js';
 import { createEmulatorTarget } from '../../../hil/drivers/emulator-target.js';
-import { applyRecording, checkFidelity, emulatorOptionsFromRecording, loadRecording, recordTarget, scrub, type Recording, type Target } from '../../../hil/index.js';
+import { applyRecording, checkFidelity, connectTarget, emulatorOptionsFromRecording, loadRecording, recordTarget, scrub, type Recording, type Target } from '../../../hil/index.js';
+import { createEmulator } from '../../../emulator/index.js';
 
 // Record a device, scrub it, start an emulator from it, and check fidelity both ways.
 
@@ -39,6 +40,40 @@ describe('recordings', () => {
     const numbers = [...text.matchAll(/\+49\d{7,13}/g)].map((m) => m[0]);
     expect(numbers.length).toBeGreaterThan(1);
     for (const n of numbers) expect(n, n).toMatch(/^\+49[1-9]/);
+  });
+
+  it('records without side effects: unread SMS stay unread, the modem settings it changes are put back', async () => {
+    const { target: t } = await target({ profile: 'mf79u' });
+    await t.require('stimuli').apply('sms', { from: '+4915112345678', text: 'still unread' });
+    const modem = t.require('modem');
+    await modem.command('AT+CMGF=1');
+    // One command at a time on an AT line.
+    const settings = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for (const c of ['AT+CREG?', 'AT+COPS?', 'AT+CMGF?']) out.push((await modem.command(c)).lines.join('|'));
+      return out;
+    };
+    const before = await settings();
+    const warnings: string[] = [];
+    const rec = await recordTarget(t, 'test', (w) => warnings.push(w));
+    expect(warnings).toEqual([]);
+    expect(rec.at.map((a) => a.command)).not.toContain('AT+CMGL=4');
+    expect(await settings()).toEqual(before);
+    expect(before[2]).toBe('+CMGF: 1');
+    const inbox = (await t.require('router').getAggregate('sms_data_total', { page: '0', data_per_page: '10', mem_store: '1', tags: '10', order_by: 'order by id desc' })) as { messages: { tag: string }[] };
+    expect(inbox.messages.map((m) => m.tag)).toEqual(['1']);
+  });
+
+  it('says what it cannot record: a real router (router: target) has no AT part', async () => {
+    const emu = createEmulator({ clockMode: 'paused', seed: 3, onUnhandled: 'silent' });
+    cleanup.push(() => emu.close());
+    const t = await connectTarget(`router:${await emu.listen({ port: 0 })}?password=admin`);
+    cleanup.push(() => t.close());
+    expect(t.has('modem')).toBe(false);
+    const warnings: string[] = [];
+    const rec = await recordTarget(t, 'test', (w) => warnings.push(w));
+    expect(rec.at).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/has no modem capability: the recording has no AT part/);
   });
 
   it('an emulator started from a recording reports zero differences against it', async () => {
