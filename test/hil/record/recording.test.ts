@@ -60,7 +60,7 @@ describe('recordings', () => {
     expect(rec.at.map((a) => a.command)).not.toContain('AT+CMGL=4');
     expect(await settings()).toEqual(before);
     expect(before[2]).toBe('+CMGF: 1');
-    const inbox = (await t.require('router').getAggregate('sms_data_total', { page: '0', data_per_page: '10', mem_store: '1', tags: '10', order_by: 'order by id desc' })) as { messages: { tag: string }[] };
+    const inbox = await t.require('router').getAggregate<{ messages: { tag: string }[] }>('sms_data_total', { page: '0', data_per_page: '10', mem_store: '1', tags: '10', order_by: 'order by id desc' });
     expect(inbox.messages.map((m) => m.tag)).toEqual(['1']);
   });
 
