@@ -97,6 +97,13 @@ export function importRecording(recording: Recording, name: string): { scenario:
     if (n !== undefined) signal[field] = n;
   }
   if (Object.keys(signal).length > 0) steps.push({ name: 'recorded signal', stimulus: 'signal', with: signal });
+  // The user's connection settings as recorded (data roaming, dial mode): a device setting, set the way the web UI
+  // sets it, so an imported scenario meets its own recording (set before roaming starts: with data roaming on the
+  // connection stays up).
+  if (v.roam_setting_option === 'on' || v.roam_setting_option === 'off') {
+    const mode = v.dial_mode === 'manual_dial' || v.dial_mode === 'auto_dial' ? v.dial_mode : 'auto_dial';
+    steps.push({ name: 'recorded connection settings', goform: 'SET_CONNECTION_MODE', fields: { ConnectionMode: mode, roam_setting_option: v.roam_setting_option } });
+  }
   if (v.simcard_roam && v.simcard_roam !== 'Home') steps.push({ name: 'recorded roaming', stimulus: 'registration', with: { registration: 'roaming' } });
   const battery = num('battery_vol_percent');
   if (battery !== undefined) steps.push({ name: 'recorded battery', stimulus: 'battery', with: { percent: battery, charger: v.battery_charging !== '0' } });

@@ -207,6 +207,22 @@ describe('field bug import', () => {
     expect(failing.status).toBe('failed');
     expect(failing.steps.at(-1)!.reason).toMatch(/International|roam/);
   });
+
+  it('carries the recorded data-roaming setting: a recording made roaming with data roaming on passes against itself', async () => {
+    const { createEmulatorTarget } = await import('../../../hil/drivers/emulator-target.js');
+    const { recordTarget } = await import('../../../hil/index.js');
+    const { importRecording } = await import('../../../scenarios/index.js');
+    const source = await createEmulatorTarget({ profile: 'mf79u', clockMode: 'paused' });
+    await source.require('router').set('SET_CONNECTION_MODE', { ConnectionMode: 'auto_dial', roam_setting_option: 'on' });
+    await source.require('stimuli').apply('registration', { registration: 'roaming' });
+    const recording = await recordTarget(source, 'test');
+    await source.close();
+    const { scenario } = importRecording(recording, 'imported-roaming');
+    const set = scenario.steps.find((s) => 'goform' in s && s.goform === 'SET_CONNECTION_MODE');
+    expect(set).toMatchObject({ fields: { roam_setting_option: 'on' } });
+    const result = await runScenario('imported-roaming.yaml', scenario, { target: 'emulator' });
+    expect(result.status, JSON.stringify(result.steps.filter((x) => x.status !== 'passed'))).toBe('passed');
+  });
 });
 
 describe('diff between targets', () => {
