@@ -8,7 +8,7 @@ import { deviceStateSchema, type DeviceState } from '../state/device-state.js';
 import { listProfiles, loadProfile, quirksSchema, type DeviceProfile } from '../state/profile.js';
 import { atFaultsSchema, goformFaultsSchema, type Faults } from '../instrument/faults.js';
 import { ruleRoutes } from './rule-routes.js';
-import { countRows, deviceRowSchema, fleetDevicesQuery, pageOf, rowOf, type DeviceRow } from './fleet-view.js';
+import { acsColumn, cloudColumn, countRows, deviceRowSchema, fleetDevicesQuery, pageOf, rowOf, type DeviceRow } from './fleet-view.js';
 import { compileFilter, type Journal, type JournalFilter } from '../instrument/journal.js';
 import type { TextMatch } from '../../hil/rule-spec.js';
 import { defineRoute, problem, ProblemError, validationProblem, type ControlRoute } from './route.js';
@@ -98,14 +98,8 @@ export function mapDirectory(devices: ReadonlyMap<string, ControlDevice>): Devic
   };
 }
 
-const cloudOf = (c: ControlDevice): DeviceRow['cloud'] => {
-  const st = c.cloud?.() ?? null;
-  return st === null ? 'none' : st.connected ? 'connected' : 'disconnected';
-};
-const acsOf = (c: ControlDevice): DeviceRow['acs'] => {
-  const st = c.cwmp?.()?.status() ?? null;
-  return st === null ? 'none' : st.sessions === 0 ? 'waiting' : st.lastError === null ? 'ok' : 'failing';
-};
+const cloudOf = (c: ControlDevice): DeviceRow['cloud'] => cloudColumn(c.cloud?.() ?? null);
+const acsOf = (c: ControlDevice): DeviceRow['acs'] => acsColumn(c.cwmp?.()?.status() ?? null);
 
 /** A stable pseudo-random number in [0, 1) for (id, seed): how `percent` picks devices. */
 export function pick(id: string, seed: number): number {

@@ -34,6 +34,16 @@ export function batteryBand(s: StateView): string {
   return p <= 20 ? '0-20' : p <= 50 ? '21-50' : p <= 80 ? '51-80' : '81-100';
 }
 
+/** The cloud column from a channel's status (null: no channel). */
+export function cloudColumn(status: { connected: boolean } | null): DeviceRow['cloud'] {
+  return status === null ? 'none' : status.connected ? 'connected' : 'disconnected';
+}
+
+/** The ACS column from a CPE's status (null: not a CPE). */
+export function acsColumn(status: { sessions: number; lastError: string | null } | null): DeviceRow['acs'] {
+  return status === null ? 'none' : status.sessions === 0 ? 'waiting' : status.lastError === null ? 'ok' : 'failing';
+}
+
 /** A row from a device's state and what its channels report. */
 export function rowOf(s: StateView, profile: string, cloud: DeviceRow['cloud'], acs: DeviceRow['acs']): DeviceRow {
   return {

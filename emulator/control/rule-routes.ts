@@ -63,11 +63,12 @@ export function ruleRoutes(handle: (params: Record<string, string>) => ControlDe
     defineRoute({
       method: 'delete',
       path: '/devices/{id}/rules/{ruleId}',
-      summary: 'Remove one rule',
+      summary: 'Remove one rule (409 for one the shorthand faults made: change those with PUT /faults/...)',
       tag: 'rules',
       response: z.object({ ok: z.literal(true) }),
       handler: ({ params }) => {
         const { d, id } = rule(params);
+        if (d.faults.isShorthand(id)) throw problem(409, 'Conflict', `rule "${id}" carries out the shorthand faults; change them with PUT /faults/goform or /faults/at, or clear them with DELETE /faults`);
         d.faults.rules.remove(id);
         return { ok: true as const };
       },
@@ -75,13 +76,14 @@ export function ruleRoutes(handle: (params: Record<string, string>) => ControlDe
     defineRoute({
       method: 'delete',
       path: '/devices/{id}/rules',
-      summary: 'Remove every rule of a device (its ids start again at r1)',
+      summary: 'Remove every rule of a device, the shorthand faults included (its ids start again at r1)',
       tag: 'rules',
       response: z.object({ ok: z.literal(true), removed: z.number() }),
       handler: ({ params }) => {
-        const rules = handle(params).faults.rules;
-        const removed = rules.list().length;
-        rules.reset();
+        const faults = handle(params).faults;
+        const removed = faults.rules.size;
+        // The shorthand faults go too: their settings are rules.
+        faults.reset();
         return { ok: true as const, removed };
       },
     }),
@@ -112,7 +114,7 @@ export function ruleRoutes(handle: (params: Record<string, string>) => ControlDe
       response: z.object({ ok: z.literal(true), devices: z.array(z.string()) }),
       handler: ({ body }) => {
         const ids = ctx.devices.select((body as { select: DeviceSelection }).select);
-        for (const id of ids) ctx.devices.get(id)?.faults.rules.reset();
+        for (const id of ids) ctx.devices.get(id)?.faults.reset();
         return { ok: true as const, devices: ids };
       },
     }),

@@ -14,7 +14,7 @@ import { createControlApp } from '../control/control-app.js';
 import { pick, type ControlDevice, type DeviceDirectory, type DeviceSelection, type DeviceSummary } from '../control/control-routes.js';
 import { Faults } from '../instrument/faults.js';
 import type { Rules } from '../instrument/rules.js';
-import { rowOf, type DeviceRow } from '../control/fleet-view.js';
+import { acsColumn, cloudColumn, rowOf, type DeviceRow } from '../control/fleet-view.js';
 import { Journal } from '../instrument/journal.js';
 import { UnhandledReporter, type UnhandledPolicy } from '../instrument/unhandled.js';
 import { closeServer, isLoopbackHost, listenOn } from '../net.js';
@@ -128,6 +128,8 @@ export class Fleet {
   readonly #live = new Map<number, Member>();
   /** Put-away devices: deflated state JSON and the virtual ms it was put away. */
   readonly #stored = new Map<number, { bytes: Buffer; atMs: number }>();
+  /** Fleet-page rows of put-away states, by their stored bytes (gone with them when the device wakes). */
+  readonly #storedRows = new WeakMap<Buffer, DeviceRow>();
   /** Fleet-page rows of devices never started, made when the page first asks. */
   readonly #freshRows = new Map<number, DeviceRow>();
   /** Faults and rules of put-away devices that had any: they come back with the device, counts and all. */
@@ -240,7 +242,8 @@ export class Fleet {
     // A copy: zlib's result is a view into a 16 KiB chunk; the copy is exact (small ones share Node's pool).
     const bytes = Buffer.from(deflateRawSync(JSON.stringify(m.device.state), { dictionary: this.#dictionary(m.device.profile) }));
     const f = m.router.faults;
-    if (f.rules.list().length > 0 || f.goformActive || f.at.noAnswer || f.at.garbage || f.at.delayFinalMs > 0) this.#storedFaults.set(index, f);
+    // The shorthand faults are rules too: a device with any rule keeps its Faults while put away.
+    if (f.rules.size > 0) this.#storedFaults.set(index, f);
     m.router.close();
     this.#cpes.get(index)?.detach();
     this.#agents.get(index)?.detach();
@@ -504,17 +507,19 @@ export class Fleet {
     const out: DeviceRow[] = [];
     for (let i = this.start; i < this.end; i++) {
       const live = this.#live.get(i);
-      const cpe = this.#cpes.get(i);
-      const acs: DeviceRow['acs'] = !cpe ? 'none' : cpe.status().sessions === 0 ? 'waiting' : cpe.status().lastError === null ? 'ok' : 'failing';
+      const acs = acsColumn(this.#cpes.get(i)?.status() ?? null);
       if (live) {
-        const st = live.channel?.status() ?? null;
-        out.push(rowOf(live.device.state, live.device.profile.name, st === null ? 'none' : st.connected ? 'connected' : 'disconnected', acs));
+        out.push(rowOf(live.device.state, live.device.profile.name, cloudColumn(live.channel?.status() ?? null), acs));
         continue;
       }
       const profile = this.profileOf(i);
       const stored = this.#stored.get(i);
       if (stored) {
-        out.push(rowOf(JSON.parse(inflateRawSync(stored.bytes, { dictionary: this.#dictionary(profile) }).toString('utf8')) as DeviceState, profile.name, 'none', acs));
+        // A put-away state does not change until the device wakes: its row is inflated once (the fleet page asks
+        // every second), kept as long as those stored bytes are.
+        let row = this.#storedRows.get(stored.bytes);
+        if (!row) this.#storedRows.set(stored.bytes, (row = rowOf(JSON.parse(inflateRawSync(stored.bytes, { dictionary: this.#dictionary(profile) }).toString('utf8')) as DeviceState, profile.name, 'none', 'none')));
+        out.push(acs === row.acs ? row : { ...row, acs });
         continue;
       }
       // Never started: the row of the state it will start with, made once (only once the fleet page asks).

@@ -74,11 +74,12 @@ export class Faults {
     this.#replace('at', atRules(this.#at));
   }
 
-  /** Whether any shorthand HTTP fault is set. */
-  get goformActive(): boolean {
-    return this.#shorthand.goform.length > 0;
+  /** Whether a rule is one the shorthand settings made (removed by changing the settings, not on its own). */
+  isShorthand(id: string): boolean {
+    return this.#shorthand.goform.includes(id) || this.#shorthand.at.includes(id);
   }
 
+  /** Every rule and every shorthand setting gone (the settings are rules: one never outlives the other). */
   reset(): void {
     this.#goform = { ...NO_GOFORM_FAULTS };
     this.#at = { ...NO_AT_FAULTS };

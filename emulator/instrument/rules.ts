@@ -2,6 +2,7 @@ import { SeededRandom } from '../state/identity.js';
 import { ruleSpecSchema, type RuleAction, type RuleSpec, type RuleSurface, type RuleView, type TextMatch } from '../../hil/rule-spec.js';
 import type { Journal } from './journal.js';
 import { textMatcher } from './text-match.js';
+import { durationMs } from '../control/durations.js';
 
 export { RULE_SURFACES, ruleActionSchema, ruleSpecSchema, textMatchSchema, type RuleAction, type RuleSpec, type RuleSurface, type RuleView, type TextMatch } from '../../hil/rule-spec.js';
 export { textMatcher } from './text-match.js';
@@ -29,12 +30,6 @@ interface Compiled {
   fromMs: number;
   untilMs: number;
 }
-
-const DURATION_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-const durationMs = (t: string): number => {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(t)!;
-  return Number(m[1]) * DURATION_MS[m[2] as keyof typeof DURATION_MS];
-};
 
 /**
  * How a request's name meets a rule's name: equal; a goform read's cmd list holding it; an AT command given with or
@@ -122,6 +117,11 @@ export class Rules {
     this.#rules.push(c);
     this.#index();
     return { ...view };
+  }
+
+  /** Rules installed (shorthand faults included). */
+  get size(): number {
+    return this.#rules.length;
   }
 
   list(): RuleView[] {

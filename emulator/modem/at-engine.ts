@@ -346,8 +346,10 @@ export class AtPort<M extends PortHost = PortHost> {
    */
   #ruled(inv: AtInvocation): AtReply {
     const rules = this.modem.faults.rules;
+    // The AT loop without rules: no matching, no closure.
+    if (!rules.has('at')) return inv.name === '' ? ok() : this.#execute(inv);
     const run = (): AtReply => (inv.name === '' ? ok() : this.#execute(inv));
-    const hit = rules.has('at') ? rules.hit('at', inv.name, () => ({ args: inv.raw, syntax: inv.syntax }), 'at') : null;
+    const hit = rules.hit('at', inv.name, () => ({ args: inv.raw, syntax: inv.syntax }), 'at');
     if (!hit) return run();
     const a = hit.action;
     this.#rule = { id: hit.id, action: a, delayMs: hit.delayMs };

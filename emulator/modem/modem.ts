@@ -29,6 +29,9 @@ export interface ModemOptions {
 }
 
 /** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
+/** AT commands whose arguments are PINs or passwords. */
+const SECRET_AT = /CPIN|CPWD|CLCK/;
+
 export class Modem implements ModemContext {
   readonly device: DeviceApi;
   readonly table: CommandTable<ModemContext>;
@@ -84,9 +87,17 @@ export class Modem implements ModemContext {
 
   /** Journal a command line or URC of a port. */
   record(kind: 'command' | 'urc', name: string, response: string, params: Record<string, string> = NO_PARAMS): void {
-    // PIN and PUK arguments (AT+CPIN="1234") are masked in the parameters like every other surface's secrets.
-    const masked = params === NO_PARAMS ? params : Object.fromEntries(Object.entries(params).map(([k, v]) => [k, /CPIN|CPWD|CLCK/.test(k) && v !== '' ? '***' : v]));
-    this.journal?.add(this.device.state.id, 'at', kind, name, masked, response, this.device.now(), Date.now(), 'at');
+    if (!this.journal) return;
+    // PIN and PUK arguments (AT+CPIN="1234") are masked in the parameters like every other surface's secrets; a line
+    // without such a command keeps its object as it is.
+    let masked = params;
+    for (const k in params) {
+      if (!SECRET_AT.test(k) || params[k] === '') continue;
+      masked = { ...params, [k]: '***' };
+      for (const k2 in masked) if (SECRET_AT.test(k2) && masked[k2] !== '') masked[k2] = '***';
+      break;
+    }
+    this.journal.add(this.device.state.id, 'at', kind, name, masked, response, this.device.now(), Date.now(), 'at');
   }
 
   unhandled(name: string): void {

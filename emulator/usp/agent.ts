@@ -308,7 +308,9 @@ export class UspAgent {
     if (record.version && /^1\.[0-4]$/.test(record.version)) this.#version = record.version;
     const replyTo = responseTopic || this.controller.topic;
     const msgId = msg.header?.msg_id ?? '';
-    let answer: UspMsg | null;
+    // A rule may answer instead (an Error), answer nothing (drop, hang) or answer later (latency); else the dispatch.
+    let ruled: UspMsg | null = null;
+    let delayMs = 0;
     const rules = this.options.rules?.() ?? null;
     if (rules?.has('usp')) {
       const type = msg.header?.msg_type ?? -1;
@@ -322,43 +324,32 @@ export class UspAgent {
           this.#journal('msg', name, { msg_id: msgId }, `no answer${tag}`);
           return;
         }
+        delayMs = hit.delayMs + (a.kind === 'latency' ? a.ms : 0);
         if (a.kind === 'error') {
           const code = a.code ?? 7002;
           this.#journal('msg', name, { msg_id: msgId }, `error ${code}${tag}`);
-          this.#status.answered++;
-          const out = msgRecord(this.#version, record.from_id, this.endpointId, errorMsg(msgId, code, a.message ?? 'refused'));
-          if (hit.delayMs > 0) setTimeout(() => this.#publish(replyTo, out), hit.delayMs).unref();
-          else this.#publish(replyTo, out);
-          return;
-        }
-        if (a.kind === 'latency') {
-          const from = record.from_id;
-          const t = setTimeout(() => {
-            let late: UspMsg | null;
-            try {
-              late = this.#dispatch(msg, from);
-            } catch {
-              late = errorMsg(msgId, 7003, 'internal error');
-            }
-            if (!late) return;
-            this.#status.answered++;
-            this.#publish(replyTo, msgRecord(this.#version, from, this.endpointId, late));
-          }, a.ms);
-          t.unref();
-          return;
+          ruled = errorMsg(msgId, code, a.message ?? 'refused');
         }
       }
     }
-    try {
-      answer = this.#dispatch(msg, record.from_id);
-    } catch (e) {
-      // Never let a request crash the agent: an internal error (7003) answered in USP's words.
-      this.options.log?.(`[emulator:usp] ${this.endpointId}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-      answer = errorMsg(msgId, 7003, 'internal error');
-    }
-    if (!answer) return;
-    this.#status.answered++;
-    this.#publish(replyTo, msgRecord(this.#version, record.from_id, this.endpointId, answer));
+    const from = record.from_id;
+    const reply = (): void => {
+      let answer = ruled;
+      if (!answer) {
+        try {
+          answer = this.#dispatch(msg, from);
+        } catch (e) {
+          // Never let a request crash the agent: an internal error (7003) answered in USP's words.
+          this.options.log?.(`[emulator:usp] ${this.endpointId}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+          answer = errorMsg(msgId, 7003, 'internal error');
+        }
+      }
+      if (!answer) return;
+      this.#status.answered++;
+      this.#publish(replyTo, msgRecord(this.#version, from, this.endpointId, answer));
+    };
+    if (delayMs > 0) setTimeout(reply, delayMs).unref();
+    else reply();
   }
 
   #dispatch(msg: UspMsg, from: string): UspMsg | null {

@@ -148,9 +148,17 @@ describe('rules on goform', () => {
     expect(await client.get('Language')).toEqual({ Language: 'de' });
     expect(emu.journal.query({ surface: 'goform', kind: 'rule' }).map((e) => e.params.action)).toEqual(['latency', 'error', 'answer']);
     await control.call('DELETE', `/devices/${emu.device.state.id}/rules/${r.id}`);
+    // A shorthand rule is changed through its settings, not removed on its own (they would disagree).
+    const conflict = await control.call('DELETE', `/devices/${emu.device.state.id}/rules/r1`);
+    expect(conflict.status).toBe(409);
+    expect(conflict.text).toMatch(/PUT \/faults\/goform/);
     await control.call('PUT', `/devices/${emu.device.state.id}/faults/goform`, { errorRate: 0, latency: null });
     expect((await control.call('GET', `/devices/${emu.device.state.id}/rules`)).json).toEqual([]);
     expect((await client.get('Language')).Language).toBe('en');
+    // DELETE /rules clears the shorthand settings with their rules.
+    await control.call('PUT', `/devices/${emu.device.state.id}/faults/at`, { garbage: true });
+    expect((await control.call('DELETE', `/devices/${emu.device.state.id}/rules`)).json).toMatchObject({ removed: 1 });
+    expect((await control.call('GET', `/devices/${emu.device.state.id}/faults`)).json).toMatchObject({ at: { garbage: false } });
   });
 
   it('resets with the device and with DELETE, and refuses a bad rule with a problem naming the field', async () => {
