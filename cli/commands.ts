@@ -5,11 +5,11 @@ import { fleetCommand } from './fleet.js';
 import { loadCommand } from './load.js';
 import { proxyCommand } from './proxy.js';
 import { COMMAND_HELP, USAGE } from './usage.js';
-import { createEmulator, listProfiles, loadProfile, type Emulator } from '../emulator/index.js';
+import { createEmulator, listProfiles, loadProfile } from '../emulator/index.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { brokenResult, diffResults, reportSpecProblem, importRecording, loadScenarios, loadScenarioSet, runScenario, writeReports, type ScenarioResult } from '../scenarios/index.js';
-import { applyRecording, BenchError, connectTarget, replayFidelity, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
+import { applyRecording, BenchError, connectTarget, replayFidelity, emulatorFromRecording, emulatorOptionsFromRecording, listPorts, loadRecording, recordTarget, saveRecording, type Target } from '../hil/index.js';
 
 // The routerlab command: parse argv, call the library, map errors to exit codes. The only place in the
 // process where errors become a one-line message.
@@ -349,9 +349,7 @@ async function fidelityCommand(args: string[], io: CliIo): Promise<number> {
   if (values.target) {
     target = await connectTarget(values.target);
   } else {
-    const t = await connectTarget({ kind: 'emulator', ...emulatorOptionsFromRecording(recording) });
-    applyRecording((t as Target & { emulator: Emulator }).emulator, recording);
-    target = t;
+    target = await emulatorFromRecording(recording);
   }
   try {
     const report = await replayFidelity(recording, target);

@@ -6,7 +6,7 @@ export { BenchError, isBenchError, type ErrorCode } from './errors.js';
 export { connectTarget, parseTarget, type TargetConfig } from './connect.js';
 
 // --- the SDK ---
-export { GoformClient, type GoformClientOptions, type Generation, type SmsRecord } from './clients/goform-client.js';
+export { GoformClient, type GoformClientOptions, type Generation, type SmsRecord, type WriteOptions } from './clients/goform-client.js';
 export { UbusClient, ZWRT_STATUS_POLL, type UbusClientOptions, type UbusCall, type UbusResult } from './clients/ubus-client.js';
 export { UspController, UspError, type UspControllerOptions, type UspNotification } from './clients/usp-controller.js';
 export { AtSession, AtError, type AtAnswer, type ReceivedSms } from './clients/at-session.js';
@@ -30,5 +30,5 @@ export { goformCatalog, type GoformCatalog } from './drivers/goform-catalog.js';
 export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, RECORDING_VERSION, type Recording, type HttpExchange } from './record/recording.js';
 export { checkFidelity, replayFidelity, replayableFields, replayableUbusArgs, SESSION_WRITES, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
 export { startProxy, DESTRUCTIVE, type ProxyOptions, type RecordingProxy } from './record/proxy.js';
-export { emulatorOptionsFromRecording, applyRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';
+export { emulatorOptionsFromRecording, applyRecording, emulatorFromRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';
 export { ruleSpecSchema, ruleActionSchema, textMatchSchema, RULE_SURFACES, type RuleSpec, type RuleView, type RuleAction, type RuleSurface, type TextMatch } from './rule-spec.js';

@@ -37,6 +37,11 @@ export interface GoformClientOptions {
   fetch?: typeof fetch;
 }
 
+/** How a write carries its AD (§2.7): computed from a fresh RD (the default), a wrong one, or none at all. */
+export interface WriteOptions {
+  ad?: 'computed' | 'wrong' | 'omitted';
+}
+
 export interface Generation {
   passwordEncoding: PasswordEncoding;
   ad: AdKind;
@@ -111,20 +116,29 @@ export class GoformClient {
 
   /** Logs in; throws HTTP_AUTH_FAILED with the firmware's result code and, when locked, the seconds left. */
   async login(): Promise<void> {
-    const g = await this.generation();
-    const pw = this.#options.password;
-    let encoded: string;
-    if (g.passwordEncoding === 'base64') encoded = Buffer.from(pw, 'utf8').toString('base64');
-    else if (g.passwordEncoding === 'sha256-base64') encoded = sha256(Buffer.from(pw, 'utf8').toString('base64'));
-    else encoded = sha256(sha256(pw) + ((await this.get(['LD'], false)).LD ?? '').toUpperCase());
-    const user = this.#options.user;
-    const res = await this.#post(user === undefined ? { goformId: 'LOGIN', isTest: 'false', password: encoded } : { goformId: 'LOGIN_MULTI_USER', isTest: 'false', user, password: encoded });
-    const result = String(res.result);
+    const result = await this.tryLogin();
     if (result === '0' || result === '4') return;
     const lock = await this.get(['psw_fail_num_str', 'login_lock_time'], false);
     throw new BenchError('HTTP_AUTH_FAILED', `[hil:goform] login refused: ${LOGIN_MEANING[result] ?? `result ${result}`}; ${lock.psw_fail_num_str ?? '?'} attempts left, lock ${lock.login_lock_time ?? '?'} s`, {
       details: { result, attemptsLeft: lock.psw_fail_num_str, lockSeconds: lock.login_lock_time },
     });
+  }
+
+  /**
+   * One login attempt, encoded as this device's generation wants it, with `password` (default: the client's own);
+   * answers the firmware's result ("0" success, "3" wrong password, "4" already logged in... §2.4) without throwing.
+   * A replay uses it to repeat a recorded failed login with a wrong password.
+   */
+  async tryLogin(password: string = this.#options.password): Promise<string> {
+    const g = await this.generation();
+    let encoded: string;
+    if (password === '') encoded = '';
+    else if (g.passwordEncoding === 'base64') encoded = Buffer.from(password, 'utf8').toString('base64');
+    else if (g.passwordEncoding === 'sha256-base64') encoded = sha256(Buffer.from(password, 'utf8').toString('base64'));
+    else encoded = sha256(sha256(password) + ((await this.get(['LD'], false)).LD ?? '').toUpperCase());
+    const user = this.#options.user;
+    const res = await this.#post(user === undefined ? { goformId: 'LOGIN', isTest: 'false', password: encoded } : { goformId: 'LOGIN_MULTI_USER', isTest: 'false', user, password: encoded });
+    return String(res.result);
   }
 
   /** Ends the session; a session another client already took over (single-user firmware) counts as ended. */
@@ -182,22 +196,25 @@ export class GoformClient {
    * (default), a failure while the session is gone (expired, or taken over by another client on single-user
    * firmware) logs in again once and repeats the write, as the web UI does.
    */
-  async set(goformId: string, fields: Record<string, string> = {}, renew = true): Promise<Record<string, unknown>> {
+  async set(goformId: string, fields: Record<string, string> = {}, renew = true, options: WriteOptions = {}): Promise<Record<string, unknown>> {
     try {
-      return await this.#set(goformId, fields);
+      return await this.#set(goformId, fields, options);
     } catch (e) {
       if (!renew || goformId === 'LOGIN' || goformId === 'LOGIN_MULTI_USER' || !(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || this.#session.cookie === null || (await this.#loggedIn())) throw e;
       await this.login();
-      return this.#set(goformId, fields);
+      return this.#set(goformId, fields, options);
     }
   }
 
-  async #set(goformId: string, fields: Record<string, string>): Promise<Record<string, unknown>> {
+  async #set(goformId: string, fields: Record<string, string>, options: WriteOptions): Promise<Record<string, unknown>> {
     const body: Record<string, string> = { isTest: 'false', goformId, ...fields };
     const g = await this.generation();
-    if (g.ad !== 'none') {
+    const ad = options.ad ?? 'computed';
+    if (g.ad !== 'none' && ad !== 'omitted') {
+      // A fresh RD is read either way, as a client that computes its AD wrongly still reads one (§2.7).
       const rd = (await this.get(['RD'], false)).RD ?? '';
-      body.AD = g.ad === 'md5' ? md5(md5(g.adBase) + rd) : sha256(sha256(g.adBase) + rd);
+      const right = g.ad === 'md5' ? md5(md5(g.adBase) + rd) : sha256(sha256(g.adBase) + rd);
+      body.AD = ad === 'computed' ? right : md5(`routerlab-wrong-ad${rd}`);
     }
     const res = await this.#post(body);
     if (res.result === 'failure' || res.result === 'fail') {

@@ -3,6 +3,7 @@ import { partsOf, type SmsMessage, type Technology } from '../../emulator/state/
 import { decodeUcs2Hex } from '../../emulator/http/codec.js';
 import { BenchError } from '../errors.js';
 import type { Recording } from '../record/recording.js';
+import { createEmulatorTarget, type EmulatorTarget } from './emulator-target.js';
 
 // An emulator that follows a recording (`routerlab serve --from`): the profile from the recorded model, and the
 // identity, radio, battery, Wi-Fi and SMS values the device answered.
@@ -20,10 +21,30 @@ export function emulatorOptionsFromRecording(recording: Recording): Pick<Emulato
   return { profile: PROFILE_BY_MODEL.find(([re]) => re.test(model))?.[1] ?? 'mf79u' };
 }
 
-/** Writes the recorded values into the emulator's state (validated as a whole; bad values are left out). */
+/**
+ * The emulator a recording is replayed against by default (`routerlab fidelity DIR`): the recorded model's profile,
+ * the device as the recording found it, and a paused clock that the replay moves at the recorded pacing.
+ */
+export async function emulatorFromRecording(recording: Recording): Promise<EmulatorTarget> {
+  const target = await createEmulatorTarget({ clockMode: 'paused', ...emulatorOptionsFromRecording(recording) });
+  try {
+    applyRecording(target.emulator!, recording);
+  } catch (e) {
+    await target.close();
+    throw e;
+  }
+  return target;
+}
+
+/**
+ * Writes the recorded values into the emulator's state (validated as a whole; bad values are left out): the device
+ * as the recording found it. Each key takes the first value the device answered (a proxy recording's later reads show
+ * what the client itself changed, which a replay changes again), and the SMS list leaves out the messages the
+ * client's own SEND_SMS put there (a replay sends them again).
+ */
 export function applyRecording(emulator: Emulator, recording: Recording): void {
   const v: Record<string, string> = {};
-  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string' && val !== '') v[k] = val;
+  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string' && val !== '' && !(k in v)) v[k] = val;
   const num = (k: string): number | undefined => (v[k] !== undefined && Number.isFinite(Number(v[k])) ? Number(v[k]) : undefined);
   const next = emulator.device.snapshot();
   const s = next;
@@ -57,13 +78,29 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   if (num('battery_vol_percent') !== undefined && s.battery.present) s.battery.level = s.battery.percent = num('battery_vol_percent')!;
   if (v.battery_charging) s.battery.chargerConnected = v.battery_charging !== '0';
   if (v.SSID1) s.wifi.main.ssid = v.SSID1;
+  if (v.AuthMode) s.wifi.main.authMode = v.AuthMode;
+  if (v.EncrypType) s.wifi.main.encrypType = v.EncrypType;
+  if (v.HideSSID === '0' || v.HideSSID === '1') s.wifi.main.hidden = v.HideSSID === '1';
+  if (num('MAX_Access_num') !== undefined) s.wifi.main.maxAccess = num('MAX_Access_num')!;
+  if (v.NoForwarding === '0' || v.NoForwarding === '1') s.wifi.main.isolation = v.NoForwarding === '1';
+  if (v.Language) s.system.language = v.Language;
+  if (v.dial_mode === 'auto_dial' || v.dial_mode === 'manual_dial') s.network.connectionMode = v.dial_mode;
   if (v.net_select) s.network.bearerPreference = v.net_select;
   if (v.roam_setting_option) s.network.dataRoaming = v.roam_setting_option === 'on';
   if (v.data_volume_limit_switch) s.dataLimit.enabled = v.data_volume_limit_switch === '1';
   if (v.data_volume_limit_size) s.dataLimit.size = v.data_volume_limit_size;
   const list = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
   if (Array.isArray(list)) {
-    s.sms.messages = (list as Record<string, string>[]).map((m, i): SmsMessage => ({
+    const sentByClient = clientSends(recording);
+    const before = (list as Record<string, string>[]).filter((m) => {
+      if (m.tag !== '2' && m.tag !== '3') return true;
+      const key = `${m.number ?? ''}\n${decodeUcs2Hex(m.content ?? '')}`;
+      const n = sentByClient.get(key) ?? 0;
+      if (n === 0) return true;
+      sentByClient.set(key, n - 1);
+      return false;
+    });
+    s.sms.messages = before.map((m, i): SmsMessage => ({
       id: Number(m.id) || i + 1,
       number: m.number ?? '',
       text: decodeUcs2Hex(m.content ?? ''),
@@ -81,6 +118,19 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   }
   const outcome = emulator.device.replaceState(next);
   if (outcome.refused) throw new BenchError('CONFIG_INVALID', `[hil:record] the recording gives values the emulator cannot hold: ${outcome.message}`);
+}
+
+/** The SMS a proxied client sent itself (number and text), as many times as it sent each. */
+function clientSends(recording: Recording): Map<string, number> {
+  const sends = new Map<string, number>();
+  for (const x of recording.exchanges) {
+    const f = x.request.fields;
+    if (x.kind !== 'goform-write' || x.name !== 'SEND_SMS' || x.blocked || x.status !== 200 || !f) continue;
+    if ((x.response.json as { result?: unknown } | undefined)?.result !== 'success') continue;
+    const key = `${f.Number ?? ''}\n${decodeUcs2Hex(f.MessageBody ?? '')}`;
+    sends.set(key, (sends.get(key) ?? 0) + 1);
+  }
+  return sends;
 }
 
 function smsTime(date: string, fallback: number): number {

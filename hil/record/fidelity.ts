@@ -137,13 +137,36 @@ export async function replayFidelity(recording: Recording, target: Target): Prom
   return { differences, replayed: replayed.length, matched, skipped };
 }
 
-/** A proxy recording: the client's reads and writes in order, with its login and logout as the target's own. */
+/**
+ * The recorded client's pacing on the target's clock (virtual on the emulator, so the replay takes no real time):
+ * an answer the client polled for a second later is compared a second later.
+ */
+function pacer(exchanges: readonly HttpExchange[], target: Target): (x: HttpExchange) => Promise<void> {
+  if (!target.has('clock')) return () => Promise.resolve();
+  const clock = target.require('clock');
+  let at = exchanges[0]?.relMs ?? 0;
+  return async (x) => {
+    const gap = x.relMs - at;
+    if (gap > 0) await clock.advance(gap);
+    at = Math.max(at, x.relMs);
+  };
+}
+
+/** A wrong password for replaying a recorded failed login (the recorded one is never written). */
+export const WRONG_PASSWORD = 'routerlab-replay-wrong-password';
+
+/**
+ * A proxy recording: the client's reads and writes in order, at the recorded pacing. Logins are replayed with the
+ * target's own password where the recorded one succeeded and a wrong one where it failed, and their answers compared
+ * (the lockout count follows); a write carries a wrong AD where the recorded AD was wrong (the proxy judged it).
+ */
 async function replayExchanges(exchanges: readonly HttpExchange[], target: Target, out: Replayed[], skip: (why: string) => void): Promise<void> {
   if (exchanges.some((x) => x.kind === 'ubus') && target.has('ubus')) return replayUbus(exchanges, target, out, skip);
   const router = target.require('router');
   // The client starts as it did when recorded: logged out if its first session write is a login.
   const first = exchanges.find((x) => SESSION_WRITES.has(x.request.fields?.goformId ?? ''));
   if (first && first.request.fields?.goformId !== 'LOGOUT' && router.hasSession) await router.logout();
+  const pace = pacer(exchanges, target);
   for (const x of exchanges) {
     if (x.status === 0 || x.error) {
       skip('not answered when recorded');
@@ -157,6 +180,7 @@ async function replayExchanges(exchanges: readonly HttpExchange[], target: Targe
       skip(x.kind === 'file-share' ? 'file-share transfers' : 'other requests');
       continue;
     }
+    await pace(x);
     const fields = x.request.fields ?? {};
     if (x.kind === 'goform-read') {
       const cmd = fields.cmd ?? '';
@@ -168,28 +192,34 @@ async function replayExchanges(exchanges: readonly HttpExchange[], target: Targe
       continue;
     }
     const id = fields.goformId ?? '';
+    const recordedAnswer = (x.response.json ?? {}) as Record<string, unknown>;
     if (x.blocked) {
       skip('destructive writes the proxy held back');
-    } else if (SESSION_WRITES.has(id)) {
-      // The recorded password is never written: the target's own credentials stand in for it.
-      if (id === 'LOGOUT') await router.logout();
-      else if ((x.response.json as { result?: unknown } | undefined)?.result === '0') await router.login();
-      skip('login and logout (the target\'s own credentials)');
+    } else if (id === 'LOGIN' || id === 'LOGIN_MULTI_USER') {
+      // The recorded password is never written: the target's own stands in where it was right, a wrong one where not.
+      const ok = recordedAnswer.result === '0' || recordedAnswer.result === '4';
+      const password = fields.password === '' ? '' : ok ? undefined : WRONG_PASSWORD;
+      const result = await router.tryLogin(password);
+      const recorded: GoformExchange = { cmd: id, multi: false, extra: {}, response: recordedAnswer };
+      out.push({ surface: 'goform', request: id, recorded, actual: { ...recorded, response: { result } } });
+    } else if (id === 'DEVELOPER_OPTION_LOGIN') {
+      skip("developer login (the target's own credentials)");
     } else {
       const sent = replayableFields(fields);
       if (sent === null) {
         skip('writes with a secret withheld');
         continue;
       }
+      const ad = fields.AD === undefined ? 'omitted' : x.ad === 'wrong' ? 'wrong' : 'computed';
       let response: Record<string, unknown>;
       try {
-        response = await router.set(id, sent, false);
+        response = await router.set(id, sent, false, { ad });
       } catch (e) {
         // The SDK throws on the firmware's failure answer; here it is an answer to compare like any other.
         if (!(e instanceof BenchError) || e.code !== 'HTTP_STATUS' || e.details?.result === undefined) throw e;
         response = { result: e.details.result };
       }
-      const recorded: GoformExchange = { cmd: id, multi: false, extra: sent, response: (x.response.json ?? {}) as Record<string, unknown> };
+      const recorded: GoformExchange = { cmd: id, multi: false, extra: sent, response: recordedAnswer };
       out.push({ surface: 'goform', request: id, recorded, actual: { ...recorded, response } });
     }
   }
@@ -220,6 +250,7 @@ async function replayUbus(exchanges: readonly HttpExchange[], target: Target, ou
   const ubus = target.require('ubus');
   const firstSession = exchanges.flatMap((x) => ubusElements(x.request.json)).find((e) => e.name === 'zwrt_web.web_login' || e.name === 'zwrt_web.web_logout');
   if (firstSession?.name === 'zwrt_web.web_login' && ubus.loggedIn) await ubus.logout();
+  const pace = pacer(exchanges, target);
   for (const x of exchanges) {
     if (x.kind !== 'ubus') {
       skip(x.kind === 'static' ? 'static files' : x.kind.startsWith('goform') ? 'goform requests' : 'other requests');
@@ -233,6 +264,7 @@ async function replayUbus(exchanges: readonly HttpExchange[], target: Target, ou
       skip('destructive calls the proxy held back');
       continue;
     }
+    await pace(x);
     const answers = Array.isArray(x.response.json) ? (x.response.json as unknown[]) : [x.response.json];
     const batch: { name: string; call: [string, string, Record<string, unknown>]; recorded: unknown }[] = [];
     ubusElements(x.request.json).forEach((e, i) => {

@@ -26,6 +26,8 @@ export const MAX_EXCHANGES = 100_000;
 const MAX_INSPECTED_BODY = 64 * 1024;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
 const TOKEN_COOKIE = 'routerlab_proxy_token';
+/** RDs kept to judge an AD: a client reads one right before its write, several clients may interleave. */
+const RECENT_RDS = 16;
 
 export interface ProxyOptions {
   /** The router's origin, e.g. http://192.168.0.1. */
@@ -81,6 +83,8 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
   const allowed = new Set((options.allowHosts ?? []).map((h) => h.toLowerCase()));
 
   let dropped = 0;
+  /** The RDs the device answered lately (newest first): a write's AD is right for one of them. */
+  let rds: string[] = [];
   const record = (x: HttpExchange): void => {
     if (exchanges.length >= (options.maxExchanges ?? MAX_EXCHANGES)) {
       // Bounded: the proxy keeps forwarding; the recording says how many it left out.
@@ -175,7 +179,10 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
       }
     }
     const cut = res.destroyed && !res.writableFinished ? { error: 'client disconnected before the answer was delivered' } : {};
-    record({ ...base, kind, ...(name ? { name } : {}), request, status: upstream.statusCode ?? 0, response, ...cut });
+    const rd = (response.json as { RD?: unknown } | undefined)?.RD;
+    if (kind === 'goform-read' && typeof rd === 'string' && rd !== '') rds = [rd, ...rds].slice(0, RECENT_RDS);
+    const ad = kind === 'goform-write' && fields?.AD ? { ad: adVerdict(fields.AD, version.adBase ?? [], rds) } : {};
+    record({ ...base, kind, ...(name ? { name } : {}), request, status: upstream.statusCode ?? 0, response, ...ad, ...cut });
   }
 
   /** Forwards one request and streams the answer to the client; keeps the body for the recording when small. */
@@ -259,8 +266,8 @@ export async function startProxy(options: ProxyOptions): Promise<RecordingProxy>
  * The device must answer goform, or ubus when its goform URL is 404 (a ZWRT router, ubus-api.md §1): one clear line
  * for an unreachable host or something that is not a router.
  */
-async function probe(target: URL): Promise<{ model: string; firmware: string }> {
-  const url = `${target.origin}/goform/goform_get_cmd_process?isTest=false&multi_data=1&cmd=wa_inner_version,wa_version`;
+async function probe(target: URL): Promise<{ model: string; firmware: string; adBase?: string[] }> {
+  const url = `${target.origin}/goform/goform_get_cmd_process?isTest=false&multi_data=1&cmd=wa_inner_version,wa_version,cr_version`;
   let res: Response;
   try {
     res = await fetch(url, { headers: { referer: `${target.origin}/index.html` }, signal: AbortSignal.timeout(10_000) });
@@ -279,7 +286,23 @@ async function probe(target: URL): Promise<{ model: string; firmware: string }> 
     throw new BenchError('CONFIG_INVALID', `[proxy] ${target.origin} is not a ZTE router: /goform/goform_get_cmd_process answered ${res.status} ${(res.headers.get('content-type') ?? '').split(';')[0] || 'without a type'}, not the goform JSON`);
   }
   const text2 = (v: unknown): string => (typeof v === 'string' ? v : '');
-  return { model: text2(json.wa_inner_version), firmware: text2(json.wa_version) };
+  // The AD input, in both orders some firmware accept (§2.7).
+  const inner = text2(json.wa_inner_version);
+  const cr = text2(json.cr_version);
+  return { model: inner, firmware: text2(json.wa_version), adBase: [inner + cr, cr + inner] };
+}
+
+/** `right` when `ad` is H(H(base) + RD) for an RD the device answered, MD5 or SHA256 (goform-api.md §2.7). */
+function adVerdict(ad: string, bases: readonly string[], rds: readonly string[]): 'right' | 'wrong' {
+  const given = ad.toLowerCase();
+  const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+  const sha = (s: string): string => createHash('sha256').update(s).digest('hex').toUpperCase();
+  for (const base of bases) {
+    for (const rd of rds) {
+      if (md5(md5(base) + rd) === given || sha(sha(base) + rd).toLowerCase() === given) return 'right';
+    }
+  }
+  return 'wrong';
 }
 
 /** A ZWRT router answers web_login_info to the zero session; its identity when the ACL lets anyone read it. */

@@ -54,6 +54,12 @@ export const httpExchangeSchema = z.object({
   response: bodySchema,
   /** A destructive write the proxy answered itself instead of forwarding (no --allow-destructive). */
   blocked: z.boolean().optional(),
+  /**
+   * A goform write's AD (masked above) as the proxy found it: `right` when it is the device's AD for an RD the device
+   * had answered (MD5 or SHA256, either version order, goform-api.md §2.7), `wrong` otherwise; absent when the write
+   * carried none. A replay sends a wrong AD where the recorded one was wrong.
+   */
+  ad: z.enum(['right', 'wrong']).optional(),
   /** Why the exchange did not complete (client went away, device unreachable). */
   error: z.string().optional(),
 });

@@ -36,6 +36,25 @@ describe.each([
     await expect(client.login()).rejects.toMatchObject({ code: 'HTTP_AUTH_FAILED', details: { result: '3', attemptsLeft: '4' } });
   });
 
+  it('tries a login with another password and answers the firmware\'s result without throwing', async () => {
+    const client = await start();
+    expect(await client.tryLogin('not-it')).toBe('3');
+    expect((await client.get(['psw_fail_num_str'], false)).psw_fail_num_str).toBe('4');
+    expect(await client.tryLogin()).toBe('0');
+    expect((await client.get(['loginfo'], false)).loginfo).toBe('ok');
+  });
+
+  it(`writes with a wrong or no AD when asked (${ad === 'none' ? 'no AD checked: both accepted' : 'both refused'})`, async () => {
+    const client = await start();
+    await client.login();
+    const write = (options: { ad: 'wrong' | 'omitted' }): Promise<Record<string, unknown>> => client.set('SET_CONNECTION_MODE', { ConnectionMode: 'manual_dial', roam_setting_option: 'on' }, false, options);
+    for (const choice of ['wrong', 'omitted'] as const) {
+      if (ad === 'none') await expect(write({ ad: choice })).resolves.toMatchObject({ result: 'success' });
+      else await expect(write({ ad: choice })).rejects.toMatchObject({ code: 'HTTP_STATUS', details: { result: 'failure' } });
+    }
+    expect(emu.device.state.network.dataRoaming).toBe(ad === 'none');
+  });
+
   it('renews an expired session on the next read', async () => {
     const client = await start();
     await client.login();
