@@ -84,12 +84,13 @@ export const STIMULI: StimulusDef[] = [
     count: z.number().int().min(1).max(1000).optional().describe('a flood: this many messages, each text ending " #1" .. " #count" so they can be told apart'),
     /** Virtual ms between the parts of a multi-part message (0: all parts at once). */
     partGapMs: z.number().int().min(0).max(86_400_000).optional().describe('virtual ms between the parts of a multi-part message (default 0: all at once)'),
+    read: z.boolean().optional().describe('stored as read (a message opened before the scenario starts; default false: unread)'),
   }), (d, b) => {
     const ids: number[] = [];
     let refused = 0;
     for (let i = 0; i < (b.count ?? 1); i++) {
       const text = b.count && b.count > 1 ? `${b.text} #${i + 1}` : b.text;
-      const r = d.device.sms.receive({ number: b.from, text, store: b.store ?? 'device', partGapMs: b.partGapMs });
+      const r = d.device.sms.receive({ number: b.from, text, store: b.store ?? 'device', partGapMs: b.partGapMs, read: b.read });
       if (r.refused) refused++;
       else ids.push(r.message.id);
     }

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, replayableUbusArgs, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, replayableUbusArgs, SECRET, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -10,8 +10,12 @@ const BEHAVIOUR_KEYS = ['modem_main_state', 'network_type', 'signalbar', 'simcar
 const SHAPE_KEYS: Record<string, string> = { imei: '^\\d{15}$', imsi: '^\\d{14,15}$', sim_iccid: '^\\d{18,20}$', mac_address: '^([0-9A-F]{2}:){5}[0-9A-F]{2}$' };
 const AT_EXPECT = ['AT+CSQ', 'AT+CESQ', 'AT+CPIN?', 'AT+ZPAS?', 'AT+CBC'];
 
-/** Keys a replayed client cannot expect to read the same (tokens, clocks, counters that run, identities). */
-const UNSTABLE_KEY = /^(RD|LD|realtime_.*|monthly_.*|date_month|.*_thrpt|.*_time|.*date.*|.*_uptime|.*imei.*|.*imsi.*|.*iccid.*|.*msisdn.*|mac_address|BSSID|.*mac.*|.*_ip.*|.*ipaddr.*|cr_version|.*_temp|pm_.*)$/i;
+/**
+ * Keys a replayed client cannot expect to read the same (tokens, clocks, counters that run, identities), and the
+ * session's own (loginfo, the login attempts left): a scenario runs logged in with the target's credentials, and
+ * `fidelity` is where recorded logins are replayed.
+ */
+const UNSTABLE_KEY = /^(RD|LD|loginfo|psw_fail_num_str|login_lock_time|realtime_.*|monthly_.*|date_month|.*_thrpt|.*_time|.*date.*|.*_uptime|.*imei.*|.*imsi.*|.*iccid.*|.*msisdn.*|mac_address|BSSID|.*mac.*|.*_ip.*|.*ipaddr.*|cr_version|.*_temp|pm_.*)$/i;
 
 /**
  * The client's own request sequence (a proxy recording) as steps: each write a client action, each read's keys
@@ -21,8 +25,15 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
   const steps: Step[] = [];
   const last = new Map<string, string>();
   let at = exchanges[0]?.relMs ?? 0;
+  // A scenario runs logged in: what the client read while it was logged out (protected keys answer "") is not
+  // expected. It started logged out when its first session write is a login.
+  const session = (x: HttpExchange): string => (x.kind === 'goform-write' && SESSION_WRITES.has(x.request.fields?.goformId ?? '') ? x.request.fields!.goformId! : '');
+  let loggedOut = ['LOGIN', 'LOGIN_MULTI_USER'].includes(exchanges.map(session).find((id) => id !== '') ?? '');
   for (const x of exchanges) {
     if (x.status !== 200 || x.error || x.blocked || (x.kind !== 'goform-read' && x.kind !== 'goform-write' && x.kind !== 'ubus')) continue;
+    const id = session(x);
+    if (id === 'LOGOUT') loggedOut = true;
+    else if (id !== '' && ['0', '4'].includes(String((x.response.json as { result?: unknown } | undefined)?.result))) loggedOut = false;
     const gap = Math.floor((x.relMs - at) / 1000);
     if (gap >= 1) {
       steps.push({ wait: `${gap}s` });
@@ -34,13 +45,15 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
     }
     const fields = x.request.fields ?? {};
     if (x.kind === 'goform-write') {
+      // A write the device refused for its wrong AD changed nothing; a scenario step signs its writes right.
+      if (x.ad === 'wrong') continue;
       const id = fields.goformId ?? '';
       const sent = SESSION_WRITES.has(id) ? null : replayableFields(fields);
       if (sent) steps.push({ name: `client: ${id}`, goform: id, fields: sent });
       continue;
     }
     const answer = x.response.json;
-    if (fields.multi_data !== '1' || answer === null || typeof answer !== 'object') continue;
+    if (loggedOut || fields.multi_data !== '1' || answer === null || typeof answer !== 'object') continue;
     for (const [key, value] of Object.entries(answer as Record<string, unknown>)) {
       if (typeof value !== 'string' || UNSTABLE_KEY.test(key) || last.get(key) === value) continue;
       last.set(key, value);
@@ -85,8 +98,10 @@ function ubusSteps(x: HttpExchange, last: Map<string, string>): Step[] {
 }
 
 export function importRecording(recording: Recording, name: string): { scenario: Scenario; yaml: string } {
+  // The device as the recording found it: each key's first answer (later ones show what the client changed, which
+  // the client's own steps below change again).
   const v: Record<string, string> = {};
-  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string') v[k] = val;
+  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string' && (v[k] === undefined || v[k] === '')) v[k] = val;
   const num = (k: string): number | undefined => (v[k] !== undefined && v[k] !== '' && Number.isFinite(Number(v[k])) ? Number(v[k]) : undefined);
   const steps: Step[] = [];
   const tech = TECHNOLOGY_BY_NETWORK_TYPE[v.network_type ?? ''];
@@ -104,6 +119,17 @@ export function importRecording(recording: Recording, name: string): { scenario:
     const mode = v.dial_mode === 'manual_dial' || v.dial_mode === 'auto_dial' ? v.dial_mode : 'auto_dial';
     steps.push({ name: 'recorded connection settings', goform: 'SET_CONNECTION_MODE', fields: { ConnectionMode: mode, roam_setting_option: v.roam_setting_option } });
   }
+  // The main Wi-Fi network as recorded (the key is never recorded: a stand-in, as fidelity replays it).
+  if (v.SSID1 && v.AuthMode) {
+    const wifi = replayableFields({
+      ssid: v.SSID1, security_mode: v.AuthMode, cipher: v.EncrypType === 'TKIPCCMP' ? '2' : '1',
+      ...(v.AuthMode === 'OPEN' || v.AuthMode === 'SHARED' ? {} : { passphrase: SECRET }),
+      ...(v.HideSSID === '0' || v.HideSSID === '1' ? { broadcastSsidEnabled: v.HideSSID } : {}),
+      ...(v.MAX_Access_num ? { MAX_Access_num: v.MAX_Access_num } : {}),
+      ...(v.NoForwarding === '0' || v.NoForwarding === '1' ? { NoForwarding: v.NoForwarding } : {}),
+    });
+    if (wifi) steps.push({ name: 'recorded Wi-Fi settings', goform: 'SET_WIFI_SSID1_SETTINGS', fields: wifi });
+  }
   if (v.simcard_roam && v.simcard_roam !== 'Home') steps.push({ name: 'recorded roaming', stimulus: 'registration', with: { registration: 'roaming' } });
   const battery = num('battery_vol_percent');
   if (battery !== undefined) steps.push({ name: 'recorded battery', stimulus: 'battery', with: { percent: battery, charger: v.battery_charging !== '0' } });
@@ -111,7 +137,7 @@ export function importRecording(recording: Recording, name: string): { scenario:
   if (Array.isArray(inbox)) {
     for (const m of [...(inbox as Record<string, string>[])].reverse()) {
       if (m.tag !== '0' && m.tag !== '1') continue;
-      steps.push({ name: `recorded SMS ${m.id ?? ''}`, stimulus: 'sms', with: { from: m.number ?? '+0', text: decodeUcs2Hex(m.content ?? '') } });
+      steps.push({ name: `recorded SMS ${m.id ?? ''}`, stimulus: 'sms', with: { from: m.number ?? '+0', text: decodeUcs2Hex(m.content ?? ''), ...(m.tag === '0' ? { read: true } : {}) } });
     }
   }
   steps.push({ checkpoint: 'recorded state applied' });

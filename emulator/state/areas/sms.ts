@@ -24,9 +24,10 @@ export interface SmsApi {
    * An incoming SMS arrives part by part: each part is stored (unread) in its own slot and `sms-received` fires per
    * part. `partGapMs` spaces the parts on the virtual clock (0: all at once); until the last arrives the message is
    * partial (goform's `received_all_concat_sms` "0"). Refuses `store-full` (the network keeps it) when the parts do
-   * not fit; a later part that finds the store full is lost.
+   * not fit; a later part that finds the store full is lost. `read` stores it as read (tag 0): a message the user
+   * had opened before a scenario or replay starts.
    */
-  receive(input: { number: string; text: string; store?: SmsStore | undefined; timeMs?: number | undefined; partGapMs?: number | undefined }): Outcome<{ message: SmsMessage }>;
+  receive(input: { number: string; text: string; store?: SmsStore | undefined; timeMs?: number | undefined; partGapMs?: number | undefined; read?: boolean | undefined }): Outcome<{ message: SmsMessage }>;
   /**
    * Send an SMS: the router keeps a sent copy (tag 2) at once, and the send status (sms_cmd 4) moves from "1"
    * processing to "3" success, or "2" failed with the copy's tag 3, after a virtual second (goform-api.md §5.4).
@@ -162,7 +163,7 @@ export function createSmsArea(core: DeviceCore): SmsApi {
       if (api.count(store) + parts.length > api.capacity(store)) return refuse('store-full', `the ${store} message store is full`);
       const gap = input.partGapMs ?? 0;
       const first = gap > 0 ? parts.slice(0, 1) : parts;
-      const message = add({ number: input.number, parts: first, total: parts.length, tag: 1, store, timeMs: input.timeMs });
+      const message = add({ number: input.number, parts: first, total: parts.length, tag: input.read ? 0 : 1, store, timeMs: input.timeMs });
       core.mutate((s) => {
         s.sms.receivedFlag = true;
       });

@@ -6,6 +6,7 @@ import { encodeUcs2Hex } from '../../../emulator/http/codec.js';
 import { createEmulatorTarget, type EmulatorTarget } from '../../../hil/drivers/emulator-target.js';
 import { GoformClient } from '../../../hil/clients/goform-client.js';
 import { emulatorFromRecording, replayFidelity, startProxy, type Recording } from '../../../hil/index.js';
+import { importRecording, runScenario } from '../../../scenarios/index.js';
 
 // Record -> replay -> compare with nothing but the replay in between: a client that logs in like the web UI (a
 // wrong password first), polls, sends an SMS with a wrong and then a right AD, reads its status a second later,
@@ -13,7 +14,7 @@ import { emulatorFromRecording, replayFidelity, startProxy, type Recording } fro
 // `fidelity` against an emulator started from that recording must find no difference (issue #26).
 
 const PHONE = '+4915187654321';
-const STATUS = ['loginfo', 'modem_main_state', 'signalbar', 'network_type', 'ppp_status', 'SSID1', 'HideSSID', 'MAX_Access_num', 'sms_unread_num', 'psw_fail_num_str', 'login_lock_time'];
+const STATUS = ['loginfo', 'modem_main_state', 'signalbar', 'network_type', 'ppp_status', 'SSID1', 'AuthMode', 'HideSSID', 'MAX_Access_num', 'sms_unread_num', 'psw_fail_num_str', 'login_lock_time'];
 const LIST = { page: '0', data_per_page: '20', mem_store: '1', tags: '10', order_by: 'order by id desc' };
 
 describe('proxy recording replayed by fidelity', () => {
@@ -106,6 +107,20 @@ describe('proxy recording replayed by fidelity', () => {
     expect(state.wifi.main.ssid).toBe('Field-Net-5');
     expect(state.sms.messages.filter((m) => m.tag === 2)).toHaveLength(1);
     expect(state.sms.messages.filter((m) => m.tag === 1)).toHaveLength(0);
+  });
+
+  it('imports as a scenario that sets up the recorded device (Wi-Fi, inbox read and unread) and passes on the emulator', async () => {
+    const recording = await record();
+    const { scenario } = importRecording(recording, 'web ui first minute');
+    const wifi = scenario.steps.find((s) => 'goform' in s && s.goform === 'SET_WIFI_SSID1_SETTINGS');
+    expect(wifi && 'fields' in wifi ? wifi.fields : {}).toMatchObject({ ssid: 'Field-Net', MAX_Access_num: '6' });
+    const sms = scenario.steps.filter((s) => 'stimulus' in s && s.stimulus === 'sms').map((s) => ('with' in s ? s.with : {}));
+    expect(sms).toEqual([expect.objectContaining({ text: 'first, already read', read: true }), expect.not.objectContaining({ read: true })]);
+    // The write refused for its wrong AD did nothing: one SEND_SMS step, not two.
+    expect(scenario.steps.filter((s) => 'goform' in s && s.goform === 'SEND_SMS')).toHaveLength(1);
+    const result = await runScenario('web-ui-first-minute.yaml', scenario, { target: 'emulator' });
+    const failed = result.steps.find((s) => s.status === 'failed');
+    expect(failed?.reason ?? '', failed?.title ?? '').toBe('');
   });
 
   it('reports what the replay would hide: a wrong AD replayed right, a device not started from the recording', async () => {
