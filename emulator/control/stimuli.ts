@@ -82,8 +82,8 @@ export const STIMULI: StimulusDef[] = [
     text: z.string().min(1).max(1530).describe('the text; over one part\'s length it arrives as a multi-part message'),
     store: z.enum(['device', 'sim']).optional().describe('where it is stored (default device)'),
     count: z.number().int().min(1).max(1000).optional().describe('a flood: this many messages, each text ending " #1" .. " #count" so they can be told apart'),
-    /** Virtual ms between the parts of a multi-part message (0: all parts at once). */
-    partGapMs: z.number().int().min(0).max(86_400_000).optional().describe('virtual ms between the parts of a multi-part message (default 0: all at once)'),
+    /** Virtual ms between the parts of a multi-part message (default 3000, as networks deliver them; 0: all at once). */
+    partGapMs: z.number().int().min(0).max(86_400_000).optional().describe('virtual ms between the parts of a multi-part message (default 3000, each part its own delivery as networks do it; 0: all parts at once)'),
     read: z.boolean().optional().describe('stored as read (a message opened before the scenario starts; default false: unread)'),
   }), (d, b) => {
     const ids: number[] = [];

@@ -173,8 +173,24 @@ const MAX_LINE = 4096;
 export const MAX_QUEUED_URCS = 256;
 
 /**
+ * Real ms between two new-message indications (+CMTI, +CMT, +CDSI, +CDS) on a serial line. A real modem never
+ * writes two in one burst: each SMS-DELIVER is its own transfer on the radio side, acknowledged before the network
+ * sends the next (24.011 §5.3, RP-ACK). Hosts rely on it: python-gsmmodem takes the lines that arrive together as one
+ * notification and handles only its first +CMTI, and ModemManager drops a +CMTI that comes while it still holds the
+ * SMS storages to read the previous part (modem-at.md §5). Parts a network delivers back to back reach the host
+ * this far apart.
+ */
+export const LINE_INDICATION_SPACING_MS = 500;
+const INDICATION = /^\+(CMTI|CMT|CDSI|CDS):/;
+
+export interface AtPortOptions {
+  /** Real ms between new-message indications (LINE_INDICATION_SPACING_MS on serial lines; 0: none, in-process). */
+  indicationSpacingMs?: number | undefined;
+}
+
+/**
  * One AT port: feeds bytes to the parser, writes framed output to `onOutput`. URCs wait while a prompt
- * is open or a command line is being answered (modem-at.md §1.7).
+ * is open or a command line is being answered (modem-at.md §1.7); on a line, new-message indications are spaced.
  */
 export class AtPort<M extends PortHost = PortHost> {
   settings: AtSettings = structuredClone(DEFAULT_SETTINGS);
@@ -194,10 +210,17 @@ export class AtPort<M extends PortHost = PortHost> {
   #onClose: (() => void)[] = [];
   closed = false;
 
-  constructor(modem: M, table: CommandTable<M>, output: (text: string) => void) {
+  readonly #spacingMs: number;
+  /** Indications waiting for their turn on the line, and when the last one went. */
+  #indications: string[][] = [];
+  #lastIndicationAt = Number.NEGATIVE_INFINITY;
+  #indicationTimer: NodeJS.Timeout | null = null;
+
+  constructor(modem: M, table: CommandTable<M>, output: (text: string) => void, options: AtPortOptions = {}) {
     this.modem = modem;
     this.#table = table;
     this.#output = output;
+    this.#spacingMs = options.indicationSpacingMs ?? 0;
   }
 
   /** Feed received bytes (any chunking: one byte at a time works the same as whole lines). */
@@ -216,6 +239,36 @@ export class AtPort<M extends PortHost = PortHost> {
   /** Queue an unsolicited result (lines without framing); sent at once when the port is idle. */
   urc(...lines: string[]): void {
     if (this.closed || lines.length === 0) return;
+    if (this.#spacingMs > 0 && INDICATION.test(lines[0]!)) {
+      if (this.#indications.length >= MAX_QUEUED_URCS) {
+        this.#indications.shift();
+        this.urcsDropped++;
+      }
+      this.#indications.push(lines);
+      this.#nextIndication();
+      return;
+    }
+    this.#queueUrc(lines);
+  }
+
+  /** Hands the next waiting indication to the URC queue when its turn has come, or waits for it (real time). */
+  #nextIndication(): void {
+    if (this.closed || this.#indicationTimer || this.#indications.length === 0) return;
+    const wait = this.#lastIndicationAt + this.#spacingMs - performance.now();
+    if (wait > 0) {
+      this.#indicationTimer = setTimeout(() => {
+        this.#indicationTimer = null;
+        this.#nextIndication();
+      }, wait);
+      this.#indicationTimer.unref();
+      return;
+    }
+    this.#lastIndicationAt = performance.now();
+    this.#queueUrc(this.#indications.shift()!);
+    this.#nextIndication();
+  }
+
+  #queueUrc(lines: string[]): void {
     // A prompt left open holds URCs back; past MAX_QUEUED_URCS the oldest go (counted in urcsDropped).
     if (this.#urcQueue.length >= MAX_QUEUED_URCS) {
       this.#urcQueue.shift();
@@ -232,6 +285,9 @@ export class AtPort<M extends PortHost = PortHost> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.#indicationTimer) clearTimeout(this.#indicationTimer);
+    this.#indicationTimer = null;
+    this.#indications = [];
     for (const fn of this.#onClose) fn();
   }
 

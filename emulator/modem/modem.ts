@@ -1,6 +1,6 @@
 import type { DeviceApi } from '../state/device-api.js';
 import type { Registration, SmsMessageView as SmsMessage, SmsReport, Technology } from '../state/device-state.js';
-import { AtPort, CommandTable, type AtReply, type AtSettings } from './at-engine.js';
+import { AtPort, CommandTable, type AtPortOptions, type AtReply, type AtSettings } from './at-engine.js';
 import type { AtCommand } from './modem-context.js';
 import { atOutcome } from './refusals.js';
 import { basicCommands } from './commands/basic-commands.js';
@@ -66,8 +66,8 @@ export class Modem implements ModemContext {
   }
 
   /** Open a port: bytes in through `port.write`, framed bytes out through `output`. Close it with port.close(). */
-  openPort(output: (text: string) => void): AtPort<ModemContext> {
-    const port = new AtPort<ModemContext>(this, this.table, output);
+  openPort(output: (text: string) => void, options: AtPortOptions = {}): AtPort<ModemContext> {
+    const port = new AtPort<ModemContext>(this, this.table, output, options);
     this.#ports.add(port);
     port.onClose(() => {
       this.#ports.delete(port);

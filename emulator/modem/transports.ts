@@ -4,10 +4,14 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { BenchError } from '../../hil/errors.js';
 import { isLoopbackHost } from '../net.js';
 import type { Modem } from './modem.js';
+import { LINE_INDICATION_SPACING_MS } from './at-engine.js';
 
 // Ways to reach the emulated modem from outside the process: a TCP listener (ser2net-style, gammu proxyat),
 // a pseudo-terminal made by socat that bridges to it (gammu, minicom, smstools open it as a tty), and a UNIX
 // socket that behaves as one serial line (ModemManager's virtual ports, modem-at.md §5.3).
+
+/** What a serial line (TCP, UNIX socket, the PTY behind them) does to URCs: new-message indications spaced. */
+const LINE = { indicationSpacingMs: LINE_INDICATION_SPACING_MS };
 
 export interface ModemTcp {
   host: string;
@@ -40,7 +44,7 @@ export async function listenModemTcp(modem: Modem, options: { host?: string; por
     sockets.add(socket);
     socket.setNoDelay(true);
     watchPeer(socket);
-    const port = modem.openPort((text) => writeBounded(socket, text, slow));
+    const port = modem.openPort((text) => writeBounded(socket, text, slow), LINE);
     socket.on('data', (chunk: Buffer) => port.write(chunk));
     socket.on('close', () => {
       sockets.delete(socket);
@@ -108,7 +112,7 @@ export async function listenModemUnix(modem: Modem, options: { path: string }): 
   const slow = { closed: 0 };
   const port = modem.openPort((text) => {
     if (current) writeBounded(current, text, slow);
-  });
+  }, LINE);
   const server: Server = createServer((socket) => {
     current?.destroy();
     current = socket;

@@ -5,6 +5,12 @@ import { DONE, refuse, type Outcome, type Refused } from '../outcome.js';
 
 const SMS_SEND_DELAY_MS = 1000;
 const USSD_ANSWER_MS = 2000;
+/**
+ * Virtual ms between the parts of a long incoming SMS. A network delivers each part as its own SMS-DELIVER, one
+ * transfer acknowledged before the next (24.011 §5.3), typically seconds apart; tools that read part by part
+ * (ModemManager, python-gsmmodem) are built for that. A stimulus can still ask for all parts at once (0).
+ */
+export const DEFAULT_PART_GAP_MS = 3000;
 /** SR memory holds this many status reports; the oldest make room for a new one. */
 export const SMS_REPORT_CAPACITY = 100;
 /** TP-ST values (23.040 §9.2.3.15): received by the SME, not obtainable (permanent), validity period expired. */
@@ -22,7 +28,7 @@ export interface SmsApi {
   memory(store: SmsStore): { used: number; total: number };
   /**
    * An incoming SMS arrives part by part: each part is stored (unread) in its own slot and `sms-received` fires per
-   * part. `partGapMs` spaces the parts on the virtual clock (0: all at once); until the last arrives the message is
+   * part. `partGapMs` spaces the parts on the virtual clock (default DEFAULT_PART_GAP_MS; 0: all at once); until the last arrives the message is
    * partial (goform's `received_all_concat_sms` "0"). Refuses `store-full` (the network keeps it) when the parts do
    * not fit; a later part that finds the store full is lost. `read` stores it as read (tag 0): a message the user
    * had opened before a scenario or replay starts.
@@ -161,7 +167,7 @@ export function createSmsArea(core: DeviceCore): SmsApi {
       const store = input.store ?? 'device';
       const parts = partsOf(input.text);
       if (api.count(store) + parts.length > api.capacity(store)) return refuse('store-full', `the ${store} message store is full`);
-      const gap = input.partGapMs ?? 0;
+      const gap = input.partGapMs ?? DEFAULT_PART_GAP_MS;
       const first = gap > 0 ? parts.slice(0, 1) : parts;
       const message = add({ number: input.number, parts: first, total: parts.length, tag: input.read ? 0 : 1, store, timeMs: input.timeMs });
       core.mutate((s) => {

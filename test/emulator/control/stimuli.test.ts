@@ -106,6 +106,11 @@ describe('stimuli through the control API', () => {
     await control.stimulus('sms', { from: '+4915100000001', text: 'Grüße 😀' });
     expect(at.out).toMatch(/\+CMTI: "ME",1/);
     await control.stimulus('sms', { from: 'BANK', text: 'x'.repeat(400) });
+    // Its three parts arrive as a network delivers them, 3 virtual seconds apart by default.
+    expect(emu.device.state.sms.messages.find((m) => m.number === 'BANK')?.parts).toHaveLength(1);
+    emu.clock.advance(3000);
+    expect(emu.device.state.sms.messages.find((m) => m.number === 'BANK')?.parts).toHaveLength(2);
+    emu.clock.advance(3000);
     expect(await control.stimulus('sms', { from: '+1', text: 'flood', count: 20 })).toMatchObject({ refused: 0 });
     const list = (await client.get('sms_data_total', { page: '0', data_per_page: '100', mem_store: '1', tags: '10', order_by: 'order by id asc' })).messages as { content: string }[];
     expect(list).toHaveLength(22);

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { parseCommandLine } from '../../../emulator/modem/at-engine.js';
+import { LINE_INDICATION_SPACING_MS, parseCommandLine } from '../../../emulator/modem/at-engine.js';
 import { AtProbe } from '../../helpers/at.js';
 import { createTestEmulator, withState } from '../../helpers/emulator.js';
 
@@ -155,5 +155,53 @@ describe('AT engine', () => {
     expect(at.at('+CSQ')).toBe('\r\n+CSQ: 99,99\r\n\r\nOK\r\n');
     emu.modem.resetHandlers();
     expect(at.at('+CSQ')).not.toContain('99,99');
+  });
+});
+
+describe('new-message indications on a serial line', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('go out one at a time, LINE_INDICATION_SPACING_MS apart, when the network delivers parts back to back', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const emu = createTestEmulator();
+    const writes: string[] = [];
+    const port = emu.modem.openPort((text) => writes.push(text), { indicationSpacingMs: LINE_INDICATION_SPACING_MS });
+    port.write('AT+CNMI=2,1,0,0,0\r');
+    writes.length = 0;
+    emu.device.sms.receive({ number: '+4915100000009', text: 'x'.repeat(400), partGapMs: 0 });
+    // Each write holds one +CMTI (python-gsmmodem takes lines that arrive together as one notification and handles
+    // only its first +CMTI); the next is written only when the spacing has passed.
+    const cmti = (): string[] => writes.filter((w) => w.includes('+CMTI'));
+    expect(cmti()).toHaveLength(1);
+    // A URC that is not a new-message indication is not held back behind them.
+    emu.device.network.setRegistration('roaming');
+    port.write('AT\r');
+    expect(writes.at(-1)).toBe('\r\nOK\r\n');
+    vi.advanceTimersByTime(LINE_INDICATION_SPACING_MS - 1);
+    expect(cmti()).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(cmti()).toHaveLength(2);
+    vi.advanceTimersByTime(LINE_INDICATION_SPACING_MS);
+    expect(cmti()).toHaveLength(3);
+    // One URC per write, each part's own slot.
+    expect(cmti().every((w) => /^\r\n\+CMTI: "ME",\d+\r\n$/.test(w))).toBe(true);
+    expect(new Set(cmti()).size).toBe(3);
+    // In-process ports (no line) write them at once, and a closed port drops what waited.
+    const inProcess: string[] = [];
+    const direct = emu.modem.openPort((text) => inProcess.push(text));
+    direct.write('AT+CNMI=2,1,0,0,0\r');
+    const lined: string[] = [];
+    const line = emu.modem.openPort((text) => lined.push(text), { indicationSpacingMs: LINE_INDICATION_SPACING_MS });
+    line.write('AT+CNMI=2,1,0,0,0\r');
+    emu.device.sms.receive({ number: '+4915100000009', text: 'y'.repeat(400), partGapMs: 0 });
+    expect(inProcess.filter((w) => w.includes('+CMTI'))).toHaveLength(3);
+    line.close();
+    vi.advanceTimersByTime(10 * LINE_INDICATION_SPACING_MS);
+    expect(lined.filter((w) => w.includes('+CMTI'))).toHaveLength(1);
+    port.close();
+    direct.close();
+    await emu.close();
   });
 });

@@ -92,19 +92,29 @@ describe.skipIf(skip !== '')(`ModemManager against the emulated modem${skip ? ` 
     expect(await smsTexts()).toContainEqual(expect.objectContaining({ 'sms.content.number': '+4915100000001', 'sms.content.text': 'stored before ModemManager', 'sms.properties.state': 'received' }));
   });
 
-  it('receives a two-part SMS part by part (one +CMTI each) and a UCS-2 one', async () => {
-    const long = 'This message comes in two parts, as a network delivers a long text, one SMS-DELIVER after the other. '.repeat(2);
-    // Parts a virtual 2 s apart, as a network delivers them: ModemManager 1.20 handles one +CMTI at a time and
-    // drops one that comes while it still reads the previous message (seen with two in one read).
-    await control().stimulus('sms', { from: '+4915100000002', text: long, partGapMs: 2000 });
+  it('receives a 3-part SMS with its parts apart (the default: one delivery every few seconds) and a UCS-2 one', async () => {
+    const long = 'This message comes in three parts, as a network delivers a long text, one SMS-DELIVER after another. '.repeat(4);
+    // The default gap is virtual time: ModemManager has the first part (receiving) until the clock moves on.
+    await control().stimulus('sms', { from: '+4915100000002', text: long });
     await mm.until(async () => (await smsList()).some((s) => s.state === 'receiving'), 20_000, 'the first part (receiving)');
-    emu.clock.advance(2000);
-    await mm.until(async () => (await smsTexts()).some((s) => s['sms.content.number'] === '+4915100000002' && s['sms.properties.state'] === 'received'), 20_000, 'the second part (received)');
+    emu.clock.advance(3000);
+    emu.clock.advance(3000);
+    await mm.until(async () => (await smsTexts()).some((s) => s['sms.content.number'] === '+4915100000002' && s['sms.properties.state'] === 'received'), 20_000, 'the last part (received)');
     await control().stimulus('sms', { from: '+4915100000003', text: 'Grüße aus Köln 😀' });
     await mm.until(async () => (await smsTexts()).some((s) => s['sms.content.number'] === '+4915100000003'), 20_000, 'the UCS-2 message');
     const texts = await smsTexts();
     expect(texts).toContainEqual(expect.objectContaining({ 'sms.content.number': '+4915100000002', 'sms.content.text': long }));
     expect(texts).toContainEqual(expect.objectContaining({ 'sms.content.number': '+4915100000003', 'sms.content.text': 'Grüße aus Köln 😀' }));
+  });
+
+  it('receives a 3-part SMS whose parts the network delivers back to back', async () => {
+    // All parts at once on the device: the line spaces their +CMTI (at-engine.ts LINE_INDICATION_SPACING_MS), as a
+    // real modem's are; ModemManager drops a +CMTI that comes while it still reads the previous part.
+    const long = 'Three parts at once, as some networks do it when the phone was out of reach and comes back. '.repeat(4);
+    await control().stimulus('sms', { from: '+4915100000004', text: long, partGapMs: 0 });
+    await mm.until(async () => (await smsTexts()).some((s) => s['sms.content.number'] === '+4915100000004' && s['sms.properties.state'] === 'received'), 20_000, 'all three parts (received)');
+    expect(await smsTexts()).toContainEqual(expect.objectContaining({ 'sms.content.number': '+4915100000004', 'sms.content.text': long }));
+    expect(emu.device.state.sms.messages.find((x) => x.number === '+4915100000004')?.parts).toHaveLength(3);
   });
 
   it('creates and sends an SMS that lands in the goform sent box', async () => {
@@ -122,7 +132,7 @@ describe.skipIf(skip !== '')(`ModemManager against the emulated modem${skip ? ` 
     const before = emu.device.state.sms.messages.filter((x) => x.record === 'memory').length;
     const long = (await Promise.all((await smsList()).map(async (s) => ({ s, k: await mm.keys('-s', s.path) })))).find((x) => x.k['sms.content.number'] === '+4915100000002');
     expect(long).toBeDefined();
-    expect(emu.device.state.sms.messages.find((x) => x.number === '+4915100000002')?.parts).toHaveLength(2);
+    expect(emu.device.state.sms.messages.find((x) => x.number === '+4915100000002')?.parts).toHaveLength(3);
     expect(await mm.mmcli('-m', String(m), `--messaging-delete-sms=${long!.s.path}`)).toContain('successfully deleted');
     expect(emu.device.state.sms.messages.filter((x) => x.record === 'memory')).toHaveLength(before - 1);
     expect(emu.device.state.sms.messages.some((x) => x.number === '+4915100000002')).toBe(false);

@@ -32,7 +32,7 @@ describe('the SMS store keeps concatenated messages as parts', () => {
     await start();
     at.at('+CNMI=2,1,0,0,0');
     at.out = '';
-    emu.device.sms.receive({ number: '+4915100000001', text: LONG });
+    emu.device.sms.receive({ number: '+4915100000001', text: LONG, partGapMs: 0 });
     expect(at.out).toBe('\r\n+CMTI: "ME",1\r\n\r\n+CMTI: "ME",2\r\n');
 
     const lines = AtProbe.lines(at.at('+CMGL=4'));
@@ -63,7 +63,7 @@ describe('the SMS store keeps concatenated messages as parts', () => {
     at.at('+CMGD=2');
     at.at('+CNMI=2,1,0,0,0');
     at.out = '';
-    emu.device.sms.receive({ number: '+2', text: LONG });
+    emu.device.sms.receive({ number: '+2', text: LONG, partGapMs: 0 });
     expect(at.out).toBe('\r\n+CMTI: "ME",2\r\n\r\n+CMTI: "ME",4\r\n');
   });
 
@@ -86,7 +86,7 @@ describe('the SMS store keeps concatenated messages as parts', () => {
     await start();
     at.at('+CNMI=2,2,0,0,0');
     at.out = '';
-    emu.device.sms.receive({ number: '+1', text: LONG });
+    emu.device.sms.receive({ number: '+1', text: LONG, partGapMs: 0 });
     const cmts = at.out.match(/\+CMT: ,\d+\r\n[0-9A-F]+/g) ?? [];
     expect(cmts).toHaveLength(2);
     const id = emu.device.state.sms.messages[0]!.id;
@@ -98,12 +98,12 @@ describe('the SMS store keeps concatenated messages as parts', () => {
   it('counts parts the same on both surfaces: full together, used never above total', async () => {
     await start();
     withState(emu.device, (s) => void (s.sms.deviceCapacity = 5));
-    emu.device.sms.receive({ number: '+1', text: LONG });
-    emu.device.sms.receive({ number: '+1', text: LONG });
+    emu.device.sms.receive({ number: '+1', text: LONG, partGapMs: 0 });
+    emu.device.sms.receive({ number: '+1', text: LONG, partGapMs: 0 });
     expect(line(at, '+CPMS?')).toBe('+CPMS: "ME",4,5,"ME",4,5,"ME",4,5');
     expect((await client.get(['sms_nvused_total', 'sms_nv_total'])).sms_nvused_total).toBe('4');
     // A two-part message does not fit in one free slot.
-    expect(emu.device.sms.receive({ number: '+1', text: LONG })).toMatchObject({ refused: 'store-full' });
+    expect(emu.device.sms.receive({ number: '+1', text: LONG, partGapMs: 0 })).toMatchObject({ refused: 'store-full' });
     // A message sent with AT+CMGS is the router's record: not in modem memory, but it takes its room.
     at.at('+CMGF=1');
     at.send('AT+CMGS="+222"\r');
@@ -116,7 +116,7 @@ describe('the SMS store keeps concatenated messages as parts', () => {
 
   it('deletes every location in turn after a two-part SMS (what Gammu deleteallsms does)', async () => {
     await start();
-    emu.device.sms.receive({ number: '+1', text: LONG });
+    emu.device.sms.receive({ number: '+1', text: LONG, partGapMs: 0 });
     emu.device.sms.receive({ number: '+1', text: 'single' });
     for (const index of [1, 2, 3]) expect(at.at(`+CMGD=${index}`), `index ${index}`).toBe('\r\nOK\r\n');
     expect(emu.device.state.sms.messages).toEqual([]);
