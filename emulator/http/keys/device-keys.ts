@@ -28,9 +28,6 @@ export const deviceKeys = defineKeys(
     modem_msn: (c) => c.state.identity.serialNumber,
     hardware_version: (c) => c.device.profile.firmware.hardware_version,
     hw_version: (c) => c.device.profile.firmware.hardware_version,
-    // The older name of the WAN mode (§3.10), read on home pages of devices with and without Ethernet (§9.1): an
-    // empty one makes the WAN page fall back to PPPoE.
-    ethwan_mode: (c) => c.state.wan.mode,
     // §9.1: "1" once the login password is no longer the profile's default (ZXIC UIs nag until then).
     psw_changed: (c) => (c.state.login.passwordSha256 === defaultPasswordSha256(c.device.profile) ? '0' : '1'),
     // §9.1: LD and RD inside a multi-key read are the values a lone read gives (a fresh RD is minted). LD exists only

@@ -2,7 +2,7 @@
 import { aggregates } from './aggregates.js';
 import { deviceKeys, multiUserKeys } from './device-keys.js';
 import type { KeyDef } from './key-def.js';
-import { apnKeys, fotaKeys, lanKeys, legacyFotaKeys, scheduleKeys, shareKeys, wanKeys } from './settings-keys.js';
+import { apnKeys, fotaKeys, lanKeys, legacyFotaKeys, scheduleKeys, shareKeys, wanKeys, wanModeKeys } from './settings-keys.js';
 import { batteryKeys, trafficKeys } from './power-traffic-keys.js';
 import { nrKeys, radioKeys } from './radio-keys.js';
 import { smsKeys, ussdKeys } from './sms-keys.js';
@@ -11,7 +11,7 @@ import { stationKeys, wifiKeys } from './wifi-keys.js';
 export const PLAIN_KEYS: ReadonlyMap<string, KeyDef> = new Map(
   Object.entries({
     ...deviceKeys, ...multiUserKeys, ...radioKeys, ...nrKeys, ...batteryKeys, ...trafficKeys, ...wifiKeys, ...stationKeys,
-    ...smsKeys, ...ussdKeys, ...fotaKeys, ...legacyFotaKeys, ...apnKeys, ...wanKeys, ...lanKeys, ...scheduleKeys, ...shareKeys,
+    ...smsKeys, ...ussdKeys, ...fotaKeys, ...legacyFotaKeys, ...apnKeys, ...wanKeys, ...wanModeKeys, ...lanKeys, ...scheduleKeys, ...shareKeys,
   }),
 );
 

@@ -61,13 +61,37 @@ export const apnKeys = defineKeys('apn', {
   ),
 });
 
-export const wanKeys = defineKeys(
-  'wan',
+/** Ethernet WAN modes (§3.10): what `ethwan_mode` names. PPP (cellular) and BRIDGE are not ways to use the cable. */
+const ETHERNET_WAN_MODES = new Set(['AUTO', 'PPPOE', 'DHCP', 'STATIC']);
+
+/**
+ * The WAN mode every router answers, with or without an Ethernet port (§3.10; the web UIs poll it before login, §3.11):
+ * `opms_wan_mode` PPP is the cellular gateway. `ethwan_mode` is the Ethernet WAN's own mode: AUTO (the mock's value,
+ * §9.1) unless the WAN runs over the cable; an empty or PPP one makes WAN pages fall back to their PPPoE form.
+ * `rj45_state` says whether the WAN runs over the cable: "dead" while it is cellular (or the device has no port).
+ */
+/** The WAN runs over the cable: a cable mode, or AUTO that picked one (opms_wan_auto_mode AUTO_PPPOE/DHCP/STATIC). */
+function cableWan(wan: { mode: string; autoMode: string }): boolean {
+  if (wan.mode === 'AUTO' || wan.mode === 'AUTO_BACKUP') return /^AUTO_(PPPOE|DHCP|STATIC)$/.test(wan.autoMode);
+  return ETHERNET_WAN_MODES.has(wan.mode);
+}
+
+export const wanModeKeys = defineKeys(
+  'device',
   {
     opms_wan_mode: (c) => c.state.wan.mode,
     opms_wan_auto_mode: (c) => c.state.wan.autoMode,
     blc_wan_mode: (c) => c.state.wan.mode,
     blc_wan_auto_mode: (c) => c.state.wan.autoMode,
+    ethwan_mode: (c) => (ETHERNET_WAN_MODES.has(c.state.wan.mode) ? c.state.wan.mode : 'AUTO'),
+    rj45_state: (c) => (cableWan(c.state.wan) ? 'working' : 'dead'),
+  },
+  { public: ['opms_wan_mode', 'opms_wan_auto_mode', 'blc_wan_mode', 'blc_wan_auto_mode'] },
+);
+
+export const wanKeys = defineKeys(
+  'wan',
+  {
     pppoe_username: (c) => c.state.wan.pppoe.username,
     pppoe_dial_mode: (c) => c.state.wan.pppoe.dialMode,
     pppoe_status: (c) => c.state.wan.pppoe.status,
@@ -78,10 +102,8 @@ export const wanKeys = defineKeys(
     static_wan_secondary_dns: (c) => c.state.wan.staticIp.dns2,
     static_wan_status: (c) => (c.state.wan.mode === 'STATIC' && c.state.wan.staticIp.ip ? '1' : '0'),
     dhcp_wan_status: (c) => (c.state.wan.mode === 'DHCP' ? '1' : '0'),
-    rj45_state: (c) => (c.state.wan.mode === 'PPP' ? 'dead' : 'working'),
     vpn_conn_status: () => 'disconnected',
   },
-  { public: ['opms_wan_mode', 'opms_wan_auto_mode', 'blc_wan_mode', 'blc_wan_auto_mode'] },
 );
 
 export const lanKeys = defineKeys('lan', {

@@ -78,12 +78,28 @@ describe('§9.1 reads', () => {
     await client.login();
     const k = await client.get(['cur_rsrq', 'detail_cell_rsrq', 'detail_cell_sinr', 'detail_cell_pci', 'ethwan_mode', 'psw_changed', 'hw_version', 'fota_updateMode', 'fota_updateIntervalDay', 'fota_allowRoamingUpdate']);
     const r = emu.device.state.radio;
-    expect(k).toMatchObject({ cur_rsrq: String(r.rsrqDb), detail_cell_rsrq: String(r.rsrqDb), detail_cell_sinr: String(r.sinrDb), detail_cell_pci: String(r.pci), ethwan_mode: 'PPP', psw_changed: '0', hw_version: 'MF761-HW1.0' });
+    expect(k).toMatchObject({ cur_rsrq: String(r.rsrqDb), detail_cell_rsrq: String(r.rsrqDb), detail_cell_sinr: String(r.sinrDb), detail_cell_pci: String(r.pci), ethwan_mode: 'AUTO', psw_changed: '0', hw_version: 'MF761-HW1.0' });
     expect(k.fota_updateMode).not.toBe('');
     // Changing the password from the default stops the nag.
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     expect(await client.set('CHANGE_PASSWORD', { oldPassword: b64('admin'), newPassword: b64('Secret-1') })).toEqual({ result: 'success' });
     expect((await client.get(['psw_changed', 'loginfo'])).psw_changed).toBe('1');
+  });
+
+  it.each(['mf761', 'mf823', 'mu5001', 'mf79u', 'mf286d'])('answers the WAN page\'s keys on %s: cellular gateway, Ethernet WAN AUTO, no cable WAN up', async (profile) => {
+    // What the WAN / operation-mode pages read (§3.10, §9.1): on a router whose WAN is cellular, ethwan_mode is the
+    // cable's own mode (AUTO: not the PPPoE form) and every key answers, with or without an Ethernet port.
+    ({ emu } = await startLoggedIn({ profile }));
+    const client = new TestClient(emu);
+    await client.login();
+    const keys = ['opms_wan_mode', 'opms_wan_auto_mode', 'blc_wan_mode', 'blc_wan_auto_mode', 'ethwan_mode', 'rj45_state'];
+    // A CPE starts in AUTO (cable when present), here on cellular (AUTO_PPP).
+    const mode = profile === 'mf286d' ? 'AUTO' : 'PPP';
+    expect(await client.get(keys)).toEqual({ opms_wan_mode: mode, opms_wan_auto_mode: 'AUTO_PPP', blc_wan_mode: mode, blc_wan_auto_mode: 'AUTO_PPP', ethwan_mode: 'AUTO', rj45_state: 'dead' });
+    if (profile !== 'mf286d') return;
+    // A CPE whose WAN moves to the cable: the Ethernet WAN mode follows and the cable WAN is up.
+    expect(await client.set('OPERATION_MODE', { opms_wan_mode: 'DHCP' })).toEqual({ result: 'success' });
+    expect(await client.get(keys)).toMatchObject({ opms_wan_mode: 'DHCP', ethwan_mode: 'DHCP', rj45_state: 'working' });
   });
 
   it('the older FOTA key set answers on mf79u, whose home page reads it', async () => {
