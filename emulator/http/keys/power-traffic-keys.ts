@@ -3,14 +3,21 @@ import { defineKeys, str } from './key-def.js';
 
 // goform-api.md §3.3 battery, §3.4 traffic and data limit.
 
+/**
+ * Charging state on every device: one without a battery (USB sticks, CPEs on mains) answers "0", the value the web UIs
+ * take when the key is missing (their status code reads `undefined` as "0"); an empty one shows them charging (§3.3).
+ */
+export const chargingKeys = defineKeys('device', {
+  battery_charging: (c) => {
+    const b = c.state.battery;
+    if (!b.present || !b.chargerConnected) return '0';
+    return b.level >= 100 ? '2' : '1';
+  },
+});
+
 export const batteryKeys = defineKeys(
   'battery',
   {
-    battery_charging: (c) => {
-      const b = c.state.battery;
-      if (!b.chargerConnected) return '0';
-      return b.level >= 100 ? '2' : '1';
-    },
     battery_vol_percent: (c) => str(c.state.battery.percent),
     battery_pers: (c) => str(batteryBars(c.state.battery.percent)),
     battery_value: () => '',

@@ -102,6 +102,23 @@ describe('§9.1 reads', () => {
     expect(await client.get(keys)).toMatchObject({ opms_wan_mode: 'DHCP', ethwan_mode: 'DHCP', rj45_state: 'working' });
   });
 
+  it('a device without a battery answers battery_charging "0" (not charging), one with a charger plugged in "1"', async () => {
+    // §3.3: the web UIs read a missing battery_charging as "0"; an empty one draws the charging icon.
+    ({ emu } = await startLoggedIn({ profile: 'mf823' }));
+    const stick = new TestClient(emu);
+    await stick.login();
+    expect(emu.device.state.battery.present).toBe(false);
+    expect((await stick.get(['battery_charging', 'loginfo'])).battery_charging).toBe('0');
+    await emu.close();
+    ({ emu } = await startLoggedIn({ profile: 'mf79u' }));
+    const mifi = new TestClient(emu);
+    await mifi.login();
+    emu.device.power.setBattery({ percent: 50, charger: true });
+    expect((await mifi.get(['battery_charging', 'loginfo'])).battery_charging).toBe('1');
+    emu.device.power.setBattery({ charger: false });
+    expect((await mifi.get(['battery_charging', 'loginfo'])).battery_charging).toBe('0');
+  });
+
   it('the older FOTA key set answers on mf79u, whose home page reads it', async () => {
     const { emu: e, client } = await startLoggedIn({ profile: 'mf79u' });
     emu = e;
