@@ -130,6 +130,11 @@ export function importRecording(recording: Recording, name: string): { scenario:
     });
     if (wifi) steps.push({ name: 'recorded Wi-Fi settings', goform: 'SET_WIFI_SSID1_SETTINGS', fields: wifi });
   }
+  // The data limit as recorded (§3.4), set as the web UI's data-limit page sets it.
+  if (v.data_volume_limit_switch === '0') steps.push({ name: 'recorded data limit', goform: 'DATA_LIMIT_SETTING', fields: { data_volume_limit_switch: '0' } });
+  if (v.data_volume_limit_switch === '1' && v.data_volume_limit_unit && v.data_volume_limit_size && v.data_volume_alert_percent) {
+    steps.push({ name: 'recorded data limit', goform: 'DATA_LIMIT_SETTING', fields: { data_volume_limit_switch: '1', data_volume_limit_unit: v.data_volume_limit_unit, data_volume_limit_size: v.data_volume_limit_size, data_volume_alert_percent: v.data_volume_alert_percent } });
+  }
   if (v.simcard_roam && v.simcard_roam !== 'Home') steps.push({ name: 'recorded roaming', stimulus: 'registration', with: { registration: 'roaming' } });
   const battery = num('battery_vol_percent');
   if (battery !== undefined) steps.push({ name: 'recorded battery', stimulus: 'battery', with: { percent: battery, charger: v.battery_charging !== '0' } });
