@@ -180,6 +180,24 @@ describe.skipIf(!hasCommand('git') || !hasCommand('curl') || !existsSync(join(RO
     expect(written.metrics.iterations!.values.count).toBeGreaterThan(0);
   }, 120_000);
 
+  it('stops `npx routerlab serve` when only the npx process gets SIGTERM: its ports free, nothing left running', async (ctx) => {
+    if (busy.length) ctx.skip(`ports ${busy.join(', ')} are taken; the README's commands use them`);
+    const child = spawn('npx', ['routerlab', 'serve'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    await expect.poll(() => out, { timeout: 60_000 }).toMatch(/^control api listening on /m);
+    // The node process npx started, found by its parent: the one SIGTERM must not be sent to.
+    const pids = (): number[] => execFileSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' }).split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[2] === 'node' && f.slice(3).join(' ').includes('routerlab') && f.includes('serve')).map((f) => Number(f[0]));
+    const before = pids();
+    expect(before.length).toBeGreaterThan(0);
+    process.kill(child.pid!, 'SIGTERM');
+    await exited;
+    await expect.poll(() => pids().filter((p) => before.includes(p)), { timeout: 20_000 }).toEqual([]);
+    for (const port of PORTS) await expect.poll(() => portFree(port), { timeout: 10_000 }).toBe(true);
+  }, 120_000);
+
   it('names what it does not run here: commands for a real router or a remote ACS', () => {
     const notHere = blocks.flatMap((b) => b.split('\n')).filter((l) => /192\.168\.0\.1|acs\.example/.test(l) && !l.trim().startsWith('#'));
     // Each of these needs hardware or a network this machine has no business reaching; the HIL tests cover the

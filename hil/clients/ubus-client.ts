@@ -81,20 +81,30 @@ export class UbusClient {
    * 2 (locked; `details.lockSeconds`) or 3 (another user holds the session).
    */
   async login(): Promise<void> {
-    const [info] = await this.#post([['zwrt_web', 'web_login_info', {}]], ZERO_SID);
-    const salt = ok(info!, 'zwrt_web.web_login_info').zte_web_sault;
-    if (typeof salt !== 'string') throw new BenchError('HTTP_STATUS', '[hil:ubus] web_login_info has no zte_web_sault; is this a ZWRT router?');
-    const password = sha256Upper(sha256Upper(this.options.password) + salt);
-    const [answer] = await this.#post([['zwrt_web', 'web_login', { password }]], ZERO_SID);
-    const data = ok(answer!, 'zwrt_web.web_login');
+    const data = await this.tryLogin();
     const result = Number(data.result);
-    if (result !== 0 || typeof data.ubus_rpc_session !== 'string') {
+    if (result !== 0) {
       const meaning = { 1: 'wrong password', 2: 'login locked', 3: 'another user is logged in' }[result] ?? `result ${String(data.result)}`;
       throw new BenchError('HTTP_AUTH_FAILED', `[hil:ubus] login refused: ${meaning}`, { details: { result, lockSeconds: data.login_fail_lock_lefttime, attemptsLeft: data.login_fail_num } });
     }
+  }
+
+  /**
+   * One login attempt with `password` (default: the client's own), salted as the firmware wants it (ubus-api.md §4);
+   * answers web_login's data (`result` 0 success, 1 wrong password, 2 locked, 3 taken) without throwing, and holds
+   * the session when it succeeded. A replay uses it to repeat a recorded failed login with a wrong password.
+   */
+  async tryLogin(password: string = this.options.password): Promise<Record<string, unknown>> {
+    const [info] = await this.#post([['zwrt_web', 'web_login_info', {}]], ZERO_SID);
+    const salt = ok(info!, 'zwrt_web.web_login_info').zte_web_sault;
+    if (typeof salt !== 'string') throw new BenchError('HTTP_STATUS', '[hil:ubus] web_login_info has no zte_web_sault; is this a ZWRT router?');
+    const [answer] = await this.#post([['zwrt_web', 'web_login', { password: sha256Upper(sha256Upper(password) + salt) }]], ZERO_SID);
+    const data = ok(answer!, 'zwrt_web.web_login');
+    if (Number(data.result) !== 0 || typeof data.ubus_rpc_session !== 'string') return { ...data, result: Number(data.result) === 0 ? -1 : data.result };
     this.#session.sid = data.ubus_rpc_session;
     this.#aesKey = null;
     if (this.options.encryption) await this.keyExchange();
+    return data;
   }
 
   /** §5.1: fetch the router's RSA key and send it a fresh AES-256 key. */

@@ -269,11 +269,15 @@ async function replayUbus(exchanges: readonly HttpExchange[], target: Target, ou
     const batch: { name: string; call: [string, string, Record<string, unknown>]; recorded: unknown }[] = [];
     ubusElements(x.request.json).forEach((e, i) => {
       if (!e.call) return skip('malformed calls');
+      if (e.name === 'zwrt_web.web_login') {
+        // Replayed and compared like goform's: the target's password where the recorded login succeeded, a wrong one
+        // where it failed (the recorded password is never written).
+        batch.push({ name: '@login', call: e.call, recorded: answers[i] });
+        return;
+      }
       if (UBUS_SESSION_CALLS.has(e.name)) {
-        const result = (answers[i] as { result?: [number, { result?: unknown }?] } | undefined)?.result;
-        if (e.name === 'zwrt_web.web_login' && Number(result?.[1]?.result) === 0) batch.push({ name: '@login', call: e.call, recorded: null });
         if (e.name === 'zwrt_web.web_logout') batch.push({ name: '@logout', call: e.call, recorded: null });
-        return skip("login, logout and key exchange (the target's own credentials)");
+        return skip("logout and key exchange (the target's own session)");
       }
       const args = replayableUbusArgs(e.name, e.call[2]);
       if (args === null) return skip('calls with a secret withheld');
@@ -289,10 +293,20 @@ async function replayUbus(exchanges: readonly HttpExchange[], target: Target, ou
       pending = [];
     };
     for (const b of batch) {
-      if (b.name === '@login' || b.name === '@logout') {
+      if (b.name === '@login') {
         await flush();
-        if (b.name === '@login') await ubus.login();
-        else await ubus.logout();
+        const recorded = (b.recorded as { result?: [number, Record<string, unknown>?] } | undefined)?.result;
+        const attempt = await ubus.tryLogin(Number(recorded?.[1]?.result) === 0 ? undefined : WRONG_PASSWORD);
+        // The outcome and the attempts left (ubus-api.md §4); the session id and its timeout are the target's own.
+        const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+        const answer = (status: unknown, data: Record<string, unknown> | undefined): GoformExchange => ({
+          cmd: 'zwrt_web.web_login', multi: false, extra: {},
+          response: { '@status': text(status), result: text(data?.result), ...(data?.login_fail_num === undefined ? {} : { login_fail_num: text(data.login_fail_num) }) },
+        });
+        out.push({ surface: 'ubus', request: 'zwrt_web.web_login', recorded: answer(recorded?.[0], recorded?.[1]), actual: answer(0, attempt) });
+      } else if (b.name === '@logout') {
+        await flush();
+        await ubus.logout();
       } else pending.push(b);
     }
     await flush();

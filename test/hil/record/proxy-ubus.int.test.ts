@@ -32,6 +32,8 @@ describe('routerlab proxy on a ZWRT (ubus) router', () => {
     cleanup.push(async () => void (await proxy.close()));
     const identity = router.emulator!.device.state.identity;
 
+    // The web UI's login with a typo first: replayed with a wrong password, so the attempts left follow.
+    expect((await new UbusClient({ baseUrl: proxy.url, password: 'admim' }).tryLogin()).result).not.toBe(0);
     const client = new UbusClient({ baseUrl: proxy.url, password: 'admin' });
     await client.login();
     const sid = client.sid;
@@ -73,6 +75,15 @@ describe('routerlab proxy on a ZWRT (ubus) router', () => {
     expect(report.matched).toBe(report.replayed);
     expect(report.skipped).toMatchObject({ 'destructive calls the proxy held back': 1 });
     expect(report.skipped['calls with a secret withheld']).toBeUndefined();
+    // Both logins were replayed and compared: the failed one failed again, the other succeeded.
+    const logins = ubus.filter((x) => x.name === 'zwrt_web.web_login').map((x) => String((x.response.json as { result: [number, { result: unknown }] }[])[0]!.result[1].result));
+    expect(logins).toEqual(['1', '0']);
+    const typo = recording.exchanges.find((x) => x.name === 'zwrt_web.web_login')!;
+    const left = (typo.response.json as { result: [number, { login_fail_num: unknown }] }[])[0]!.result[1].login_fail_num;
+    expect(left).toBeDefined();
+    const planted2: Recording = structuredClone(recording);
+    (planted2.exchanges.find((x) => x.name === 'zwrt_web.web_login')!.response.json as { result: [number, { login_fail_num: unknown }] }[])[0]!.result[1].login_fail_num = 1;
+    expect((await replayFidelity(planted2, await device())).differences).toContainEqual(expect.objectContaining({ surface: 'ubus', request: 'zwrt_web.web_login', field: 'login_fail_num', recorded: '1' }));
 
     // A planted difference is reported with the call and the field.
     const planted: Recording = structuredClone(recording);
