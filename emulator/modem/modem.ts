@@ -31,6 +31,8 @@ export interface ModemOptions {
 /** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
 /** AT commands whose arguments are PINs or passwords. */
 const SECRET_AT = /CPIN|CPWD|CLCK/;
+/** The argument text of those commands in a command line, up to the next `;`. */
+const SECRET_AT_ARGS = /(\+(?:CPIN|CPWD|CLCK)=)[^;]*/gi;
 
 export class Modem implements ModemContext {
   readonly device: DeviceApi;
@@ -91,13 +93,16 @@ export class Modem implements ModemContext {
     // PIN and PUK arguments (AT+CPIN="1234") are masked in the parameters like every other surface's secrets; a line
     // without such a command keeps its object as it is.
     let masked = params;
+    let line = name;
     for (const k in params) {
       if (!SECRET_AT.test(k) || params[k] === '') continue;
       masked = { ...params, [k]: '***' };
       for (const k2 in masked) if (SECRET_AT.test(k2) && masked[k2] !== '') masked[k2] = '***';
+      // The entry's name is the command line: its secret arguments go too (AT+CPIN=*** ).
+      line = name.replace(SECRET_AT_ARGS, '$1***');
       break;
     }
-    this.journal.add(this.device.state.id, 'at', kind, name, masked, response, this.device.now(), Date.now(), 'at');
+    this.journal.add(this.device.state.id, 'at', kind, line, masked, response, this.device.now(), Date.now(), 'at');
   }
 
   unhandled(name: string): void {

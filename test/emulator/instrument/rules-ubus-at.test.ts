@@ -85,3 +85,18 @@ describe('rules on AT', () => {
     expect(at.at('+CPMS="ME"')).toMatch(/OK\r\n$/);
   });
 });
+
+describe('the AT journal', () => {
+  it('keeps PINs out of both the parameters and the command line it names', () => {
+    emu = createTestEmulator({ clockMode: 'paused' });
+    const at = new AtProbe(emu);
+    at.send('ATE0\r');
+    at.at('+CPIN="1234";+CSQ');
+    at.at('+CLCK="SC",0,"1234"');
+    const entries = emu.journal.query({ surface: 'at', kind: 'command' }).filter((e) => /CPIN|CLCK/.test(e.name));
+    expect(entries.map((e) => e.name)).toEqual(['AT+CPIN=***;+CSQ', 'AT+CLCK=***']);
+    expect(entries[0]!.params).toEqual({ '+CPIN': '***', '+CSQ': '' });
+    expect(JSON.stringify(entries)).not.toContain('1234');
+    at.close();
+  });
+});
