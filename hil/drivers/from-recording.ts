@@ -1,6 +1,7 @@
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { partsOf, type SmsMessage, type Technology } from '../../emulator/state/device-state.js';
 import { decodeUcs2Hex } from '../../emulator/http/codec.js';
+import { luhnCheckDigit } from '../../emulator/state/identity.js';
 import { BenchError } from '../errors.js';
 import type { Recording } from '../record/recording.js';
 import { createEmulatorTarget, type EmulatorTarget } from './emulator-target.js';
@@ -43,8 +44,7 @@ export async function emulatorFromRecording(recording: Recording): Promise<Emula
  * client's own SEND_SMS put there (a replay sends them again).
  */
 export function applyRecording(emulator: Emulator, recording: Recording): void {
-  const v: Record<string, string> = {};
-  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) if (typeof val === 'string' && val !== '' && !(k in v)) v[k] = val;
+  const v = observed(recording);
   const num = (k: string): number | undefined => (v[k] !== undefined && Number.isFinite(Number(v[k])) ? Number(v[k]) : undefined);
   const next = emulator.device.snapshot();
   const s = next;
@@ -54,6 +54,7 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   if (v.msisdn) s.identity.msisdn = v.msisdn;
   if (v.mac_address) s.identity.macAddress = v.mac_address.toUpperCase();
   if (v.BSSID) s.identity.bssid = v.BSSID.toUpperCase();
+  if (v.device_alias_name) s.identity.deviceName = v.device_alias_name;
   if (v.wa_version) s.fota.currentVersion = v.wa_version;
   const tech = v.network_type ? TECHNOLOGY_BY_NETWORK_TYPE[v.network_type] : undefined;
   if (tech) s.radio.technology = tech;
@@ -118,6 +119,50 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   }
   const outcome = emulator.device.replaceState(next);
   if (outcome.refused) throw new BenchError('CONFIG_INVALID', `[hil:record] the recording gives values the emulator cannot hold: ${outcome.message}`);
+}
+
+const MAC = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
+const hex = (v: string): string => Number(v).toString(16).toUpperCase();
+/**
+ * ubus answer fields (ubus-api.md §6, uci values too) under the goform key that holds the same value, in goform's form
+ * (cell ids hex); identities only as digits, so encrypted fields (Base64) are left out.
+ */
+const UBUS_FIELDS: Record<string, [string, RegExp, ((v: string) => string)?]> = {
+  imei: ['imei', /^\d{15}$/], imei_sv: ['imei', /^\d{16}$/, (v) => v.slice(0, 14) + String(luhnCheckDigit(v.slice(0, 14)))],
+  sim_imsi: ['imsi', /^\d{14,15}$/], sim_iccid: ['sim_iccid', /^\d{18,20}$/], msisdn: ['msisdn', /^\+?\d{6,15}$/],
+  macaddr: ['mac_address', MAC], wlan_mac_address: ['BSSID', MAC], device_alias_name: ['device_alias_name', /^.{1,64}$/],
+  main2g_ssid: ['SSID1', /^.{1,32}$/], battery_capacity: ['battery_vol_percent', /^\d{1,3}$/],
+  lte_rsrp: ['lte_rsrp', /^-\d+$/], lte_rsrq: ['lte_rsrq', /^-?\d+$/], lte_snr: ['lte_snr', /^-?\d+$/],
+  cell_id: ['cell_id', /^[1-9]\d*$/, hex], lac_code: ['lac_code', /^[1-9]\d*$/, hex], lte_pci: ['lte_pci', /^[1-9]\d*$/, hex],
+};
+
+/**
+ * What the device answered first for each key: goform multi-key reads, and the same values in a ZWRT client's ubus
+ * answers (encrypted fields, which are not digits, are left out).
+ */
+function observed(recording: Recording): Record<string, string> {
+  const v: Record<string, string> = {};
+  const take = (k: string, val: unknown): void => {
+    const text = typeof val === 'string' ? val : typeof val === 'number' ? String(val) : '';
+    if (text !== '' && !(k in v)) v[k] = text;
+  };
+  for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) take(k, val);
+  for (const x of recording.exchanges) {
+    if (x.kind !== 'ubus' || x.status !== 200) continue;
+    const answers = Array.isArray(x.response.json) ? (x.response.json as unknown[]) : [x.response.json];
+    for (const a of answers) {
+      const data = (a as { result?: [number, Record<string, unknown>?] } | null)?.result?.[1];
+      if (!data || typeof data !== 'object') continue;
+      // A uci get answers its section under `values`.
+      for (const fields of [data, (data.values ?? {}) as Record<string, unknown>]) {
+        for (const [field, [key, shape, convert]] of Object.entries(UBUS_FIELDS)) {
+          const val = fields[field];
+          if ((typeof val === 'string' || typeof val === 'number') && shape.test(String(val))) take(key, convert ? convert(String(val)) : val);
+        }
+      }
+    }
+  }
+  return v;
 }
 
 /** The SMS a proxied client sent itself (number and text), as many times as it sent each. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeUcs2Hex, encodeUcs2Hex } from '../../../emulator/http/codec.js';
 import { createEmulatorTarget, type EmulatorTarget } from '../../../hil/drivers/emulator-target.js';
 import { UbusClient, ZWRT_STATUS_POLL } from '../../../hil/clients/ubus-client.js';
-import { emulatorOptionsFromRecording, loadRecording, replayFidelity, startProxy, type Recording } from '../../../hil/index.js';
+import { emulatorFromRecording, emulatorOptionsFromRecording, loadRecording, replayFidelity, startProxy, type Recording } from '../../../hil/index.js';
 import { importRecording, runScenario } from '../../../scenarios/index.js';
 
 // routerlab proxy between a ZWRT client and a ZWRT router: an emulator of the u60pro profile stands in for the
@@ -84,6 +84,12 @@ describe('routerlab proxy on a ZWRT (ubus) router', () => {
     const planted2: Recording = structuredClone(recording);
     (planted2.exchanges.find((x) => x.name === 'zwrt_web.web_login')!.response.json as { result: [number, { login_fail_num: unknown }] }[])[0]!.result[1].login_fail_num = 1;
     expect((await replayFidelity(planted2, await device())).differences).toContainEqual(expect.objectContaining({ surface: 'ubus', request: 'zwrt_web.web_login', field: 'login_fail_num', recorded: '1' }));
+
+    // An emulator started from the recording (its profile, the identities and settings the client saw, another seed).
+    const started = await emulatorFromRecording(recording);
+    cleanup.push(() => started.close());
+    const fromRecording = await replayFidelity(recording, started);
+    expect(fromRecording.differences).toEqual([]);
 
     // A planted difference is reported with the call and the field.
     const planted: Recording = structuredClone(recording);
