@@ -130,6 +130,9 @@ export function importRecording(recording: Recording, name: string): { scenario:
     });
     if (wifi) steps.push({ name: 'recorded Wi-Fi settings', goform: 'SET_WIFI_SSID1_SETTINGS', fields: wifi });
   }
+  // The network selection and the web UI's language as recorded.
+  if (v.net_select) steps.push({ name: 'recorded network selection', goform: 'SET_BEARER_PREFERENCE', fields: { BearerPreference: v.net_select } });
+  if (v.Language) steps.push({ name: 'recorded language', goform: 'SET_WEB_LANGUAGE', fields: { Language: v.Language } });
   // The data limit as recorded (§3.4), set as the web UI's data-limit page sets it.
   if (v.data_volume_limit_switch === '0') steps.push({ name: 'recorded data limit', goform: 'DATA_LIMIT_SETTING', fields: { data_volume_limit_switch: '0' } });
   if (v.data_volume_limit_switch === '1' && v.data_volume_limit_unit && v.data_volume_limit_size && v.data_volume_alert_percent) {

@@ -215,6 +215,8 @@ describe('field bug import', () => {
     const source = await createEmulatorTarget({ profile: 'mf79u', clockMode: 'paused' });
     await source.require('router').set('SET_CONNECTION_MODE', { ConnectionMode: 'auto_dial', roam_setting_option: 'on' });
     await source.require('router').set('DATA_LIMIT_SETTING', { data_volume_limit_switch: '1', data_volume_limit_unit: 'data', data_volume_limit_size: '2048_1', data_volume_alert_percent: '80' });
+    await source.require('router').set('SET_BEARER_PREFERENCE', { BearerPreference: 'Only_LTE' });
+    await source.require('router').set('SET_WEB_LANGUAGE', { Language: 'de' });
     await source.require('stimuli').apply('registration', { registration: 'roaming' });
     const recording = await recordTarget(source, 'test');
     await source.close();
@@ -222,6 +224,7 @@ describe('field bug import', () => {
     const set = scenario.steps.find((s) => 'goform' in s && s.goform === 'SET_CONNECTION_MODE');
     expect(set).toMatchObject({ fields: { roam_setting_option: 'on' } });
     expect(scenario.steps.find((s) => 'goform' in s && s.goform === 'DATA_LIMIT_SETTING')).toMatchObject({ fields: { data_volume_limit_switch: '1', data_volume_limit_size: '2048_1' } });
+    expect(scenario.steps.find((s) => 'goform' in s && s.goform === 'SET_BEARER_PREFERENCE')).toMatchObject({ fields: { BearerPreference: 'Only_LTE' } });
     const result = await runScenario('imported-roaming.yaml', scenario, { target: 'emulator' });
     expect(result.status, JSON.stringify(result.steps.filter((x) => x.status !== 'passed'))).toBe('passed');
   });
