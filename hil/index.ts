@@ -27,7 +27,7 @@ export { stimulusCatalog, type StimulusInfo } from './drivers/stimulus-catalog.j
 export { goformCatalog, type GoformCatalog } from './drivers/goform-catalog.js';
 
 // --- recordings ---
-export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, RECORDING_VERSION, SECRET, type Recording, type HttpExchange } from './record/recording.js';
+export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, incomingDuring, RECORDING_VERSION, SECRET, type Recording, type HttpExchange } from './record/recording.js';
 export { checkFidelity, replayFidelity, replayableFields, replayableUbusArgs, SESSION_WRITES, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
 export { startProxy, DESTRUCTIVE, type ProxyOptions, type RecordingProxy } from './record/proxy.js';
 export { emulatorOptionsFromRecording, applyRecording, emulatorFromRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';

@@ -3,7 +3,7 @@ import { partsOf, type SmsMessage, type Technology } from '../../emulator/state/
 import { decodeUcs2Hex } from '../../emulator/http/codec.js';
 import { luhnCheckDigit } from '../../emulator/state/identity.js';
 import { BenchError } from '../errors.js';
-import type { Recording } from '../record/recording.js';
+import { incomingDuring, type Recording } from '../record/recording.js';
 import { createEmulatorTarget, type EmulatorTarget } from './emulator-target.js';
 
 // An emulator that follows a recording (`routerlab serve --from`): the profile from the recorded model, and the
@@ -93,7 +93,9 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   const list = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
   if (Array.isArray(list)) {
     const sentByClient = clientSends(recording);
+    const arrived = incomingDuring(recording.exchanges).ids;
     const before = (list as Record<string, string>[]).filter((m) => {
+      if (m.id && arrived.has(m.id)) return false;
       if (m.tag !== '2' && m.tag !== '3') return true;
       const key = `${m.number ?? ''}\n${decodeUcs2Hex(m.content ?? '')}`;
       const n = sentByClient.get(key) ?? 0;

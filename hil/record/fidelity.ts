@@ -1,7 +1,7 @@
 import { BenchError } from '../errors.js';
 import type { Target } from '../target.js';
 import type { UbusResult } from '../clients/ubus-client.js';
-import { scrub, SECRET, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
+import { incomingDuring, scrub, SECRET, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
 
 // The fidelity check: replay a recording's requests against a target (the emulator) and compare answers field by
 // field. Differences say what a client would notice: a missing key, another format, another value. A value equals
@@ -167,7 +167,13 @@ async function replayExchanges(exchanges: readonly HttpExchange[], target: Targe
   const first = exchanges.find((x) => SESSION_WRITES.has(x.request.fields?.goformId ?? ''));
   if (first && first.request.fields?.goformId !== 'LOGOUT' && router.hasSession) await router.logout();
   const pace = pacer(exchanges, target);
+  const arrivals = incomingDuring(exchanges).at;
   for (const x of exchanges) {
+    for (const sms of arrivals.get(x) ?? []) {
+      // An SMS the device received while the client worked arrives on the target at the same point of the exchange.
+      if (target.has('stimuli')) await target.require('stimuli').apply('sms', { from: sms.number, text: sms.text, partGapMs: 0 });
+      else skip('incoming SMS (the target has no stimuli)');
+    }
     if (x.status === 0 || x.error) {
       skip('not answered when recorded');
       continue;

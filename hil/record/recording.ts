@@ -373,3 +373,66 @@ function scrubPdu(hex: string, replace: (s: string) => string): string {
     return replace(hex);
   }
 }
+
+/** An SMS the device received while a proxied client worked (recording ids and numbers as scrubbed). */
+export interface Arrival {
+  id: string;
+  number: string;
+  text: string;
+}
+
+/**
+ * The SMS the device received while a proxied client worked, each at the exchange where the client first saw it:
+ * where `sms_unread_num` rose, or else the list read that first shows it. A rise before the client's first list
+ * read is a message that list shows among the newest; the rest of that list is the device as found. Sent, draft and
+ * failed messages are the client's own doing. A replay delivers each arrival at its exchange; an emulator started
+ * from the recording leaves them out of its inbox.
+ */
+export function incomingDuring(exchanges: readonly HttpExchange[]): { ids: Set<string>; at: Map<HttpExchange, Arrival[]> } {
+  const unreadOf = (x: HttpExchange): number => (x.kind === 'goform-read' ? Number((x.response.json as { sms_unread_num?: unknown } | undefined)?.sms_unread_num ?? Number.NaN) : Number.NaN);
+  const listOf = (x: HttpExchange): Record<string, string>[] | null => {
+    const messages = x.kind === 'goform-read' && x.request.fields?.cmd === 'sms_data_total' ? (x.response.json as { messages?: unknown } | undefined)?.messages : undefined;
+    return Array.isArray(messages) ? (messages as Record<string, string>[]) : null;
+  };
+  // Where the unread count rose, and by how much.
+  const rises: { index: number; by: number }[] = [];
+  let unread: number | null = null;
+  exchanges.forEach((x, index) => {
+    const n = unreadOf(x);
+    if (!Number.isFinite(n)) return;
+    if (unread !== null && n > unread) rises.push({ index, by: n - unread });
+    unread = n;
+  });
+  // Each received message by the list read that first shows it.
+  const seen = new Set<string>();
+  const found: (Arrival & { listed: number })[] = [];
+  let firstList = -1;
+  exchanges.forEach((x, index) => {
+    const messages = listOf(x);
+    if (!messages) return;
+    const fresh = messages.filter((m) => m.id && !seen.has(m.id) && (m.tag === '0' || m.tag === '1'));
+    for (const m of messages) if (m.id) seen.add(m.id);
+    let arrivals = fresh;
+    if (firstList < 0) {
+      firstList = index;
+      const before = rises.filter((r) => r.index <= index).reduce((sum, r) => sum + r.by, 0);
+      arrivals = [...fresh].sort((a, b) => Number(b.id) - Number(a.id)).slice(0, before);
+    }
+    for (const m of arrivals) found.push({ id: m.id!, number: m.number ?? '', text: decodeUcs2Hex(m.content ?? ''), listed: index });
+  });
+  found.sort((a, b) => a.listed - b.listed || Number(a.id) - Number(b.id));
+  const at = new Map<HttpExchange, Arrival[]>();
+  const place = (index: number, m: Arrival): void => {
+    const x = exchanges[index]!;
+    at.set(x, [...(at.get(x) ?? []), { id: m.id, number: m.number, text: m.text }]);
+  };
+  // Each arrival takes the next rise of the count that came before its listing; one the count never showed (the
+  // client did not poll it) is delivered right before the list read that shows it.
+  const slots = rises.flatMap((r) => Array.from({ length: r.by }, () => r.index));
+  let slot = 0;
+  for (const m of found) {
+    if (slot < slots.length && slots[slot]! <= m.listed) place(slots[slot++]!, m);
+    else place(m.listed, m);
+  }
+  return { ids: new Set(found.map((m) => m.id)), at };
+}

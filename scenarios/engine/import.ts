@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, replayableFields, replayableUbusArgs, SECRET, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, incomingDuring, replayableFields, replayableUbusArgs, SECRET, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -25,6 +25,7 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
   const steps: Step[] = [];
   const last = new Map<string, string>();
   let at = exchanges[0]?.relMs ?? 0;
+  const arrivals = incomingDuring(exchanges).at;
   // A scenario runs logged in: what the client read while it was logged out (protected keys answer "") is not
   // expected. It started logged out when its first session write is a login.
   const session = (x: HttpExchange): string => (x.kind === 'goform-write' && SESSION_WRITES.has(x.request.fields?.goformId ?? '') ? x.request.fields!.goformId! : '');
@@ -39,6 +40,8 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
       steps.push({ wait: `${gap}s` });
       at += gap * 1000;
     }
+    // An SMS the device received meanwhile, where the client first saw it.
+    for (const sms of arrivals.get(x) ?? []) steps.push({ name: `recorded incoming SMS ${sms.id}`, stimulus: 'sms', with: { from: sms.number || '+0', text: sms.text, partGapMs: 0 } });
     if (x.kind === 'ubus') {
       steps.push(...ubusSteps(x, last));
       continue;
@@ -143,8 +146,10 @@ export function importRecording(recording: Recording, name: string): { scenario:
   if (battery !== undefined) steps.push({ name: 'recorded battery', stimulus: 'battery', with: { percent: battery, charger: v.battery_charging !== '0' } });
   const inbox = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
   if (Array.isArray(inbox)) {
+    // The inbox as found: without what arrived while a proxied client worked (delivered at its point below).
+    const arrived = incomingDuring(recording.exchanges).ids;
     for (const m of [...(inbox as Record<string, string>[])].reverse()) {
-      if (m.tag !== '0' && m.tag !== '1') continue;
+      if ((m.tag !== '0' && m.tag !== '1') || (m.id && arrived.has(m.id))) continue;
       steps.push({ name: `recorded SMS ${m.id ?? ''}`, stimulus: 'sms', with: { from: m.number ?? '+0', text: decodeUcs2Hex(m.content ?? ''), ...(m.tag === '0' ? { read: true } : {}) } });
     }
   }

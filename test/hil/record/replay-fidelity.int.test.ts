@@ -39,7 +39,7 @@ describe('proxy recording replayed by fidelity', () => {
   }
 
   /** The client: what the web UI does in its first minute, on the device's clock. */
-  async function client(base: string, tick: (ms: number) => Promise<void>): Promise<void> {
+  async function client(base: string, tick: (ms: number) => Promise<void>, deliver: (text: string) => Promise<void>): Promise<void> {
     const session = { cookie: null };
     const web = new GoformClient({ baseUrl: base, password: 'admin', session });
     const typo = new GoformClient({ baseUrl: base, password: 'admim', session });
@@ -51,6 +51,8 @@ describe('proxy recording replayed by fidelity', () => {
     await web.login();
     for (let i = 0; i < 3; i++) {
       await web.get(STATUS, false);
+      // An SMS arrives while the client polls, before it ever lists the inbox.
+      if (i === 1) await deliver('arrived while polling');
       await tick(1000);
     }
     const inbox = await web.getAggregate<{ messages: { id: string; tag: string }[] }>('sms_data_total', LIST);
@@ -60,6 +62,8 @@ describe('proxy recording replayed by fidelity', () => {
     await web.getAggregate('sms_cmd_status_info', { sms_cmd: '4' });
     await tick(1000);
     await web.getAggregate('sms_cmd_status_info', { sms_cmd: '4' });
+    // Another one between two listings, never shown by a poll of the count.
+    await deliver('arrived between listings');
     await web.getAggregate('sms_data_total', LIST);
     const unread = inbox.messages.find((m) => m.tag === '1')!;
     await web.set('SET_MSG_READ', { msg_id: `${unread.id};`, tag: '0' }, false);
@@ -78,7 +82,7 @@ describe('proxy recording replayed by fidelity', () => {
     // The proxy stamps exchanges with the device's clock, so the pacing it records is the clock the client saw.
     const proxy = await startProxy({ target: String(device.describe().details.goformUrl), out: dir, port: 0, now: () => emulator.clock.now() });
     cleanup.push(async () => void (await proxy.close()));
-    await client(proxy.url, (ms) => Promise.resolve(emulator.clock.advance(ms)));
+    await client(proxy.url, (ms) => Promise.resolve(emulator.clock.advance(ms)), async (text) => void (await device.require('stimuli').apply('sms', { from: '+4917100000003', text })));
     return proxy.close();
   }
 
@@ -106,7 +110,9 @@ describe('proxy recording replayed by fidelity', () => {
     const state = replay.emulator!.device.state;
     expect(state.wifi.main.ssid).toBe('Field-Net-5');
     expect(state.sms.messages.filter((m) => m.tag === 2)).toHaveLength(1);
-    expect(state.sms.messages.filter((m) => m.tag === 1)).toHaveLength(0);
+    // The two SMS that arrived during the recording arrived during the replay, where the client first saw them.
+    expect(state.sms.messages.map((m) => m.text)).toEqual(expect.arrayContaining(['arrived while polling', 'arrived between listings']));
+    expect(state.sms.messages.filter((m) => m.text.startsWith('arrived'))).toHaveLength(2);
   });
 
   it('imports as a scenario that sets up the recorded device (Wi-Fi, inbox read and unread) and passes on the emulator', async () => {
@@ -115,7 +121,12 @@ describe('proxy recording replayed by fidelity', () => {
     const wifi = scenario.steps.find((s) => 'goform' in s && s.goform === 'SET_WIFI_SSID1_SETTINGS');
     expect(wifi && 'fields' in wifi ? wifi.fields : {}).toMatchObject({ ssid: 'Field-Net', MAX_Access_num: '6' });
     const sms = scenario.steps.filter((s) => 'stimulus' in s && s.stimulus === 'sms').map((s) => ('with' in s ? s.with : {}));
-    expect(sms).toEqual([expect.objectContaining({ text: 'first, already read', read: true }), expect.not.objectContaining({ read: true })]);
+    // The inbox as found (read state kept), then the two that arrived while the client worked, at their points.
+    expect(sms).toEqual([
+      expect.objectContaining({ text: 'first, already read', read: true }), expect.objectContaining({ text: 'second, still unread' }),
+      expect.objectContaining({ text: 'arrived while polling' }), expect.objectContaining({ text: 'arrived between listings' }),
+    ]);
+    expect(sms[1]).not.toHaveProperty('read');
     // The write refused for its wrong AD did nothing: one SEND_SMS step, not two.
     expect(scenario.steps.filter((s) => 'goform' in s && s.goform === 'SEND_SMS')).toHaveLength(1);
     const result = await runScenario('web-ui-first-minute.yaml', scenario, { target: 'emulator' });
