@@ -126,6 +126,13 @@ describe('sessions', () => {
     expect(await relay.login()).toBe('0');
     expect(relay.cookies.get('stok')).toBe(cookie);
     expect((await relay.get('loginfo')).loginfo).toBe('ok');
+    await emu.close();
+    // So does a Prometheus exporter for the MC801A, before every scrape (LD login, MD5 AD).
+    emu = createTestEmulator({ profile: 'mc801a' });
+    const exporter = new TestClient(emu);
+    expect(await exporter.login()).toBe('0');
+    expect(await exporter.login()).toBe('0');
+    expect((await exporter.get('loginfo')).loginfo).toBe('ok');
   });
 
   it('ends the first session when a second client logs in (single session)', async () => {
