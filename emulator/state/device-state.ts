@@ -323,6 +323,8 @@ export const apnSchema = z.object({
 export const wanSchema = z.object({
   mode: z.string(),
   autoMode: z.string(),
+  /** `ethernet_port_specified` (§3.10): the Ethernet port is the WAN port. Absent in states saved before it. */
+  ethernetPortSpecified: z.boolean().default(false),
   pppoe: z.object({ username: z.string(), password: z.string(), dialMode: z.string(), status: pppStatusSchema }),
   staticIp: z.object({ ip: z.string(), netmask: z.string(), gateway: z.string(), dns1: z.string(), dns2: z.string() }),
   lan: z.object({ ip: z.string(), netmask: z.string(), dhcpStart: z.string(), dhcpEnd: z.string(), leaseHours: int.min(1), domain: z.string() }),

@@ -52,7 +52,8 @@ export interface GoformWrites {
   LTE_LOCK_CELL_SET: { lte_pci_lock: string; lte_earfcn_lock: string };
   /** "pci,arfcn,band,scs"; "0,0,0,0" removes the lock. */
   NR5G_LOCK_CELL_SET: { nr5g_cell_lock: string };
-  OPERATION_MODE: { opms_wan_mode: 'PPP' | 'PPPOE' | 'DHCP' | 'STATIC' | 'AUTO' | 'AUTO_BACKUP' | 'BRIDGE' };
+  /** As MC/MU-series scripts post it (`opMode`, `ethernet_port_specified`), or with `opms_wan_mode`. */
+  OPERATION_MODE: { opMode: 'PPP' | 'PPPOE' | 'DHCP' | 'STATIC' | 'AUTO' | 'AUTO_BACKUP' | 'BRIDGE' | 'LTE_BRIDGE'; ethernet_port_specified?: '0' | '1' } | { opms_wan_mode: 'PPP' | 'PPPOE' | 'DHCP' | 'STATIC' | 'AUTO' | 'AUTO_BACKUP' | 'BRIDGE' | 'LTE_BRIDGE' };
   switchWiFiModule: { SwitchOption: '0' | '1' };
   /** MC-series developer mode: the password encoded as for LOGIN (§9.2). */
   DEVELOPER_OPTION_LOGIN: { password: string };

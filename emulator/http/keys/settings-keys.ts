@@ -85,6 +85,7 @@ export const wanModeKeys = defineKeys(
     blc_wan_auto_mode: (c) => c.state.wan.autoMode,
     ethwan_mode: (c) => (ETHERNET_WAN_MODES.has(c.state.wan.mode) ? c.state.wan.mode : 'AUTO'),
     rj45_state: (c) => (cableWan(c.state.wan) ? 'working' : 'dead'),
+    ethernet_port_specified: (c) => str(c.state.wan.ethernetPortSpecified),
   },
   { public: ['opms_wan_mode', 'opms_wan_auto_mode', 'blc_wan_mode', 'blc_wan_auto_mode'] },
 );

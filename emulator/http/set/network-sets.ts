@@ -84,8 +84,12 @@ export const networkSets: Record<string, SetDef> = {
   },
   OPERATION_MODE: {
     handle(ctx) {
-      // §3.10 opms_wan_mode values; the WAN mode is the operation mode.
-      ctx.device.settings.setWan({ mode: oneOf(ctx, 'opms_wan_mode', ['PPP', 'PPPOE', 'DHCP', 'STATIC', 'AUTO', 'AUTO_BACKUP', 'BRIDGE']) });
+      // §9.1: MC/MU-series scripts post `opMode` (LTE_BRIDGE to bridge, PPP back to the gateway) with
+      // `ethernet_port_specified`; `opms_wan_mode` is taken too. The WAN mode reads back as set (§3.10).
+      const field = ctx.fields.opMode !== undefined ? 'opMode' : 'opms_wan_mode';
+      const mode = oneOf(ctx, field, ['PPP', 'PPPOE', 'DHCP', 'STATIC', 'AUTO', 'AUTO_BACKUP', 'BRIDGE', 'LTE_BRIDGE']);
+      const port = ctx.fields.ethernet_port_specified === undefined ? undefined : oneOf(ctx, 'ethernet_port_specified', ['0', '1']);
+      ctx.device.settings.setWan({ mode, ...(port === undefined ? {} : { ethernetPortSpecified: port === '1' }) });
       return SUCCESS;
     },
   },

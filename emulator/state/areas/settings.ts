@@ -16,7 +16,7 @@ export interface SettingsApi {
   /** Auto APN, or manual with the profile in `index` (refuses `apn-slot-empty`). */
   setApnMode(mode: 'auto' | 'manual', index?: number): Outcome;
   /** WAN mode and its parameters (PPPoE, static, DHCP, auto). */
-  setWan(input: { mode: string; pppoe?: Partial<WanState['pppoe']> | undefined; staticIp?: WanState['staticIp'] | undefined }): void;
+  setWan(input: { mode: string; pppoe?: Partial<WanState['pppoe']> | undefined; staticIp?: WanState['staticIp'] | undefined; ethernetPortSpecified?: boolean | undefined }): void;
   setLan(input: Partial<WanState['lan']>): void;
   setSleepWake(input: ScheduleState['sleepWake']): void;
   setLed(input: ScheduleState['led']): void;
@@ -72,6 +72,7 @@ export function createSettingsArea(core: DeviceCore): SettingsApi {
     setWan(input) {
       core.mutate((s) => {
         s.wan.mode = input.mode;
+        if (input.ethernetPortSpecified !== undefined) s.wan.ethernetPortSpecified = input.ethernetPortSpecified;
         if (input.pppoe) Object.assign(s.wan.pppoe, input.pppoe);
         if (input.staticIp) s.wan.staticIp = { ...input.staticIp };
       });

@@ -102,6 +102,18 @@ describe('§9.1 reads', () => {
     expect(await client.get(keys)).toMatchObject({ opms_wan_mode: 'DHCP', ethwan_mode: 'DHCP', rj45_state: 'working' });
   });
 
+  it.each(['mc801a', 'mu5001', 'mc888'])('switches bridge mode on %s with OPERATION_MODE as MC/MU scripts post it (opMode, ethernet_port_specified)', async (profile) => {
+    ({ emu } = await startLoggedIn({ profile }));
+    const client = new TestClient(emu);
+    await client.login();
+    expect(await client.set('OPERATION_MODE', { opMode: 'LTE_BRIDGE', ethernet_port_specified: '1' })).toEqual({ result: 'success' });
+    expect(await client.get(['opms_wan_mode', 'ethernet_port_specified', 'loginfo'])).toMatchObject({ opms_wan_mode: 'LTE_BRIDGE', ethernet_port_specified: '1' });
+    expect(await client.set('OPERATION_MODE', { opMode: 'PPP', ethernet_port_specified: '0' })).toEqual({ result: 'success' });
+    expect((await client.get(['opms_wan_mode', 'loginfo'])).opms_wan_mode).toBe('PPP');
+    // A mode no firmware has is refused in goform's way.
+    expect(await client.set('OPERATION_MODE', { opMode: 'WARP' })).toEqual({ result: 'failure' });
+  });
+
   it('a device without a battery answers battery_charging "0" (not charging), one with a charger plugged in "1"', async () => {
     // §3.3: the web UIs read a missing battery_charging as "0"; an empty one draws the charging icon.
     ({ emu } = await startLoggedIn({ profile: 'mf823' }));
