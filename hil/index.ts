@@ -30,5 +30,5 @@ export { goformCatalog, type GoformCatalog } from './drivers/goform-catalog.js';
 export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, incomingDuring, RECORDING_VERSION, SECRET, type Recording, type HttpExchange } from './record/recording.js';
 export { checkFidelity, replayFidelity, replayableFields, replayableUbusArgs, SESSION_WRITES, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
 export { startProxy, DESTRUCTIVE, type ProxyOptions, type RecordingProxy } from './record/proxy.js';
-export { emulatorOptionsFromRecording, applyRecording, emulatorFromRecording, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';
+export { emulatorOptionsFromRecording, applyRecording, emulatorFromRecording, initialInbox, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';
 export { ruleSpecSchema, ruleActionSchema, textMatchSchema, RULE_SURFACES, type RuleSpec, type RuleView, type RuleAction, type RuleSurface, type TextMatch } from './rule-spec.js';

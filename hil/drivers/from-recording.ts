@@ -1,9 +1,9 @@
-import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { loadProfile, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { partsOf, type SmsMessage, type Technology } from '../../emulator/state/device-state.js';
 import { decodeUcs2Hex } from '../../emulator/http/codec.js';
 import { luhnCheckDigit } from '../../emulator/state/identity.js';
 import { BenchError } from '../errors.js';
-import { incomingDuring, type Recording } from '../record/recording.js';
+import { incomingDuring, smsView, type Recording } from '../record/recording.js';
 import { createEmulatorTarget, type EmulatorTarget } from './emulator-target.js';
 
 // An emulator that follows a recording (`routerlab serve --from`): the profile from the recorded model, and the
@@ -90,19 +90,8 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   if (v.roam_setting_option) s.network.dataRoaming = v.roam_setting_option === 'on';
   if (v.data_volume_limit_switch) s.dataLimit.enabled = v.data_volume_limit_switch === '1';
   if (v.data_volume_limit_size) s.dataLimit.size = v.data_volume_limit_size;
-  const list = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
-  if (Array.isArray(list)) {
-    const sentByClient = clientSends(recording);
-    const arrived = incomingDuring(recording.exchanges).ids;
-    const before = (list as Record<string, string>[]).filter((m) => {
-      if (m.id && arrived.has(m.id)) return false;
-      if (m.tag !== '2' && m.tag !== '3') return true;
-      const key = `${m.number ?? ''}\n${decodeUcs2Hex(m.content ?? '')}`;
-      const n = sentByClient.get(key) ?? 0;
-      if (n === 0) return true;
-      sentByClient.set(key, n - 1);
-      return false;
-    });
+  const before = initialInbox(recording);
+  if (before !== null) {
     s.sms.messages = before.map((m, i): SmsMessage => ({
       id: Number(m.id) || i + 1,
       number: m.number ?? '',
@@ -133,7 +122,7 @@ const UBUS_FIELDS: Record<string, [string, RegExp, ((v: string) => string)?]> = 
   imei: ['imei', /^\d{15}$/], imei_sv: ['imei', /^\d{16}$/, (v) => v.slice(0, 14) + String(luhnCheckDigit(v.slice(0, 14)))],
   sim_imsi: ['imsi', /^\d{14,15}$/], sim_iccid: ['sim_iccid', /^\d{18,20}$/], msisdn: ['msisdn', /^\+?\d{6,15}$/],
   macaddr: ['mac_address', MAC], wlan_mac_address: ['BSSID', MAC], device_alias_name: ['device_alias_name', /^.{1,64}$/],
-  main2g_ssid: ['SSID1', /^.{1,32}$/], battery_capacity: ['battery_vol_percent', /^\d{1,3}$/],
+  main2g_ssid: ['SSID1', /^.{1,32}$/], battery_capacity: ['battery_vol_percent', /^\d{1,3}$/], sms_received_flag: ['sms_received_flag', /^[01]$/],
   lte_rsrp: ['lte_rsrp', /^-\d+$/], lte_rsrq: ['lte_rsrq', /^-?\d+$/], lte_snr: ['lte_snr', /^-?\d+$/],
   cell_id: ['cell_id', /^[1-9]\d*$/, hex], lac_code: ['lac_code', /^[1-9]\d*$/, hex], lte_pci: ['lte_pci', /^[1-9]\d*$/, hex],
 };
@@ -165,6 +154,33 @@ function observed(recording: Recording): Record<string, string> {
     }
   }
   return v;
+}
+
+/**
+ * The device's inbox as the recording found it, as goform lists it (tag 0 read, 1 unread, 2 sent, 3 failed, 4 draft):
+ * the first listing, goform's or a ZWRT client's (its unread tag per the profile, ubus-api.md §6.14; encrypted
+ * entries left out), without the SMS the client sent itself (a replay sends them) or that arrived while it worked (a
+ * replay delivers them). Null when the recording never listed the inbox.
+ */
+export function initialInbox(recording: Recording): Record<string, string>[] | null {
+  let list: unknown = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
+  if (!Array.isArray(list)) {
+    const ubus = recording.exchanges.map((x) => smsView(x).list).find((l) => l !== undefined);
+    const swap = loadProfile(emulatorOptionsFromRecording(recording).profile ?? 'mf79u').ubus.smsUnreadTag === 0;
+    list = ubus?.filter((m) => /^[0-9A-Fa-f]*$/.test(m.content ?? '')).map((m) => (swap && (m.tag === '0' || m.tag === '1') ? { ...m, tag: m.tag === '0' ? '1' : '0' } : m));
+  }
+  if (!Array.isArray(list)) return null;
+  const sentByClient = clientSends(recording);
+  const arrived = incomingDuring(recording.exchanges).ids;
+  return (list as Record<string, string>[]).filter((m) => {
+    if (m.id && arrived.has(m.id)) return false;
+    if (m.tag !== '2' && m.tag !== '3') return true;
+    const key = `${m.number ?? ''}\n${decodeUcs2Hex(m.content ?? '')}`;
+    const n = sentByClient.get(key) ?? 0;
+    if (n === 0) return true;
+    sentByClient.set(key, n - 1);
+    return false;
+  });
 }
 
 /** The SMS a proxied client sent itself (number and text), as many times as it sent each. */

@@ -1,7 +1,7 @@
 import { BenchError } from '../errors.js';
 import type { Target } from '../target.js';
 import type { UbusResult } from '../clients/ubus-client.js';
-import { incomingDuring, scrub, SECRET, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
+import { incomingDuring, scrub, SECRET, type Arrival, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
 
 // The fidelity check: replay a recording's requests against a target (the emulator) and compare answers field by
 // field. Differences say what a client would notice: a missing key, another format, another value. A value equals
@@ -152,6 +152,14 @@ function pacer(exchanges: readonly HttpExchange[], target: Target): (x: HttpExch
   };
 }
 
+/** An SMS the device received while the client worked arrives on the target at the same point of the exchange. */
+async function deliver(arrivals: readonly Arrival[] | undefined, target: Target, skip: (why: string) => void): Promise<void> {
+  for (const sms of arrivals ?? []) {
+    if (target.has('stimuli')) await target.require('stimuli').apply('sms', { from: sms.number, text: sms.text, partGapMs: 0 });
+    else skip('incoming SMS (the target has no stimuli)');
+  }
+}
+
 /** A wrong password for replaying a recorded failed login (the recorded one is never written). */
 export const WRONG_PASSWORD = 'routerlab-replay-wrong-password';
 
@@ -169,11 +177,7 @@ async function replayExchanges(exchanges: readonly HttpExchange[], target: Targe
   const pace = pacer(exchanges, target);
   const arrivals = incomingDuring(exchanges).at;
   for (const x of exchanges) {
-    for (const sms of arrivals.get(x) ?? []) {
-      // An SMS the device received while the client worked arrives on the target at the same point of the exchange.
-      if (target.has('stimuli')) await target.require('stimuli').apply('sms', { from: sms.number, text: sms.text, partGapMs: 0 });
-      else skip('incoming SMS (the target has no stimuli)');
-    }
+    await deliver(arrivals.get(x), target, skip);
     if (x.status === 0 || x.error) {
       skip('not answered when recorded');
       continue;
@@ -257,7 +261,9 @@ async function replayUbus(exchanges: readonly HttpExchange[], target: Target, ou
   const firstSession = exchanges.flatMap((x) => ubusElements(x.request.json)).find((e) => e.name === 'zwrt_web.web_login' || e.name === 'zwrt_web.web_logout');
   if (firstSession?.name === 'zwrt_web.web_login' && ubus.loggedIn) await ubus.logout();
   const pace = pacer(exchanges, target);
+  const arrivals = incomingDuring(exchanges).at;
   for (const x of exchanges) {
+    await deliver(arrivals.get(x), target, skip);
     if (x.kind !== 'ubus') {
       skip(x.kind === 'static' ? 'static files' : x.kind.startsWith('goform') ? 'goform requests' : 'other requests');
       continue;

@@ -389,11 +389,8 @@ export interface Arrival {
  * from the recording leaves them out of its inbox.
  */
 export function incomingDuring(exchanges: readonly HttpExchange[]): { ids: Set<string>; at: Map<HttpExchange, Arrival[]> } {
-  const unreadOf = (x: HttpExchange): number => (x.kind === 'goform-read' ? Number((x.response.json as { sms_unread_num?: unknown } | undefined)?.sms_unread_num ?? Number.NaN) : Number.NaN);
-  const listOf = (x: HttpExchange): Record<string, string>[] | null => {
-    const messages = x.kind === 'goform-read' && x.request.fields?.cmd === 'sms_data_total' ? (x.response.json as { messages?: unknown } | undefined)?.messages : undefined;
-    return Array.isArray(messages) ? (messages as Record<string, string>[]) : null;
-  };
+  const unreadOf = (x: HttpExchange): number => smsView(x).unread ?? Number.NaN;
+  const listOf = (x: HttpExchange): Record<string, string>[] | null => smsView(x).list ?? null;
   // Where the unread count rose, and by how much.
   const rises: { index: number; by: number }[] = [];
   let unread: number | null = null;
@@ -410,7 +407,8 @@ export function incomingDuring(exchanges: readonly HttpExchange[]): { ids: Set<s
   exchanges.forEach((x, index) => {
     const messages = listOf(x);
     if (!messages) return;
-    const fresh = messages.filter((m) => m.id && !seen.has(m.id) && (m.tag === '0' || m.tag === '1'));
+    // Received (tag 0 or 1 on both APIs), in plain text (an encrypting ZWRT firmware's ENC fields cannot be replayed).
+    const fresh = messages.filter((m) => m.id && !seen.has(m.id) && (m.tag === '0' || m.tag === '1') && /^[0-9A-Fa-f]*$/.test(m.content ?? ''));
     for (const m of messages) if (m.id) seen.add(m.id);
     let arrivals = fresh;
     if (firstList < 0) {
@@ -435,4 +433,33 @@ export function incomingDuring(exchanges: readonly HttpExchange[]): { ids: Set<s
     else place(m.listed, m);
   }
   return { ids: new Set(found.map((m) => m.id)), at };
+}
+
+/**
+ * What one exchange shows of the inbox: the unread count and the device store's list, from goform reads
+ * (`sms_unread_num`, `sms_data_total`) or a ZWRT client's ubus calls (`sms_unread_num`/`sms_dev_unread_num` of the
+ * status calls and the capacity, `zwrt_wms.zte_libwms_get_sms_data`, ubus-api.md §6.14).
+ */
+export function smsView(x: HttpExchange): { unread?: number; list?: Record<string, string>[] } {
+  if (x.kind === 'goform-read') {
+    const json = (x.response.json ?? {}) as { sms_unread_num?: unknown; messages?: unknown };
+    const unread = Number(json.sms_unread_num ?? Number.NaN);
+    const list = x.request.fields?.cmd === 'sms_data_total' && (x.request.fields.mem_store ?? '1') !== '0' && Array.isArray(json.messages) ? (json.messages as Record<string, string>[]) : undefined;
+    return { ...(Number.isFinite(unread) ? { unread } : {}), ...(list ? { list } : {}) };
+  }
+  if (x.kind !== 'ubus') return {};
+  const calls = (Array.isArray(x.request.json) ? x.request.json : [x.request.json]) as { params?: unknown[] }[];
+  const answers = (Array.isArray(x.response.json) ? x.response.json : [x.response.json]) as { result?: [number, Record<string, unknown>?] }[];
+  const out: { unread?: number; list?: Record<string, string>[] } = {};
+  calls.forEach((call, i) => {
+    const [, object, method, args] = call?.params ?? [];
+    const data = answers[i]?.result?.[1];
+    if (!data) return;
+    const unread = Number(data.sms_dev_unread_num ?? data.sms_unread_num ?? Number.NaN);
+    if (Number.isFinite(unread)) out.unread = unread;
+    const store = (args as { mem_store?: unknown } | undefined)?.mem_store;
+    const sim = store === 0 || store === '0';
+    if (object === 'zwrt_wms' && method === 'zte_libwms_get_sms_data' && !sim && Array.isArray(data.messages)) out.list = data.messages as Record<string, string>[];
+  });
+  return out;
 }

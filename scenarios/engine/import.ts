@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, incomingDuring, replayableFields, replayableUbusArgs, SECRET, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, incomingDuring, initialInbox, replayableFields, replayableUbusArgs, SECRET, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -144,12 +144,11 @@ export function importRecording(recording: Recording, name: string): { scenario:
   if (v.simcard_roam && v.simcard_roam !== 'Home') steps.push({ name: 'recorded roaming', stimulus: 'registration', with: { registration: 'roaming' } });
   const battery = num('battery_vol_percent');
   if (battery !== undefined) steps.push({ name: 'recorded battery', stimulus: 'battery', with: { percent: battery, charger: v.battery_charging !== '0' } });
-  const inbox = recording.goform.find((e) => e.cmd === 'sms_data_total')?.response.messages;
-  if (Array.isArray(inbox)) {
-    // The inbox as found: without what arrived while a proxied client worked (delivered at its point below).
-    const arrived = incomingDuring(recording.exchanges).ids;
-    for (const m of [...(inbox as Record<string, string>[])].reverse()) {
-      if ((m.tag !== '0' && m.tag !== '1') || (m.id && arrived.has(m.id))) continue;
+  // The inbox as found (what arrived while a proxied client worked follows at its point, below).
+  const inbox = initialInbox(recording);
+  if (inbox) {
+    for (const m of [...inbox].sort((a, b) => Number(a.id) - Number(b.id))) {
+      if (m.tag !== '0' && m.tag !== '1') continue;
       steps.push({ name: `recorded SMS ${m.id ?? ''}`, stimulus: 'sms', with: { from: m.number ?? '+0', text: decodeUcs2Hex(m.content ?? ''), ...(m.tag === '0' ? { read: true } : {}) } });
     }
   }

@@ -18,9 +18,12 @@ describe('routerlab proxy on a ZWRT (ubus) router', () => {
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
+  /** The router as the user left it: its inbox holds one message read, one not. */
   const device = async (): Promise<EmulatorTarget> => {
     const t = await createEmulatorTarget({ clockMode: 'paused', seed: 12, profile: 'u60pro' });
     cleanup.push(() => t.close());
+    await t.require('stimuli').apply('sms', { from: '+4917100000001', text: 'read before', read: true });
+    await t.require('stimuli').apply('sms', { from: '+4917100000002', text: 'unread before' });
     return t;
   };
 
@@ -37,7 +40,12 @@ describe('routerlab proxy on a ZWRT (ubus) router', () => {
     const client = new UbusClient({ baseUrl: proxy.url, password: 'admin' });
     await client.login();
     const sid = client.sid;
-    for (let i = 0; i < 2; i++) await client.batch(ZWRT_STATUS_POLL);
+    for (let i = 0; i < 2; i++) {
+      await client.batch(ZWRT_STATUS_POLL);
+      // An SMS arrives while the client polls; it sees the unread count rise, then lists it.
+      if (i === 0) await router.require('stimuli').apply('sms', { from: '+4917100000003', text: 'arrived while polling' });
+    }
+    await client.call('zwrt_wms', 'zte_libwms_get_sms_data', { page: 0, data_per_page: 20, mem_store: 1, tags: 10, order_by: 'order by id desc' });
     await client.batch([['zwrt_zte_mdm.api', 'get_sim_info', {}], ['uci', 'get', { config: 'zwrt_common_info', section: 'common_config' }]]);
     await client.call('zwrt_wms', 'zte_libwms_send_sms', { number: PHONE, sms_time: '26;01;01;00;00;05;+1', message_body: encodeUcs2Hex(`call me on ${PHONE}`), id: '-1', encode_type: 'GSM7_default' });
     await client.call('zwrt_wlan', 'set', { main_2g: { ssid: 'Proxy-ZWRT', key: Buffer.from('secret-zwrt-key').toString('base64') } });
@@ -90,6 +98,8 @@ describe('routerlab proxy on a ZWRT (ubus) router', () => {
     cleanup.push(() => started.close());
     const fromRecording = await replayFidelity(recording, started);
     expect(fromRecording.differences).toEqual([]);
+    // It started with the inbox as found (read state kept) and got the SMS that arrived, where the client saw it.
+    expect([...started.emulator!.device.state.sms.messages].sort((a, b) => a.id - b.id).filter((m) => m.tag === 0 || m.tag === 1).map((m) => [m.text, m.tag])).toEqual([['read before', 0], ['unread before', 1], ['arrived while polling', 1]]);
 
     // A planted difference is reported with the call and the field.
     const planted: Recording = structuredClone(recording);
