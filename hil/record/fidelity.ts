@@ -87,28 +87,27 @@ export async function replayFidelity(recording: Recording, target: Target): Prom
   const skip = (why: string): void => void (skipped[why] = (skipped[why] ?? 0) + 1);
   if (recording.exchanges.length > 0) {
     await replayExchanges(recording.exchanges, target, replayed, skip);
-  } else {
-    if (recording.goform.length > 0) {
-      const router = target.require('router');
-      for (const ex of recording.goform) {
-        const keys = ex.cmd.split(',');
-        const response = ex.multi ? await router.get(keys, false) : await router.getAggregate(keys[0]!, ex.extra);
-        replayed.push({ surface: 'goform', request: ex.cmd, recorded: ex, actual: { ...ex, response } });
-      }
+  } else if (recording.goform.length > 0) {
+    const router = target.require('router');
+    for (const ex of recording.goform) {
+      const keys = ex.cmd.split(',');
+      const response = ex.multi ? await router.get(keys, false) : await router.getAggregate(keys[0]!, ex.extra);
+      replayed.push({ surface: 'goform', request: ex.cmd, recorded: ex, actual: { ...ex, response } });
     }
-    if (recording.at.length > 0) {
-      const modem = target.require('modem');
-      for (const ex of recording.at) {
-        let lines: string[] = [];
-        let final: string;
-        try {
-          ({ lines, final } = await modem.command(ex.command));
-        } catch (e) {
-          if (!(e instanceof BenchError) || (e.code !== 'AT_ERROR' && e.code !== 'AT_CME_ERROR')) throw e;
-          final = typeof e.details?.final === 'string' ? e.details.final : 'ERROR';
-        }
-        replayed.push({ surface: 'at', request: ex.command, recorded: ex, actual: { command: ex.command, lines, final } });
+  }
+  // A capture's AT transcript, whether its router part is goform reads or ubus exchanges.
+  if (recording.at.length > 0) {
+    const modem = target.require('modem');
+    for (const ex of recording.at) {
+      let lines: string[] = [];
+      let final: string;
+      try {
+        ({ lines, final } = await modem.command(ex.command));
+      } catch (e) {
+        if (!(e instanceof BenchError) || (e.code !== 'AT_ERROR' && e.code !== 'AT_CME_ERROR')) throw e;
+        final = typeof e.details?.final === 'string' ? e.details.final : 'ERROR';
       }
+      replayed.push({ surface: 'at', request: ex.command, recorded: ex, actual: { command: ex.command, lines, final } });
     }
   }
   // The target's answers, scrubbed as one recording (consistent identities), in the same order.

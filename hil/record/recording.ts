@@ -8,6 +8,7 @@ import { decodeUcs2Hex, encodeUcs2Hex } from '../../emulator/http/codec.js';
 import { luhnCheckDigit } from '../../emulator/state/identity.js';
 import { BenchError } from '../errors.js';
 import type { Target } from '../target.js';
+import { ZWRT_STATUS_POLL, type UbusCall } from '../clients/ubus-client.js';
 
 // Recordings of a device (engineers reproducing field bugs), one format for both ways of making them: `record`
 // reads a fixed list (goform reads and an AT transcript), `proxy` sits between the real app and the router and
@@ -107,14 +108,44 @@ export const CAPTURE_READS: { cmd: string[]; extra?: Record<string, string> }[] 
 export const CAPTURE_AT = ['AT+CGMI', 'AT+CGMM', 'AT+CGMR', 'AT+CGSN', 'AT+CIMI', 'AT+CNUM', 'AT+CPIN?', 'AT+CSQ', 'AT+CESQ', 'AT+CREG=2', 'AT+CREG?', 'AT+CEREG?', 'AT+COPS=3,2', 'AT+COPS?', 'AT+CBC', 'AT+ZPAS?', 'AT+CPMS?', 'AT+CMGF=0', 'AT+CMGL=4'];
 
 /**
- * Captures a recording from any target with a router and/or modem capability, scrubbed, leaving the device's settings
- * as it found them. `warn` is told what could not be recorded or not without a trace (no modem, SMS marked read).
+ * What `record` asks a ZWRT router (ubus-api.md §6), one batch each, all reads: the stock status poll, identity and
+ * SIM, the common and device info, Wi-Fi, the SMS capacity and the device store's list.
+ */
+export const CAPTURE_UBUS: readonly (readonly UbusCall[])[] = [
+  [...ZWRT_STATUS_POLL],
+  [['zwrt_zte_mdm.api', 'get_sim_info', {}], ['uci', 'get', { config: 'zwrt_common_info', section: 'common_config' }], ['uci', 'get', { config: 'zwrt_zte_mdm', section: 'device_info' }]],
+  [['zwrt_wlan', 'report', {}], ['zwrt_wms', 'zwrt_wms_get_wms_capacity', {}]],
+  [['zwrt_wms', 'zte_libwms_get_sms_data', { page: 0, data_per_page: 50, mem_store: 1, tags: 10, order_by: 'order by id desc' }]],
+];
+
+/**
+ * Captures a recording from any target with a router (goform or ubus) and/or modem capability, scrubbed, leaving the
+ * device's settings as it found them. A ZWRT router's reads are kept as ubus exchanges (the proxy's form), so
+ * `serve --from`, `fidelity` and `import` take them as they take a proxied client's. `warn` is told what could not be
+ * recorded or not without a trace (no modem, SMS marked read).
  */
 export async function recordTarget(target: Target, source: string, warn: (message: string) => void = () => {}): Promise<Recording> {
   const goform: GoformExchange[] = [];
   const at: AtExchange[] = [];
+  const exchanges: HttpExchange[] = [];
   let model = '';
   let firmware = '';
+  if (!target.has('router') && !target.has('ubus') && !target.has('modem')) throw new BenchError('INVALID_ARGUMENT', `[hil:record] ${target.id} has no router, ubus or modem capability: nothing to record`);
+  if (!target.has('router') && target.has('ubus')) {
+    const ubus = target.require('ubus');
+    const started = Date.now();
+    for (const calls of CAPTURE_UBUS) {
+      const answers = await ubus.batch(calls);
+      const request = calls.map(([object, method, args], i) => ({ jsonrpc: '2.0', id: i + 1, method: 'call', params: ['<session>', object, method, args] }));
+      const response = answers.map((a, i) => ({ jsonrpc: '2.0', id: i + 1, ...('error' in a ? { error: a.error } : { result: Object.keys(a.data).length > 0 ? [a.status, a.data] : [a.status] }) }));
+      const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
+      exchanges.push({ seq: exchanges.length + 1, wallTime: new Date().toISOString(), relMs: Date.now() - started, method: 'POST', path: '/ubus/', kind: 'ubus', name: calls.map(([o, m]) => `${o}.${m}`).join(','), request: { json: request, bytes: bytes(request) }, status: 200, response: { type: 'application/json', json: response, bytes: bytes(response) } });
+      const values = answers.flatMap((a) => ('data' in a ? [a.data, (a.data.values ?? {}) as Record<string, unknown>] : []));
+      const pick = (key: string): string => values.map((v) => v[key]).find((v): v is string => typeof v === 'string' && v !== '') ?? '';
+      model ||= pick('model_name');
+      firmware ||= pick('wa_inner_version');
+    }
+  }
   if (target.has('router')) {
     const router = target.require('router');
     for (const read of CAPTURE_READS) {
@@ -141,7 +172,8 @@ export async function recordTarget(target: Target, source: string, warn: (messag
     const creg = await first('AT+CREG?', /\+CREG: (\d)/);
     const cops = await first('AT+COPS?', /\+COPS: (\d)(?:,(\d))?/);
     const cmgf = await first('AT+CMGF?', /\+CMGF: (\d)/);
-    const commands = target.has('router') ? CAPTURE_AT.filter((c) => c !== 'AT+CMGL=4') : CAPTURE_AT;
+    // The router (goform or ubus) lists the SMS without marking them read; only a modem alone is asked AT+CMGL=4.
+    const commands = target.has('router') || target.has('ubus') ? CAPTURE_AT.filter((c) => c !== 'AT+CMGL=4') : CAPTURE_AT;
     try {
       for (const command of commands) {
         try {
@@ -163,7 +195,7 @@ export async function recordTarget(target: Target, source: string, warn: (messag
     if (!model) model = at.find((a) => a.command === 'AT+CGMM')?.lines[0] ?? '';
     if (!firmware) firmware = at.find((a) => a.command === 'AT+CGMR')?.lines[0] ?? '';
   }
-  return scrub({ _meta: { version: RECORDING_VERSION, kind: 'capture', source, model, firmware, capturedAt: new Date().toISOString(), scrubbed: true }, goform, at, exchanges: [] });
+  return scrub({ _meta: { version: RECORDING_VERSION, kind: 'capture', source, model, firmware, capturedAt: new Date().toISOString(), scrubbed: true }, goform, at, exchanges });
 }
 
 export function saveRecording(dir: string, recording: Recording): string {
