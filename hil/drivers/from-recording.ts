@@ -55,7 +55,7 @@ export function applyRecording(emulator: Emulator, recording: Recording): void {
   if (v.mac_address) s.identity.macAddress = v.mac_address.toUpperCase();
   if (v.BSSID) s.identity.bssid = v.BSSID.toUpperCase();
   if (v.device_alias_name) s.identity.deviceName = v.device_alias_name;
-  if (v.sn) s.identity.serialNumber = v.sn;
+  if (v.modem_msn && /^[0-9A-Za-z]{1,32}$/.test(v.modem_msn)) s.identity.serialNumber = v.modem_msn;
   if (v.wa_version) s.fota.currentVersion = v.wa_version;
   const tech = v.network_type ? TECHNOLOGY_BY_NETWORK_TYPE[v.network_type] : undefined;
   if (tech) s.radio.technology = tech;
@@ -122,7 +122,7 @@ const hex = (v: string): string => Number(v).toString(16).toUpperCase();
 const UBUS_FIELDS: Record<string, [string, RegExp, ((v: string) => string)?]> = {
   imei: ['imei', /^\d{15}$/], imei_sv: ['imei', /^\d{16}$/, (v) => v.slice(0, 14) + String(luhnCheckDigit(v.slice(0, 14)))],
   sim_imsi: ['imsi', /^\d{14,15}$/], sim_iccid: ['sim_iccid', /^\d{18,20}$/], msisdn: ['msisdn', /^\+?\d{6,15}$/],
-  macaddr: ['mac_address', MAC], sn: ['sn', /^[0-9A-Za-z]{6,32}$/], wlan_mac_address: ['BSSID', MAC], device_alias_name: ['device_alias_name', /^.{1,64}$/],
+  macaddr: ['mac_address', MAC], sn: ['modem_msn', /^[0-9A-Za-z]{6,32}$/], wlan_mac_address: ['BSSID', MAC], device_alias_name: ['device_alias_name', /^.{1,64}$/],
   main2g_ssid: ['SSID1', /^.{1,32}$/], battery_capacity: ['battery_vol_percent', /^\d{1,3}$/], sms_received_flag: ['sms_received_flag', /^[01]$/],
   lte_rsrp: ['lte_rsrp', /^-\d+$/], lte_rsrq: ['lte_rsrq', /^-?\d+$/], lte_snr: ['lte_snr', /^-?\d+$/],
   cell_id: ['cell_id', /^[1-9]\d*$/, hex], lac_code: ['lac_code', /^[1-9]\d*$/, hex], lte_pci: ['lte_pci', /^[1-9]\d*$/, hex],

@@ -251,7 +251,7 @@ export function isSecretAnswerKey(name: string): boolean {
  * Replaces identifiers with synthetic ones of the same shape, consistently (the same value always maps to the
  * same replacement, in goform answers, AT lines, proxied requests and inside PDUs and SMS texts): IMEI (TAC kept,
  * Luhn fixed), IMSI (MCC/MNC kept), ICCID (issuer prefix kept, Luhn fixed), MSISDN and other phone numbers
- * (country code kept), MACs (OUI kept). The mapping depends on the values only, so a device scrubbed twice (its
+ * (country code kept), MACs (OUI kept), the serial number (maker prefix kept). The mapping depends on the values only, so a device scrubbed twice (its
  * recording, its live answers in `fidelity`) maps the same way. Secrets are masked.
  */
 export function scrub(recording: Recording): Recording {
@@ -315,6 +315,14 @@ export function scrub(recording: Recording): Recording {
       const tail = hashHex(mac.toUpperCase(), 6).match(/../g)!.join(':');
       map.set(mac, `${mac.slice(0, 8)}:${tail}`.toUpperCase());
     }
+  }
+  // The device's serial number (goform modem_msn, ubus device_info sn): its first three characters (the maker's
+  // prefix) kept, the rest synthetic of the same kind.
+  const sn = g('modem_msn', 'sn');
+  if (/^[0-9A-Za-z]{6,32}$/.test(sn) && !map.has(sn)) {
+    const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const h = createHash('sha256').update(`routerlab-scrub:${sn}`).digest();
+    map.set(sn, sn.slice(0, 3) + Array.from({ length: sn.length - 3 }, (_, i) => alphabet[h[i % h.length]! % alphabet.length]).join(''));
   }
   // Longest first, so a number is not replaced inside a longer one that has its own replacement.
   const pairs = [...map].sort((a, b) => b[0].length - a[0].length);

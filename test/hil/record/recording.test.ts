@@ -92,6 +92,9 @@ describe('recordings', () => {
     const identity = (router as Target & { emulator: { device: { state: { identity: { imei: string; imsi: string } } } } }).emulator.device.state.identity;
     expect(JSON.stringify(rec)).not.toContain(identity.imei);
     expect(JSON.stringify(rec)).not.toContain(identity.imsi);
+    const serial = (router as Target & { emulator: { device: { state: { identity: { serialNumber: string } } } } }).emulator.device.state.identity.serialNumber;
+    expect(serial.length).toBeGreaterThan(5);
+    expect(JSON.stringify(rec)).not.toContain(serial);
     const replay = await emulatorFromRecording(rec);
     cleanup.push(() => replay.close());
     const report = await replayFidelity(rec, replay);
