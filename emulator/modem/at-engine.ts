@@ -173,19 +173,25 @@ const MAX_LINE = 4096;
 export const MAX_QUEUED_URCS = 256;
 
 /**
- * Real ms between two new-message indications (+CMTI, +CMT, +CDSI, +CDS) on a serial line. A real modem never
- * writes two in one burst: each SMS-DELIVER is its own transfer on the radio side, acknowledged before the network
- * sends the next (24.011 §5.3, RP-ACK). Hosts rely on it: python-gsmmodem takes the lines that arrive together as one
- * notification and handles only its first +CMTI, and ModemManager drops a +CMTI that comes while it still holds the
- * SMS storages to read the previous part (modem-at.md §5). Parts a network delivers back to back reach the host
- * this far apart.
+ * How a serial line paces new-message indications (+CMTI, +CMT, +CDSI, +CDS). A real modem never writes two in one
+ * burst: each SMS-DELIVER is its own transfer on the radio side, acknowledged before the network sends the next
+ * (24.011 §5.3, RP-ACK), and the host has read one part before the next is announced. Hosts rely on it:
+ * python-gsmmodem takes the lines that arrive together as one notification and handles only its first +CMTI, and
+ * ModemManager drops a +CMTI that comes while it still holds the SMS storages to read the previous part
+ * (modem-at.md §5). So on a line the next indication waits, in real time, until
+ * - at least `spacingMs` have passed since the previous one, and
+ * - the host has read the slot that one announced (+CMGR or +CMGD of its index, or a +CMGL), and its line has been
+ *   quiet for `quietMs` since (a host finishes what it does with a part: ModemManager unlocks its storages);
+ * or, for a host that never reads (a terminal), once `maxHoldMs` have passed.
  */
-export const LINE_INDICATION_SPACING_MS = 500;
+export const LINE_PACING = { spacingMs: 500, quietMs: 250, maxHoldMs: 5000 } as const;
 const INDICATION = /^\+(CMTI|CMT|CDSI|CDS):/;
+/** The slot index an indication announces (+CMTI: "ME",3 / +CDSI: "SR",2); direct deliveries announce none. */
+const ANNOUNCED = /^\+(?:CMTI|CDSI):\s*"[^"]*",(\d+)/;
 
 export interface AtPortOptions {
-  /** Real ms between new-message indications (LINE_INDICATION_SPACING_MS on serial lines; 0: none, in-process). */
-  indicationSpacingMs?: number | undefined;
+  /** Real-time pacing of new-message indications (LINE_PACING on serial lines; absent: none, in-process ports). */
+  indicationPacing?: { spacingMs: number; quietMs: number; maxHoldMs: number } | undefined;
 }
 
 /**
@@ -210,17 +216,19 @@ export class AtPort<M extends PortHost = PortHost> {
   #onClose: (() => void)[] = [];
   closed = false;
 
-  readonly #spacingMs: number;
-  /** Indications waiting for their turn on the line, and when the last one went. */
+  readonly #pacing: AtPortOptions['indicationPacing'];
+  /** Indications waiting for their turn on the line; when the last one went, the slot it announced, the line's activity. */
   #indications: string[][] = [];
   #lastIndicationAt = Number.NEGATIVE_INFINITY;
+  #unreadSlot: number | null = null;
+  #lastActivityAt = Number.NEGATIVE_INFINITY;
   #indicationTimer: NodeJS.Timeout | null = null;
 
   constructor(modem: M, table: CommandTable<M>, output: (text: string) => void, options: AtPortOptions = {}) {
     this.modem = modem;
     this.#table = table;
     this.#output = output;
-    this.#spacingMs = options.indicationSpacingMs ?? 0;
+    this.#pacing = options.indicationPacing;
   }
 
   /** Feed received bytes (any chunking: one byte at a time works the same as whole lines). */
@@ -239,7 +247,7 @@ export class AtPort<M extends PortHost = PortHost> {
   /** Queue an unsolicited result (lines without framing); sent at once when the port is idle. */
   urc(...lines: string[]): void {
     if (this.closed || lines.length === 0) return;
-    if (this.#spacingMs > 0 && INDICATION.test(lines[0]!)) {
+    if (this.#pacing && INDICATION.test(lines[0]!)) {
       if (this.#indications.length >= MAX_QUEUED_URCS) {
         this.#indications.shift();
         this.urcsDropped++;
@@ -251,21 +259,37 @@ export class AtPort<M extends PortHost = PortHost> {
     this.#queueUrc(lines);
   }
 
-  /** Hands the next waiting indication to the URC queue when its turn has come, or waits for it (real time). */
+  /** Hands the next waiting indication to the URC queue when its turn has come (LINE_PACING), or checks again later. */
   #nextIndication(): void {
-    if (this.closed || this.#indicationTimer || this.#indications.length === 0) return;
-    const wait = this.#lastIndicationAt + this.#spacingMs - performance.now();
-    if (wait > 0) {
+    const pacing = this.#pacing;
+    if (!pacing || this.closed || this.#indicationTimer || this.#indications.length === 0) return;
+    const now = performance.now();
+    const since = now - this.#lastIndicationAt;
+    const read = this.#unreadSlot === null && now - this.#lastActivityAt >= pacing.quietMs;
+    if (!(since >= pacing.spacingMs && read) && since < pacing.maxHoldMs) {
+      // Reads and quiet come from the host: look again shortly (bounded by the maximum hold).
       this.#indicationTimer = setTimeout(() => {
         this.#indicationTimer = null;
         this.#nextIndication();
-      }, wait);
+      }, Math.max(10, Math.min(pacing.spacingMs - since, 50)));
       this.#indicationTimer.unref();
       return;
     }
-    this.#lastIndicationAt = performance.now();
-    this.#queueUrc(this.#indications.shift()!);
+    const lines = this.#indications.shift()!;
+    this.#lastIndicationAt = now;
+    const slot = ANNOUNCED.exec(lines[0]!);
+    this.#unreadSlot = slot ? Number(slot[1]) : null;
+    this.#queueUrc(lines);
     this.#nextIndication();
+  }
+
+  /** A command line ran: the host is busy on the line, and may have read the slot the last indication announced. */
+  #hostActivity(commands: readonly AtInvocation[]): void {
+    if (!this.#pacing) return;
+    this.#lastActivityAt = performance.now();
+    for (const c of commands) {
+      if (c.name === '+CMGL' || ((c.name === '+CMGR' || c.name === '+CMGD') && Number(c.args[0]) === this.#unreadSlot)) this.#unreadSlot = null;
+    }
   }
 
   #queueUrc(lines: string[]): void {
@@ -364,6 +388,7 @@ export class AtPort<M extends PortHost = PortHost> {
       // The journal's parameters of the line: each command's argument text by its name ({"+CMGS": "\"+49...\""}).
       this.#currentParams = {};
       for (const c of commands) this.#currentParams[c.name] = c.raw;
+      this.#hostActivity(commands);
     } catch (e) {
       // A syntax error answers ERROR for the whole line (V.250 §5.6.1); the parser error goes no further.
       if (e instanceof BenchError && e.code === 'INVALID_ARGUMENT') return this.#final(error());

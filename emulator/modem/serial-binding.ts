@@ -3,7 +3,7 @@ import * as bindingMock from '@serialport/binding-mock';
 import type { MockPortBinding } from '@serialport/binding-mock';
 import type { BindingInterface, OpenOptions, PortInfo } from '@serialport/bindings-interface';
 import type { Modem } from './modem.js';
-import { LINE_INDICATION_SPACING_MS } from './at-engine.js';
+import { LINE_PACING } from './at-engine.js';
 
 // The package's MockBinding, as every other importer of it sees it (MockBinding keeps its ports in module state).
 // Under plain Node with tsx the specifier resolves to the package's index.d.ts (tsconfig "paths"), an empty module:
@@ -49,10 +49,10 @@ export function createModemBinding(modem: Modem, options: { path?: string } = {}
     async open(openOptions: OpenOptions): Promise<MockPortBinding> {
       if (unplugged) throw new Error(`Error: ENOENT: no such file or directory, cannot open ${path}`);
       const port = await MockBinding.open(openOptions);
-      // A serial port: new-message indications spaced as on a real line (at-engine.ts).
+      // A serial port: new-message indications paced as on a real line (at-engine.ts LINE_PACING).
       const at = modem.openPort((text) => {
         if (port.isOpen) port.emitData(Buffer.from(text, 'latin1'));
-      }, { indicationSpacingMs: LINE_INDICATION_SPACING_MS });
+      }, { indicationPacing: LINE_PACING });
       const write = port.write.bind(port);
       const close = port.close.bind(port);
       const read = port.read.bind(port);

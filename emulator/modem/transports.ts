@@ -4,14 +4,14 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { BenchError } from '../../hil/errors.js';
 import { isLoopbackHost } from '../net.js';
 import type { Modem } from './modem.js';
-import { LINE_INDICATION_SPACING_MS } from './at-engine.js';
+import { LINE_PACING } from './at-engine.js';
 
 // Ways to reach the emulated modem from outside the process: a TCP listener (ser2net-style, gammu proxyat),
 // a pseudo-terminal made by socat that bridges to it (gammu, minicom, smstools open it as a tty), and a UNIX
 // socket that behaves as one serial line (ModemManager's virtual ports, modem-at.md §5.3).
 
-/** What a serial line (TCP, UNIX socket, the PTY behind them) does to URCs: new-message indications spaced. */
-const LINE = { indicationSpacingMs: LINE_INDICATION_SPACING_MS };
+/** What a serial line (TCP, UNIX socket, the PTY behind them) does to URCs: new-message indications paced. */
+const LINE = { indicationPacing: LINE_PACING };
 
 export interface ModemTcp {
   host: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
-import { LINE_INDICATION_SPACING_MS, parseCommandLine } from '../../../emulator/modem/at-engine.js';
+import { LINE_PACING, parseCommandLine } from '../../../emulator/modem/at-engine.js';
 import { AtProbe } from '../../helpers/at.js';
 import { createTestEmulator, withState } from '../../helpers/emulator.js';
 
@@ -163,42 +163,51 @@ describe('new-message indications on a serial line', () => {
     vi.useRealTimers();
   });
 
-  it('go out one at a time, LINE_INDICATION_SPACING_MS apart, when the network delivers parts back to back', async () => {
+  it('go out one at a time when the network delivers parts back to back: the next once the host has read the last and gone quiet', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const emu = createTestEmulator();
     const writes: string[] = [];
-    const port = emu.modem.openPort((text) => writes.push(text), { indicationSpacingMs: LINE_INDICATION_SPACING_MS });
+    const port = emu.modem.openPort((text) => writes.push(text), { indicationPacing: LINE_PACING });
     port.write('AT+CNMI=2,1,0,0,0\r');
     writes.length = 0;
     emu.device.sms.receive({ number: '+4915100000009', text: 'x'.repeat(400), partGapMs: 0 });
     // Each write holds one +CMTI (python-gsmmodem takes lines that arrive together as one notification and handles
-    // only its first +CMTI); the next is written only when the spacing has passed.
+    // only its first +CMTI).
     const cmti = (): string[] => writes.filter((w) => w.includes('+CMTI'));
+    const slot = (w: string): string => /"ME",(\d+)/.exec(w)![1]!;
     expect(cmti()).toHaveLength(1);
     // A URC that is not a new-message indication is not held back behind them.
     emu.device.network.setRegistration('roaming');
     port.write('AT\r');
     expect(writes.at(-1)).toBe('\r\nOK\r\n');
-    vi.advanceTimersByTime(LINE_INDICATION_SPACING_MS - 1);
+    // Spacing passed, but the host has not read the announced slot: held.
+    vi.advanceTimersByTime(LINE_PACING.spacingMs * 2);
     expect(cmti()).toHaveLength(1);
-    vi.advanceTimersByTime(1);
+    // The host reads it (as ModemManager and python-gsmmodem do); the next follows once its line is quiet.
+    port.write(`AT+CMGR=${slot(cmti()[0]!)}\r`);
+    vi.advanceTimersByTime(LINE_PACING.quietMs - 60);
+    expect(cmti()).toHaveLength(1);
+    vi.advanceTimersByTime(120);
     expect(cmti()).toHaveLength(2);
-    vi.advanceTimersByTime(LINE_INDICATION_SPACING_MS);
+    // A host that never reads gets the next after the maximum hold.
+    vi.advanceTimersByTime(LINE_PACING.maxHoldMs - 100);
+    expect(cmti()).toHaveLength(2);
+    vi.advanceTimersByTime(200);
     expect(cmti()).toHaveLength(3);
     // One URC per write, each part's own slot.
     expect(cmti().every((w) => /^\r\n\+CMTI: "ME",\d+\r\n$/.test(w))).toBe(true);
-    expect(new Set(cmti()).size).toBe(3);
+    expect(new Set(cmti().map(slot)).size).toBe(3);
     // In-process ports (no line) write them at once, and a closed port drops what waited.
     const inProcess: string[] = [];
     const direct = emu.modem.openPort((text) => inProcess.push(text));
     direct.write('AT+CNMI=2,1,0,0,0\r');
     const lined: string[] = [];
-    const line = emu.modem.openPort((text) => lined.push(text), { indicationSpacingMs: LINE_INDICATION_SPACING_MS });
+    const line = emu.modem.openPort((text) => lined.push(text), { indicationPacing: LINE_PACING });
     line.write('AT+CNMI=2,1,0,0,0\r');
     emu.device.sms.receive({ number: '+4915100000009', text: 'y'.repeat(400), partGapMs: 0 });
     expect(inProcess.filter((w) => w.includes('+CMTI'))).toHaveLength(3);
     line.close();
-    vi.advanceTimersByTime(10 * LINE_INDICATION_SPACING_MS);
+    vi.advanceTimersByTime(10 * LINE_PACING.maxHoldMs);
     expect(lined.filter((w) => w.includes('+CMTI'))).toHaveLength(1);
     port.close();
     direct.close();

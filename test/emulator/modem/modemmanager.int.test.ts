@@ -108,7 +108,7 @@ describe.skipIf(skip !== '')(`ModemManager against the emulated modem${skip ? ` 
   });
 
   it('receives a 3-part SMS whose parts the network delivers back to back', async () => {
-    // All parts at once on the device: the line spaces their +CMTI (at-engine.ts LINE_INDICATION_SPACING_MS), as a
+    // All parts at once on the device: the line paces their +CMTI (at-engine.ts LINE_PACING), as a
     // real modem's are; ModemManager drops a +CMTI that comes while it still reads the previous part.
     const long = 'Three parts at once, as some networks do it when the phone was out of reach and comes back. '.repeat(4);
     await control().stimulus('sms', { from: '+4915100000004', text: long, partGapMs: 0 });
