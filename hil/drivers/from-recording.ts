@@ -187,12 +187,25 @@ export function initialInbox(recording: Recording): Record<string, string>[] | n
 /** The SMS a proxied client sent itself (number and text), as many times as it sent each. */
 function clientSends(recording: Recording): Map<string, number> {
   const sends = new Map<string, number>();
-  for (const x of recording.exchanges) {
-    const f = x.request.fields;
-    if (x.kind !== 'goform-write' || x.name !== 'SEND_SMS' || x.blocked || x.status !== 200 || !f) continue;
-    if ((x.response.json as { result?: unknown } | undefined)?.result !== 'success') continue;
-    const key = `${f.Number ?? ''}\n${decodeUcs2Hex(f.MessageBody ?? '')}`;
+  const add = (number: string, body: string): void => {
+    const key = `${number}\n${decodeUcs2Hex(body)}`;
     sends.set(key, (sends.get(key) ?? 0) + 1);
+  };
+  for (const x of recording.exchanges) {
+    if (x.blocked || x.status !== 200) continue;
+    const f = x.request.fields;
+    if (x.kind === 'goform-write' && x.name === 'SEND_SMS' && f && (x.response.json as { result?: unknown } | undefined)?.result === 'success') add(f.Number ?? '', f.MessageBody ?? '');
+    if (x.kind !== 'ubus') continue;
+    // A ZWRT client's zte_libwms_send_sms answered [0] (ubus-api.md §6.14); one send per number of its list.
+    const calls = (Array.isArray(x.request.json) ? x.request.json : [x.request.json]) as { params?: unknown[] }[];
+    const answers = (Array.isArray(x.response.json) ? x.response.json : [x.response.json]) as { result?: [number] }[];
+    calls.forEach((call, i) => {
+      const [, object, method, args] = call?.params ?? [];
+      if (object !== 'zwrt_wms' || method !== 'zte_libwms_send_sms' || answers[i]?.result?.[0] !== 0) return;
+      const a = (args ?? {}) as { number?: unknown; message_body?: unknown };
+      if (typeof a.number !== 'string' || typeof a.message_body !== 'string') return;
+      for (const n of a.number.split(/[;,]/).filter((n) => n !== '')) add(n, a.message_body);
+    });
   }
   return sends;
 }

@@ -45,9 +45,10 @@ describe('routerlab proxy on a ZWRT (ubus) router', () => {
       // An SMS arrives while the client polls; it sees the unread count rise, then lists it.
       if (i === 0) await router.require('stimuli').apply('sms', { from: '+4917100000003', text: 'arrived while polling' });
     }
-    await client.call('zwrt_wms', 'zte_libwms_get_sms_data', { page: 0, data_per_page: 20, mem_store: 1, tags: 10, order_by: 'order by id desc' });
     await client.batch([['zwrt_zte_mdm.api', 'get_sim_info', {}], ['uci', 'get', { config: 'zwrt_common_info', section: 'common_config' }]]);
     await client.call('zwrt_wms', 'zte_libwms_send_sms', { number: PHONE, sms_time: '26;01;01;00;00;05;+1', message_body: encodeUcs2Hex(`call me on ${PHONE}`), id: '-1', encode_type: 'GSM7_default' });
+    // The client's first look at the inbox comes after its own send: the sent copy is its doing, not the device's.
+    await client.call('zwrt_wms', 'zte_libwms_get_sms_data', { page: 0, data_per_page: 20, mem_store: 1, tags: 10, order_by: 'order by id desc' });
     await client.call('zwrt_wlan', 'set', { main_2g: { ssid: 'Proxy-ZWRT', key: Buffer.from('secret-zwrt-key').toString('base64') } });
     const reboot = await client.batch([['zwrt_mc.device.manager', 'device_reboot', { moduleName: 'web' }]]);
     expect(reboot).toEqual([{ status: 6, data: {} }]);
