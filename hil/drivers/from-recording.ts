@@ -38,7 +38,7 @@ export async function emulatorFromRecording(recording: Recording): Promise<Emula
 }
 
 /**
- * Writes the recorded values into the emulator's state (validated as a whole; bad values are left out): the device
+ * Writes the recorded values into the emulator's state (validated as a whole: CONFIG_INVALID names a value it cannot hold): the device
  * as the recording found it. Each key takes the first value the device answered (a proxy recording's later reads show
  * what the client itself changed, which a replay changes again), and the SMS list leaves out the messages the
  * client's own SEND_SMS put there (a replay sends them again).
