@@ -1,4 +1,4 @@
-import { activeApnProfile, isDataConnected, isRegistered, onlineStations, signalBars, wifiRadioOn } from '../state/derive.js';
+import { activeApnProfile, chargeState, isDataConnected, isRegistered, onlineStations, signalBars, wifiRadioOn } from '../state/derive.js';
 import type { ApnProfile, WifiSsid } from '../state/device-state.js';
 import type { StateView } from '../state/device-api.js';
 import { DONE, refuse, type Outcome } from '../state/outcome.js';
@@ -256,7 +256,7 @@ export const PARAMS: ParamDef[] = [
   // What TR-181 lacks for a battery MiFi: routerlab's own names.
   { path: `Device.${VENDOR}Battery.Present`, type: 'boolean', get: (c) => c.state.battery.present },
   { path: `Device.${VENDOR}Battery.Percent`, type: 'unsignedInt', notify: 'canDeny', get: (c) => (c.state.battery.present ? c.state.battery.percent : 0) },
-  { path: `Device.${VENDOR}Battery.Charging`, type: 'boolean', get: (c) => c.state.battery.present && c.state.battery.chargerConnected && c.state.battery.percent < 100 },
+  { path: `Device.${VENDOR}Battery.Charging`, type: 'boolean', get: (c) => chargeState(c.state) === 'charging' },
 ];
 
 function managementParams(): ParamDef[] {

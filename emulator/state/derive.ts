@@ -28,6 +28,32 @@ export function batteryBars(percent: number): number {
   return Math.min(4, Math.ceil(percent / 25));
 }
 
+/**
+ * Where the power comes from: `battery` (no charger, or no battery at all: a USB stick or a CPE on mains has nothing
+ * to charge), `charging`, or `full` (on the charger at 100 %). goform's battery_charging "0"/"1"/"2" (§3.3), ubus
+ * charge_status and TR-181's Charging all read it.
+ */
+export function chargeState(state: StateView): 'battery' | 'charging' | 'full' {
+  const b = state.battery;
+  if (!b.present || !b.chargerConnected) return 'battery';
+  return b.percent < 100 ? 'charging' : 'full';
+}
+
+/** Ethernet WAN modes (goform-api.md §3.10): ways to use the cable. PPP (cellular) and the bridges are not. */
+const ETHERNET_WAN_MODES: ReadonlySet<string> = new Set(['AUTO', 'PPPOE', 'DHCP', 'STATIC']);
+
+/** The Ethernet WAN's own mode (`ethwan_mode`): the WAN mode when it is a cable mode, else the cable's AUTO (§9.1). */
+export function ethernetWanMode(state: StateView): string {
+  return ETHERNET_WAN_MODES.has(state.wan.mode) ? state.wan.mode : 'AUTO';
+}
+
+/** The WAN runs over the cable: a cable mode, or AUTO that picked one (auto mode AUTO_PPPOE/DHCP/STATIC, §3.10). */
+export function wanOverCable(state: StateView): boolean {
+  const { mode, autoMode } = state.wan;
+  if (mode === 'AUTO' || mode === 'AUTO_BACKUP') return /^AUTO_(PPPOE|DHCP|STATIC)$/.test(autoMode);
+  return ETHERNET_WAN_MODES.has(mode);
+}
+
 /** Data limit in bytes (data unit) or seconds (time unit); null when the limit is off. */
 export function dataLimitAmount(state: StateView): number | null {
   const dl = state.dataLimit;

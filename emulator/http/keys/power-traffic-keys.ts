@@ -1,4 +1,4 @@
-import { batteryBars, dataLimitUsed } from '../../state/derive.js';
+import { batteryBars, chargeState, dataLimitUsed } from '../../state/derive.js';
 import { defineKeys, str } from './key-def.js';
 
 // goform-api.md §3.3 battery, §3.4 traffic and data limit.
@@ -7,12 +7,10 @@ import { defineKeys, str } from './key-def.js';
  * Charging state on every device: one without a battery (USB sticks, CPEs on mains) answers "0", the value the web UIs
  * take when the key is missing (their status code reads `undefined` as "0"); an empty one shows them charging (§3.3).
  */
+const CHARGING: Record<ReturnType<typeof chargeState>, string> = { battery: '0', charging: '1', full: '2' };
+
 export const chargingKeys = defineKeys('device', {
-  battery_charging: (c) => {
-    const b = c.state.battery;
-    if (!b.present || !b.chargerConnected) return '0';
-    return b.level >= 100 ? '2' : '1';
-  },
+  battery_charging: (c) => CHARGING[chargeState(c.state)],
 });
 
 export const batteryKeys = defineKeys(

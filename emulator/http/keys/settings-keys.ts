@@ -1,4 +1,4 @@
-import { activeApnProfile, isNightMode } from '../../state/derive.js';
+import { activeApnProfile, ethernetWanMode, isNightMode, wanOverCable } from '../../state/derive.js';
 import type { ApnProfile } from '../../state/device-state.js';
 import { formatDateTime } from '../codec.js';
 import { defineKeys, str, type ReadContext } from './key-def.js';
@@ -61,21 +61,11 @@ export const apnKeys = defineKeys('apn', {
   ),
 });
 
-/** Ethernet WAN modes (§3.10): what `ethwan_mode` names. PPP (cellular) and BRIDGE are not ways to use the cable. */
-const ETHERNET_WAN_MODES = new Set(['AUTO', 'PPPOE', 'DHCP', 'STATIC']);
-
 /**
  * The WAN mode every router answers, with or without an Ethernet port (§3.10; the web UIs poll it before login, §3.11):
- * `opms_wan_mode` PPP is the cellular gateway. `ethwan_mode` is the Ethernet WAN's own mode: AUTO (the mock's value,
- * §9.1) unless the WAN runs over the cable; an empty or PPP one makes WAN pages fall back to their PPPoE form.
- * `rj45_state` says whether the WAN runs over the cable: "dead" while it is cellular (or the device has no port).
+ * `opms_wan_mode` PPP is the cellular gateway. `ethwan_mode` is the Ethernet WAN's own mode (an empty or PPP one makes
+ * WAN pages fall back to their PPPoE form); `rj45_state` says whether the WAN runs over the cable.
  */
-/** The WAN runs over the cable: a cable mode, or AUTO that picked one (opms_wan_auto_mode AUTO_PPPOE/DHCP/STATIC). */
-function cableWan(wan: { mode: string; autoMode: string }): boolean {
-  if (wan.mode === 'AUTO' || wan.mode === 'AUTO_BACKUP') return /^AUTO_(PPPOE|DHCP|STATIC)$/.test(wan.autoMode);
-  return ETHERNET_WAN_MODES.has(wan.mode);
-}
-
 export const wanModeKeys = defineKeys(
   'device',
   {
@@ -83,8 +73,8 @@ export const wanModeKeys = defineKeys(
     opms_wan_auto_mode: (c) => c.state.wan.autoMode,
     blc_wan_mode: (c) => c.state.wan.mode,
     blc_wan_auto_mode: (c) => c.state.wan.autoMode,
-    ethwan_mode: (c) => (ETHERNET_WAN_MODES.has(c.state.wan.mode) ? c.state.wan.mode : 'AUTO'),
-    rj45_state: (c) => (cableWan(c.state.wan) ? 'working' : 'dead'),
+    ethwan_mode: (c) => ethernetWanMode(c.state),
+    rj45_state: (c) => (wanOverCable(c.state) ? 'working' : 'dead'),
     ethernet_port_specified: (c) => str(c.state.wan.ethernetPortSpecified),
   },
   { public: ['opms_wan_mode', 'opms_wan_auto_mode', 'blc_wan_mode', 'blc_wan_auto_mode'] },

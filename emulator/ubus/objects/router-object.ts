@@ -1,5 +1,5 @@
 import { formatDateTime } from '../../http/codec.js';
-import { dataLimitUsed, isNightMode, onlineStations, wifiRadioOn } from '../../state/derive.js';
+import { chargeState, dataLimitUsed, isNightMode, onlineStations, wifiRadioOn } from '../../state/derive.js';
 import type { DeepReadonly, Station } from '../../state/device-state.js';
 import type { StateView } from '../../state/device-api.js';
 import { BadArg, MAC_RE, done, int, oneOf, ok, optStr, str, type UbusContext, type UbusObject } from '../method-def.js';
@@ -157,7 +157,7 @@ export const batteryObject: UbusObject = {
       doc: 'battery_capacity (%), battery_temperature, battery_voltage, battery_time_to_full/empty (min, -1 n/a), charge_status',
       handle(c) {
         const b = c.state.battery;
-        const charging = b.chargerConnected && b.percent < 100;
+        const charging = chargeState(c.state) === 'charging';
         const toFull = charging && b.chargePerHour > 0 ? Math.ceil(((100 - b.level) / b.chargePerHour) * 60) : -1;
         const toEmpty = !b.chargerConnected && b.drainPerHour > 0 ? Math.floor((b.level / b.drainPerHour) * 60) : -1;
         return ok({
@@ -183,7 +183,7 @@ export const chargerObject: UbusObject = {
       doc: 'charger_connect, charge_status (1 charging), direct_power_supply_mode',
       handle(c) {
         const b = c.state.battery;
-        return ok({ charger_connect: c.num(b.chargerConnected ? 1 : 0), charge_status: c.num(b.chargerConnected && b.percent < 100 ? 1 : 0), direct_power_supply_mode: 'disable' });
+        return ok({ charger_connect: c.num(b.chargerConnected ? 1 : 0), charge_status: c.num(chargeState(c.state) === 'charging' ? 1 : 0), direct_power_supply_mode: 'disable' });
       },
     },
   },
