@@ -10,4 +10,4 @@ export { createRouter, type Router, type RouterOptions } from './router.js';
 export type { UnhandledPolicy } from './instrument/unhandled.js';
 export { listProfiles, loadProfile, loadCarrier, type DeviceProfile } from './state/profile.js';
 export { encodeUcs2Hex, decodeUcs2Hex } from './http/codec.js';
-export { computeAd } from './http/auth.js';
+export { computeAd } from './http/codec.js';

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { sha256Upper } from '../state/create-state.js';
 import type { DeviceApi } from '../state/device-api.js';
-import { base64 } from './codec.js';
+import { base64, computeAd } from './codec.js';
 
 // Login generations, sessions and the AD token (goform-api.md §2).
 
@@ -192,11 +191,3 @@ export class Auth {
   }
 }
 
-/** AD = H(H(rd0 + rd1) + RD): MD5 lower-case or SHA256 upper-case (§2.7). */
-export function computeAd(kind: 'md5' | 'sha256', base: string, rd: string): string {
-  if (kind === 'md5') {
-    const inner = createHash('md5').update(base).digest('hex');
-    return createHash('md5').update(inner + rd).digest('hex');
-  }
-  return sha256Upper(sha256Upper(base) + rd);
-}

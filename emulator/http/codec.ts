@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BenchError } from '../../hil/errors.js';
 
 // Wire encodings of the goform API (goform-api.md §5.2, §5.3, §2.2).
@@ -88,4 +89,14 @@ export function cookieValue(header: string, name: string): string | undefined {
     }
     from = at + 1;
   }
+}
+
+/**
+ * AD = H(H(rd0 + rd1) + RD) (§2.7): MD5 lower-case or SHA256 upper-case hex, over `base` (wa_inner_version +
+ * cr_version) and the RD the device answered. The emulator checks it, the SDK and the proxy compute it.
+ */
+export function computeAd(kind: 'md5' | 'sha256', base: string, rd: string): string {
+  const md5 = (t: string): string => createHash('md5').update(t).digest('hex');
+  const sha256 = (t: string): string => createHash('sha256').update(t).digest('hex').toUpperCase();
+  return kind === 'md5' ? md5(md5(base) + rd) : sha256(sha256(base) + rd);
 }

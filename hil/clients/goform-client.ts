@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 // Protocol codecs are shared with the emulator on purpose: docs/decisions/shared-codecs.md.
-import { decodeUcs2Hex, encodeUcs2Hex } from '../../emulator/http/codec.js';
+import { computeAd, decodeUcs2Hex, encodeUcs2Hex } from '../../emulator/http/codec.js';
 import { BenchError } from '../errors.js';
 import { KEY_GROUPS, type GoformId, type GoformWrites, type GroupValues, type KeyGroupName } from './goform-types.js';
 
@@ -62,7 +62,6 @@ export interface SmsRecord {
 const LOGIN_MEANING: Record<string, string> = { '1': 'login failed', '2': 'another user is logged in', '3': 'wrong password', failure: 'missing parameters' };
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex').toUpperCase();
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
 export class GoformClient {
   readonly baseUrl: string;
@@ -213,8 +212,7 @@ export class GoformClient {
     if (g.ad !== 'none' && ad !== 'omitted') {
       // A fresh RD is read either way, as a client that computes its AD wrongly still reads one (§2.7).
       const rd = (await this.get(['RD'], false)).RD ?? '';
-      const right = g.ad === 'md5' ? md5(md5(g.adBase) + rd) : sha256(sha256(g.adBase) + rd);
-      body.AD = ad === 'computed' ? right : md5(`routerlab-wrong-ad${rd}`);
+      body.AD = computeAd(g.ad, ad === 'computed' ? g.adBase : `routerlab-wrong-ad-base${g.adBase}`, rd);
     }
     const res = await this.#post(body);
     if (res.result === 'failure' || res.result === 'fail') {

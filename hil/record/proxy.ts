@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, normalize } from 'node:path';
-import { cookieValue } from '../../emulator/http/codec.js';
+import { computeAd, cookieValue } from '../../emulator/http/codec.js';
 import { browserRefusal, isLoopbackHost } from '../../emulator/net.js';
 import { BenchError } from '../errors.js';
 import { RECORDING_VERSION, SECRET, isSecretField, saveRecording, scrub, scrubPath, type GoformExchange, type HttpExchange, type Recording } from './recording.js';
@@ -295,11 +295,9 @@ async function probe(target: URL): Promise<{ model: string; firmware: string; ad
 /** `right` when `ad` is H(H(base) + RD) for an RD the device answered, MD5 or SHA256 (goform-api.md §2.7). */
 function adVerdict(ad: string, bases: readonly string[], rds: readonly string[]): 'right' | 'wrong' {
   const given = ad.toLowerCase();
-  const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-  const sha = (s: string): string => createHash('sha256').update(s).digest('hex').toUpperCase();
   for (const base of bases) {
     for (const rd of rds) {
-      if (md5(md5(base) + rd) === given || sha(sha(base) + rd).toLowerCase() === given) return 'right';
+      if (computeAd('md5', base, rd) === given || computeAd('sha256', base, rd).toLowerCase() === given) return 'right';
     }
   }
   return 'wrong';
