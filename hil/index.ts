@@ -27,8 +27,8 @@ export { stimulusCatalog, type StimulusInfo } from './drivers/stimulus-catalog.j
 export { goformCatalog, type GoformCatalog } from './drivers/goform-catalog.js';
 
 // --- recordings ---
-export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, incomingDuring, RECORDING_VERSION, SECRET, type Recording, type HttpExchange } from './record/recording.js';
-export { checkFidelity, replayFidelity, replayableFields, replayableUbusArgs, SESSION_WRITES, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
+export { recordTarget, saveRecording, loadRecording, scrub, recordingSchema, incomingDuring, ubusCalls, RECORDING_VERSION, SECRET, type Recording, type HttpExchange } from './record/recording.js';
+export { checkFidelity, replayFidelity, replayableFields, replayableUbusArgs, SESSION_WRITES, UBUS_SESSION_CALLS, shapeOf, type Difference, type FidelityReport } from './record/fidelity.js';
 export { startProxy, DESTRUCTIVE, type ProxyOptions, type RecordingProxy } from './record/proxy.js';
 export { emulatorOptionsFromRecording, applyRecording, emulatorFromRecording, initialInbox, TECHNOLOGY_BY_NETWORK_TYPE } from './drivers/from-recording.js';
 export { ruleSpecSchema, ruleActionSchema, textMatchSchema, RULE_SURFACES, type RuleSpec, type RuleView, type RuleAction, type RuleSurface, type TextMatch } from './rule-spec.js';

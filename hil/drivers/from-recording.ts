@@ -3,7 +3,7 @@ import { partsOf, type SmsMessage, type Technology } from '../../emulator/state/
 import { decodeUcs2Hex } from '../../emulator/http/codec.js';
 import { luhnCheckDigit } from '../../emulator/state/identity.js';
 import { BenchError } from '../errors.js';
-import { incomingDuring, smsView, type Recording } from '../record/recording.js';
+import { incomingDuring, smsView, ubusCalls, type Recording } from '../record/recording.js';
 import { createEmulatorTarget, type EmulatorTarget } from './emulator-target.js';
 
 // An emulator that follows a recording (`routerlab serve --from`): the profile from the recorded model, and the
@@ -140,10 +140,8 @@ function observed(recording: Recording): Record<string, string> {
   };
   for (const e of recording.goform) if (e.multi) for (const [k, val] of Object.entries(e.response)) take(k, val);
   for (const x of recording.exchanges) {
-    if (x.kind !== 'ubus' || x.status !== 200) continue;
-    const answers = Array.isArray(x.response.json) ? (x.response.json as unknown[]) : [x.response.json];
-    for (const a of answers) {
-      const data = (a as { result?: [number, Record<string, unknown>?] } | null)?.result?.[1];
+    if (x.status !== 200) continue;
+    for (const { data } of ubusCalls(x)) {
       if (!data || typeof data !== 'object') continue;
       // A uci get answers its section under `values`.
       for (const fields of [data, (data.values ?? {}) as Record<string, unknown>]) {
@@ -195,17 +193,11 @@ function clientSends(recording: Recording): Map<string, number> {
     if (x.blocked || x.status !== 200) continue;
     const f = x.request.fields;
     if (x.kind === 'goform-write' && x.name === 'SEND_SMS' && f && (x.response.json as { result?: unknown } | undefined)?.result === 'success') add(f.Number ?? '', f.MessageBody ?? '');
-    if (x.kind !== 'ubus') continue;
     // A ZWRT client's zte_libwms_send_sms answered [0] (ubus-api.md §6.14); one send per number of its list.
-    const calls = (Array.isArray(x.request.json) ? x.request.json : [x.request.json]) as { params?: unknown[] }[];
-    const answers = (Array.isArray(x.response.json) ? x.response.json : [x.response.json]) as { result?: [number] }[];
-    calls.forEach((call, i) => {
-      const [, object, method, args] = call?.params ?? [];
-      if (object !== 'zwrt_wms' || method !== 'zte_libwms_send_sms' || answers[i]?.result?.[0] !== 0) return;
-      const a = (args ?? {}) as { number?: unknown; message_body?: unknown };
-      if (typeof a.number !== 'string' || typeof a.message_body !== 'string') return;
-      for (const n of a.number.split(/[;,]/).filter((n) => n !== '')) add(n, a.message_body);
-    });
+    for (const { name, args, status } of ubusCalls(x)) {
+      if (name !== 'zwrt_wms.zte_libwms_send_sms' || status !== 0 || typeof args.number !== 'string' || typeof args.message_body !== 'string') continue;
+      for (const n of args.number.split(/[;,]/).filter((n) => n !== '')) add(n, args.message_body);
+    }
   }
   return sends;
 }

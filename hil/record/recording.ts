@@ -487,19 +487,29 @@ export function smsView(x: HttpExchange): { unread?: number; list?: Record<strin
     const list = x.request.fields?.cmd === 'sms_data_total' && (x.request.fields.mem_store ?? '1') !== '0' && Array.isArray(json.messages) ? (json.messages as Record<string, string>[]) : undefined;
     return { ...(Number.isFinite(unread) ? { unread } : {}), ...(list ? { list } : {}) };
   }
-  if (x.kind !== 'ubus') return {};
-  const calls = (Array.isArray(x.request.json) ? x.request.json : [x.request.json]) as { params?: unknown[] }[];
-  const answers = (Array.isArray(x.response.json) ? x.response.json : [x.response.json]) as { result?: [number, Record<string, unknown>?] }[];
   const out: { unread?: number; list?: Record<string, string>[] } = {};
-  calls.forEach((call, i) => {
-    const [, object, method, args] = call?.params ?? [];
-    const data = answers[i]?.result?.[1];
-    if (!data) return;
+  for (const { name, args, data } of ubusCalls(x)) {
+    if (!data) continue;
     const unread = Number(data.sms_dev_unread_num ?? data.sms_unread_num ?? Number.NaN);
     if (Number.isFinite(unread)) out.unread = unread;
-    const store = (args as { mem_store?: unknown } | undefined)?.mem_store;
-    const sim = store === 0 || store === '0';
-    if (object === 'zwrt_wms' && method === 'zte_libwms_get_sms_data' && !sim && Array.isArray(data.messages)) out.list = data.messages as Record<string, string>[];
-  });
+    const sim = args.mem_store === 0 || args.mem_store === '0';
+    if (name === 'zwrt_wms.zte_libwms_get_sms_data' && !sim && Array.isArray(data.messages)) out.list = data.messages as Record<string, string>[];
+  }
   return out;
+}
+
+/**
+ * The calls of a recorded ubus batch (a proxied client's or a capture's) with what each was answered: `object.method`,
+ * its arguments, its status and data (absent for a JSON-RPC error). Elements that are not calls are left out.
+ */
+export function ubusCalls(x: HttpExchange): { name: string; args: Record<string, unknown>; status?: number; data?: Record<string, unknown> }[] {
+  if (x.kind !== 'ubus') return [];
+  const calls = (Array.isArray(x.request.json) ? x.request.json : [x.request.json]) as ({ params?: unknown[] } | null)[];
+  const answers = (Array.isArray(x.response.json) ? x.response.json : [x.response.json]) as ({ result?: [number, Record<string, unknown>?] } | null)[];
+  return calls.flatMap((call, i) => {
+    const [, object, method, args] = call?.params ?? [];
+    if (typeof object !== 'string' || typeof method !== 'string' || args === null || typeof args !== 'object') return [];
+    const result = answers[i]?.result;
+    return [{ name: `${object}.${method}`, args: args as Record<string, unknown>, ...(result ? { status: result[0], ...(result[1] ? { data: result[1] } : {}) } : {}) }];
+  });
 }

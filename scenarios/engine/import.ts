@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { decodeUcs2Hex, emulatorOptionsFromRecording, incomingDuring, initialInbox, replayableFields, replayableUbusArgs, SECRET, SESSION_WRITES, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
+import { decodeUcs2Hex, emulatorOptionsFromRecording, incomingDuring, initialInbox, replayableFields, replayableUbusArgs, SECRET, SESSION_WRITES, UBUS_SESSION_CALLS, ubusCalls, TECHNOLOGY_BY_NETWORK_TYPE, type HttpExchange, type Recording } from '../../hil/index.js';
 import { scenarioSchema, type Scenario, type Step } from './schema.js';
 
 // Field bug import: a recording (routerlab record) becomes a scenario that puts an emulator in the recorded
@@ -68,35 +68,26 @@ function clientSteps(exchanges: readonly HttpExchange[]): Step[] {
 
 /** ubus calls that read (their answers become expectations); every other call is a client action. */
 const UBUS_READ = /(^get|_get|report$|_list$|status|_info|_num$|netinfo|contents|result|capacity|parameter|get_sms_data|list$)/;
-/** Calls the target makes with its own credentials (ubus-api.md §4, §5). */
-const UBUS_SESSION = new Set(['zwrt_web.web_login', 'zwrt_web.web_login_info', 'zwrt_web.web_logout', 'zwrt_web.web_crt_get', 'zwrt_web.web_http_enstr_set', 'zwrt_web.web_developer_option_login']);
 
 /** One recorded ubus batch as steps: writes as `ubus` actions expecting the recorded status, reads as expectations. */
 function ubusSteps(x: HttpExchange, last: Map<string, string>): Step[] {
   const steps: Step[] = [];
-  const body = x.request.json;
-  const elements = (Array.isArray(body) ? body : [body]) as { params?: unknown[] }[];
-  const answers = (Array.isArray(x.response.json) ? x.response.json : [x.response.json]) as { result?: [number, Record<string, unknown>?] }[];
-  elements.forEach((el, i) => {
-    const [, object, method, args] = el?.params ?? [];
-    if (typeof object !== 'string' || typeof method !== 'string' || args === null || typeof args !== 'object') return;
-    const name = `${object}.${method}`;
-    const sent = replayableUbusArgs(name, args as Record<string, unknown>);
+  for (const { name, args, status, data } of ubusCalls(x)) {
+    const sent = replayableUbusArgs(name, args);
+    if (UBUS_SESSION_CALLS.has(name) || sent === null) continue;
     const argsJson = JSON.stringify(sent);
-    if (UBUS_SESSION.has(name) || sent === null) return;
-    const result = answers[i]?.result;
-    if (!UBUS_READ.test(method)) {
-      steps.push({ name: `client: ${name}`, ubus: name, args: sent, status: typeof result?.[0] === 'number' ? result[0] : 0 });
-      return;
+    if (!UBUS_READ.test(name.slice(name.lastIndexOf('.') + 1))) {
+      steps.push({ name: `client: ${name}`, ubus: name, args: sent, status: status ?? 0 });
+      continue;
     }
-    for (const [key, value] of Object.entries(result?.[1] ?? {})) {
+    for (const [key, value] of Object.entries(data ?? {})) {
       if ((typeof value !== 'string' && typeof value !== 'number') || UNSTABLE_KEY.test(key) || /^(real|month|total)_/.test(key)) continue;
       const id = `${name} ${argsJson} ${key}`;
       if (last.get(id) === String(value)) continue;
       last.set(id, String(value));
       steps.push({ expect: { ubus: name, ...(argsJson === '{}' ? {} : { args: sent }), field: key, equals: value } });
     }
-  });
+  }
   return steps;
 }
 
