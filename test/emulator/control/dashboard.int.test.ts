@@ -142,6 +142,26 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium (needs th
       }
     });
 
+    it('keeps a choice made on the page while the device changes under it, and sends that choice', async () => {
+      const { page, errors } = await open(`${control}/`);
+      const before = emu.device.state.radio.registration;
+      try {
+        await expect.poll(() => page.locator('#status').innerText()).toBe('live');
+        await page.locator('#registration').selectOption('roaming');
+        // The device changes before the user clicks Set: the page redraws from the new state.
+        const res = await emu.control.request(`/api/v1/devices/${emu.device.state.id}/stimuli/signal`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rsrpDbm: -101 }) });
+        expect(res.status).toBeLessThan(300);
+        await expect.poll(() => page.locator('#rsrpval').innerText()).toBe('-101 dBm');
+        expect(await page.locator('#registration').inputValue()).toBe('roaming');
+        await page.locator('#setreg').click();
+        await expect.poll(() => emu.device.state.radio.registration).toBe('roaming');
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+        emu.device.network.setRegistration(before);
+      }
+    });
+
     it('takes a snapshot and restores it from the page', async () => {
       const { page, errors } = await open(`${control}/`);
       try {
