@@ -19,7 +19,7 @@ await new Promise((r, j) => port.on('open', r).on('error', j));
 let got = '';
 port.on('data', (d) => (got += d.toString('latin1')));
 port.write('ATE0;+CGMM\\r');
-for (let i = 0; i < 100 && !got.includes('OK'); i++) await new Promise((r) => setTimeout(r, 20));
+for (let i = 0; i < 500 && !got.includes('OK'); i++) await new Promise((r) => setTimeout(r, 20));
 await new Promise((r) => port.close(r));
 binding.dispose();
 const url = await emu.listen({ port: 0 });

@@ -115,8 +115,8 @@ describe.skipIf(!existsSync(MOSQUITTO))('USP Agent fuzzing (needs the Debian pac
         await other.startUsp({ brokerUrl: broker.url, agentTopic: `fuzz/agent-${String(disconnectRecord)}`, controller: { endpointId: CTL, topic: 'fuzz/disconnect' }, disconnectRecord });
         await other.close();
       }
-      for (let i = 0; i < 100 && seen.filter((k) => k === 'mqtt_connect').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-      for (let i = 0; i < 100 && !seen.includes('disconnect'); i++) await new Promise((r) => setTimeout(r, 20));
+      await expect.poll(() => seen.filter((k) => k === 'mqtt_connect').length).toBe(2);
+      await expect.poll(() => seen.includes('disconnect')).toBe(true);
       expect(seen.filter((k) => k === 'disconnect')).toHaveLength(1);
       expect(seen.filter((k) => k === 'mqtt_connect')).toHaveLength(2);
     } finally {

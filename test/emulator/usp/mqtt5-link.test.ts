@@ -28,7 +28,7 @@ async function broker(): Promise<{ url: string; socket: Promise<Socket>; receive
 
 const bytes = (p: Packet): Buffer => generate(p, { protocolVersion: 5 });
 const until = async (done: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  await expect.poll(done).toBe(true);
 };
 
 describe('Mqtt5Link', () => {

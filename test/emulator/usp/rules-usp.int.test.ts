@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import { UspController, UspError } from '../../../hil/index.js';
 import { createTestEmulator } from '../../helpers/emulator.js';
@@ -20,7 +20,7 @@ describe.skipIf(!existsSync(MOSQUITTO))('rules on the USP Agent (needs the Debia
     const agent = await emu.startUsp({ brokerUrl: broker.url, controller: { endpointId: 'proto::rules-ctl', topic: 'rules/controller' } });
     agentId = agent.endpointId;
     // The agent publishes its Boot! to the controller: from then on the controller knows its topic.
-    for (let i = 0; i < 200 && !ctl.agents.has(agentId); i++) await new Promise((r) => setTimeout(r, 25));
+    await vi.waitFor(() => expect(ctl.agents.has(agentId), 'the agent\'s Boot! reached the controller').toBe(true), { timeout: 15_000, interval: 25 });
   }, 30_000);
   afterAll(async () => {
     await ctl?.close();

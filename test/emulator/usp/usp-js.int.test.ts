@@ -66,8 +66,7 @@ describe.skipIf(!existsSync(MOSQUITTO))("usp-js as the controller of the router'
     const changes: unknown[] = [];
     const clear = await usp.subscribe({ notif: 'ValueChange', reference: 'Device.WiFi.SSID.1.SSID' }, (msg: unknown) => changes.push(msg));
     emu.device.wifi.setSsid(0, { ...emu.device.state.wifi.main, ssid: 'Changed-Locally' });
-    for (let i = 0; i < 100 && changes.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(JSON.stringify(changes)).toContain('Changed-Locally');
+    await expect.poll(() => JSON.stringify(changes)).toContain('Changed-Locally');
     await clear();
   });
 
@@ -96,9 +95,8 @@ describe.skipIf(!existsSync(MOSQUITTO))("usp-js as the controller of the router'
     const added = (await usp.add('Device.Cellular.AccessPoint.', { APN: 'notify.example' })) as unknown;
     const path = (Array.isArray(added) ? String(added[0]) : String(added)).replace(/\.?$/, '.');
     await usp.del(path);
-    for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => seen.length).toBe(2);
     expect(JSON.stringify(seen)).toContain(path);
-    expect(seen.length).toBe(2);
     await clearC();
     await clearD();
   });
@@ -108,12 +106,9 @@ describe.skipIf(!existsSync(MOSQUITTO))("usp-js as the controller of the router'
     const [op, clear] = await usp.operate('Device.Reboot()', { isAsync: false });
     await op({});
     await clear();
-    for (let i = 0; i < 100 && emu.device.power.isUp(); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(emu.device.power.isUp()).toBe(false);
-    for (let i = 0; i < 200 && !emu.device.power.isUp(); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(emu.device.power.isUp()).toBe(true);
-    for (let i = 0; i < 100 && emu.journal.query({ surface: 'usp', name: 'event' }).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(emu.journal.query({ surface: 'usp', name: 'event' }).length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => emu.device.power.isUp()).toBe(false);
+    await expect.poll(() => emu.device.power.isUp(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => emu.journal.query({ surface: 'usp', name: 'event' }).length).toBeGreaterThanOrEqual(2);
   }, 30_000);
 
   it('is found by usp-js without a toId when it announces its Endpoint ID (what serve --usp does)', async () => {
