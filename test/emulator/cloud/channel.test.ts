@@ -29,7 +29,7 @@ describe('cloud channel (embedded broker)', () => {
   it('publishes telemetry on the virtual clock that meets its schema and mirrors the state', async () => {
     await start();
     emu.clock.advance(30_000);
-    await cloud.waitFor((m) => telemetry(m) && (m.payload as { seq: number }).seq >= 3, 5000);
+    await cloud.waitFor((m) => telemetry(m) && (m.payload as { seq: number }).seq >= 3, 15_000);
     const msgs = cloud.received().filter(telemetry);
     expect(msgs.map((m) => m.invalid)).toEqual(msgs.map(() => null));
     const t = msgs.at(-1)!.payload as { seq: number; ts: number; deviceId: string; data: { identity: { imei: string }; battery: { percent: number }; carrier: string; signal: { bars: number } } };
@@ -56,7 +56,7 @@ describe('cloud channel (embedded broker)', () => {
     });
     emu.device.data.addUsage(85 * 1024 * 1024);
     for (const name of ['sms-received', 'roaming-changed', 'battery-low', 'station-joined', 'data-warning']) {
-      const m = await cloud.waitFor(event(name), 5000, name);
+      const m = await cloud.waitFor(event(name), 15_000, name);
       expect(m.invalid, name).toBeNull();
     }
     const warning = cloud.received().find(event('data-warning'))!.payload as { data: { usedPercent: number; alertPercent: number } };
@@ -73,11 +73,11 @@ describe('cloud channel (embedded broker)', () => {
     await start();
     const { message } = emu.device.sms.receive({ number: '+4915550001', text: 'x'.repeat(200), partGapMs: 10_000 }) as { message: { id: number } };
     emu.device.sms.receive({ number: '+4915550002', text: 'marker' });
-    const marker = await cloud.waitFor((m) => event('sms-received')(m) && (m.payload as { data: { number: string } }).data.number === '+4915550002', 5000, 'marker');
+    const marker = await cloud.waitFor((m) => event('sms-received')(m) && (m.payload as { data: { number: string } }).data.number === '+4915550002', 15_000, 'marker');
     expect(marker.invalid).toBeNull();
     expect(cloud.received().filter(event('sms-received'))).toHaveLength(1);
     emu.clock.advance(10_000);
-    const whole = await cloud.waitFor((m) => event('sms-received')(m) && (m.payload as { data: { id: number } }).data.id === message.id, 5000, 'whole');
+    const whole = await cloud.waitFor((m) => event('sms-received')(m) && (m.payload as { data: { id: number } }).data.id === message.id, 15_000, 'whole');
     expect(whole.invalid).toBeNull();
     expect(cloud.received().filter(event('sms-received'))).toHaveLength(2);
   });
@@ -110,11 +110,11 @@ describe('cloud channel (embedded broker)', () => {
     expect(fota).toMatchObject({ ok: false, error: { code: 'NO_UPDATE' } });
     emu.device.fota.publish({ version: 'V2', sizeBytes: 1000, description: 'x' });
     expect(await cloud.command('mifi-1', { command: 'start-fota' })).toMatchObject({ ok: true });
-    await cloud.waitFor(event('fota-progress'), 5000);
+    await cloud.waitFor(event('fota-progress'), 15_000);
 
     const unbind = await cloud.command('mifi-1', { command: 'unbind', args: { token: 'secret-token-1' } });
     expect(unbind.ok).toBe(true);
-    await cloud.waitFor(event('unbound'), 5000);
+    await cloud.waitFor(event('unbound'), 15_000);
     expect(emu.journal.query({ surface: 'cloud' }).map((e) => `${e.name}:${e.response}`)).toEqual([
       'bind:ok', 'bind:error ALREADY_BOUND', 'unbind:error FORBIDDEN', 'set-wifi:ok', 'info:ok', 'block-station:ok', 'start-fota:error NO_UPDATE', 'start-fota:ok', 'unbind:ok',
     ]);
@@ -139,7 +139,7 @@ describe('cloud channel (embedded broker)', () => {
     // garbage: bytes that are not JSON on the response topic, and the command not answered.
     emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'garbage' }, times: 1 });
     await expect(cloud.command('mifi-1', { command: 'info' }, 500)).rejects.toThrow();
-    const raw = await cloud.waitFor((m) => m.topic.endsWith('/res') && m.invalid === 'not JSON', 5000);
+    const raw = await cloud.waitFor((m) => m.topic.endsWith('/res') && m.invalid === 'not JSON', 15_000);
     expect(String(raw.payload)).toContain('routerlab garbage');
     // latency then drop: the delay adds to the rule that answers; nothing comes.
     emu.faults.rules.add({ surface: 'cloud', match: { name: 'info' }, action: { kind: 'latency', ms: 10 }, times: 1, priority: 1 });
@@ -152,7 +152,7 @@ describe('cloud channel (embedded broker)', () => {
   it('answers malformed commands with INVALID_COMMAND naming the field, and keeps running', async () => {
     await start();
     await cloud.publish('cmd/routerlab/mifi-1/req', 'not json');
-    await cloud.waitFor((m) => m.topic.endsWith('/res') && (m.payload as { error?: { code: string } }).error?.code === 'INVALID_COMMAND', 5000);
+    await cloud.waitFor((m) => m.topic.endsWith('/res') && (m.payload as { error?: { code: string } }).error?.code === 'INVALID_COMMAND', 15_000);
     const bad = await cloud.command('mifi-1', { command: 'set-wifi', args: { password: 'short' } });
     expect(bad.ok).toBe(false);
     expect(bad.error?.message).toMatch(/^args\.password: /);
@@ -182,7 +182,7 @@ describe('cloud channel (embedded broker)', () => {
       cloud = await CloudClient.connect({ url: broker.url });
       await cloud.watch();
       emu.clock.advance(10_000);
-      const next = await cloud.waitFor(telemetry, 5000);
+      const next = await cloud.waitFor(telemetry, 15_000);
       expect(next.payload).toMatchObject({ seq: 7, data: { dropped: 2 } });
     } finally {
       await cloud?.close();
@@ -192,7 +192,7 @@ describe('cloud channel (embedded broker)', () => {
   });
 });
 
-async function waitUntil(ok: () => boolean, timeoutMs = 5000): Promise<void> {
+async function waitUntil(ok: () => boolean, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!ok()) {
     if (Date.now() > end) throw new Error('condition not met in time');

@@ -83,7 +83,7 @@ describe('faults', () => {
     expect(at.at('')).toMatch(/^\r\n[^\r]*ZTE\?[^\r]*\r\n\r\nOK\r\n$/);
     await control.call('PUT', '/devices/dev-0/faults/at', { garbage: false, delayFinalMs: 150 });
     expect(at.at('+CGMI')).toBe('\r\nZTE CORPORATION\r\n');
-    await expect.poll(() => at.out, { timeout: 2000 }).toBe('\r\nZTE CORPORATION\r\n\r\nOK\r\n');
+    await expect.poll(() => at.out).toBe('\r\nZTE CORPORATION\r\n\r\nOK\r\n');
     at.close();
   });
 });

@@ -112,7 +112,7 @@ describe('hardware driver safety', () => {
     await binding.unplug();
     await expect(session.command('AT')).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
     setTimeout(() => binding.plug(), 300);
-    await expect.poll(async () => (await session.command('AT+CGMI').catch(() => ({ lines: [] }))).lines[0], { timeout: 3000 }).toBe('ZTE CORPORATION');
+    await expect.poll(async () => (await session.command('AT+CGMI').catch(() => ({ lines: [] }))).lines[0]).toBe('ZTE CORPORATION');
     expect(target.broken).toBe(false);
     await target.close();
   });
@@ -122,7 +122,7 @@ describe('hardware driver safety', () => {
     const binding = createModemBinding(emu.modem);
     const target = await connectModem({ path: binding.path, binding, reconnectTimeoutMs: 400 });
     await binding.unplug();
-    await expect.poll(() => target.broken, { timeout: 3000 }).toBe(true);
+    await expect.poll(() => target.broken).toBe(true);
     expect(() => target.require('modem')).toThrow(expect.objectContaining({ code: 'TARGET_BROKEN' }));
     target.reset();
     expect(target.require('modem')).toBeDefined();
