@@ -193,6 +193,7 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
       mode: profile.kind === 'cpe' ? 'AUTO' : 'PPP',
       autoMode: 'AUTO_PPP',
       ethernetPortSpecified: false,
+      arpProxy: null,
       pppoe: { username: '', password: '', dialMode: 'auto_dial', status: 'ppp_disconnected' },
       staticIp: { ip: '', netmask: '', gateway: '', dns1: '', dns2: '' },
       lan: {

@@ -325,6 +325,11 @@ export const wanSchema = z.object({
   autoMode: z.string(),
   /** `ethernet_port_specified` (§3.10): the Ethernet port is the WAN port. Absent in states saved before it. */
   ethernetPortSpecified: z.boolean().default(false),
+  /**
+   * The ARP proxy switch (goform `ARP_PROXY_SWITCH`, ubus `router_set_arp_proxy`); null until it has been set once
+   * (the firmware's uci option is missing until then). Absent in states saved before it.
+   */
+  arpProxy: z.boolean().nullable().default(null),
   pppoe: z.object({ username: z.string(), password: z.string(), dialMode: z.string(), status: pppStatusSchema }),
   staticIp: z.object({ ip: z.string(), netmask: z.string(), gateway: z.string(), dns1: z.string(), dns2: z.string() }),
   lan: z.object({ ip: z.string(), netmask: z.string(), dhcpStart: z.string(), dhcpEnd: z.string(), leaseHours: int.min(1), domain: z.string() }),

@@ -47,6 +47,8 @@ export interface UbusMethod {
    * answer may be reused while neither changes (the stock UI's one-second status batch, bench/ubus-poll).
    */
   read?: true;
+  /** Only in a session raised by web_developer_option_login (§4.8); any other session gets -32002. */
+  developer?: true;
 }
 
 /** One ubus object: its methods, and the key group a profile needs for the object to exist. */

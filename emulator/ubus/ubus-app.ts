@@ -93,6 +93,8 @@ export function createUbusApp(options: UbusAppOptions): UbusApp {
         return { text: errorText(el.id, RPC_ERRORS.access), summary: 'error -32002' };
       }
     }
+    // A developer-only method (field clients: the router answers it only after web_developer_option_login).
+    if (method.developer && !session?.developer) return { text: errorText(el.id, RPC_ERRORS.access), summary: 'error -32002' };
     // Order 5: uhttpd adds ubus_rpc_session itself.
     if (Object.hasOwn(el.args, 'ubus_rpc_session')) return { text: errorText(el.id, RPC_ERRORS.params), summary: 'error -32602' };
     const ctx: UbusContext = {

@@ -54,6 +54,8 @@ export interface GoformWrites {
   NR5G_LOCK_CELL_SET: { nr5g_cell_lock: string };
   /** As MC/MU-series scripts post it (`opMode`, `ethernet_port_specified`), or with `opms_wan_mode`. */
   OPERATION_MODE: { opMode: 'PPP' | 'PPPOE' | 'DHCP' | 'STATIC' | 'AUTO' | 'AUTO_BACKUP' | 'BRIDGE' | 'LTE_BRIDGE'; ethernet_port_specified?: '0' | '1' } | { opms_wan_mode: 'PPP' | 'PPPOE' | 'DHCP' | 'STATIC' | 'AUTO' | 'AUTO_BACKUP' | 'BRIDGE' | 'LTE_BRIDGE' };
+  /** ARP proxy on (1) or off (0), as MC/MU-series scripts post it; they reboot afterwards. */
+  ARP_PROXY_SWITCH: { arp_proxy_switch: '0' | '1' };
   switchWiFiModule: { SwitchOption: '0' | '1' };
   /** MC-series developer mode: the password encoded as for LOGIN (§9.2). */
   DEVELOPER_OPTION_LOGIN: { password: string };
@@ -118,7 +120,7 @@ export const GOFORM_IDS = [
   'setDeviceAccessControlList', 'EDIT_HOSTNAME', 'ADD_DEVICE', 'DEL_DEVICE', 'SAVE_TIME_LIMITED', 'DATA_LIMIT_SETTING',
   'IF_UPGRADE', 'SetUpgAutoSetting', 'RESULT_RESTORE', 'SAVE_TSW', 'SET_DEVICE_LED', 'DHCP_SETTING', 'HTTPSHARE_MODE_SET',
   'HTTPSHARE_AUTH_SET', 'HTTPSHARE_ENTERFOLD', 'HTTPSHARE_NEW', 'HTTPSHARE_DEL', 'HTTPSHARE_FILE_RENAME', 'GOFORM_HTTPSHARE_CHECK_FILE',
-  'WAN_PERFORM_NR5G_BAND_LOCK', 'LTE_LOCK_CELL_SET', 'NR5G_LOCK_CELL_SET', 'OPERATION_MODE', 'switchWiFiModule',
+  'WAN_PERFORM_NR5G_BAND_LOCK', 'LTE_LOCK_CELL_SET', 'NR5G_LOCK_CELL_SET', 'OPERATION_MODE', 'ARP_PROXY_SWITCH', 'switchWiFiModule',
   'DEVELOPER_OPTION_LOGIN', 'LOGIN_MULTI_USER',
 ] as const satisfies readonly GoformId[];
 type Missing = Exclude<GoformId, (typeof GOFORM_IDS)[number]>;

@@ -93,6 +93,13 @@ export const networkSets: Record<string, SetDef> = {
       return SUCCESS;
     },
   },
+  ARP_PROXY_SWITCH: {
+    handle(ctx) {
+      // §9.1: MC/MU-series scripts post `arp_proxy_switch` 1 or 0 (with AD) and reboot the router themselves after it.
+      ctx.device.settings.setArpProxy(oneOf(ctx, 'arp_proxy_switch', ['0', '1']) === '1');
+      return SUCCESS;
+    },
+  },
   WAN_GATEWAYMODE_PPPOE: {
     handle(ctx) {
       const username = need(ctx, 'pppoe_username');

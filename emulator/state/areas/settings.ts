@@ -18,6 +18,8 @@ export interface SettingsApi {
   /** WAN mode and its parameters (PPPoE, static, DHCP, auto). */
   setWan(input: { mode: string; pppoe?: Partial<WanState['pppoe']> | undefined; staticIp?: WanState['staticIp'] | undefined; ethernetPortSpecified?: boolean | undefined }): void;
   setLan(input: Partial<WanState['lan']>): void;
+  /** The ARP proxy switch on or off. */
+  setArpProxy(on: boolean): void;
   setSleepWake(input: ScheduleState['sleepWake']): void;
   setLed(input: ScheduleState['led']): void;
   setShare(input: Partial<Pick<ShareState, 'enabled' | 'mode' | 'access' | 'sharedPath'>>): void;
@@ -80,6 +82,11 @@ export function createSettingsArea(core: DeviceCore): SettingsApi {
     setLan(input) {
       core.mutate((s) => {
         s.wan.lan = { ...s.wan.lan, ...input };
+      });
+    },
+    setArpProxy(on) {
+      core.mutate((s) => {
+        s.wan.arpProxy = on;
       });
     },
     setSleepWake(input) {

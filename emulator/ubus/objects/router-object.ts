@@ -67,6 +67,17 @@ export const routerObject: UbusObject = {
       doc: 'devices[]: mac and hostname of every known client',
       handle: (c) => ok({ devices: c.state.stations.map((s) => ({ mac: s.mac, hostname: s.hostname })) }),
     },
+    router_set_arp_proxy: {
+      developer: true,
+      doc: '{arp_proxy_enable: 1|0} (a number): ARP proxy on or off, in a developer session only; uci zwrt_router/network shows it',
+      handle(c, a) {
+        // Field clients (MC7530, U60 Pro): a number, not text; the stock UI never calls it.
+        const v = a.arp_proxy_enable;
+        if (v !== 0 && v !== 1) throw new BadArg(`arp_proxy_enable=${JSON.stringify(v)} is not the number 0 or 1`);
+        c.device.settings.setArpProxy(v === 1);
+        return ok();
+      },
+    },
     router_get_arptable: { read: true,
       doc: 'arptable[]: ip, mac of the clients online',
       handle: (c) => ok({ arptable: onlineStations(c.state).map((s) => ({ ip: s.ip, mac: s.mac })) }),

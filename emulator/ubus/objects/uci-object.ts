@@ -22,7 +22,14 @@ const CONFIGS: Record<string, Record<string, Section>> = {
   zwrt_router: {
     // §6.3: leasetime in seconds as S reads it (D parses "24h"; both are documented, S is the stock UI).
     dhcp: { type: 'dhcp', values: (c) => ({ lan_netmask: c.state.wan.lan.netmask, ignore: '0', zte_start: c.state.wan.lan.dhcpStart, zte_end: c.state.wan.lan.dhcpEnd, leasetime: String(c.state.wan.lan.leaseHours * 3600) }) },
-    network: { type: 'network', values: (c) => ({ lan_ipaddr: c.state.wan.lan.ip, mtu: '1500', mss: '1460', cable_opms_wan_mode: 'DHCP', mac_ip_bond_enable: '0' }) },
+    // arp_proxy_enable appears once the switch has been used (router_set_arp_proxy).
+    network: {
+      type: 'network',
+      values: (c) => ({
+        lan_ipaddr: c.state.wan.lan.ip, mtu: '1500', mss: '1460', cable_opms_wan_mode: 'DHCP', mac_ip_bond_enable: '0',
+        ...(c.state.wan.arpProxy === null ? {} : { arp_proxy_enable: c.state.wan.arpProxy ? '1' : '0' }),
+      }),
+    },
   },
   wireless: Object.fromEntries([
     ...(['main_2g', 'main_5g', 'guest_2g', 'guest_5g'] as const).map((name): [string, Section] => [

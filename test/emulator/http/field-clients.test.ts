@@ -352,6 +352,25 @@ describe('MC801A/MC7010 and MU5001 classes (issue #26)', () => {
     expect((await new TestClient(emu2).raw('/goform/goform_set_cmd_process?isTest=false&goformId=LOGIN&password=x')).status).toBe(404);
   });
 
+  it('MC801A: switches the ARP proxy as the MC/MU scripts post it (arp_proxy_switch 1|0 with an MD5 AD)', async () => {
+    emu = createTestEmulator({ profile: 'mc801a', clockMode: 'paused' });
+    const client = new TestClient(emu);
+    const ld = (await rawGet(client, 'isTest=false&cmd=LD')).LD!;
+    expect(await (await client.raw(`/goform/goform_set_cmd_process?isTest=false&goformId=LOGIN&password=${loginHash('admin', ld)}`)).json()).toEqual({ result: '0' });
+    const ad = async (): Promise<string> => {
+      const v = await rawGet(client, 'isTest=false&multi_data=1&cmd=wa_inner_version,cr_version,RD');
+      return md5(md5(v.wa_inner_version! + v.cr_version!) + v.RD!);
+    };
+    expect(await client.set('ARP_PROXY_SWITCH', { arp_proxy_switch: '1' }, await ad())).toEqual({ result: 'success' });
+    expect(emu.device.state.wan.arpProxy).toBe(true);
+    // A value the switch does not have, or a stale AD, is refused and changes nothing.
+    expect(await client.set('ARP_PROXY_SWITCH', { arp_proxy_switch: 'on' }, await ad())).toEqual({ result: 'failure' });
+    expect(await client.set('ARP_PROXY_SWITCH', { arp_proxy_switch: '0' }, md5('stale'))).toEqual({ result: 'failure' });
+    expect(emu.device.state.wan.arpProxy).toBe(true);
+    expect(await client.set('ARP_PROXY_SWITCH', { arp_proxy_switch: '0' }, await ad())).toEqual({ result: 'success' });
+    expect(emu.device.state.wan.arpProxy).toBe(false);
+  });
+
   it('MU5001: sets the session cookie bare, so a client that strips only one quote still sends it right; locks an NR band with an MD5 AD', async () => {
     emu = createTestEmulator({ profile: 'mu5001', clockMode: 'paused' });
     const base = await emu.listen({ port: 0 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import { createTestEmulator } from '../../helpers/emulator.js';
-import { UbusProbe, ucs2 } from '../../helpers/ubus.js';
+import { UbusProbe, loginHash, ucs2 } from '../../helpers/ubus.js';
 
 // Every object of ubus-api.md §6 reads back what a write (or a stimulus) changed, through the one device.
 
@@ -119,6 +119,27 @@ describe('ubus objects read back their writes (§6)', () => {
     expect(ubus.call('zwrt_router.api', 'router_modify_lan_hostname', { mac: '02:00:00:00:01:00', hostname: 'nas' }).result).toEqual([0]);
     expect(ubus.data('zwrt_router.api', 'router_lan_access_list').lan_access_list_info).toMatchObject([{ hostname: 'nas' }]);
     expect(ubus.call('zwrt_router.api', 'router_modify_lan_hostname', { mac: '02:00:00:00:09:99', hostname: 'x' }).result).toEqual([4]);
+  });
+
+  it('zwrt_router.api: the ARP proxy switch answers only a developer session, takes a number, and shows in uci once used', () => {
+    const network = (): Record<string, unknown> => ubus.data('uci', 'get', { config: 'zwrt_router', section: 'network' }).values as Record<string, unknown>;
+    expect(network()).not.toHaveProperty('arp_proxy_enable');
+    // A web session is refused as the field clients see it (their `accessDenied`), and nothing changes.
+    expect(ubus.call('zwrt_router.api', 'router_set_arp_proxy', { arp_proxy_enable: 1 }).error).toEqual({ code: -32002, message: 'Access denied' });
+    expect(emu.device.state.wan.arpProxy).toBeNull();
+    // §4.8: the developer login takes the same salted hash, with the current session.
+    const salt = ubus.data('zwrt_web', 'web_login_info').zte_web_sault as string;
+    expect(ubus.data('zwrt_web', 'web_developer_option_login', { password: loginHash('admin', salt) })).toEqual({ result: '0' });
+    expect(ubus.call('zwrt_router.api', 'router_set_arp_proxy', { arp_proxy_enable: '1' }).result).toEqual([2]);
+    expect(ubus.call('zwrt_router.api', 'router_set_arp_proxy', { arp_proxy_enable: 1 }).result).toEqual([0]);
+    expect(network()).toMatchObject({ arp_proxy_enable: '1', lan_ipaddr: emu.device.state.wan.lan.ip });
+    expect(ubus.call('zwrt_router.api', 'router_set_arp_proxy', { arp_proxy_enable: 0 }).result).toEqual([0]);
+    expect(network().arp_proxy_enable).toBe('0');
+    // Another session, not raised, is still refused.
+    const other = new UbusProbe(emu);
+    other.login();
+    expect(other.call('zwrt_router.api', 'router_set_arp_proxy', { arp_proxy_enable: 1 }).error?.code).toBe(-32002);
+    expect(emu.device.state.wan.arpProxy).toBe(false);
   });
 
   it('zwrt_wms: send with the sms_cmd poll, receive, mark read, draft, delete, capacity and parameters', () => {
