@@ -190,7 +190,8 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
     },
     apn: { mode: 'auto', profiles: Array.from({ length: 20 }, () => null), defaultIndex: 0, autoProfile: apnProfile },
     wan: {
-      mode: profile.kind === 'cpe' ? 'AUTO' : 'PPP',
+      // ZWRT firmware reports AUTO on every device (ubus-api.md §6.2); goform MiFis and sticks report PPP.
+      mode: profile.kind === 'cpe' || profile.api === 'ubus' ? 'AUTO' : 'PPP',
       autoMode: 'AUTO_PPP',
       ethernetPortSpecified: false,
       arpProxy: null,

@@ -67,6 +67,14 @@ export const routerObject: UbusObject = {
       doc: 'devices[]: mac and hostname of every known client',
       handle: (c) => ok({ devices: c.state.stations.map((s) => ({ mac: s.mac, hostname: s.hostname })) }),
     },
+    router_set_wan_mode: {
+      doc: '{opms_wan_mode}: AUTO, PPP (router), LTE_BRIDGE (bridge), PPPOE, DHCP, STATIC or MULTIWAN; read back by router_get_status (§6.2)',
+      handle(c, a) {
+        // The stock UI's SetOperationMode (service_rpc.js, as field clients quote it) posts PPP or LTE_BRIDGE.
+        c.device.settings.setWan({ mode: oneOf(a, 'opms_wan_mode', ZWRT_WAN_MODES) });
+        return ok();
+      },
+    },
     router_set_arp_proxy: {
       developer: true,
       doc: '{arp_proxy_enable: 1|0} (a number): ARP proxy on or off, in a developer session only; uci zwrt_router/network shows it',
@@ -254,9 +262,13 @@ export function fotaKeys(s: StateView): Record<string, unknown> {
 
 /** The WAN operation mode as ZWRT names it (§6.2): the LTE gateway is AUTO. */
 export function wanMode(s: StateView): string {
-  const mode = s.wan.mode;
-  return mode === 'PPP' || mode === 'AUTO_BACKUP' ? 'AUTO' : mode;
+  // A ZWRT device starts in AUTO (create-state); PPP is the router mode the stock UI sets (router_set_wan_mode).
+  // AUTO_BACKUP is a goform generation's mode the ZWRT list lacks (§6.2).
+  return s.wan.mode === 'AUTO_BACKUP' ? 'AUTO' : s.wan.mode;
 }
+
+/** opms_wan_mode values of the ZWRT generation (ubus-api.md §6.2). */
+const ZWRT_WAN_MODES = ['AUTO', 'LTE_BRIDGE', 'PPP', 'PPPOE', 'DHCP', 'STATIC', 'MULTIWAN'] as const;
 
 // --- internal ---
 

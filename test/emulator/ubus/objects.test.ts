@@ -121,6 +121,27 @@ describe('ubus objects read back their writes (§6)', () => {
     expect(ubus.call('zwrt_router.api', 'router_modify_lan_hostname', { mac: '02:00:00:00:09:99', hostname: 'x' }).result).toEqual([4]);
   });
 
+  it('zwrt_router.api: the operation mode as the stock UI sets it (router_set_wan_mode), read back by both status calls', async () => {
+    const mode = (): unknown[] => [ubus.data('zwrt_router.api', 'router_get_status').opms_wan_mode, ubus.data('zwrt_router.api', 'router_get_status_no_auth').opms_wan_mode];
+    expect(mode()).toEqual(['AUTO', 'AUTO']);
+    expect(ubus.call('zwrt_router.api', 'router_set_wan_mode', { opms_wan_mode: 'LTE_BRIDGE' }).result).toEqual([0]);
+    expect(mode()).toEqual(['LTE_BRIDGE', 'LTE_BRIDGE']);
+    expect(ubus.call('zwrt_router.api', 'router_set_wan_mode', { opms_wan_mode: 'PPP' }).result).toEqual([0]);
+    expect(mode()).toEqual(['PPP', 'PPP']);
+    expect(ubus.call('zwrt_router.api', 'router_set_wan_mode', { opms_wan_mode: 'BRIDGE' }).result).toEqual([2]);
+    expect(ubus.call('zwrt_router.api', 'router_set_wan_mode', {}).result).toEqual([2]);
+    expect(mode()).toEqual(['PPP', 'PPP']);
+    // A ZWRT MiFi reports AUTO too, before anything is set.
+    const mifi = createTestEmulator({ profile: 'u60pro' });
+    try {
+      const probe = new UbusProbe(mifi);
+      probe.login();
+      expect(probe.data('zwrt_router.api', 'router_get_status').opms_wan_mode).toBe('AUTO');
+    } finally {
+      await mifi.close();
+    }
+  });
+
   it('zwrt_router.api: the ARP proxy switch answers only a developer session, takes a number, and shows in uci once used', () => {
     const network = (): Record<string, unknown> => ubus.data('uci', 'get', { config: 'zwrt_router', section: 'network' }).values as Record<string, unknown>;
     expect(network()).not.toHaveProperty('arp_proxy_enable');
