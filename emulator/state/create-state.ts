@@ -220,7 +220,7 @@ export function createInitialState(inputs: InitialStateInputs): DeviceState {
       sharedPath: '/mmc2',
       quotaBytes: profile.shareQuotaBytes,
     },
-    system: { language: 'en', bootedAtMs: nowMs, rebootCount: 0, restoreFlag: false, poweredOn: true, offReason: '', tzHours: home.tzHours },
+    system: { language: 'en', bootedAtMs: nowMs, rebootCount: 0, restoreFlag: false, poweredOn: true, offReason: '', tzHours: home.tzHours, quickPowerOn: false },
     cloud: { account: null, tokenSha256: null, boundAtMs: null },
     management: managementSchema.parse({
       enableCwmp: true, url: '', username: '', password: '', periodicInformEnable: true, periodicInformIntervalS: 86_400, periodicInformTime: UNKNOWN_TIME,

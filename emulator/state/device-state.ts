@@ -370,6 +370,8 @@ export const systemSchema = z.object({
   /** Why the device is off: rebooting (back by itself) or an empty battery (back on the charger). */
   offReason: z.enum(['', 'reboot', 'battery-empty']),
   tzHours: z.number().min(-12).max(14),
+  /** Fast power-on (ZWRT `quicken_power_on`, set by the stock UI); back to off on a factory reset. Absent in older states. */
+  quickPowerOn: z.boolean().default(false),
 });
 
 /** Remote management: the cloud account the router is bound to (bind/unbind commands of the cloud channel). */

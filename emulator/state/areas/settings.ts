@@ -18,6 +18,8 @@ export interface SettingsApi {
   /** WAN mode and its parameters (PPPoE, static, DHCP, auto). */
   setWan(input: { mode: string; pppoe?: Partial<WanState['pppoe']> | undefined; staticIp?: WanState['staticIp'] | undefined; ethernetPortSpecified?: boolean | undefined }): void;
   setLan(input: Partial<WanState['lan']>): void;
+  /** Fast power-on on or off. */
+  setQuickPowerOn(on: boolean): void;
   /** The ARP proxy switch on or off. */
   setArpProxy(on: boolean): void;
   setSleepWake(input: ScheduleState['sleepWake']): void;
@@ -82,6 +84,11 @@ export function createSettingsArea(core: DeviceCore): SettingsApi {
     setLan(input) {
       core.mutate((s) => {
         s.wan.lan = { ...s.wan.lan, ...input };
+      });
+    },
+    setQuickPowerOn(on) {
+      core.mutate((s) => {
+        s.system.quickPowerOn = on;
       });
     },
     setArpProxy(on) {

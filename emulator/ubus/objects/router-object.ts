@@ -97,7 +97,19 @@ export const deviceManagerObject: UbusObject = {
   methods: {
     get_device_info: { read: true,
       doc: 'device_uptime (s), hightemp_datalimit_status, quicken_power_on (§6.3); args {} or {deviceInfoList:[...]}',
-      handle: (c) => ok({ device_uptime: c.num(Math.max(0, Math.floor((c.nowMs - c.state.system.bootedAtMs) / 1000))), hightemp_datalimit_status: '0', quicken_power_on: '0' }),
+      handle: (c) => ok({ device_uptime: c.num(Math.max(0, Math.floor((c.nowMs - c.state.system.bootedAtMs) / 1000))), hightemp_datalimit_status: '0', quicken_power_on: c.state.system.quickPowerOn ? '1' : '0' }),
+    },
+    set_device_info: {
+      doc: '{deviceInfoList:{quicken_power_on:"0"|"1"}}: fast power-on, read back by get_device_info (§6.3)',
+      handle(c, a) {
+        const list = a.deviceInfoList;
+        if (typeof list !== 'object' || list === null || Array.isArray(list)) throw new BadArg('deviceInfoList is not an object');
+        const fields = list as Record<string, unknown>;
+        const unknown = Object.keys(fields).filter((k) => k !== 'quicken_power_on');
+        if (unknown.length > 0 || fields.quicken_power_on === undefined) throw new BadArg(`deviceInfoList takes quicken_power_on only${unknown.length > 0 ? ` (not ${unknown.join(', ')})` : ''}`);
+        c.device.settings.setQuickPowerOn(oneOf(fields, 'quicken_power_on', ['0', '1']) === '1');
+        return ok();
+      },
     },
     device_reboot: {
       doc: '{moduleName}: reboot; answers [0], then the device goes away (§6.16)',

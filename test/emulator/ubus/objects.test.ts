@@ -142,6 +142,21 @@ describe('ubus objects read back their writes (§6)', () => {
     }
   });
 
+  it('zwrt_mc.device.manager: fast power-on set as the stock UI sends it, read back, and off again after a factory reset', () => {
+    const info = (): unknown => ubus.data('zwrt_mc.device.manager', 'get_device_info', { deviceInfoList: ['hightemp_datalimit_status'] }).quicken_power_on;
+    expect(info()).toBe('0');
+    expect(ubus.call('zwrt_mc.device.manager', 'set_device_info', { deviceInfoList: { quicken_power_on: '1' } }).result).toEqual([0]);
+    expect(info()).toBe('1');
+    for (const bad of [{}, { deviceInfoList: ['quicken_power_on'] }, { deviceInfoList: { quicken_power_on: 'yes' } }, { deviceInfoList: { quicken_power_on: '0', device_uptime: '5' } }]) {
+      expect(ubus.call('zwrt_mc.device.manager', 'set_device_info', bad).result, JSON.stringify(bad)).toEqual([2]);
+    }
+    expect(info()).toBe('1');
+    emu.device.power.factoryReset();
+    emu.clock.advance(120_000);
+    ubus.login();
+    expect(info()).toBe('0');
+  });
+
   it('zwrt_router.api: the ARP proxy switch answers only a developer session, takes a number, and shows in uci once used', () => {
     const network = (): Record<string, unknown> => ubus.data('uci', 'get', { config: 'zwrt_router', section: 'network' }).values as Record<string, unknown>;
     expect(network()).not.toHaveProperty('arp_proxy_enable');
