@@ -28,12 +28,12 @@ export interface ModemOptions {
   commands?: AtCommand[] | undefined;
 }
 
-/** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
 /** AT commands whose arguments are PINs or passwords. */
 const SECRET_AT = /CPIN|CPWD|CLCK/;
 /** The argument text of those commands in a command line, up to the next `;`. */
 const SECRET_AT_ARGS = /(\+(?:CPIN|CPWD|CLCK)=)[^;]*/gi;
 
+/** The emulated modem of one device: its command table, its open ports and the URCs state changes raise. */
 export class Modem implements ModemContext {
   readonly device: DeviceApi;
   readonly table: CommandTable<ModemContext>;
@@ -92,17 +92,14 @@ export class Modem implements ModemContext {
     if (!this.journal) return;
     // PIN and PUK arguments (AT+CPIN="1234") are masked in the parameters like every other surface's secrets; a line
     // without such a command keeps its object as it is.
-    let masked = params;
-    let line = name;
-    for (const k in params) {
-      if (!SECRET_AT.test(k) || params[k] === '') continue;
-      masked = { ...params, [k]: '***' };
-      for (const k2 in masked) if (SECRET_AT.test(k2) && masked[k2] !== '') masked[k2] = '***';
-      // The entry's name is the command line: its secret arguments go too (AT+CPIN=*** ).
-      line = name.replace(SECRET_AT_ARGS, '$1***');
-      break;
+    const secret = (k: string): boolean => SECRET_AT.test(k) && params[k] !== '';
+    if (!Object.keys(params).some(secret)) {
+      this.journal.add(this.device.state.id, 'at', kind, name, params, response, this.device.now(), Date.now(), 'at');
+      return;
     }
-    this.journal.add(this.device.state.id, 'at', kind, line, masked, response, this.device.now(), Date.now(), 'at');
+    const masked = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secret(k) ? '***' : v]));
+    // The entry's name is the command line: its secret arguments go too (AT+CPIN=***).
+    this.journal.add(this.device.state.id, 'at', kind, name.replace(SECRET_AT_ARGS, '$1***'), masked, response, this.device.now(), Date.now(), 'at');
   }
 
   unhandled(name: string): void {

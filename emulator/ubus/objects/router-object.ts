@@ -272,7 +272,7 @@ export function fotaKeys(s: StateView): Record<string, unknown> {
   };
 }
 
-/** The WAN operation mode as ZWRT names it (§6.2): the LTE gateway is AUTO. */
+/** The WAN operation mode as ZWRT names it (§6.2). */
 export function wanMode(s: StateView): string {
   // A ZWRT device starts in AUTO (create-state); PPP is the router mode the stock UI sets (router_set_wan_mode).
   // AUTO_BACKUP is a goform generation's mode the ZWRT list lacks (§6.2).
